@@ -1,0 +1,188 @@
+"""The per-run context (database, actor, clock, language, consoles) and the one place
+that turns an error into an `error:` line and an exit code.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import typer
+from typer.core import TyperGroup
+
+from qiye_service import config as qiye_config
+from qiye_service.errors import QiyeError
+from qiye_service.i18n import default_lang, translate
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from qiye_service.db import Location
+    from qiye_service.services.issues import Actor
+
+
+@dataclass
+class AppContext:
+    """Everything a command needs, built once in the root callback."""
+
+    db_option: str | None = None
+    actor_option: str | None = None
+    lang: str = field(default_factory=default_lang)
+    _engine: Engine | None = None
+
+    @cached_property
+    def config(self) -> dict[str, str]:
+        return qiye_config.load_config()
+
+    @cached_property
+    def location(self) -> Location:
+        from qiye_service.db import resolve_location
+
+        return resolve_location(self.db_option, self.config.get("db"))
+
+    def engine(self, *, migrate: bool = True) -> Engine:
+        """The engine, with the schema created or upgraded on first use."""
+        if self._engine is None:
+            from qiye_service.db import ensure_schema, make_engine
+
+            engine = make_engine(self.location)
+            if migrate:
+                with database_errors(engine):
+                    ensure_schema(engine)
+            self._engine = engine
+        return self._engine
+
+    @contextmanager
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        from qiye_service.db import session_scope
+
+        engine = self.engine()
+        with database_errors(engine), session_scope(engine, write=write) as session:
+            yield session
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+    @cached_property
+    def timezone(self) -> str:
+        from qiye_service.dates import DEFAULT_TZ
+
+        return os.environ.get("QIYE_TZ") or self.config.get("timezone") or DEFAULT_TZ
+
+    def today(self) -> date:
+        from qiye_service.dates import today_in
+
+        return today_in(self.timezone)
+
+    @cached_property
+    def actor_name(self) -> str:
+        name = self.actor_option or os.environ.get("QIYE_USER") or self.config.get("user")
+        if not name:
+            try:
+                name = getpass.getuser()
+            except Exception:  # noqa: BLE001 - no login name in some containers
+                name = "unknown"
+        return name.strip()[:100] or "unknown"
+
+    def actor(self) -> Actor:
+        from qiye_service.dates import now_utc
+        from qiye_service.services.issues import Actor
+
+        now: datetime = now_utc()
+        return Actor(name=self.actor_name, now=now, today=self.today())
+
+    @cached_property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        return Console(highlight=False, soft_wrap=False)
+
+    @cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False)
+
+    def t(self, key: str, **params: Any) -> str:
+        return translate(key, self.lang, **params)
+
+    def say(self, key: str, **params: Any) -> None:
+        """A confirmation for people, on stdout."""
+        typer.echo(self.t(key, **params))
+
+    def warn(self, text: str) -> None:
+        typer.echo(f"warning: {text}", err=True)
+
+
+@contextmanager
+def database_errors(engine: Engine) -> Iterator[None]:
+    """Driver failures (unreachable, locked, corrupt) become exit-3 errors."""
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    from qiye_service.db import translate_db_error
+    from qiye_service.errors import Conflict
+
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict("error.integrity", detail=str(exc.orig).splitlines()[0]) from None
+    except DBAPIError as exc:
+        if exc.connection_invalidated or _is_operational(exc):
+            raise translate_db_error(exc, engine) from None
+        raise
+
+
+def _is_operational(exc: Exception) -> bool:
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    return isinstance(exc, (OperationalError, DatabaseError))
+
+
+def get_app(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppContext):
+        obj = AppContext()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def fail(key: str, lang: str, **params: Any) -> None:
+    typer.echo(f"error: {translate(key, lang, **params)}", err=True)
+
+
+class QiyeGroup(TyperGroup):
+    """The root group: every error a command raises is reported here, once."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except QiyeError as exc:
+            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
+            typer.echo(f"error: {exc.message(lang)}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # `qiye issue list | head`: the reader left; nothing is wrong.
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted; nothing was written", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("QIYE_DEBUG") == "1":
+                raise
+            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
+            detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            typer.echo(f"error: {translate('error.internal', lang, detail=detail)}", err=True)
+            raise typer.Exit(1) from None

@@ -1,0 +1,356 @@
+"""`qiye issue …`: file, list, show and work issues."""
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from qiye_service.cli.context import AppContext, get_app
+from qiye_service.cli.options import (
+    FormatOption,
+    IssueIdArgument,
+    LabelsOption,
+    NoteOption,
+    OutputFormat,
+    parse_date_option,
+    with_filters,
+)
+
+app = typer.Typer(help="File, list, show and work issues (问题).", no_args_is_help=True)
+
+LIST_FIELDS = ("id", "title", "enterprise", "category", "status", "priority", "department", "owner",
+               "reported_on", "due_on")
+SHOW_FIELDS = ("id", "title", "description", "enterprise", "project", "category", "kind", "source",
+               "priority", "status", "department", "owner", "reported_on", "due_on", "resolved_on",
+               "resolution", "tags", "created_by", "created_at", "updated_at")
+
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Short title.")]
+DescOpt = Annotated[str | None, typer.Option("--desc", help="Description.")]
+EnterpriseOpt = Annotated[str | None, typer.Option("--enterprise", "-e", help="Enterprise name.")]
+ProjectOpt = Annotated[str | None, typer.Option("--project", help="The industrial project it blocks.")]
+CategoryOpt = Annotated[str | None, typer.Option("--category", "-c", help="Category code, Chinese or English name.")]
+KindOpt = Annotated[str | None, typer.Option("--kind", help="individual (个性) or common (共性).")]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="visit, meeting, phone, online or other.")]
+PriorityOpt = Annotated[str | None, typer.Option("--priority", help="urgent, high, normal or low.")]
+DeptOpt = Annotated[str | None, typer.Option("--dept", help="Accountable department.")]
+OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Accountable owner (揭榜挂帅).")]
+ReportedOpt = Annotated[str | None, typer.Option("--reported", help="Date reported (default today).")]
+DueOpt = Annotated[str | None, typer.Option("--due", help="Deadline: a date, +3d, +5wd (working days), or none.")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")]
+
+
+def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: OutputFormat, *,
+                      labels: bool, category_names: dict[str, tuple[str, str]], table_fields=LIST_FIELDS) -> None:
+    from qiye_service import render
+    from qiye_service.models import ISSUE_FIELDS
+
+    if fmt is OutputFormat.table:
+        if not rows:
+            typer.echo(app_ctx.t("msg.none_found"), err=True)
+            return
+        app_ctx.out.print(render.table(rows, table_fields, lang=app_ctx.lang, category_names=category_names))
+        typer.echo(render.count_line(len(rows), app_ctx.lang), err=True)
+        return
+    fields: list[str] = list(ISSUE_FIELDS)
+    if labels and fmt.value in render.MACHINE_FORMATS:
+        rows = [render.add_labels(r, fields, app_ctx.lang, category_names) for r in rows]
+        fields = render.labelled_fields(fields, category_names)
+    render.write_rows(rows, fields, fmt.value, sys.stdout, lang=app_ctx.lang, category_names=category_names)
+
+
+def _due(app_ctx: AppContext, text: str | None, base: Any) -> Any:
+    from qiye_service.services.deadlines import parse_due
+
+    if text is None or text.strip().lower() == "none":
+        return None
+    return parse_due(text, today=app_ctx.today(), base=base, warn=app_ctx.warn)
+
+
+def _prompt_missing(app_ctx: AppContext, enterprise: str | None, category: str | None) -> tuple[str, str]:
+    """Ask for the required fields in a terminal; without one, list what is missing."""
+    from qiye_service.errors import InvalidValue
+
+    missing = [name for name, value in (("--enterprise", enterprise), ("--category", category)) if not value]
+    if missing and not sys.stdin.isatty():
+        raise InvalidValue("error.missing_required", fields=", ".join(missing))
+    if not enterprise:
+        enterprise = typer.prompt(app_ctx.t("prompt.enterprise"))
+    if not category:
+        category = typer.prompt(app_ctx.t("prompt.category"))
+    return enterprise, category  # type: ignore[return-value]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="Short title of the problem.", show_default=False)],
+    enterprise: EnterpriseOpt = None,
+    category: CategoryOpt = None,
+    kind: Annotated[str, typer.Option("--kind", help="individual (个性) or common (共性).")] = "individual",
+    dept: DeptOpt = None,
+    owner: OwnerOpt = None,
+    due: DueOpt = None,
+    reported: ReportedOpt = None,
+    priority: Annotated[str, typer.Option("--priority", help="urgent, high, normal or low.")] = "normal",
+    source: Annotated[str, typer.Option("--source", help="visit, meeting, phone, online or other.")] = "visit",
+    tag: TagOpt = None,
+    project: ProjectOpt = None,
+    desc: DescOpt = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """File a problem an enterprise raised; prints its id.
+
+    Example: qiye issue add "二期厂房消防验收未通过" -e 蓝思科技 -c 消防验收 --dept 消防救援大队 --due +10wd
+    """
+    from qiye_service.services import issues, queries
+    from qiye_service.services.deadlines import default_due
+
+    app_ctx = get_app(ctx)
+    enterprise, category = _prompt_missing(app_ctx, enterprise, category)
+    reported_on = parse_date_option(app_ctx, reported)
+    explicit_none = due is not None and due.strip().lower() == "none"
+    due_on = _due(app_ctx, due, reported_on)
+
+    def deadline(priority_code: str, category_code: str, reported_day: Any) -> Any:
+        if explicit_none:
+            return None
+        return default_due(app_ctx.config, priority=priority_code, category_code=category_code,
+                           reported_on=reported_day, today=app_ctx.today(), warn=app_ctx.warn)
+
+    with app_ctx.session() as session:
+        issue = issues.add_issue(
+            session, actor=app_ctx.actor(), title=title, enterprise=enterprise, category=category, kind=kind,
+            source=source, priority=priority, department=dept, owner=owner, reported_on=reported_on,
+            due_on=due_on, tags=tag or [], project=project, description=desc, deadline=deadline,
+        )
+        row = queries.issue_row(session, issue.id) if fmt is not OutputFormat.table else None
+    if row is not None:
+        from qiye_service import render
+        from qiye_service.models import ISSUE_FIELDS
+
+        if fmt is OutputFormat.json:
+            import json
+
+            typer.echo(json.dumps({f: render.json_value(row[f]) for f in ISSUE_FIELDS}, ensure_ascii=False))
+        else:
+            render.write_rows([row], ISSUE_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
+    elif sys.stdout.isatty():
+        app_ctx.say("msg.issue_created", id=issue.id)
+    else:
+        typer.echo(issue.id)
+
+
+@app.command("list")
+@with_filters
+def list_(
+    ctx: typer.Context,
+    filters: Any = None,
+    sort: Annotated[str | None, typer.Option("--sort", help="Field to sort by; -field for descending "
+                                             "(default reported_on).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many rows.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+    labels: LabelsOption = False,
+) -> None:
+    """List issues; by default everything not yet resolved.
+
+    Example: qiye issue list --category 消防验收 --overdue --sort due_on
+    """
+    from qiye_service.services import catalog, queries
+    from qiye_service.services.filters import OPEN_STATUSES, resolve_filter
+
+    app_ctx = get_app(ctx)
+    with app_ctx.session(write=False) as session:
+        flt = resolve_filter(session, filters, default_statuses=list(OPEN_STATUSES))
+        rows = queries.list_issues(session, flt, today=app_ctx.today(), sort=sort, limit=limit)
+        names = catalog.category_names(session)
+    render_issue_rows(app_ctx, rows, fmt, labels=labels, category_names=names)
+
+
+@app.command("show")
+def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = OutputFormat.table,
+         labels: LabelsOption = False) -> None:
+    """Show one issue and its history.
+
+    Example: qiye issue show 12 --format json
+    """
+    from qiye_service import render
+    from qiye_service.models import EVENT_FIELDS, ISSUE_FIELDS
+    from qiye_service.services import catalog, lookups, queries
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session(write=False) as session:
+        detail = queries.issue_detail(session, wanted)
+        names = catalog.category_names(session)
+    events = detail.pop("events")
+    if fmt is OutputFormat.json:
+        import json
+
+        payload = {f: render.json_value(detail[f]) for f in ISSUE_FIELDS}
+        if labels:
+            payload = {k: render.json_value(v) for k, v in render.add_labels(detail, ISSUE_FIELDS, app_ctx.lang, names).items()}
+        payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif fmt is OutputFormat.ndjson:
+        render.write_ndjson([detail], ISSUE_FIELDS, sys.stdout)
+    elif fmt is OutputFormat.table:
+        app_ctx.out.print(render.record(detail, SHOW_FIELDS, lang=app_ctx.lang, category_names=names))
+        app_ctx.out.print()
+        app_ctx.out.print(render.table(events, EVENT_FIELDS, lang=app_ctx.lang,
+                                       title=app_ctx.t("heading.timeline")))
+    elif fmt is OutputFormat.markdown:
+        render.write_rows([detail], SHOW_FIELDS, "markdown", sys.stdout, lang=app_ctx.lang, category_names=names)
+        sys.stdout.write("\n")
+        render.write_rows(events, EVENT_FIELDS, "markdown", sys.stdout, lang=app_ctx.lang)
+    else:
+        render_issue_rows(app_ctx, [detail], fmt, labels=labels, category_names=names)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    title: TitleOpt = None,
+    desc: DescOpt = None,
+    enterprise: EnterpriseOpt = None,
+    project: ProjectOpt = None,
+    category: CategoryOpt = None,
+    kind: KindOpt = None,
+    source: SourceOpt = None,
+    priority: PriorityOpt = None,
+    dept: DeptOpt = None,
+    owner: OwnerOpt = None,
+    reported: ReportedOpt = None,
+    due: DueOpt = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Replace the tags with these (repeatable).")] = None,
+) -> None:
+    """Change fields of an issue; each change is recorded in its history.
+
+    Example: qiye issue edit 12 --due 2023-06-30 --priority high
+    """
+    from qiye_service.services import issues, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    changes: dict[str, Any] = {
+        name: value for name, value in (
+            ("title", title), ("description", desc), ("enterprise", enterprise), ("project", project),
+            ("category", category), ("kind", kind), ("source", source), ("priority", priority),
+            ("department", dept), ("owner", owner),
+        ) if value is not None
+    }
+    if reported is not None:
+        changes["reported_on"] = parse_date_option(app_ctx, reported)
+    if due is not None:
+        changes["due_on"] = _due(app_ctx, due, changes.get("reported_on"))
+    with app_ctx.session() as session:
+        changed = issues.edit_issue(session, wanted, actor=app_ctx.actor(), changes=changes, tags=tag)
+    app_ctx.say("msg.issue_updated" if changed else "msg.no_changes", id=wanted)
+
+
+def _transition(ctx: typer.Context, issue_id: str, action: str, **kwargs: Any) -> None:
+    from qiye_service.i18n import value_label
+    from qiye_service.services import issues, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    service = {"start": issues.start_issue, "resolve": issues.resolve_issue,
+               "defer": issues.defer_issue, "reopen": issues.reopen_issue}[action]
+    with app_ctx.session() as session:
+        issue = service(session, wanted, actor=app_ctx.actor(), **kwargs)
+        status = issue.status
+    app_ctx.say("msg.issue_status", id=wanted, status=value_label("status", status, app_ctx.lang))
+
+
+@app.command("start")
+def start(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None) -> None:
+    """Acknowledge (签收) an open issue and start working it.
+
+    Example: qiye issue start 12
+    """
+    _transition(ctx, issue_id, "start", note=note)
+
+
+@app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    note: Annotated[str | None, typer.Option("--note", "-n", help="Close-out note (办理结果), required.")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date resolved (default today).")] = None,
+) -> None:
+    """Close out (销号) an issue with a note on how it was solved.
+
+    Example: qiye issue resolve 12 --note "已完成消防验收" --on yesterday
+    """
+    _transition(ctx, issue_id, "resolve", note=note, on=parse_date_option(get_app(ctx), on))
+
+
+@app.command("defer")
+def defer(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    note: Annotated[str | None, typer.Option("--note", "-n", help="Why it cannot be solved now, required.")] = None,
+) -> None:
+    """Defer (暂缓) an issue that cannot be solved now.
+
+    Example: qiye issue defer 12 --note "待上级政策明确"
+    """
+    _transition(ctx, issue_id, "defer", note=note)
+
+
+@app.command("reopen")
+def reopen(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None) -> None:
+    """Take a resolved or deferred issue back to in progress.
+
+    Example: qiye issue reopen 12 --note "企业反映问题仍存在"
+    """
+    _transition(ctx, issue_id, "reopen", note=note)
+
+
+@app.command("comment")
+def comment(ctx: typer.Context, issue_id: IssueIdArgument,
+            text: Annotated[str, typer.Argument(help="The follow-up note.", show_default=False)]) -> None:
+    """Add a follow-up note (跟进记录) to an issue's history.
+
+    Example: qiye issue comment 12 "已与供电公司现场对接"
+    """
+    from qiye_service.services import issues, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        issues.comment_issue(session, wanted, actor=app_ctx.actor(), text=text)
+    app_ctx.say("msg.comment_added", id=wanted)
+
+
+@app.command("assign")
+def assign(ctx: typer.Context, issue_id: IssueIdArgument, owner: OwnerOpt = None, dept: DeptOpt = None,
+           note: NoteOption = None) -> None:
+    """Dispatch (派单) an issue to a department and an owner.
+
+    Example: qiye issue assign 12 --dept 规划建设局 --owner 王强
+    """
+    from qiye_service.services import issues, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        changed = issues.assign_issue(session, wanted, actor=app_ctx.actor(), owner=owner, department=dept, note=note)
+    app_ctx.say("msg.issue_updated" if changed else "msg.no_changes", id=wanted)
+
+
+@app.command("tag", context_settings={"ignore_unknown_options": True})
+def tag(ctx: typer.Context, issue_id: IssueIdArgument,
+        operations: Annotated[list[str], typer.Argument(help="+TAG to add, -TAG to remove.",
+                                                        show_default=False)]) -> None:
+    """Add (+TAG) or remove (-TAG) tags.
+
+    Example: qiye issue tag 12 +重点项目 -待核实
+    """
+    from qiye_service.services import issues, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        tags = issues.tag_issue(session, wanted, actor=app_ctx.actor(), operations=operations)
+    typer.echo(";".join(tags))

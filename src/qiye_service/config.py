@@ -1,0 +1,115 @@
+"""The user's config file (TOML under the platform's config dir): keys, defaults, validation."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from qiye_service.errors import InvalidValue
+
+# key: (description, validator name). Dotted keys are nested TOML tables on disk.
+KNOWN_KEYS: dict[str, str] = {
+    "db": "database path or URL used when --db and QIYE_DB are not given",
+    "user": "the actor recorded in history when --as and QIYE_USER are not given",
+    "lang": "zh or en",
+    "timezone": "the park's time zone (IANA name), default Asia/Shanghai",
+    "deadline.default": "default deadline counted from the reported date, e.g. 15wd",
+    "deadline.urgent": "default deadline for urgent issues",
+    "deadline.high": "default deadline for high-priority issues",
+    "deadline.normal": "default deadline for normal issues",
+    "deadline.low": "default deadline for low-priority issues",
+    "response.limit": "working days allowed to acknowledge a dispatch, default 1wd",
+    "escalation.due_soon": "working days before the deadline that count as due soon (blue), default 3",
+    "escalation.red": "working days late after which an issue is red, default 5",
+}
+# Per-category deadlines are `deadline.category.<code>`.
+CATEGORY_DEADLINE_PREFIX = "deadline.category."
+
+
+def config_dir() -> Path:
+    override = os.environ.get("QIYE_CONFIG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("qiye", appauthor=False))
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = str(value)
+    return flat
+
+
+def load_config() -> dict[str, str]:
+    """All settings as flat dotted keys; an absent file is an empty config."""
+    path = config_path()
+    try:
+        with path.open("rb") as handle:
+            return _flatten(tomllib.load(handle))
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidValue("error.config_file", path=str(path), detail=str(exc)) from None
+
+
+def check_key(key: str) -> None:
+    if key in KNOWN_KEYS or (key.startswith(CATEGORY_DEADLINE_PREFIX) and len(key) > len(CATEGORY_DEADLINE_PREFIX)):
+        return
+    raise InvalidValue("error.config_key", key=key, valid=", ".join(sorted(KNOWN_KEYS)) + ", deadline.category.<code>")
+
+
+def save_config(values: dict[str, str]) -> Path:
+    """Write flat dotted keys back as nested TOML, atomically."""
+    import tomli_w
+
+    nested: dict[str, Any] = {}
+    for key, value in sorted(values.items()):
+        node = nested
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(nested), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def validate(key: str, value: str) -> None:
+    """Refuse a value the program could not use later."""
+    if value == "":
+        return
+    if key == "lang" and value not in ("zh", "en"):
+        raise InvalidValue("error.config_value", key=key, value=value, reason="use zh or en")
+    if key == "timezone":
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception:  # noqa: BLE001 - any failure means an unknown zone
+            raise InvalidValue("error.config_value", key=key, value=value,
+                               reason="not an IANA time zone such as Asia/Shanghai") from None
+    if key.startswith("deadline."):
+        from qiye_service.workdays import parse_working_days
+
+        if value.lower() != "none" and parse_working_days(value) is None:
+            raise InvalidValue("error.config_value", key=key, value=value,
+                               reason="write working days such as 15wd, or none")
+    if key.startswith(("escalation.",)) or key == "response.limit":
+        from qiye_service.workdays import parse_working_days
+
+        if not value.isdigit() and parse_working_days(value) is None:
+            raise InvalidValue("error.config_value", key=key, value=value, reason="write a number of working days")

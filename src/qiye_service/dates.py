@@ -1,0 +1,196 @@
+"""Every date a user types, and the clock, go through here (DESIGN §3).
+
+Policy: dates are written year first (2023-05-12, 2023/5/12, 2023年5月12日); weeks run
+Monday to Sunday; "today" is always passed in, so callers and tests pin the clock.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+
+from qiye_service.errors import InvalidValue
+
+DEFAULT_TZ = "Asia/Shanghai"
+"""The park's time zone unless the config names another."""
+
+NOW_ENV = "QIYE_NOW"
+"""Pins the clock: an ISO date or datetime, e.g. 2023-12-31T10:00:00+08:00 or 2023-12-31."""
+
+# The exact ISO form; imports call parse_date for every cell, so it skips everything else.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+# Year-first absolute forms. The regexes capture every field, so the stdlib `date()`
+# constructor both builds and validates the date (2023-02-29 fails, 2024-02-29 passes).
+# `\d` also takes full-width digits, which Chinese input methods produce.
+_NUMERIC_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_CHINESE_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+
+_RELATIVE = re.compile(r"([+-])(\d+)([dwmy])", re.ASCII)
+_RELATIVE_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+_ISO_WEEK = re.compile(r"(\d{4})-?w(\d{1,2})", re.ASCII | re.IGNORECASE)
+
+_DAY_OFFSETS = {
+    "today": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+    "今天": 0,
+    "昨天": -1,
+    "明天": 1,
+}
+
+_WEEKDAYS = {
+    name: weekday
+    for weekday, names in (
+        (MO, ("mon", "monday")),
+        (TU, ("tue", "tuesday")),
+        (WE, ("wed", "wednesday")),
+        (TH, ("thu", "thursday")),
+        (FR, ("fri", "friday")),
+        (SA, ("sat", "saturday")),
+        (SU, ("sun", "sunday")),
+    )
+    for name in names
+}
+
+
+def _quarter_first_month(day: date) -> int:
+    return (day.month - 1) // 3 * 3 + 1
+
+
+# Anchors within today's week, month, quarter and year. relativedelta's absolute fields
+# (month=, day=31 clamps to the month's last day) and weekday objects do the calendar work.
+_ANCHORS = {
+    "sow": lambda today: relativedelta(weekday=MO(-1)),
+    "eow": lambda today: relativedelta(weekday=SU(+1)),
+    "som": lambda today: relativedelta(day=1),
+    "eom": lambda today: relativedelta(day=31),
+    "soq": lambda today: relativedelta(month=_quarter_first_month(today), day=1),
+    "eoq": lambda today: relativedelta(month=_quarter_first_month(today) + 2, day=31),
+    "soy": lambda today: relativedelta(month=1, day=1),
+    "eoy": lambda today: relativedelta(month=12, day=31),
+}
+
+
+def parse_date(text: str, *, today: date) -> date:
+    """The date `text` names, reading relative forms against `today`.
+
+    Raises InvalidValue("error.bad_date") listing the accepted forms.
+    """
+    value = text.strip()
+    if _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidValue("error.bad_date", value=text) from None
+    try:
+        day = _parse_other(value.lower(), today)
+    except (ValueError, OverflowError):
+        # Out-of-range fields (2023-02-29) or arithmetic past year 9999.
+        raise InvalidValue("error.bad_date", value=text) from None
+    if day is None:
+        raise InvalidValue("error.bad_date", value=text)
+    return day
+
+
+def _parse_other(value: str, today: date) -> date | None:
+    """Every form but exact ISO; None when `value` is no date form at all."""
+    if value in _DAY_OFFSETS:
+        return today + relativedelta(days=_DAY_OFFSETS[value])
+    if match := _RELATIVE.fullmatch(value):
+        sign, amount, unit = match.groups()
+        step = int(amount) if sign == "+" else -int(amount)
+        return today + relativedelta(**{_RELATIVE_UNITS[unit]: step})
+    if value in _ANCHORS:
+        return today + _ANCHORS[value](today)
+    if value in _WEEKDAYS:
+        # Strictly after today: step one day, then to the next such weekday on or after it.
+        return today + relativedelta(days=1, weekday=_WEEKDAYS[value](+1))
+    if (match := _NUMERIC_DATE.fullmatch(value)) is not None:
+        year, _, month, day = match.groups()
+        return date(int(year), int(month), int(day))
+    for pattern in (_COMPACT_DATE, _CHINESE_DATE):
+        if (match := pattern.fullmatch(value)) is not None:
+            year, month, day = match.groups()
+            return date(int(year), int(month), int(day))
+    if (match := _CHINESE_MONTH_DAY.fullmatch(value)) is not None:
+        month, day = match.groups()
+        return date(today.year, int(month), int(day))
+    return None
+
+
+def parse_iso_week(text: str) -> tuple[date, date]:
+    """Monday and Sunday of the ISO week `text` names: 2023-W50, 2023W50 or 2023-w50."""
+    match = _ISO_WEEK.fullmatch(text.strip())
+    if match is None:
+        raise InvalidValue("error.bad_week", value=text)
+    year, week = int(match[1]), int(match[2])
+    try:
+        return date.fromisocalendar(year, week, 1), date.fromisocalendar(year, week, 7)
+    except ValueError:
+        # Week 0, week 53 of a 52-week year, year 0.
+        raise InvalidValue("error.bad_week", value=text) from None
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    """Monday and Sunday of the week containing `day`."""
+    return day + relativedelta(weekday=MO(-1)), day + relativedelta(weekday=SU(+1))
+
+
+def _pinned_now() -> datetime | None:
+    """The instant QIYE_NOW pins, or None when the clock runs free."""
+    value = os.environ.get(NOW_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        # Not "error.config_value": its {key} parameter clashes with QiyeError's own `key`.
+        raise InvalidValue("error.bad_date", value=f"{NOW_ENV}={value}") from None
+
+
+def _zone(tz_name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidValue(
+            "error.bad_choice",
+            field="time zone",
+            value=tz_name,
+            valid=f"an IANA time zone name such as {DEFAULT_TZ}",
+        ) from None
+
+
+def today_in(tz_name: str = DEFAULT_TZ) -> date:
+    """Today's date in the time zone `tz_name`.
+
+    A QIYE_NOW with an offset is an instant, seen from `tz_name`; one without an offset
+    (2023-12-31, 2023-12-31T10:00) is a wall-clock reading, so its date is today anywhere.
+    """
+    zone = _zone(tz_name)
+    pinned = _pinned_now()
+    if pinned is None:
+        return datetime.now(zone).date()
+    if pinned.tzinfo is None:
+        return pinned.date()
+    return pinned.astimezone(zone).date()
+
+
+def now_utc() -> datetime:
+    """The current instant as a naive UTC datetime, microseconds kept, for stored timestamps.
+
+    A QIYE_NOW without an offset is read as UTC.
+    """
+    pinned = _pinned_now()
+    if pinned is None:
+        return datetime.now(UTC).replace(tzinfo=None)
+    if pinned.tzinfo is None:
+        return pinned
+    return pinned.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,227 @@
+"""Where the database is (--db > QIYE_DB > config > platformdirs), how to connect, and
+session_scope(): the one place a transaction commits.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qiye_service import _schema
+from qiye_service.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+BUSY_TIMEOUT_SECONDS = float(os.environ.get("QIYE_BUSY_TIMEOUT", "60"))
+PG_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("QIYE_CONNECT_TIMEOUT", "5"))
+
+
+@dataclass(frozen=True)
+class Location:
+    """A resolved database: its SQLAlchemy URL and, for SQLite, its file."""
+
+    url: str
+    path: Path | None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None
+
+    @property
+    def display(self) -> str:
+        return str(self.path) if self.path is not None else mask_url(self.url)
+
+
+def default_sqlite_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("qiye", appauthor=False)) / "qiye.db"
+
+
+def resolve_location(cli_value: str | None, config_value: str | None = None) -> Location:
+    """The database named by --db, else QIYE_DB, else the config, else the default file."""
+    raw = cli_value or os.environ.get("QIYE_DB") or config_value
+    if not raw:
+        path = default_sqlite_path()
+        return Location(f"sqlite:///{path}", path)
+    if raw.startswith("sqlite:///"):
+        path = Path(raw.removeprefix("sqlite:///")).expanduser()
+        return Location(f"sqlite:///{path}", path)
+    if "://" in raw:
+        url = raw
+        if url.startswith(("postgresql://", "postgres://")):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return Location(url, None)
+    path = Path(raw).expanduser().absolute()
+    return Location(f"sqlite:///{path}", path)
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    if ":" in creds:
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the file with mode 0600 before SQLite does, so it is never world-readable."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def make_engine(location: Location) -> Engine:
+    """An engine with the connection settings of DESIGN §6."""
+    from sqlalchemy import create_engine, event
+
+    if location.path is not None:
+        _prepare_sqlite_file(location.path)
+        engine = create_engine(
+            location.url,
+            connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # Let us issue BEGIN ourselves (pysqlite's implicit BEGIN is DEFERRED).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+            # A writer takes the write lock up front: a deferred transaction that
+            # upgrades from read to write fails at once with SQLITE_BUSY under WAL.
+            write = conn.get_execution_options().get("qiye_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    return create_engine(
+        location.url,
+        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS, "application_name": "qiye"},
+        pool_pre_ping=False,
+    )
+
+
+@contextmanager
+def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """Begin, commit on success, roll back on any exception."""
+    from sqlmodel import Session
+
+    bind = engine.execution_options(qiye_write=True) if write else engine
+    session = Session(bind=bind, expire_on_commit=False, autoflush=True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def migrations_dir() -> Path:
+    """The alembic scripts: shipped inside the wheel, or the checkout's migrations/."""
+    shipped = resources.files("qiye_service") / "_migrations"
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def sample_data_dir() -> Path:
+    shipped = resources.files("qiye_service") / "_sample_data"
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return config
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The alembic revision stored in the database; None if it has no qiye schema yet.
+
+    Raises DatabaseUnavailable for a database with tables but no revision (not ours).
+    """
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:
+        try:
+            names = set(inspect(conn).get_table_names())
+        except Exception as exc:  # noqa: BLE001 - any driver failure means unusable
+            raise translate_db_error(exc, engine) from None
+        if "alembic_version" not in names:
+            if names:
+                raise DatabaseUnavailable("error.db_not_qiye", where=describe(engine))
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def ensure_schema(engine: Engine) -> str:
+    """Bring a new or older database to the head revision; refuse a newer one."""
+    revision = stored_revision(engine)
+    if revision == _schema.HEAD_REVISION:
+        return revision
+    if revision is not None and revision not in _schema.REVISIONS:
+        raise DatabaseUnavailable(
+            "error.db_newer", where=describe(engine), revision=revision, head=_schema.HEAD_REVISION
+        )
+    upgrade(engine)
+    return _schema.HEAD_REVISION
+
+
+def describe(engine: Engine) -> str:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def translate_db_error(exc: BaseException, engine: Engine) -> DatabaseUnavailable:
+    """Turn a driver error into the exit-3 error of DESIGN §7."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = text.lower()
+    where = describe(engine)
+    if "locked" in lowered or "busy" in lowered:
+        return DatabaseUnavailable("error.db_locked", where=where, seconds=int(BUSY_TIMEOUT_SECONDS))
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return DatabaseUnavailable("error.db_corrupt", where=where, detail=text)
+    if "readonly" in lowered or "read-only" in lowered:
+        return DatabaseUnavailable("error.db_readonly", where=where, detail=text)
+    return DatabaseUnavailable("error.db_unavailable", where=where, detail=text)

@@ -1,0 +1,212 @@
+"""The zh/en catalogue: every user-facing label and message, keyed by a stable id.
+
+Machine formats never go through here; they use the snake_case keys of DESIGN §4.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+LANGS = ("zh", "en")
+
+# key: (english, chinese). Parameters use str.format names.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- field labels (table headers) ---
+    "field.id": ("ID", "编号"),
+    "field.title": ("Title", "问题标题"),
+    "field.description": ("Description", "问题描述"),
+    "field.enterprise": ("Enterprise", "企业名称"),
+    "field.project": ("Project", "项目名称"),
+    "field.category": ("Category", "问题类别"),
+    "field.kind": ("Kind", "问题性质"),
+    "field.source": ("Source", "来源"),
+    "field.priority": ("Priority", "优先级"),
+    "field.status": ("Status", "办理状态"),
+    "field.department": ("Department", "责任单位"),
+    "field.owner": ("Owner", "责任人"),
+    "field.reported_on": ("Reported", "登记日期"),
+    "field.due_on": ("Due", "办结时限"),
+    "field.resolved_on": ("Resolved", "办结日期"),
+    "field.resolution": ("Resolution", "办理结果"),
+    "field.tags": ("Tags", "标签"),
+    "field.created_by": ("Created by", "登记人"),
+    "field.created_at": ("Created at", "登记时间"),
+    "field.updated_at": ("Updated at", "更新时间"),
+    "field.name": ("Name", "名称"),
+    "field.credit_code": ("Credit code", "统一社会信用代码"),
+    "field.zone": ("Zone", "所在园区"),
+    "field.industry": ("Industry", "所属产业"),
+    "field.contact": ("Contact", "联系人"),
+    "field.phone": ("Phone", "联系电话"),
+    "field.liaison": ("Liaison", "联企干部"),
+    "field.code": ("Code", "代码"),
+    "field.name_zh": ("Chinese name", "中文名称"),
+    "field.name_en": ("English name", "英文名称"),
+    "field.issues": ("Issues", "问题数"),
+    "field.open_issues": ("Unresolved", "未办结"),
+    "field.at": ("Time", "时间"),
+    "field.actor": ("By", "操作人"),
+    "field.action": ("Action", "操作"),
+    "field.field": ("Field", "字段"),
+    "field.old": ("Old", "原值"),
+    "field.new": ("New", "新值"),
+    "field.note": ("Note", "备注"),
+    "field.level": ("Level", "督办等级"),
+    # --- enum values ---
+    "status.open": ("open", "已登记"),
+    "status.in_progress": ("in progress", "办理中"),
+    "status.resolved": ("resolved", "已办结"),
+    "status.deferred": ("deferred", "暂缓"),
+    "kind.individual": ("individual", "个性"),
+    "kind.common": ("common", "共性"),
+    "source.visit": ("visit", "走访"),
+    "source.meeting": ("meeting", "座谈"),
+    "source.phone": ("phone", "电话"),
+    "source.online": ("online", "线上"),
+    "source.other": ("other", "其他"),
+    "priority.urgent": ("urgent", "特急"),
+    "priority.high": ("high", "紧急"),
+    "priority.normal": ("normal", "一般"),
+    "priority.low": ("low", "低"),
+    "action.created": ("created", "登记"),
+    "action.edited": ("edited", "修改"),
+    "action.status": ("status", "状态变更"),
+    "action.assigned": ("assigned", "派单"),
+    "action.comment": ("comment", "跟进"),
+    "action.tagged": ("tagged", "标签"),
+    "action.imported": ("imported", "导入"),
+    "action.escalated": ("escalated", "挂牌督办"),
+    "action.callback": ("callback", "回访"),
+    # --- headings and messages ---
+    "heading.timeline": ("History", "办理过程"),
+    "heading.issues": ("Issues", "问题清单"),
+    "msg.issue_created": ("Filed issue #{id}.", "已登记问题 #{id}。"),
+    "msg.issue_updated": ("Updated issue #{id}.", "已更新问题 #{id}。"),
+    "msg.issue_status": ("Issue #{id} is now {status}.", "问题 #{id} 状态：{status}。"),
+    "msg.comment_added": ("Comment added to #{id}.", "已为 #{id} 添加跟进记录。"),
+    "msg.no_changes": ("Nothing to change.", "没有需要修改的内容。"),
+    "msg.enterprise_created": ("Added enterprise {name}.", "已添加企业：{name}。"),
+    "msg.enterprise_updated": ("Updated enterprise {name}.", "已更新企业：{name}。"),
+    "msg.category_created": ("Added category {code}.", "已添加问题类别：{code}。"),
+    "msg.department_created": ("Added department {name}.", "已添加责任单位：{name}。"),
+    "msg.db_ready": ("Database ready at {where} (revision {revision}).", "数据库已就绪：{where}（版本 {revision}）。"),
+    "msg.rows": ("{count} rows", "共 {count} 条"),
+    "msg.none_found": ("No matching records.", "没有符合条件的记录。"),
+    "prompt.enterprise": ("Enterprise", "企业名称"),
+    "prompt.category": ("Category", "问题类别"),
+    # --- errors ---
+    "error.internal": (
+        "unexpected failure: {detail} (rerun with QIYE_DEBUG=1 for details)",
+        "意外错误：{detail}（设置 QIYE_DEBUG=1 后重试可查看详情）",
+    ),
+    "error.bad_date": (
+        "cannot read the date {value!r}; use one of: 2023-05-12, 2023/5/12, 2023.5.12, 20230512, "
+        "2023年5月12日, 5月12日, today, yesterday, tomorrow, +3d, -2w, +1m, +1y, sow/eow, som/eom, "
+        "soq/eoq, soy/eoy, mon..sun",
+        "无法识别日期 {value!r}；可用格式：2023-05-12、2023/5/12、2023.5.12、20230512、2023年5月12日、"
+        "5月12日、today、yesterday、tomorrow、+3d、-2w、+1m、+1y、sow/eow、som/eom、soq/eoq、soy/eoy、mon..sun",
+    ),
+    "error.bad_week": (
+        "cannot read the week {value!r}; write an ISO week such as 2023-W50",
+        "无法识别周 {value!r}；请使用 ISO 周，例如 2023-W50",
+    ),
+    "error.bad_id": ("{value!r} is not an issue id; use a number such as 12 or #12", "{value!r} 不是问题编号；请使用数字，如 12 或 #12"),
+    "error.issue_not_found": ("issue #{id} does not exist; see `qiye issue list`", "问题 #{id} 不存在；可用 `qiye issue list` 查看"),
+    "error.enterprise_not_found": (
+        "no enterprise named {name!r}; add it with `qiye enterprise add` or see `qiye enterprise list`",
+        "没有名为 {name!r} 的企业；可用 `qiye enterprise add` 添加，或用 `qiye enterprise list` 查看",
+    ),
+    "error.category_not_found": (
+        "unknown category {value!r}; valid categories: {valid}",
+        "未知问题类别 {value!r}；可用类别：{valid}",
+    ),
+    "error.department_not_found": (
+        "no department named {name!r}; add it with `qiye department add` or see `qiye department list`",
+        "没有名为 {name!r} 的责任单位；可用 `qiye department add` 添加，或用 `qiye department list` 查看",
+    ),
+    "error.bad_choice": ("invalid {field} {value!r}; choose one of: {valid}", "{field} 的值 {value!r} 无效；可选：{valid}"),
+    "error.empty": ("{field} must not be empty", "{field} 不能为空"),
+    "error.too_long": ("{field} is longer than {limit} characters", "{field} 超过 {limit} 个字符"),
+    "error.bad_credit_code": (
+        "invalid credit code {value!r}: {reason}",
+        "统一社会信用代码 {value!r} 无效：{reason}",
+    ),
+    "error.duplicate": ("{what} {value!r} already exists", "{what} {value!r} 已存在"),
+    "error.missing_required": (
+        "missing required option(s): {fields}; pass them as flags (no terminal to ask on)",
+        "缺少必填项：{fields}；请以参数形式提供（当前无终端可交互输入）",
+    ),
+    "error.transition": (
+        "cannot {action} issue #{id}: it is {status}",
+        "无法对问题 #{id} 执行{action}：当前状态为 {status}",
+    ),
+    "error.note_required": (
+        "{action} issue #{id} needs a note: pass --note TEXT",
+        "{action}问题 #{id} 需要说明：请使用 --note TEXT",
+    ),
+    "error.date_order": ("{later} ({later_value}) is before {earlier} ({earlier_value})", "{later}（{later_value}）早于{earlier}（{earlier_value}）"),
+    "error.bad_tag_op": ("{value!r}: tag changes are written +TAG or -TAG", "{value!r}：标签修改请写作 +标签 或 -标签"),
+    "error.bad_sort": ("cannot sort by {value!r}; choose one of: {valid}", "无法按 {value!r} 排序；可选：{valid}"),
+    "error.bad_limit": ("--limit must be a positive number, not {value}", "--limit 必须为正整数，而不是 {value}"),
+    "error.out_required": ("--format {format} writes a file: pass --out FILE", "--format {format} 需要输出文件：请使用 --out FILE"),
+    "error.db_unavailable": ("cannot open the database {where}: {detail}", "无法打开数据库 {where}：{detail}"),
+    "error.db_locked": (
+        "the database {where} stayed locked for {seconds}s; try again",
+        "数据库 {where} 被占用超过 {seconds} 秒；请稍后重试",
+    ),
+    "error.db_newer": (
+        "the database {where} is at schema revision {revision}, newer than this qiye knows ({head}); upgrade qiye",
+        "数据库 {where} 的版本 {revision} 比当前 qiye 支持的版本（{head}）新；请升级 qiye",
+    ),
+    "error.db_not_qiye": ("{where} is not a qiye database", "{where} 不是 qiye 数据库"),
+    "error.db_corrupt": ("the database {where} is corrupt: {detail}", "数据库 {where} 已损坏：{detail}"),
+    "error.db_readonly": ("the database {where} is read-only: {detail}", "数据库 {where} 为只读：{detail}"),
+    "error.config_key": ("unknown config key {key!r}; known keys: {valid}", "未知配置项 {key!r}；可用配置项：{valid}"),
+    "error.config_value": ("invalid value {value!r} for {key}: {reason}", "配置项 {key} 的值 {value!r} 无效：{reason}"),
+    "error.config_file": ("cannot read the config file {path}: {detail}", "无法读取配置文件 {path}：{detail}"),
+    "error.integrity": ("the change clashes with stored data: {detail}", "修改与已有数据冲突：{detail}"),
+    "error.bad_slug": (
+        "{value!r} is not a valid code; use lower-case letters, digits and hyphens, e.g. safety-check",
+        "{value!r} 不是有效代码；请使用小写字母、数字和连字符，如 safety-check",
+    ),
+    "error.bad_due": (
+        "cannot read the deadline {value!r}; use a date (see --help), +3d, or working days such as +5wd or 15wd",
+        "无法识别办结时限 {value!r}；请使用日期（见 --help）、+3d，或工作日如 +5wd、15wd",
+    ),
+    "error.bad_lang": ("unknown language {value!r}; use zh or en", "未知语言 {value!r}；请使用 zh 或 en"),
+}
+
+
+def default_lang() -> str:
+    """zh when the environment's locale is Chinese, else en."""
+    for var in ("QIYE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            if var == "QIYE_LANG" and value in LANGS:
+                return value
+            if var != "QIYE_LANG":
+                return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def translate(key: str, lang: str = "en", **params: Any) -> str:
+    """The text for `key` in `lang`, formatted with `params`; the key itself if unknown."""
+    texts = CATALOGUE.get(key)
+    if texts is None:
+        return key
+    text = texts[1] if lang == "zh" else texts[0]
+    return text.format(**params) if params else text
+
+
+def label(field: str, lang: str) -> str:
+    """The column header for a machine field name."""
+    return translate(f"field.{field}", lang) if f"field.{field}" in CATALOGUE else field
+
+
+def value_label(kind: str, value: str | None, lang: str) -> str:
+    """The localised label of an enum value (status, kind, priority, source, action)."""
+    if value is None:
+        return ""
+    key = f"{kind}.{value}"
+    return translate(key, lang) if key in CATALOGUE else value

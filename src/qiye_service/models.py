@@ -1,0 +1,153 @@
+"""SQLModel tables and the enums of DESIGN §2.
+
+Enums are stored as short strings (no database enum types) so SQLite and PostgreSQL
+share one migration; the services validate them. Timestamps are naive UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+
+class Status(str, enum.Enum):
+    open = "open"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    deferred = "deferred"
+
+
+class Kind(str, enum.Enum):
+    individual = "individual"
+    common = "common"
+
+
+class Source(str, enum.Enum):
+    visit = "visit"
+    meeting = "meeting"
+    phone = "phone"
+    online = "online"
+    other = "other"
+
+
+class Priority(str, enum.Enum):
+    urgent = "urgent"
+    high = "high"
+    normal = "normal"
+    low = "low"
+
+
+class CallbackResult(str, enum.Enum):
+    satisfied = "satisfied"
+    basic = "basic"
+    unsatisfied = "unsatisfied"
+
+
+class Enterprise(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    credit_code: str | None = Field(default=None, sa_column=Column(String(18), unique=True))
+    zone: str | None = Field(default=None, sa_column=Column(String(100), index=True))
+    industry: str | None = Field(default=None, sa_column=Column(String(100), index=True))
+    contact: str | None = Field(default=None, sa_column=Column(String(100)))
+    phone: str | None = Field(default=None, sa_column=Column(String(50)))
+    liaison: str | None = Field(default=None, sa_column=Column(String(100)))
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+
+
+class Category(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    name_zh: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    name_en: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+
+
+class Department(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+
+
+class Tag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+
+
+class IssueTag(SQLModel, table=True):
+    __tablename__ = "issue_tag"
+    issue_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("issue.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class Issue(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_issue_status_reported", "status", "reported_on"),
+        Index("ix_issue_category_status_reported", "category_id", "status", "reported_on"),
+        Index("ix_issue_status_due", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(String(500), nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    enterprise_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("enterprise.id"), nullable=False, index=True)
+    )
+    project: str | None = Field(default=None, sa_column=Column(String(500)))
+    category_id: int = Field(sa_column=Column(Integer, ForeignKey("category.id"), nullable=False))
+    kind: str = Field(sa_column=Column(String(16), nullable=False, index=True))
+    source: str = Field(sa_column=Column(String(16), nullable=False))
+    priority: str = Field(sa_column=Column(String(16), nullable=False, index=True))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    department_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("department.id"), index=True)
+    )
+    owner: str | None = Field(default=None, sa_column=Column(String(100), index=True))
+    reported_on: date = Field(index=True)
+    due_on: date | None = Field(default=None)
+    resolved_on: date | None = Field(default=None, index=True)
+    resolution: str | None = Field(default=None, sa_column=Column(Text))
+    created_by: str = Field(sa_column=Column(String(100), nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    # Supervision (DESIGN §8): kept on the row so reports aggregate them in SQL.
+    dispatched_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    acknowledged_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    escalated_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    callback_result: str | None = Field(default=None, sa_column=Column(String(16)))
+    callback_on: date | None = Field(default=None)
+    reopen_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Head of this issue's event hash chain (tamper evidence).
+    history_hash: str | None = Field(default=None, sa_column=Column(String(64)))
+
+
+class Event(SQLModel, table=True):
+    __table_args__ = (Index("ix_event_issue_id_id", "issue_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("issue.id", ondelete="CASCADE"), nullable=False)
+    )
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    action: str = Field(sa_column=Column(String(32), nullable=False))
+    field: str | None = Field(default=None, sa_column=Column(String(32)))
+    old: str | None = Field(default=None, sa_column=Column(Text))
+    new: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+ISSUE_FIELDS = (
+    "id", "title", "description", "enterprise", "project", "category", "kind", "source",
+    "priority", "status", "department", "owner", "reported_on", "due_on", "resolved_on",
+    "resolution", "tags", "created_by", "created_at", "updated_at",
+)
+EVENT_FIELDS = ("at", "actor", "action", "field", "old", "new", "note")
+ENTERPRISE_FIELDS = ("id", "name", "credit_code", "zone", "industry", "contact", "phone", "liaison")

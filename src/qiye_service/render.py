@@ -1,0 +1,206 @@
+"""The output formats of DESIGN §4 and the one place that writes rows in them.
+
+Machine formats (csv, tsv, json, ndjson) use snake_case keys, codes, ISO dates and no
+colour; `table` and `markdown` are for people and use the catalogue's labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, TextIO
+
+from qiye_service.i18n import label, translate, value_label
+
+FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
+MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
+# Fields whose values are codes with a catalogue label.
+LABELLED = {"status": "status", "kind": "kind", "priority": "priority", "source": "source", "action": "action"}
+
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def terminal_safe(text: str) -> str:
+    """Stored text with escape sequences and control characters removed, for a terminal."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def iso(value: Any) -> Any:
+    """Dates as YYYY-MM-DD, UTC timestamps as YYYY-MM-DDTHH:MM:SSZ; others unchanged."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    return iso(value)
+
+
+def cell_text(value: Any, *, excel: bool = False) -> str:
+    """A value as one CSV cell: empty for None, `;`-joined lists, ISO dates."""
+    if value is None:
+        text = ""
+    elif isinstance(value, (list, tuple)):
+        text = ";".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = str(iso(value))
+    if excel and text.startswith(_FORMULA_START):
+        # A spreadsheet would run it as a formula; a leading quote makes it text.
+        text = "'" + text
+    return text
+
+
+def add_labels(row: dict[str, Any], fields: Sequence[str], lang: str,
+               category_names: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The row with a `<field>_label` beside each coded field (for --labels)."""
+    out: dict[str, Any] = {}
+    for field in fields:
+        out[field] = row.get(field)
+        if field in LABELLED:
+            out[f"{field}_label"] = value_label(LABELLED[field], row.get(field), lang)
+        elif field == "category" and category_names is not None:
+            names = category_names.get(row.get(field) or "")
+            out["category_label"] = (names[0] if lang == "zh" else names[1]) if names else row.get(field)
+    return out
+
+
+def labelled_fields(fields: Sequence[str], category_names: dict[str, tuple[str, str]] | None) -> list[str]:
+    result: list[str] = []
+    for field in fields:
+        result.append(field)
+        if field in LABELLED or (field == "category" and category_names is not None):
+            result.append(f"{field}_label")
+    return result
+
+
+def write_delimited(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO, *,
+                    delimiter: str = ",", excel: bool = False) -> int:
+    if excel:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if excel else "\n")
+    writer.writerow(fields)
+    count = 0
+    for row in rows:
+        writer.writerow([cell_text(row.get(f), excel=excel) for f in fields])
+        count += 1
+    return count
+
+
+def write_json(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO) -> int:
+    """A JSON array, written row by row so a long list never sits in memory as text."""
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n  " if count else "\n  ")
+        out.write(json.dumps({f: json_value(row.get(f)) for f in fields}, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_ndjson(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO) -> int:
+    count = 0
+    for row in rows:
+        out.write(json.dumps({f: json_value(row.get(f)) for f in fields}, ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def display_value(field: str, value: Any, lang: str,
+                  category_names: dict[str, tuple[str, str]] | None = None) -> str:
+    """A value as a person reads it: labels for codes, names for categories, ISO dates."""
+    if value is None:
+        return ""
+    if field in LABELLED:
+        return value_label(LABELLED[field], value, lang)
+    if field == "category" and category_names and value in category_names:
+        names = category_names[value]
+        return names[0] if lang == "zh" else names[1]
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(iso(value))
+
+
+def markdown_cell(text: str) -> str:
+    return terminal_safe(text).replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def write_markdown(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO, *, lang: str,
+                   category_names: dict[str, tuple[str, str]] | None = None) -> int:
+    out.write("| " + " | ".join(markdown_cell(label(f, lang)) for f in fields) + " |\n")
+    out.write("|" + "|".join(" --- " for _ in fields) + "|\n")
+    count = 0
+    for row in rows:
+        cells = [markdown_cell(display_value(f, row.get(f), lang, category_names)) for f in fields]
+        out.write("| " + " | ".join(cells) + " |\n")
+        count += 1
+    return count
+
+
+def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
+          category_names: dict[str, tuple[str, str]] | None = None,
+          styles: dict[str, Callable[[Any], str]] | None = None) -> Any:
+    """A rich Table of the rows; stored text is made terminal-safe and never read as markup."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(title=title, show_lines=False, header_style="bold")
+    for field in fields:
+        grid.add_column(label(field, lang), overflow="fold", no_wrap=field in ("id", "reported_on", "due_on"))
+    for row in rows:
+        cells = []
+        for field in fields:
+            value = row.get(field)
+            style = styles[field](value) if styles and field in styles else ""
+            cells.append(Text(terminal_safe(display_value(field, value, lang, category_names)), style=style))
+        grid.add_row(*cells)
+    return grid
+
+
+def record(row: dict[str, Any], fields: Sequence[str], *, lang: str,
+           category_names: dict[str, tuple[str, str]] | None = None) -> Any:
+    """One record as a two-column label/value grid."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for field in fields:
+        grid.add_row(label(field, lang), Text(terminal_safe(display_value(field, row.get(field), lang, category_names))))
+    return grid
+
+
+def write_rows(rows: Iterable[dict[str, Any]], fields: Sequence[str], fmt: str, out: TextIO, *,
+               lang: str, excel: bool = False,
+               category_names: dict[str, tuple[str, str]] | None = None) -> int:
+    """Write rows in a machine format or markdown; returns how many were written."""
+    if fmt == "csv":
+        return write_delimited(rows, fields, out, excel=excel)
+    if fmt == "tsv":
+        return write_delimited(rows, fields, out, delimiter="\t", excel=excel)
+    if fmt == "json":
+        return write_json(rows, fields, out)
+    if fmt == "ndjson":
+        return write_ndjson(rows, fields, out)
+    if fmt == "markdown":
+        return write_markdown(rows, fields, out, lang=lang, category_names=category_names)
+    raise ValueError(f"not a text format: {fmt}")
+
+
+def count_line(count: int, lang: str) -> str:
+    return translate("msg.rows", lang, count=count)

@@ -1,0 +1,402 @@
+"""Filing and working issues: add, edit, the status workflow, comments, assignment, tags.
+
+Every change appends Events (services.history) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from qiye_service.errors import InvalidTransition, InvalidValue
+from qiye_service.models import Issue, IssueTag, Kind, Priority, Source, Status, Tag
+from qiye_service.services import lookups
+from qiye_service.services.history import encode_value, record_event
+
+TITLE_LIMIT = 500
+TEXT_LIMIT = 20000
+NAME_LIMIT = 100
+TAG_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and when: passed in so tests pin the clock."""
+
+    name: str
+    now: datetime  # naive UTC
+    today: date  # in the park's time zone
+
+
+def clean_text(value: str | None, field: str, *, limit: int = TEXT_LIMIT, required: bool = False) -> str | None:
+    """Strip surrounding blanks; empty means absent (or an error when required)."""
+    if value is None:
+        if required:
+            raise InvalidValue("error.empty", field=field)
+        return None
+    text = value.strip()
+    if not text:
+        if required:
+            raise InvalidValue("error.empty", field=field)
+        return None
+    if len(text) > limit:
+        raise InvalidValue("error.too_long", field=field, limit=limit)
+    return text
+
+
+def clean_tags(values: list[str] | tuple[str, ...]) -> list[str]:
+    tags: list[str] = []
+    for raw in values:
+        for part in raw.replace("；", ";").replace(",", ";").replace("，", ";").split(";"):
+            tag = clean_text(part, "tag", limit=TAG_LIMIT)
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+def check_dates(reported_on: date, due_on: date | None, resolved_on: date | None) -> None:
+    if due_on is not None and due_on < reported_on:
+        raise InvalidValue("error.date_order", later="due_on", later_value=due_on.isoformat(),
+                           earlier="reported_on", earlier_value=reported_on.isoformat())
+    if resolved_on is not None and resolved_on < reported_on:
+        raise InvalidValue("error.date_order", later="resolved_on", later_value=resolved_on.isoformat(),
+                           earlier="reported_on", earlier_value=reported_on.isoformat())
+
+
+def tag_ids(session: Session, names: list[str]) -> list[int]:
+    """Ids of the named tags, creating the missing ones."""
+    ids = []
+    for name in names:
+        tag = session.execute(select(Tag).where(Tag.name == name)).scalar_one_or_none()
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+            session.flush()
+        assert tag.id is not None
+        ids.append(tag.id)
+    return ids
+
+
+def issue_tags(session: Session, issue_id: int) -> list[str]:
+    return list(session.execute(
+        select(Tag.name).join(IssueTag, IssueTag.tag_id == Tag.id)
+        .where(IssueTag.issue_id == issue_id).order_by(Tag.name)
+    ).scalars())
+
+
+def set_tags(session: Session, issue_id: int, names: list[str]) -> None:
+    session.execute(delete(IssueTag).where(IssueTag.issue_id == issue_id))
+    for tag_id in tag_ids(session, names):
+        session.add(IssueTag(issue_id=issue_id, tag_id=tag_id))
+
+
+def snapshot(issue: Issue, tags: list[str]) -> str:
+    """The fields of a new issue as JSON, stored in its created/imported event."""
+    fields = {
+        "title": issue.title, "description": issue.description, "enterprise_id": issue.enterprise_id,
+        "project": issue.project, "category_id": issue.category_id, "kind": issue.kind,
+        "source": issue.source, "priority": issue.priority, "status": issue.status,
+        "department_id": issue.department_id, "owner": issue.owner,
+        "reported_on": encode_value(issue.reported_on), "due_on": encode_value(issue.due_on),
+        "resolved_on": encode_value(issue.resolved_on), "resolution": issue.resolution, "tags": tags,
+    }
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True)
+
+
+def add_issue(
+    session: Session,
+    *,
+    actor: Actor,
+    title: str,
+    enterprise: str,
+    category: str,
+    kind: str = "individual",
+    source: str = "visit",
+    priority: str = "normal",
+    department: str | None = None,
+    owner: str | None = None,
+    reported_on: date | None = None,
+    due_on: date | None = None,
+    tags: list[str] | tuple[str, ...] = (),
+    project: str | None = None,
+    description: str | None = None,
+    deadline: Callable[[str, str, date], date | None] | None = None,
+) -> Issue:
+    """File a new issue; returns it with its id.
+
+    Without `due_on`, `deadline(priority, category_code, reported_on)` gives the default.
+    """
+    clean_title = clean_text(title, "title", limit=TITLE_LIMIT, required=True)
+    found_enterprise = lookups.find_enterprise(session, enterprise)
+    found_category = lookups.find_category(session, category)
+    found_department = lookups.find_department(session, department) if department else None
+    reported = reported_on or actor.today
+    clean_priority = lookups.choice(Priority, priority, "priority", lookups.PRIORITY_ALIASES)
+    if due_on is None and deadline is not None:
+        due_on = deadline(clean_priority, found_category.code, reported)
+    check_dates(reported, due_on, None)
+    issue = Issue(
+        title=clean_title,
+        description=clean_text(description, "description"),
+        enterprise_id=found_enterprise.id,
+        project=clean_text(project, "project", limit=TITLE_LIMIT),
+        category_id=found_category.id,
+        kind=lookups.choice(Kind, kind, "kind", lookups.KIND_ALIASES),
+        source=lookups.choice(Source, source, "source", lookups.SOURCE_ALIASES),
+        priority=clean_priority,
+        status=Status.open.value,
+        department_id=found_department.id if found_department else None,
+        owner=clean_text(owner, "owner", limit=NAME_LIMIT),
+        reported_on=reported,
+        due_on=due_on,
+        created_by=actor.name,
+        created_at=actor.now,
+        updated_at=actor.now,
+        dispatched_at=actor.now if found_department or owner else None,
+        reopen_count=0,
+    )
+    session.add(issue)
+    session.flush()
+    assert issue.id is not None
+    clean = clean_tags(list(tags))
+    set_tags(session, issue.id, clean)
+    record_event(session, issue, actor=actor.name, at=actor.now, action="created", new=snapshot(issue, clean))
+    session.flush()
+    return issue
+
+
+EDITABLE = ("title", "description", "enterprise", "project", "category", "kind", "source", "priority",
+            "department", "owner", "reported_on", "due_on")
+
+
+def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[str, Any],
+               tags: list[str] | None = None) -> list[str]:
+    """Apply field changes; returns the names of the fields that really changed."""
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    new_values: dict[str, tuple[str, Any, Any]] = {}  # field -> (column, stored value, shown value)
+    for field, value in changes.items():
+        if field not in EDITABLE:
+            raise InvalidValue("error.bad_choice", field="field", value=field, valid=", ".join(EDITABLE))
+        if field == "title":
+            new_values[field] = ("title", clean_text(value, "title", limit=TITLE_LIMIT, required=True), None)
+        elif field in ("description",):
+            new_values[field] = (field, clean_text(value, field), None)
+        elif field == "project":
+            new_values[field] = (field, clean_text(value, field, limit=TITLE_LIMIT), None)
+        elif field == "owner":
+            new_values[field] = (field, clean_text(value, field, limit=NAME_LIMIT), None)
+        elif field == "enterprise":
+            found = lookups.find_enterprise(session, value)
+            new_values[field] = ("enterprise_id", found.id, found.name)
+        elif field == "category":
+            found_category = lookups.find_category(session, value)
+            new_values[field] = ("category_id", found_category.id, found_category.code)
+        elif field == "department":
+            if value is None or not str(value).strip():
+                new_values[field] = ("department_id", None, None)
+            else:
+                found_department = lookups.find_department(session, value)
+                new_values[field] = ("department_id", found_department.id, found_department.name)
+        elif field == "kind":
+            new_values[field] = (field, lookups.choice(Kind, value, field, lookups.KIND_ALIASES), None)
+        elif field == "source":
+            new_values[field] = (field, lookups.choice(Source, value, field, lookups.SOURCE_ALIASES), None)
+        elif field == "priority":
+            new_values[field] = (field, lookups.choice(Priority, value, field, lookups.PRIORITY_ALIASES), None)
+        else:  # reported_on, due_on: already dates
+            new_values[field] = (field, value, None)
+
+    reported = new_values.get("reported_on", (None, issue.reported_on))[1]
+    if reported is None:
+        raise InvalidValue("error.empty", field="reported_on")
+    due = new_values["due_on"][1] if "due_on" in new_values else issue.due_on
+    check_dates(reported, due, issue.resolved_on)
+
+    changed: list[str] = []
+    shown_old = row_labels(session, issue)
+    for field, (column, stored, shown) in new_values.items():
+        if getattr(issue, column) == stored:
+            continue
+        setattr(issue, column, stored)
+        old = shown_old.get(field, getattr(issue, column))
+        record_event(session, issue, actor=actor.name, at=actor.now, action="edited", field=field,
+                     old=old, new=shown if shown is not None else stored)
+        changed.append(field)
+    if tags is not None:
+        assert issue.id is not None
+        before = issue_tags(session, issue.id)
+        after = clean_tags(tags)
+        if sorted(before) != sorted(after):
+            set_tags(session, issue.id, after)
+            record_event(session, issue, actor=actor.name, at=actor.now, action="tagged", field="tags",
+                         old=before, new=sorted(after))
+            changed.append("tags")
+    if changed:
+        issue.updated_at = actor.now
+    session.flush()
+    return changed
+
+
+def row_labels(session: Session, issue: Issue) -> dict[str, Any]:
+    """The shown values of an issue's reference fields, for history's old values."""
+    from qiye_service.models import Category, Department, Enterprise
+
+    labels: dict[str, Any] = {
+        "enterprise": session.get(Enterprise, issue.enterprise_id).name,  # type: ignore[union-attr]
+        "category": session.get(Category, issue.category_id).code,  # type: ignore[union-attr]
+        "department": None,
+    }
+    if issue.department_id is not None:
+        labels["department"] = session.get(Department, issue.department_id).name  # type: ignore[union-attr]
+    for column in ("title", "description", "project", "owner", "kind", "source", "priority",
+                   "reported_on", "due_on"):
+        labels[column] = getattr(issue, column)
+    return labels
+
+
+def _set_status(session: Session, issue: Issue, actor: Actor, new_status: str, note: str | None) -> None:
+    record_event(session, issue, actor=actor.name, at=actor.now, action="status", field="status",
+                 old=issue.status, new=new_status, note=note)
+    issue.status = new_status
+    issue.updated_at = actor.now
+
+
+def _set_field(session: Session, issue: Issue, actor: Actor, field: str, value: Any) -> None:
+    if getattr(issue, field) == value:
+        return
+    record_event(session, issue, actor=actor.name, at=actor.now, action="edited", field=field,
+                 old=getattr(issue, field), new=value)
+    setattr(issue, field, value)
+
+
+def _refuse(issue: Issue, action: str) -> InvalidTransition:
+    return InvalidTransition("error.transition", action=action, id=issue.id, status=issue.status)
+
+
+def start_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None = None) -> Issue:
+    """open → in_progress; the acknowledgement (签收) of a dispatch."""
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    if issue.status != Status.open.value:
+        raise _refuse(issue, "start")
+    _set_status(session, issue, actor, Status.in_progress.value, clean_text(note, "note"))
+    if issue.acknowledged_at is None:
+        issue.acknowledged_at = actor.now
+    session.flush()
+    return issue
+
+
+def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None,
+                  on: date | None = None) -> Issue:
+    """open or in_progress → resolved (销号); needs a close-out note."""
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    if issue.status not in (Status.open.value, Status.in_progress.value):
+        raise _refuse(issue, "resolve")
+    resolution = clean_text(note, "note")
+    if resolution is None:
+        raise InvalidValue("error.note_required", action="resolve", id=issue.id)
+    resolved_on = on or actor.today
+    check_dates(issue.reported_on, None, resolved_on)
+    _set_status(session, issue, actor, Status.resolved.value, resolution)
+    _set_field(session, issue, actor, "resolved_on", resolved_on)
+    _set_field(session, issue, actor, "resolution", resolution)
+    session.flush()
+    return issue
+
+
+def defer_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None) -> Issue:
+    """open or in_progress → deferred (暂缓); needs a reason."""
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    if issue.status not in (Status.open.value, Status.in_progress.value):
+        raise _refuse(issue, "defer")
+    reason = clean_text(note, "note")
+    if reason is None:
+        raise InvalidValue("error.note_required", action="defer", id=issue.id)
+    _set_status(session, issue, actor, Status.deferred.value, reason)
+    session.flush()
+    return issue
+
+
+def reopen_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None = None) -> Issue:
+    """resolved or deferred → in_progress; clears resolved_on."""
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    if issue.status not in (Status.resolved.value, Status.deferred.value):
+        raise _refuse(issue, "reopen")
+    if issue.status == Status.resolved.value:
+        issue.reopen_count = (issue.reopen_count or 0) + 1
+    _set_status(session, issue, actor, Status.in_progress.value, clean_text(note, "note"))
+    _set_field(session, issue, actor, "resolved_on", None)
+    session.flush()
+    return issue
+
+
+def comment_issue(session: Session, issue_id: int, *, actor: Actor, text: str) -> Issue:
+    """A follow-up note (跟进) in the issue's history."""
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    note = clean_text(text, "comment", required=True)
+    record_event(session, issue, actor=actor.name, at=actor.now, action="comment", note=note)
+    issue.updated_at = actor.now
+    session.flush()
+    return issue
+
+
+def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | None = None,
+                 department: str | None = None, note: str | None = None) -> list[str]:
+    """Dispatch (派单) to a department and/or owner; returns the fields that changed."""
+    if owner is None and department is None:
+        raise InvalidValue("error.missing_required", fields="--owner, --dept")
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    labels = row_labels(session, issue)
+    changed: list[str] = []
+    if department is not None:
+        found = lookups.find_department(session, department)
+        if issue.department_id != found.id:
+            record_event(session, issue, actor=actor.name, at=actor.now, action="assigned",
+                         field="department", old=labels["department"], new=found.name, note=note)
+            issue.department_id = found.id
+            changed.append("department")
+    if owner is not None:
+        clean_owner = clean_text(owner, "owner", limit=NAME_LIMIT, required=True)
+        if issue.owner != clean_owner:
+            record_event(session, issue, actor=actor.name, at=actor.now, action="assigned",
+                         field="owner", old=issue.owner, new=clean_owner, note=note)
+            issue.owner = clean_owner
+            changed.append("owner")
+    if changed:
+        issue.dispatched_at = actor.now
+        issue.acknowledged_at = None if issue.status == Status.open.value else issue.acknowledged_at
+        issue.updated_at = actor.now
+    session.flush()
+    return changed
+
+
+def tag_issue(session: Session, issue_id: int, *, actor: Actor, operations: list[str]) -> list[str]:
+    """Apply `+TAG` / `-TAG` operations; returns the resulting tags."""
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    assert issue.id is not None
+    before = issue_tags(session, issue.id)
+    after = list(before)
+    if not operations:
+        raise InvalidValue("error.bad_tag_op", value="")
+    for op in operations:
+        sign, name = op[:1], op[1:]
+        tag = clean_text(name, "tag", limit=TAG_LIMIT)
+        if sign not in ("+", "-") or tag is None:
+            raise InvalidValue("error.bad_tag_op", value=op)
+        if sign == "+" and tag not in after:
+            after.append(tag)
+        elif sign == "-" and tag in after:
+            after.remove(tag)
+    after.sort()
+    if after != before:
+        set_tags(session, issue.id, after)
+        record_event(session, issue, actor=actor.name, at=actor.now, action="tagged", field="tags",
+                     old=before, new=after)
+        issue.updated_at = actor.now
+    session.flush()
+    return after
