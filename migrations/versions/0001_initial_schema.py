@@ -97,6 +97,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('dispatched_at', sa.DateTime(), nullable=True),
     sa.Column('acknowledged_at', sa.DateTime(), nullable=True),
+    sa.Column('acknowledge_by', sa.Date(), nullable=True),
     sa.Column('escalated_at', sa.DateTime(), nullable=True),
     sa.Column('callback_result', sa.String(length=16), nullable=True),
     sa.Column('callback_on', sa.Date(), nullable=True),

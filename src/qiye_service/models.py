@@ -119,6 +119,9 @@ class Issue(SQLModel, table=True):
     # Supervision (DESIGN §8): kept on the row so reports aggregate them in SQL.
     dispatched_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
     acknowledged_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    # The date by which a dispatch must be acknowledged, fixed at dispatch time from the
+    # working-day calendar so the response rate is a plain SQL comparison.
+    acknowledge_by: date | None = Field(default=None)
     escalated_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
     callback_result: str | None = Field(default=None, sa_column=Column(String(16)))
     callback_on: date | None = Field(default=None)
