@@ -78,6 +78,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action.imported": ("imported", "导入"),
     "action.escalated": ("escalated", "挂牌督办"),
     "action.callback": ("callback", "回访"),
+    # --- core tracker: workflow actions named in messages, timeline summaries ---
+    "transition.start": ("start", "签收"),
+    "transition.resolve": ("resolve", "销号"),
+    "transition.defer": ("defer", "暂缓"),
+    "transition.reopen": ("reopen", "重新办理"),
+    "field.change": ("Change", "变更"),
+    "timeline.filed": ("filed: {title}", "登记：{title}"),
+    "timeline.imported": ("imported: {title}", "导入：{title}"),
     # --- headings and messages ---
     "heading.timeline": ("History", "办理过程"),
     "heading.issues": ("Issues", "问题清单"),
@@ -175,6 +183,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法识别办结时限 {value!r}；请使用日期（见 --help）、+3d，或工作日如 +5wd、15wd",
     ),
     "error.bad_lang": ("unknown language {value!r}; use zh or en", "未知语言 {value!r}；请使用 zh 或 en"),
+    # --- supervision: escalation levels, escalate, callbacks (DESIGN §8) ---
+    "level.due-soon": ("due soon", "蓝色"),
+    "level.overdue": ("overdue", "黄色"),
+    "level.red": ("red", "红色"),
+    "callback.satisfied": ("satisfied", "满意"),
+    "callback.basic": ("basically satisfied", "基本满意"),
+    "callback.unsatisfied": ("unsatisfied", "不满意"),
+    "msg.issue_escalated": ("Issue #{id} is escalated to red (挂牌督办).", "问题 #{id} 已挂牌督办（红色）。"),
+    "msg.callback_recorded": ("Callback recorded for #{id}: {result}.", "已记录问题 #{id} 的回访结果：{result}。"),
+    "msg.callback_reopened": (
+        "Callback recorded for #{id}: {result}; the issue is back in progress (重办).",
+        "已记录问题 #{id} 的回访结果：{result}；问题已退回重办。",
+    ),
+    "error.escalate_note": (
+        "escalating issue #{id} needs the reason for supervision: pass --note TEXT",
+        "挂牌督办问题 #{id} 需要说明督办事由：请使用 --note TEXT",
+    ),
+    "error.already_escalated": (
+        "issue #{id} is already escalated (挂牌督办) since {since}; add follow-ups with `qiye issue comment`",
+        "问题 #{id} 已于 {since} 挂牌督办；跟进情况请用 `qiye issue comment` 记录",
+    ),
+    "error.callback_unresolved": (
+        "cannot record a callback on issue #{id}: it is {status}; callbacks follow close-out, "
+        "so resolve it first with `qiye issue resolve`",
+        "无法记录问题 #{id} 的回访：当前状态为 {status}；回访在办结销号之后进行，请先用 `qiye issue resolve` 办结",
+    ),
 }
 
 
@@ -190,13 +224,28 @@ def default_lang() -> str:
     return "en"
 
 
+# Message parameters that carry a code: the message shows the code's label in the
+# user's language (`status=in_progress` reads 办理中 in zh, "in progress" in en).
+_CODED_PARAMS = {"status": "status", "action": "transition"}
+
+
+def _param_text(name: str, value: Any, lang: str) -> Any:
+    prefix = _CODED_PARAMS.get(name)
+    if prefix is not None and isinstance(value, str) and f"{prefix}.{value}" in CATALOGUE:
+        texts = CATALOGUE[f"{prefix}.{value}"]
+        return texts[1] if lang == "zh" else texts[0]
+    return value
+
+
 def translate(key: str, lang: str = "en", **params: Any) -> str:
     """The text for `key` in `lang`, formatted with `params`; the key itself if unknown."""
     texts = CATALOGUE.get(key)
     if texts is None:
         return key
     text = texts[1] if lang == "zh" else texts[0]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(**{name: _param_text(name, value, lang) for name, value in params.items()})
 
 
 def label(field: str, lang: str) -> str:

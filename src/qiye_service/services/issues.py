@@ -127,10 +127,13 @@ def add_issue(
     project: str | None = None,
     description: str | None = None,
     deadline: Callable[[str, str, date], date | None] | None = None,
+    response_deadline: Callable[[date], date] | None = None,
 ) -> Issue:
     """File a new issue; returns it with its id.
 
     Without `due_on`, `deadline(priority, category_code, reported_on)` gives the default.
+    Filing with a department or owner dispatches it; `response_deadline(dispatch_day)`
+    gives the date it must be acknowledged by (DESIGN §8).
     """
     clean_title = clean_text(title, "title", limit=TITLE_LIMIT, required=True)
     found_enterprise = lookups.find_enterprise(session, enterprise)
@@ -161,6 +164,8 @@ def add_issue(
         dispatched_at=actor.now if found_department or owner else None,
         reopen_count=0,
     )
+    if issue.dispatched_at is not None and response_deadline is not None:
+        issue.acknowledge_by = response_deadline(actor.today)
     session.add(issue)
     session.flush()
     assert issue.id is not None
@@ -346,8 +351,12 @@ def comment_issue(session: Session, issue_id: int, *, actor: Actor, text: str) -
 
 
 def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | None = None,
-                 department: str | None = None, note: str | None = None) -> list[str]:
-    """Dispatch (派单) to a department and/or owner; returns the fields that changed."""
+                 department: str | None = None, note: str | None = None,
+                 response_deadline: Callable[[date], date] | None = None) -> list[str]:
+    """Dispatch (派单) to a department and/or owner; returns the fields that changed.
+
+    `response_deadline(dispatch_day)` gives the date the dispatch must be acknowledged by.
+    """
     if owner is None and department is None:
         raise InvalidValue("error.missing_required", fields="--owner, --dept")
     issue = lookups.get_issue(session, issue_id, for_update=True)
@@ -369,6 +378,7 @@ def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | 
             changed.append("owner")
     if changed:
         issue.dispatched_at = actor.now
+        issue.acknowledge_by = response_deadline(actor.today) if response_deadline is not None else None
         issue.acknowledged_at = None if issue.status == Status.open.value else issue.acknowledged_at
         issue.updated_at = actor.now
     session.flush()
