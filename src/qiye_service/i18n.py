@@ -184,6 +184,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.bad_lang": ("unknown language {value!r}; use zh or en", "未知语言 {value!r}；请使用 zh 或 en"),
     # --- supervision: escalation levels, escalate, callbacks (DESIGN §8) ---
+    "transition.escalate": ("escalate", "挂牌督办"),
     "level.due-soon": ("due soon", "蓝色"),
     "level.overdue": ("overdue", "黄色"),
     "level.red": ("red", "红色"),

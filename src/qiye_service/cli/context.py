@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from qiye_service.db import Location
     from qiye_service.services.issues import Actor
+    from qiye_service.workdays import WorkingCalendar
 
 
 @dataclass
@@ -83,6 +84,13 @@ class AppContext:
         from qiye_service.dates import today_in
 
         return today_in(self.timezone)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        """One working-day calendar per run, so each uncovered year is warned about once."""
+        from qiye_service.workdays import WorkingCalendar
+
+        return WorkingCalendar(warn=self.warn)
 
     @cached_property
     def actor_name(self) -> str:

@@ -20,6 +20,10 @@ app = typer.Typer(help="File, list, show and work issues (问题).", no_args_is_
 
 LIST_FIELDS = ("id", "title", "enterprise", "category", "status", "priority", "department", "owner",
                "reported_on", "due_on")
+# The table adds the escalation level marker (DESIGN §8); machine formats keep the §4 row.
+LIST_TABLE_FIELDS = (*LIST_FIELDS, "level")
+# Colour only, never bold, so NO_COLOR leaves plain words; the words carry the meaning.
+LEVEL_STYLES = {"red": "red", "overdue": "yellow", "due-soon": "blue"}
 SHOW_FIELDS = ("id", "title", "description", "enterprise", "project", "category", "kind", "source",
                "priority", "status", "department", "owner", "reported_on", "due_on", "resolved_on",
                "resolution", "tags", "created_by", "created_at", "updated_at")
@@ -40,7 +44,8 @@ TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable
 
 
 def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: OutputFormat, *,
-                      labels: bool, category_names: dict[str, tuple[str, str]], table_fields=LIST_FIELDS) -> None:
+                      labels: bool, category_names: dict[str, tuple[str, str]], table_fields=LIST_FIELDS,
+                      styles: dict[str, Any] | None = None) -> None:
     from qiye_service import render
     from qiye_service.models import ISSUE_FIELDS
 
@@ -48,7 +53,9 @@ def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: Outp
         if not rows:
             typer.echo(app_ctx.t("msg.none_found"), err=True)
             return
-        app_ctx.out.print(render.table(rows, table_fields, lang=app_ctx.lang, category_names=category_names))
+        fitted = render.fit_columns(table_fields, app_ctx.out.width)  # readable in 80 columns
+        app_ctx.out.print(render.table(rows, fitted, lang=app_ctx.lang, category_names=category_names,
+                                       styles=styles))
         typer.echo(render.count_line(len(rows), app_ctx.lang), err=True)
         return
     fields: list[str] = list(ISSUE_FIELDS)
@@ -63,7 +70,38 @@ def _due(app_ctx: AppContext, text: str | None, base: Any) -> Any:
 
     if text is None or text.strip().lower() == "none":
         return None
-    return parse_due(text, today=app_ctx.today(), base=base, warn=app_ctx.warn)
+    return parse_due(text, today=app_ctx.today(), base=base, calendar=app_ctx.calendar)
+
+
+def _response_deadline(app_ctx: AppContext) -> Any:
+    """The acknowledgement deadline of a dispatch made on a given day (DESIGN §8)."""
+    from qiye_service.cli.options import supervision_thresholds
+    from qiye_service.services.supervision import acknowledge_deadline
+
+    thresholds = supervision_thresholds(app_ctx)
+    return lambda dispatch_day: acknowledge_deadline(dispatch_day, app_ctx.calendar, thresholds)
+
+
+def _level_markers(app_ctx: AppContext, session: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Put each row's escalation level, as a localised word, in `level`; returns the cell styles."""
+    from qiye_service.cli.options import supervision_thresholds
+    from qiye_service.i18n import value_label
+    from qiye_service.services.supervision import level_cutoffs, levels_by_issue
+
+    cutoffs = level_cutoffs(app_ctx.today(), app_ctx.calendar, supervision_thresholds(app_ctx))
+    levels = levels_by_issue(session, [row["id"] for row in rows], cutoffs)
+    style_of_word: dict[str, str] = {}
+    for row in rows:
+        level = levels.get(row["id"])
+        row["level"] = value_label("level", level, app_ctx.lang) if level else None
+        if level:
+            style_of_word[row["level"]] = LEVEL_STYLES[level]
+    return {"level": lambda word: style_of_word.get(word, "")}
+
+
+def stdin_is_terminal() -> bool:
+    """Whether someone is there to answer a prompt (tests monkeypatch this)."""
+    return sys.stdin.isatty()
 
 
 def _prompt_missing(app_ctx: AppContext, enterprise: str | None, category: str | None) -> tuple[str, str]:
@@ -71,7 +109,7 @@ def _prompt_missing(app_ctx: AppContext, enterprise: str | None, category: str |
     from qiye_service.errors import InvalidValue
 
     missing = [name for name, value in (("--enterprise", enterprise), ("--category", category)) if not value]
-    if missing and not sys.stdin.isatty():
+    if missing and not stdin_is_terminal():
         raise InvalidValue("error.missing_required", fields=", ".join(missing))
     if not enterprise:
         enterprise = typer.prompt(app_ctx.t("prompt.enterprise"))
@@ -115,13 +153,14 @@ def add(
         if explicit_none:
             return None
         return default_due(app_ctx.config, priority=priority_code, category_code=category_code,
-                           reported_on=reported_day, today=app_ctx.today(), warn=app_ctx.warn)
+                           reported_on=reported_day, today=app_ctx.today(), calendar=app_ctx.calendar)
 
     with app_ctx.session() as session:
         issue = issues.add_issue(
             session, actor=app_ctx.actor(), title=title, enterprise=enterprise, category=category, kind=kind,
             source=source, priority=priority, department=dept, owner=owner, reported_on=reported_on,
             due_on=due_on, tags=tag or [], project=project, description=desc, deadline=deadline,
+            response_deadline=_response_deadline(app_ctx) if dept or owner else None,
         )
         row = queries.issue_row(session, issue.id) if fmt is not OutputFormat.table else None
     if row is not None:
@@ -163,7 +202,9 @@ def list_(
         flt = resolve_filter(session, filters, default_statuses=list(OPEN_STATUSES))
         rows = queries.list_issues(session, flt, today=app_ctx.today(), sort=sort, limit=limit)
         names = catalog.category_names(session)
-    render_issue_rows(app_ctx, rows, fmt, labels=labels, category_names=names)
+        styles = _level_markers(app_ctx, session, rows) if fmt is OutputFormat.table and rows else None
+    render_issue_rows(app_ctx, rows, fmt, labels=labels, category_names=names, table_fields=LIST_TABLE_FIELDS,
+                      styles=styles)
 
 
 @app.command("show")
@@ -196,12 +237,13 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
     elif fmt is OutputFormat.table:
         app_ctx.out.print(render.record(detail, SHOW_FIELDS, lang=app_ctx.lang, category_names=names))
         app_ctx.out.print()
-        app_ctx.out.print(render.table(events, EVENT_FIELDS, lang=app_ctx.lang,
-                                       title=app_ctx.t("heading.timeline")))
+        app_ctx.out.print(render.table(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS,
+                                       lang=app_ctx.lang, title=app_ctx.t("heading.timeline")))
     elif fmt is OutputFormat.markdown:
         render.write_rows([detail], SHOW_FIELDS, "markdown", sys.stdout, lang=app_ctx.lang, category_names=names)
         sys.stdout.write("\n")
-        render.write_rows(events, EVENT_FIELDS, "markdown", sys.stdout, lang=app_ctx.lang)
+        render.write_rows(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS, "markdown",
+                          sys.stdout, lang=app_ctx.lang)
     else:
         render_issue_rows(app_ctx, [detail], fmt, labels=labels, category_names=names)
 
@@ -335,8 +377,56 @@ def assign(ctx: typer.Context, issue_id: IssueIdArgument, owner: OwnerOpt = None
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
     with app_ctx.session() as session:
-        changed = issues.assign_issue(session, wanted, actor=app_ctx.actor(), owner=owner, department=dept, note=note)
+        changed = issues.assign_issue(session, wanted, actor=app_ctx.actor(), owner=owner, department=dept,
+                                      note=note, response_deadline=_response_deadline(app_ctx))
     app_ctx.say("msg.issue_updated" if changed else "msg.no_changes", id=wanted)
+
+
+@app.command("escalate")
+def escalate(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    note: Annotated[str | None, typer.Option("--note", "-n", help="Why it is escalated (督办事由), required.")] = None,
+) -> None:
+    """Escalate an issue to red for supervision (挂牌督办).
+
+    Example: qiye issue escalate 12 --note "超期未办结，列入挂牌督办"
+    """
+    from qiye_service.services import lookups, supervision
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        supervision.escalate_issue(session, wanted, actor=app_ctx.actor(), note=note)
+    app_ctx.say("msg.issue_escalated", id=wanted)
+
+
+@app.command("callback")
+def callback(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    result: Annotated[str, typer.Option("--result", "-r", show_default=False,
+                                        help="The company's verdict: satisfied (满意), basic (基本满意) "
+                                             "or unsatisfied (不满意, sends the issue back to work).")],
+    note: NoteOption = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date of the callback (default today).")] = None,
+) -> None:
+    """Record the company's verdict on a resolved issue (回访).
+
+    Example: qiye issue callback 12 --result 满意 --note "企业对办理结果满意"
+    """
+    from qiye_service.i18n import value_label
+    from qiye_service.services import lookups, supervision
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    called_on = parse_date_option(app_ctx, on)
+    with app_ctx.session() as session:
+        issue = supervision.record_callback(session, wanted, actor=app_ctx.actor(), result=result, note=note,
+                                            on=called_on)
+        verdict, reopened = issue.callback_result, issue.status != "resolved"
+    app_ctx.say("msg.callback_reopened" if reopened else "msg.callback_recorded", id=wanted,
+                result=value_label("callback", verdict, app_ctx.lang))
 
 
 @app.command("tag", context_settings={"ignore_unknown_options": True})

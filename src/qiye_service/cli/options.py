@@ -119,4 +119,14 @@ def build_filter(app: AppContext, raw: dict[str, Any]) -> Any:
         resolved_until=parse_date_option(app, raw["resolved_until"]),
         search=raw["search"],
         levels=list(raw["level"] or []),
+        # Levels are measured in working days with the configured thresholds.
+        thresholds=supervision_thresholds(app) if raw["level"] else None,
+        calendar=app.calendar if raw["level"] else None,
     )
+
+
+def supervision_thresholds(app: AppContext) -> Any:
+    """The escalation and response thresholds of the config (DESIGN §8)."""
+    from qiye_service.services.supervision import thresholds_from_config
+
+    return thresholds_from_config(app.config)

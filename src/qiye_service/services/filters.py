@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session
 
 from qiye_service.models import Department, Enterprise, Issue, IssueTag, Kind, Priority, Status, Tag
 from qiye_service.services import lookups
+
+if TYPE_CHECKING:
+    from qiye_service.services.supervision import Thresholds
+    from qiye_service.workdays import WorkingCalendar
 
 OPEN_STATUSES = (Status.open.value, Status.in_progress.value, Status.deferred.value)
 
@@ -40,6 +44,10 @@ class IssueFilter:
     resolved_until: date | None = None
     search: str | None = None
     levels: list[str] = field(default_factory=list)
+    # What `levels` are measured with (config thresholds, a calendar that warns); the
+    # defaults when None.
+    thresholds: Thresholds | None = None
+    calendar: WorkingCalendar | None = None
 
 
 @dataclass
@@ -62,7 +70,9 @@ class ResolvedFilter:
     resolved_since: date | None
     resolved_until: date | None
     search: str | None
-    levels: list[str]
+    levels: list[str]  # escalation level codes (services.supervision.LEVELS)
+    thresholds: Thresholds | None = None
+    calendar: WorkingCalendar | None = None
 
 
 def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list[str] | None) -> ResolvedFilter:
@@ -74,6 +84,7 @@ def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list
     else:
         statuses = lookups.choices(Status, raw.statuses, "status", lookups.STATUS_ALIASES)
     from qiye_service.services.issues import clean_text
+    from qiye_service.services.supervision import parse_levels
 
     return ResolvedFilter(
         statuses=statuses,
@@ -92,7 +103,9 @@ def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list
         resolved_since=raw.resolved_since,
         resolved_until=raw.resolved_until,
         search=clean_text(raw.search, "search", limit=200),
-        levels=list(raw.levels),
+        levels=parse_levels(raw.levels),
+        thresholds=raw.thresholds,
+        calendar=raw.calendar,
     )
 
 
@@ -156,7 +169,18 @@ def apply_filter(stmt: Any, flt: ResolvedFilter, *, today: date) -> Any:
         clauses.append(Issue.resolved_on <= flt.resolved_until)
     if flt.search:
         clauses.append(search_clause(flt.search))
+    if flt.levels:
+        clauses.append(level_filter_clause(flt, today))
     return stmt.where(*clauses) if clauses else stmt
+
+
+def level_filter_clause(flt: ResolvedFilter, as_of: date) -> Any:
+    """`--level`: issues at any of the levels on the as-of date (DESIGN §8)."""
+    from qiye_service.services.supervision import Thresholds, level_clause, level_cutoffs
+    from qiye_service.workdays import WorkingCalendar
+
+    cutoffs = level_cutoffs(as_of, flt.calendar or WorkingCalendar(), flt.thresholds or Thresholds())
+    return level_clause(flt.levels, cutoffs)
 
 
 def overdue_clause(as_of: date) -> Any:
