@@ -188,9 +188,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "level.due-soon": ("due soon", "蓝色"),
     "level.overdue": ("overdue", "黄色"),
     "level.red": ("red", "红色"),
-    "callback.satisfied": ("satisfied", "满意"),
-    "callback.basic": ("basically satisfied", "基本满意"),
-    "callback.unsatisfied": ("unsatisfied", "不满意"),
+    "callback_result.satisfied": ("satisfied", "满意"),
+    "callback_result.basic": ("basically satisfied", "基本满意"),
+    "callback_result.unsatisfied": ("unsatisfied", "不满意"),
     "msg.issue_escalated": ("Issue #{id} is escalated to red (挂牌督办).", "问题 #{id} 已挂牌督办（红色）。"),
     "msg.callback_recorded": ("Callback recorded for #{id}: {result}.", "已记录问题 #{id} 的回访结果：{result}。"),
     "msg.callback_reopened": (
@@ -238,8 +238,11 @@ def _param_text(name: str, value: Any, lang: str) -> Any:
     return value
 
 
-def translate(key: str, lang: str = "en", **params: Any) -> str:
-    """The text for `key` in `lang`, formatted with `params`; the key itself if unknown."""
+def translate(key: str, lang: str = "en", /, **params: Any) -> str:
+    """The text for `key` in `lang`, formatted with `params`; the key itself if unknown.
+
+    `key` and `lang` are positional-only, so a message may take a `{key}` parameter.
+    """
     texts = CATALOGUE.get(key)
     if texts is None:
         return key

@@ -426,7 +426,7 @@ def callback(
                                             on=called_on)
         verdict, reopened = issue.callback_result, issue.status != "resolved"
     app_ctx.say("msg.callback_reopened" if reopened else "msg.callback_recorded", id=wanted,
-                result=value_label("callback", verdict, app_ctx.lang))
+                result=value_label("callback_result", verdict, app_ctx.lang))
 
 
 @app.command("tag", context_settings={"ignore_unknown_options": True})
