@@ -151,6 +151,31 @@ def write_markdown(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: T
     return count
 
 
+# Short values that read badly when folded; the text columns fold instead.
+NO_WRAP_FIELDS = ("id", "reported_on", "due_on", "resolved_on", "status", "priority", "kind", "source", "level",
+                  "at", "action")
+# About how many terminal cells a column needs (3 more for its padding and rule), for fit_columns.
+TABLE_WIDTHS = {"id": 4, "title": 20, "enterprise": 12, "category": 12, "status": 11, "priority": 8,
+                "department": 12, "owner": 8, "reported_on": 10, "due_on": 10, "level": 8}
+# What a narrow table gives up first.
+DROP_ORDER = ("department", "reported_on", "priority", "owner", "category", "level")
+
+
+def fit_columns(fields: Sequence[str], width: int) -> tuple[str, ...]:
+    """The fields of a list table that fit a terminal `width` cells wide, dropping DROP_ORDER first."""
+    kept = list(fields)
+
+    def needed() -> int:
+        return sum(TABLE_WIDTHS.get(field, 10) + 3 for field in kept) + 1
+
+    for field in DROP_ORDER:
+        if needed() <= width:
+            break
+        if field in kept:
+            kept.remove(field)
+    return tuple(kept)
+
+
 def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
           category_names: dict[str, tuple[str, str]] | None = None,
           styles: dict[str, Callable[[Any], str]] | None = None) -> Any:
@@ -160,7 +185,7 @@ def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, t
 
     grid = Table(title=title, show_lines=False, header_style="bold")
     for field in fields:
-        grid.add_column(label(field, lang), overflow="fold", no_wrap=field in ("id", "reported_on", "due_on"))
+        grid.add_column(label(field, lang), overflow="fold", no_wrap=field in NO_WRAP_FIELDS)
     for row in rows:
         cells = []
         for field in fields:
@@ -169,6 +194,47 @@ def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, t
             cells.append(Text(terminal_safe(display_value(field, value, lang, category_names)), style=style))
         grid.add_row(*cells)
     return grid
+
+
+TIMELINE_FIELDS = ("at", "actor", "action", "change", "note")
+_SNAPSHOT_ACTIONS = {"created": "timeline.filed", "imported": "timeline.imported"}
+
+
+def _history_value(field: str, value: str | None, lang: str,
+                   category_names: dict[str, tuple[str, str]] | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "tags":
+        return ", ".join(value.split(";"))
+    if field in LABELLED or field == "category":
+        return display_value(field, value, lang, category_names)
+    return value_label(field, value, lang)
+
+
+def timeline_rows(events: Iterable[dict[str, Any]], lang: str,
+                  category_names: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+    """An issue's events as people read them: one `change` line per event instead of raw old/new.
+
+    A created or imported event stores a JSON snapshot of the new issue; the timeline names
+    only its title (the JSON formats keep the snapshot).
+    """
+    rows = []
+    for event in events:
+        action, field = event.get("action"), event.get("field")
+        change = ""
+        if action in _SNAPSHOT_ACTIONS:
+            try:
+                title = json.loads(event.get("new") or "{}").get("title") or ""
+            except (ValueError, AttributeError):
+                title = ""
+            change = translate(_SNAPSHOT_ACTIONS[action], lang, title=title)
+        elif field:
+            old = _history_value(field, event.get("old"), lang, category_names)
+            new = _history_value(field, event.get("new"), lang, category_names)
+            change = f"{label(field, lang)}: {old} → {new}"
+        rows.append({"at": event.get("at"), "actor": event.get("actor"), "action": action,
+                     "change": change, "note": event.get("note")})
+    return rows
 
 
 def record(row: dict[str, Any], fields: Sequence[str], *, lang: str,

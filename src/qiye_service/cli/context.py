@@ -168,13 +168,36 @@ def fail(key: str, lang: str, **params: Any) -> None:
     typer.echo(f"error: {translate(key, lang, **params)}", err=True)
 
 
+def report_usage_error(exc: typer.TyperException) -> None:
+    """A usage error (unknown flag, bad choice) as DESIGN §7 wants it: an `error:` line, exit 2."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        raise exc  # `qiye issue` alone: the help text is the answer
+    command_ctx = getattr(exc, "ctx", None)
+    hint = ""
+    if command_ctx is not None:
+        typer.echo(command_ctx.get_usage(), err=True)
+        hint = f" (see `{command_ctx.command_path} --help`)"
+    typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+    raise typer.Exit(getattr(exc, "exit_code", 2)) from None
+
+
 class QiyeGroup(TyperGroup):
     """The root group: every error a command raises is reported here, once."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except typer.TyperException as exc:  # a bad global option
+            report_usage_error(exc)
+            raise
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (typer.Exit, typer.Abort):
+            raise
+        except typer.TyperException as exc:
+            report_usage_error(exc)
             raise
         except QiyeError as exc:
             lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()

@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from qiye_service.models import Department, Enterprise, Issue, IssueTag, Kind, Priority, Status, Tag
@@ -115,15 +116,20 @@ def like_pattern(text: str) -> str:
 
 
 def search_clause(text: str) -> Any:
-    """Substring match over title, description, resolution and the enterprise's name."""
+    """Substring match over title, description, resolution and the enterprise's name.
+
+    Case-insensitive on both backends (SQLite's LIKE is, PostgreSQL's is not).
+    """
     pattern = like_pattern(text)
-    enterprise_match = select(Enterprise.id).where(
-        Enterprise.id == Issue.enterprise_id, Enterprise.name.like(pattern, escape="\\")
+    # An alias, so the subquery never correlates away when the outer select joins Enterprise.
+    named = aliased(Enterprise)
+    enterprise_match = select(named.id).where(
+        named.id == Issue.enterprise_id, named.name.ilike(pattern, escape="\\")
     )
     return or_(
-        Issue.title.like(pattern, escape="\\"),
-        Issue.description.like(pattern, escape="\\"),
-        Issue.resolution.like(pattern, escape="\\"),
+        Issue.title.ilike(pattern, escape="\\"),
+        Issue.description.ilike(pattern, escape="\\"),
+        Issue.resolution.ilike(pattern, escape="\\"),
         exists(enterprise_match),
     )
 
@@ -138,12 +144,13 @@ def apply_filter(stmt: Any, flt: ResolvedFilter, *, today: date) -> Any:
     if flt.enterprise_ids:
         clauses.append(Issue.enterprise_id.in_(flt.enterprise_ids))
     if flt.zones or flt.industries:
-        conditions = [Enterprise.id == Issue.enterprise_id]
+        located = aliased(Enterprise)
+        conditions = [located.id == Issue.enterprise_id]
         if flt.zones:
-            conditions.append(Enterprise.zone.in_(flt.zones))
+            conditions.append(located.zone.in_(flt.zones))
         if flt.industries:
-            conditions.append(Enterprise.industry.in_(flt.industries))
-        clauses.append(exists(select(Enterprise.id).where(and_(*conditions))))
+            conditions.append(located.industry.in_(flt.industries))
+        clauses.append(exists(select(located.id).where(and_(*conditions))))
     if flt.department_ids:
         clauses.append(Issue.department_id.in_(flt.department_ids))
     if flt.owners:
