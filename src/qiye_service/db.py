@@ -79,12 +79,85 @@ def _prepare_sqlite_file(path: Path) -> None:
     """Create the file with mode 0600 before SQLite does, so it is never world-readable."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return
+    except OSError as exc:
+        raise DatabaseUnavailable("error.db_unavailable", where=str(path), detail=exc.strerror or str(exc)) from None
     os.close(fd)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# The tables every qiye database has had since the first revision.
+QIYE_TABLES = frozenset({"enterprise", "category", "department", "tag", "issue", "event", "issue_tag"})
+
+
+def sqlite_uri(path: Path, mode: str = "rw") -> str:
+    """An SQLite URI for the file that never creates it (the path quoted: ?, # and % are legal in names)."""
+    from urllib.request import pathname2url
+
+    return f"file:{pathname2url(str(path))}?mode={mode}"
+
+
+def probe_sqlite_file(path: Path) -> str | None:
+    """Look at an SQLite file before anything writes to it; its revision, or None when it is new.
+
+    A missing or empty file is a new database. Anything else must be an SQLite file holding
+    the qiye tables at a revision this build knows; otherwise DatabaseUnavailable (exit 3)
+    and the file is left exactly as it was (no tables, no WAL switch).
+    """
+    import sqlite3
+
+    where = str(path)
+    try:
+        if path.is_dir():
+            raise DatabaseUnavailable("error.db_is_directory", where=where)
+        size = path.stat().st_size
+        if size == 0:
+            return None
+        with open(path, "rb") as handle:
+            magic = handle.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DatabaseUnavailable("error.db_unavailable", where=where, detail=exc.strerror or str(exc)) from None
+    if magic != SQLITE_MAGIC:
+        raise DatabaseUnavailable("error.db_not_sqlite", where=where)
+    try:
+        # A plain read-write open (read-only when the file is): unlike mode=ro it cleans up the
+        # -wal/-shm it opens on close, and a read changes nothing in the file.
+        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable("error.db_unavailable", where=where, detail=str(exc)) from None
+    try:
+        conn.isolation_level = None
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        rows = conn.execute("SELECT version_num FROM alembic_version").fetchall() if "alembic_version" in names else []
+    except sqlite3.Error as exc:
+        raise _classify_error(str(exc), where) from None
+    finally:
+        conn.close()
+    if not names - {"sqlite_sequence"}:
+        return None
+    if "alembic_version" not in names or not QIYE_TABLES <= names or len(rows) != 1:
+        raise DatabaseUnavailable("error.db_not_qiye", where=where)
+    revision = str(rows[0][0])
+    if revision not in _schema.REVISIONS:
+        raise DatabaseUnavailable("error.db_newer", where=where, revision=revision, head=_schema.HEAD_REVISION)
+    return revision
+
+
+def _classify_error(text: str, where: str) -> DatabaseUnavailable:
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return DatabaseUnavailable("error.db_locked", where=where, seconds=int(BUSY_TIMEOUT_SECONDS))
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return DatabaseUnavailable("error.db_corrupt", where=where, detail=text)
+    if "readonly" in lowered or "read-only" in lowered:
+        return DatabaseUnavailable("error.db_readonly", where=where, detail=text)
+    return DatabaseUnavailable("error.db_unavailable", where=where, detail=text)
 
 
 def make_engine(location: Location) -> Engine:
@@ -92,6 +165,8 @@ def make_engine(location: Location) -> Engine:
     from sqlalchemy import create_engine, event
 
     if location.path is not None:
+        import sqlite3
+
         _prepare_sqlite_file(location.path)
         engine = create_engine(
             location.url,
@@ -104,7 +179,13 @@ def make_engine(location: Location) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            try:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                # A read-only file keeps its journal mode: reading it still works, and
+                # a write fails with the read-only error of DESIGN §7.
+                if "readonly" not in str(exc).lower():
+                    raise
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.close()
@@ -194,7 +275,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def ensure_schema(engine: Engine) -> str:
-    """Bring a new or older database to the head revision; refuse a newer one."""
+    """Bring a new or older database to the head revision; refuse a newer one.
+
+    An SQLite file is probed first, so a file that is not ours is refused untouched.
+    """
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database:
+        if probe_sqlite_file(Path(engine.url.database)) == _schema.HEAD_REVISION:
+            return _schema.HEAD_REVISION
     revision = stored_revision(engine)
     if revision == _schema.HEAD_REVISION:
         return revision
@@ -216,12 +303,8 @@ def describe(engine: Engine) -> str:
 def translate_db_error(exc: BaseException, engine: Engine) -> DatabaseUnavailable:
     """Turn a driver error into the exit-3 error of DESIGN §7."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    lowered = text.lower()
-    where = describe(engine)
-    if "locked" in lowered or "busy" in lowered:
-        return DatabaseUnavailable("error.db_locked", where=where, seconds=int(BUSY_TIMEOUT_SECONDS))
-    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-        return DatabaseUnavailable("error.db_corrupt", where=where, detail=text)
-    if "readonly" in lowered or "read-only" in lowered:
-        return DatabaseUnavailable("error.db_readonly", where=where, detail=text)
-    return DatabaseUnavailable("error.db_unavailable", where=where, detail=text)
+    password = engine.url.password
+    if password:
+        # libpq never echoes a password, but a message quoting the conninfo would.
+        text = text.replace(str(password), "***")
+    return _classify_error(text, describe(engine))
