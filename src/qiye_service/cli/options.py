@@ -68,8 +68,9 @@ FILTER_PARAMETERS: dict[str, Any] = {
                                                          rich_help_panel="Filters")],
     "search": Annotated[str | None, typer.Option("--search", "-s", help="Text in title, description, resolution "
                                                  "or enterprise name.", rich_help_panel="Filters")],
-    "level": Annotated[list[str] | None, typer.Option("--level", help="Escalation level: due-soon, overdue, red.",
-                                                      rich_help_panel="Filters")],
+    "level": Annotated[list[str] | None, typer.Option(
+        "--level", help="Escalation level (repeatable): due-soon (blue 蓝色), overdue (yellow 黄色), red (红色).",
+        rich_help_panel="Filters")],
 }
 _FILTER_DEFAULTS: dict[str, Any] = {name: None for name in FILTER_PARAMETERS} | {"overdue": False}
 
