@@ -97,6 +97,16 @@ def test_signed_config_deadline_still_counts_from_the_reported_date(office) -> N
     assert _due(office, _add(office, "补录", "--reported", "2023-12-01")) == "2023-12-15"
 
 
+def test_edit_counts_bare_working_days_from_the_stored_reported_date(office) -> None:
+    issue = _add(office, "改期限", "--reported", "2023-12-01")
+    office.ok("issue", "edit", str(issue), "--due", "10wd")
+    assert _due(office, issue) == "2023-12-15"
+    office.ok("issue", "edit", str(issue), "--due", "+2wd")  # from today, Wednesday Dec 20
+    assert _due(office, issue) == "2023-12-22"
+    office.ok("issue", "edit", str(issue), "--reported", "2023-12-04", "--due", "1wd")
+    assert _due(office, issue) == "2023-12-05"
+
+
 def test_a_year_past_the_library_falls_back_to_weekdays_with_one_warning(office) -> None:
     # No schedule for 2099: Friday Sep 25 + 5 weekdays is Friday Oct 2, National Day or not.
     result = office("issue", "add", "远期问题", "-e", "蓝思科技", "-c", "fire-acceptance", "--due", "+5wd",

@@ -283,9 +283,11 @@ def edit(
     }
     if reported is not None:
         changes["reported_on"] = parse_date_option(app_ctx, reported)
-    if due is not None:
-        changes["due_on"] = _due(app_ctx, due, changes.get("reported_on"))
     with app_ctx.session() as session:
+        if due is not None:
+            # A bare `15wd` counts from the reported date: the new one, else the stored one.
+            base = changes.get("reported_on") or lookups.get_issue(session, wanted).reported_on
+            changes["due_on"] = _due(app_ctx, due, base)
         changed = issues.edit_issue(session, wanted, actor=app_ctx.actor(), changes=changes, tags=tag)
     app_ctx.say("msg.issue_updated" if changed else "msg.no_changes", id=wanted)
 
