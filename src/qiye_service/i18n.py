@@ -257,6 +257,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "level.due-soon": ("due soon", "蓝色"),
     "level.overdue": ("overdue", "黄色"),
     "level.red": ("red", "红色"),
+    "field.callback_result": ("Callback", "回访结果"),
     "callback_result.satisfied": ("satisfied", "满意"),
     "callback_result.basic": ("basically satisfied", "基本满意"),
     "callback_result.unsatisfied": ("unsatisfied", "不满意"),
