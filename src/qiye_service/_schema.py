@@ -3,5 +3,5 @@
 tests/test_migrations.py checks these against the scripts in migrations/.
 """
 
-REVISIONS = ("0001",)
+REVISIONS = ("0001", "0002")
 HEAD_REVISION = REVISIONS[-1]

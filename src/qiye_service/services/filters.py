@@ -74,6 +74,7 @@ class ResolvedFilter:
     levels: list[str]  # escalation level codes (services.supervision.LEVELS)
     thresholds: Thresholds | None = None
     calendar: WorkingCalendar | None = None
+    search_plan: SearchPlan | None = None  # how the search index narrows `search` (plan_search)
 
 
 def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list[str] | None) -> ResolvedFilter:
@@ -87,6 +88,7 @@ def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list
     from qiye_service.services.issues import clean_text
     from qiye_service.services.supervision import parse_levels
 
+    search = clean_text(raw.search, "search", limit=200)
     return ResolvedFilter(
         statuses=statuses,
         category_ids=[lookups.find_category(session, c).id for c in raw.categories],  # type: ignore[misc]
@@ -103,7 +105,8 @@ def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list
         until=raw.until,
         resolved_since=raw.resolved_since,
         resolved_until=raw.resolved_until,
-        search=clean_text(raw.search, "search", limit=200),
+        search=search,
+        search_plan=plan_search(session, search) if search else None,
         levels=parse_levels(raw.levels),
         thresholds=raw.thresholds,
         calendar=raw.calendar,
@@ -115,11 +118,105 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_clause(text: str) -> Any:
+# --- The search index (benchmarks, issue 7) -------------------------------------------------
+# On SQLite, `issue_search` (migration 0002) is a contentless FTS5 trigram index over title,
+# description, resolution and the enterprise's name. It only names candidate rows: every
+# candidate is still checked with the same ILIKE that runs without the index, so results are
+# the same with or without it. A string of 3+ characters is the AND of its trigrams. A 1- or
+# 2-character string (消防 is two characters; FTS5's trigram MATCH returns nothing for it) is
+# the prefix of indexed trigrams, which the fts5vocab table `issue_search_terms` lists in a
+# range scan: the candidates are the rows holding any of them. Only a string whose trigrams
+# are too many to OR (a common single character), or that has non-ASCII cased letters the index
+# folds differently from Python, or a NUL, falls back to the ILIKE alone, a scan of the table.
+# On PostgreSQL the GIN trigram indexes serve the ILIKE itself (pg_trgm cannot use them for
+# strings under 3 characters, so `--search 消防` scans there).
+SEARCH_TERMS_LIMIT = 400
+SELECTIVE_CANDIDATES = 20_000
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The index's answer to a search: a MATCH expression (None: nothing can match)."""
+
+    match: str | None
+    # Few candidates: look them up by id. Many: keep the query's own access path (the sort
+    # index of `issue list`) and test membership, so a LIMIT stops early.
+    selective: bool
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _prefix_bound(prefix: str) -> str | None:
+    """The smallest string above every string that starts with `prefix` (UTF-8 order = code points)."""
+    last = ord(prefix[-1]) + 1
+    if last == 0xD800:
+        last = 0xE000
+    if last > 0x10FFFF:
+        return None
+    return prefix[:-1] + chr(last)
+
+
+def plan_search(session: Session, text: str) -> SearchPlan | None:
+    """Ask the SQLite search index for candidates; None means the ILIKE alone (a scan)."""
+    from sqlalchemy import text as sql
+    from sqlalchemy.exc import OperationalError
+
+    if session.get_bind().dialect.name != "sqlite" or "\x00" in text:
+        return None
+    try:
+        if len(text) >= 3:
+            # The tokenizer folds each quoted trigram as it folded the indexed text.
+            trigrams = dict.fromkeys(text[i:i + 3] for i in range(len(text) - 2))
+            match = " AND ".join(_fts_string(t) for t in trigrams)
+            found = session.execute(sql(
+                "SELECT count(*) FROM (SELECT 1 FROM issue_search WHERE issue_search MATCH :match LIMIT :limit)"
+            ), {"match": match, "limit": SELECTIVE_CANDIDATES + 1}).scalar_one()
+            return SearchPlan(match if found else None, found <= SELECTIVE_CANDIDATES)
+        # Here the range bounds are compared with stored (folded) terms as they are: fold
+        # ASCII as the index does, and leave other cased letters to the ILIKE alone.
+        if any(not ch.isascii() and ch.lower() != ch.upper() for ch in text):
+            return None
+        folded = text.lower()
+        upper = _prefix_bound(folded)
+        if upper is None:
+            return None
+        terms = session.execute(sql(
+            "SELECT term, doc FROM issue_search_terms WHERE term >= :low AND term < :high LIMIT :limit"
+        ), {"low": folded, "high": upper, "limit": SEARCH_TERMS_LIMIT + 1}).all()
+    except OperationalError:  # an index-less database (before migration 0002)
+        return None
+    if len(terms) > SEARCH_TERMS_LIMIT:
+        return None
+    if not terms:
+        return SearchPlan(None, True)
+    match = " OR ".join(_fts_string(term) for term, _docs in terms)
+    return SearchPlan(match, sum(docs for _term, docs in terms) <= SELECTIVE_CANDIDATES)
+
+
+def search_candidates(plan: SearchPlan) -> Any:
+    """`issue.id IN (the index's candidates)`, in the form that lets SQLite pick the better plan."""
+    from sqlalchemy import Integer, column, false
+    from sqlalchemy import text as sql
+
+    if plan.match is None:
+        return false()
+    candidates = sql("SELECT rowid FROM issue_search WHERE issue_search MATCH :search_match").bindparams(
+        search_match=plan.match).columns(column("rowid", Integer))
+    # `+ 0` hides issue.id from the planner, so it keeps the sort index and probes the list.
+    ids = Issue.id if plan.selective else Issue.id + 0
+    return ids.in_(candidates)
+
+
+def search_clause(text: str, plan: SearchPlan | None = None) -> Any:
     """Substring match over title, description, resolution and the enterprise's name.
 
-    Case-insensitive on both backends (SQLite's LIKE is, PostgreSQL's is not).
+    Case-insensitive on both backends (SQLite's LIKE is, PostgreSQL's is not). With a plan
+    from `plan_search`, only the index's candidates are tested.
     """
+    if plan is not None:
+        return and_(search_candidates(plan), search_clause(text))
     pattern = like_pattern(text)
     # An alias, so the subquery never correlates away when the outer select joins Enterprise.
     named = aliased(Enterprise)
@@ -175,7 +272,7 @@ def apply_filter(stmt: Any, flt: ResolvedFilter, *, today: date) -> Any:
     if flt.resolved_until is not None:
         clauses.append(Issue.resolved_on <= flt.resolved_until)
     if flt.search:
-        clauses.append(search_clause(flt.search))
+        clauses.append(search_clause(flt.search, flt.search_plan))
     if flt.levels:
         clauses.append(level_filter_clause(flt, today))
     return stmt.where(*clauses) if clauses else stmt
