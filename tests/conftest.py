@@ -77,6 +77,20 @@ class Qiye:
             engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def command_built_once() -> Iterator[None]:
+    """typer rebuilds the click command tree on every invoke (about half of a short command's
+    time in-process); the tree never changes during a run, so build it once.
+    """
+    import typer.testing
+
+    original = typer.testing._get_command
+    built = original(app)
+    typer.testing._get_command = lambda typer_app: built if typer_app is app else original(typer_app)
+    yield
+    typer.testing._get_command = original
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated empty SQLite database, copied for each test (migrating each time is slow)."""

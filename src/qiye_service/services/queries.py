@@ -85,7 +85,8 @@ def rows_with_tags(session: Session, result: Any) -> list[dict[str, Any]]:
     rows = [dict(row._mapping) for row in result]
     tags = tags_by_issue(session, [row["id"] for row in rows])
     for row in rows:
-        row["tags"] = tags.get(row["id"], [])
+        # Sorted here, not by the database's collation, so machine output is the same on every backend.
+        row["tags"] = sorted(tags.get(row["id"], []))
     return [{name: row[name] for name in ISSUE_FIELDS} for row in rows]
 
 
