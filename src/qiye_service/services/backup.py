@@ -292,10 +292,11 @@ def _restore_sqlite(live: Path, prepared: PreparedRestore, stamp: datetime) -> P
     the new one, whole.
     """
     kept: Path | None = None
-    holder = _lock_exclusively(live) if live.exists() and live.stat().st_size else None
+    replacing = live.exists() and live.stat().st_size > 0
+    holder = _lock_exclusively(live) if replacing else None
     old_fd: int | None = None
     try:
-        if holder is not None:
+        if replacing:
             kept = _keep(live, stamp)
             old_fd = os.open(live, os.O_RDWR)
         for suffix in SIDECARS:
