@@ -56,6 +56,10 @@ def _register() -> None:
     app.add_typer(settings.app, name="config")
     app.command("init")(db.init)
 
+    from qiye_service.cli import reports
+
+    app.add_typer(reports.app, name="report")
+
 
 _register()
 

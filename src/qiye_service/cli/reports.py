@@ -1,0 +1,698 @@
+"""`qiye report …`: summary, weekly, overdue and trend (DESIGN §4, §8) in every output format.
+
+The queries live in qiye_service.reports; here a report becomes a document (figures and
+sections) shown as a table, markdown or a workbook, or its rows in a machine format.
+"""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from qiye_service.cli.context import AppContext, get_app
+from qiye_service.cli.options import parse_date_option, supervision_thresholds, with_filters
+
+app = typer.Typer(help="Reports for the weekly close-out meeting (周调度) and for scripts.", no_args_is_help=True)
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+    markdown = "markdown"
+    xlsx = "xlsx"
+
+
+class SummaryBy(str, Enum):
+    category = "category"
+    kind = "kind"
+    department = "department"
+    zone = "zone"
+    industry = "industry"
+    enterprise = "enterprise"
+    owner = "owner"
+    source = "source"
+    month = "month"
+
+
+class OverdueBy(str, Enum):
+    level = "level"
+    department = "department"
+    owner = "owner"
+
+
+class TrendBy(str, Enum):
+    month = "month"
+    week = "week"
+
+
+YearOption = Annotated[int | None, typer.Option("--year", help="Issues reported in this year.", show_default=False,
+                                                rich_help_panel="Scope")]
+WeekOption = Annotated[str | None, typer.Option("--week", help="An ISO week, e.g. 2023-W50.", show_default=False,
+                                                rich_help_panel="Scope")]
+DateOption = Annotated[str | None, typer.Option("--date", help="The week containing this date.", show_default=False,
+                                                rich_help_panel="Scope")]
+ReportFormatOption = Annotated[ReportFormat, typer.Option(
+    "--format", "-f", help="table, csv, tsv, json, ndjson, markdown or xlsx (xlsx needs --out).")]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.",
+                                                show_default=False, dir_okay=False)]
+SectionOption = Annotated[str | None, typer.Option(
+    "--section", help="Only this part of the report (csv, tsv and ndjson print one part; see the README).",
+    show_default=False)]
+LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="At most this many issues per list.",
+                                                 show_default=False)]
+
+# The part csv, tsv and ndjson print when --section is not given.
+DEFAULT_SECTION = {"summary": "groups", "weekly": "categories", "overdue": "issues", "trend": "periods"}
+RATE_FIELDS = ("resolution_rate", "resolution_rate_to_date", "response_rate", "callback_rate", "satisfaction_rate")
+DAY_FIGURES = ("avg_days_to_resolve", "median_days_to_resolve")
+# The columns people see in tables and markdown; machine formats and workbooks get every field.
+SUMMARY_SHOWN = ("label", "total", "resolved", "pending", "overdue", "resolution_rate", "response_rate",
+                 "callback_rate", "satisfaction_rate")
+WEEKLY_SHOWN = ("label", "filed", "resolved", "total_to_date", "resolved_to_date", "resolution_rate_to_date",
+                "overdue", "due_next_7_days")
+CLOSED_SHOWN = ("id", "title", "enterprise", "department", "owner", "resolved_on", "days_to_resolve")
+LADDER_SHOWN = ("id", "title", "enterprise", "department", "owner", "due_on", "days_overdue", "level")
+# Headers of a dimension's name column.
+DIMENSION_LABELS = {"month": "report.field.month", "week": "report.field.week", "level": "field.level"}
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One table of a report: its machine name, its title, its columns and rows."""
+
+    name: str
+    title: str
+    fields: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    headers: dict[str, str] = field(default_factory=dict)  # field -> header, where not the usual one
+    shown_fields: tuple[str, ...] | None = None  # the columns people see (table, markdown); default all
+
+
+@dataclass
+class Document:
+    """A report as people read it: a title, a line on the scope, figures and sections."""
+
+    title: str
+    subtitle: str
+    figures: list[tuple[str, str, Any]]  # (field, header, value)
+    sections: list[Section]
+    category_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def section(self, name: str, lang: str) -> Section:
+        if name == "figures":
+            row = {name: value for name, _, value in self.figures}
+            return Section("figures", self.title, tuple(row), [row])
+        for section in self.sections:
+            if section.name == name:
+                return section
+        from qiye_service.errors import InvalidValue
+
+        valid = ", ".join(["figures", *(s.name for s in self.sections)] if self.figures else [s.name for s in self.sections])
+        raise InvalidValue("error.report_section", value=name, valid=valid)
+
+
+def header(name: str, lang: str) -> str:
+    """The column header of a report field: the report's own label, else the issue field's."""
+    from qiye_service.i18n import CATALOGUE, label, translate
+
+    key = f"report.field.{name}"
+    return translate(key, lang) if key in CATALOGUE else label(name, lang)
+
+
+def shown(name: str, value: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> str:
+    """A value as people read it: rates as 74.7%, labels for codes, ISO dates."""
+    from qiye_service.i18n import value_label
+    from qiye_service.render import iso, terminal_safe
+
+    if value is None:
+        return "—" if name in RATE_FIELDS or name in DAY_FIGURES else ""
+    if name in RATE_FIELDS:
+        return f"{value * 100:.1f}%"
+    if name in DAY_FIGURES:
+        return f"{value:.1f}"
+    if name in ("status", "level"):
+        return value_label(name, value, lang)
+    if name == "category" and value in category_names:
+        names = category_names[value]
+        return names[0] if lang == "zh" else names[1]
+    return terminal_safe(str(iso(value)))
+
+
+def _t(app_ctx: AppContext, key: str, **params: Any) -> str:
+    return app_ctx.t(key, **params)
+
+
+def scope_line(app_ctx: AppContext, scope: dict[str, Any]) -> str:
+    if scope["kind"] in ("year", "week"):
+        what = scope["name"]
+    elif scope["kind"] == "range":
+        what = _t(app_ctx, "report.scope.range", since=scope["since"] or "…", until=scope["until"] or "…")
+    else:
+        what = _t(app_ctx, "report.scope.all")
+    return _t(app_ctx, "report.scope.line", scope=what, as_of=scope["as_of"])
+
+
+def _figures(app_ctx: AppContext, data: dict[str, Any], names: tuple[str, ...],
+             labels: dict[str, str] | None = None) -> list[tuple[str, str, Any]]:
+    labels = labels or {}
+    return [(name, app_ctx.t(labels[name]) if name in labels else header(name, app_ctx.lang), data[name])
+            for name in names]
+
+
+def summary_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str, tuple[str, str]]) -> Document:
+    from qiye_service import reports
+
+    by_header = _dimension_header(app_ctx, data["by"])
+    return Document(
+        title=_t(app_ctx, "report.title.summary"),
+        subtitle=scope_line(app_ctx, data["scope"]),
+        figures=_figures(app_ctx, data, reports.SUMMARY_FIELDS),
+        sections=[
+            Section("by_kind", _t(app_ctx, "report.section.by", by=header("kind", app_ctx.lang)),
+                    reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["by_kind"],
+                    {"label": header("kind", app_ctx.lang)}, SUMMARY_SHOWN),
+            Section("groups", _t(app_ctx, "report.section.by", by=by_header),
+                    reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["groups"], {"label": by_header},
+                    SUMMARY_SHOWN),
+        ],
+        category_names=names,
+    )
+
+
+def weekly_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str, tuple[str, str]]) -> Document:
+    from qiye_service import reports
+
+    scope = data["scope"]
+    week_labels = {"resolved": "report.field.resolved_this_week", "overdue": "report.field.overdue_at"}
+    return Document(
+        title=_t(app_ctx, "report.title.weekly", week=scope["name"], since=scope["since"], until=scope["until"]),
+        subtitle=_t(app_ctx, "report.as_of", date=scope["as_of"]),
+        figures=_figures(app_ctx, data, reports.WEEKLY_FIELDS, week_labels),
+        sections=[
+            Section("categories", _t(app_ctx, "report.section.categories"),
+                    reports.WEEKLY_CATEGORY_FIELDS + reports.SUPERVISION_FIELDS, data["categories"],
+                    {"label": header("category", app_ctx.lang), "resolved": _t(app_ctx, week_labels["resolved"]),
+                     "overdue": _t(app_ctx, week_labels["overdue"])}, WEEKLY_SHOWN),
+            Section("closed", _t(app_ctx, "report.section.closed"), reports.CLOSED_FIELDS, data["closed"],
+                    shown_fields=CLOSED_SHOWN),
+            Section("overdue_issues", _t(app_ctx, "report.section.overdue_issues"), reports.OVERDUE_ISSUE_FIELDS,
+                    data["overdue_issues"], shown_fields=LADDER_SHOWN),
+        ],
+        category_names=names,
+    )
+
+
+def overdue_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str, tuple[str, str]]) -> Document:
+    from qiye_service import reports
+
+    by_header = _dimension_header(app_ctx, data["by"])
+    return Document(
+        title=_t(app_ctx, "report.title.overdue"),
+        subtitle=scope_line(app_ctx, data["scope"]),
+        figures=_figures(app_ctx, data, ("total", "overdue", "level_red", "level_overdue", "level_due_soon"),
+                         {"total": "report.field.on_ladder"}),
+        sections=[
+            Section("groups", _t(app_ctx, "report.section.by", by=by_header), reports.OVERDUE_GROUP_FIELDS,
+                    data["groups"], {"label": by_header, "total": _t(app_ctx, "report.field.on_ladder")},
+                    ("label", "total", "max_days_overdue") if data["by"] == "level" else None),
+            Section("issues", _t(app_ctx, "report.section.issues"), reports.OVERDUE_ISSUE_FIELDS, data["issues"],
+                    shown_fields=LADDER_SHOWN),
+        ],
+        category_names=names,
+    )
+
+
+def trend_document(app_ctx: AppContext, data: dict[str, Any]) -> Document:
+    from qiye_service import reports
+
+    period = _dimension_header(app_ctx, data["by"])
+    return Document(
+        title=_t(app_ctx, "report.title.trend", period=period),
+        subtitle=scope_line(app_ctx, data["scope"]),
+        figures=_figures(app_ctx, data, ("filed", "resolved"), {"filed": "report.field.filed_total",
+                                                                "resolved": "report.field.resolved_total"}),
+        sections=[Section("periods", _t(app_ctx, "report.section.periods"), reports.TREND_FIELDS, data["periods"],
+                          {"period": period, "filed": _t(app_ctx, "report.field.filed_total"),
+                           "resolved": _t(app_ctx, "report.field.resolved_total")})],
+    )
+
+
+def _dimension_header(app_ctx: AppContext, by: str) -> str:
+    return app_ctx.t(DIMENSION_LABELS[by]) if by in DIMENSION_LABELS else header(by, app_ctx.lang)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def json_ready(value: Any) -> Any:
+    from qiye_service.render import iso
+
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    return iso(value)
+
+
+@contextmanager
+def output(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
+    """stdout, or a file written beside its final name and moved there only when complete."""
+    if out is None:
+        yield sys.stdout
+        return
+    import os
+    import tempfile
+
+    from qiye_service.errors import BadFile
+
+    target = out.expanduser()
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".qiye-", suffix=target.suffix, dir=target.parent.absolute())
+    except OSError as exc:
+        raise BadFile("error.report_write", path=str(out), detail=exc.strerror or str(exc)) from None
+    try:
+        if binary:
+            os.close(fd)
+            yield temp
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+        os.replace(temp, target)
+    except OSError as exc:
+        raise BadFile("error.report_write", path=str(out), detail=exc.strerror or str(exc)) from None
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def emit(app_ctx: AppContext, report: str, data: dict[str, Any], doc: Document, fmt: ReportFormat,
+         out: Path | None, section: str | None) -> None:
+    """Write the report in the chosen format: the whole document, or one section's rows."""
+    import json
+
+    from qiye_service import render
+
+    chosen = doc.section(section, app_ctx.lang) if section else None
+    if fmt is ReportFormat.xlsx:
+        with output(out, binary=True) as path:
+            write_workbook(doc, path, app_ctx.lang, only=chosen)
+    else:
+        with output(out) as handle:
+            if fmt is ReportFormat.json:
+                payload = data if chosen is None else chosen.rows
+                handle.write(json.dumps(json_ready(payload), ensure_ascii=False, indent=2) + "\n")
+            elif fmt.value in render.MACHINE_FORMATS:
+                part = chosen or doc.section(DEFAULT_SECTION[report], app_ctx.lang)
+                render.write_rows(part.rows, part.fields, fmt.value, handle, lang=app_ctx.lang)
+            elif fmt is ReportFormat.markdown:
+                handle.write(markdown_document(doc, app_ctx, only=chosen))
+            else:
+                print_document(doc, app_ctx, handle, only=chosen, trend=report == "trend")
+    if out is not None:
+        typer.echo(app_ctx.t("msg.report_written", path=str(out)), err=True)
+
+
+def _table_fields(section: Section) -> tuple[str, ...]:
+    # People read the name, not the code, of a group.
+    return section.shown_fields or tuple(f for f in section.fields if f != "key")
+
+
+def _headers(section: Section, lang: str) -> list[str]:
+    return [section.headers.get(f) or header(f, lang) for f in _table_fields(section)]
+
+
+def markdown_document(doc: Document, app_ctx: AppContext, *, only: Section | None = None) -> str:
+    """A document to paste into a message: a heading, the figures as a list, a table per section."""
+    from qiye_service.render import markdown_cell
+
+    lang = app_ctx.lang
+    lines = [f"# {markdown_cell(doc.title)}", "", markdown_cell(doc.subtitle), ""]
+    if only is None and doc.figures:
+        separator = "：" if lang == "zh" else ": "
+        lines += [f"- {markdown_cell(label)}{separator}{markdown_cell(shown(name, value, lang, {}))}"
+                  for name, label, value in doc.figures]
+        lines.append("")
+    for section in [only] if only is not None else doc.sections:
+        fields = _table_fields(section)
+        lines += [f"## {markdown_cell(section.title)}", ""]
+        if not section.rows:
+            lines += [app_ctx.t("report.empty"), ""]
+            continue
+        lines.append("| " + " | ".join(markdown_cell(h) for h in _headers(section, lang)) + " |")
+        lines.append("|" + "|".join(" ---: " if _numeric(section, f) else " --- " for f in fields) + "|")
+        for row in section.rows:
+            cells = [markdown_cell(shown(f, row.get(f), lang, doc.category_names)) for f in fields]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _numeric(section: Section, name: str) -> bool:
+    if name in RATE_FIELDS:
+        return True
+    return any(isinstance(row.get(name), (int, float)) and not isinstance(row.get(name), bool)
+               for row in section.rows[:20])
+
+
+def print_document(doc: Document, app_ctx: AppContext, handle: TextIO, *, only: Section | None = None,
+                   trend: bool = False) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    lang = app_ctx.lang
+    console = app_ctx.out if handle is sys.stdout else Console(file=handle, no_color=True, width=160,
+                                                               highlight=False, soft_wrap=False)
+    console.print(Text(doc.title, style="bold"))
+    console.print(Text(doc.subtitle))
+    if trend:
+        console.print(Text(app_ctx.t("report.trend.legend")))
+    if only is None and doc.figures:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        for name, label, value in doc.figures:
+            grid.add_row(label, shown(name, value, lang, {}))
+        console.print(grid)
+    for section in [only] if only is not None else doc.sections:
+        if not section.rows:
+            console.print(Text(f"{section.title}: {app_ctx.t('report.empty')}"))
+            continue
+        console.print(trend_table(section, lang) if trend else section_table(section, doc, lang))
+
+
+def section_table(section: Section, doc: Document, lang: str) -> Any:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    fields = _table_fields(section)
+    grid = Table(title=section.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                 pad_edge=False)
+    for name, title in zip(fields, _headers(section, lang), strict=True):
+        numeric = _numeric(section, name)
+        # Headers wrap between words, never inside one; names keep room to be read.
+        longest_word = max(_text_width(word) for word in title.split()) if title.strip() else 1
+        grid.add_column(title, justify="right" if numeric else "left", overflow="fold",
+                        min_width=8 if name in ("label", "title") else min(longest_word, 7),
+                        no_wrap=name in ("id", "reported_on", "due_on", "resolved_on"))
+    for row in section.rows:
+        cells = []
+        for name in fields:
+            value = row.get(name)
+            cells.append(Text(shown(name, value, lang, doc.category_names), style=_level_style(name, value)))
+        grid.add_row(*cells)
+    return grid
+
+
+def _level_style(name: str, value: Any) -> str:
+    if name != "level":
+        return ""
+    return {"red": "bold red", "overdue": "yellow", "due-soon": "blue"}.get(value or "", "")
+
+
+BAR_WIDTH = 40
+
+
+def trend_table(section: Section, lang: str) -> Any:
+    """Filed and resolved per period, with a bar of each: █ filed, ▒ resolved (distinct without colour)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    peak = max([max(row["filed"], row["resolved"]) for row in section.rows] + [1])
+    grid = Table(title=section.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                 pad_edge=False)
+    headers = dict(zip(_table_fields(section), _headers(section, lang), strict=True))
+    grid.add_column(headers["period"], no_wrap=True)
+    grid.add_column(headers["filed"], justify="right", no_wrap=True)
+    grid.add_column(headers["resolved"], justify="right", no_wrap=True)
+    grid.add_column("", no_wrap=True)
+    for row in section.rows:
+        bars = Text()
+        bars.append(_bar(row["filed"], peak, "█"), style="cyan")
+        bars.append("\n")
+        bars.append(_bar(row["resolved"], peak, "▒"), style="green")
+        grid.add_row(row["period"], str(row["filed"]), str(row["resolved"]), bars)
+    return grid
+
+
+def _bar(count: int, peak: int, glyph: str) -> str:
+    if count <= 0:
+        return ""
+    return glyph * max(1, round(count * BAR_WIDTH / peak))
+
+
+def write_workbook(doc: Document, path: str, lang: str, *, only: Section | None = None) -> None:
+    """An .xlsx with a sheet for the figures and one per section: headers per --lang, column
+    widths set, dates as dates, rates as percentages."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    # Each cell is (field, value): the field decides the number format.
+    sheets: list[tuple[str, list[str], list[list[tuple[str, Any]]]]] = []
+    if only is None and doc.figures:
+        sheets.append((translate_key(lang, "report.section.figures"), [header("figure", lang), header("value", lang)],
+                       [[("figure", label), (name, value)] for name, label, value in doc.figures]))
+    for section in [only] if only is not None else doc.sections:
+        rows = [[(f, _sheet_value(f, row.get(f), lang, doc.category_names)) for f in section.fields]
+                for row in section.rows]
+        sheets.append((section.title, [section.headers.get(f) or header(f, lang) for f in section.fields], rows))
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(_sheet_name(title, used))
+        for index, head in enumerate(headers):
+            width = max([_text_width(head)] + [_text_width(_cell_text(row[index][1])) for row in rows[:500]])
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 8), 60)
+        sheet.freeze_panes = "A2"
+        sheet.append(headers)
+        for row in rows:
+            cells = []
+            for name, value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, date):
+                    cell.number_format = "yyyy-mm-dd"
+                elif name in RATE_FIELDS and isinstance(value, float):
+                    cell.number_format = "0.0%"
+                cells.append(cell)
+            sheet.append(cells)
+    workbook.save(path)
+
+
+def translate_key(lang: str, key: str) -> str:
+    from qiye_service.i18n import translate
+
+    return translate(key, lang)
+
+
+def _sheet_value(name: str, value: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> Any:
+    """Numbers and dates stay typed; codes become labels; text is neutralised against formulas."""
+    from qiye_service.render import cell_text
+
+    if value is None or isinstance(value, (int, float, date)):
+        return value
+    if name in ("status", "level", "category"):
+        return shown(name, value, lang, category_names)
+    return cell_text(value, excel=True)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return "2023-12-31"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def _text_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()[:31] or "Sheet"
+    base, counter = name, 2
+    while name in used:
+        suffix = f" {counter}"
+        name, counter = base[:31 - len(suffix)] + suffix, counter + 1
+    used.add(name)
+    return name
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | None, day: str | None) -> Any:
+    """The scope from --year, --week, --date or --since/--until; the filter keeps the rest."""
+    from qiye_service import reports
+    from qiye_service.dates import parse_iso_week, week_bounds
+    from qiye_service.errors import InvalidValue
+
+    if week is not None and day is not None:
+        raise InvalidValue("error.report_scope", options="--week, --date")
+    bounds = parse_iso_week(week) if week is not None else None
+    if day is not None:
+        bounds = week_bounds(parse_date_option(app_ctx, day))
+    since, until = filters.since, filters.until
+    filters.since = filters.until = None
+    return reports.report_scope(today=app_ctx.today(), year=year, week=bounds, since=since, until=until)
+
+
+def _check_output(fmt: ReportFormat, out: Path | None, limit: int | None) -> None:
+    from qiye_service.errors import InvalidValue
+
+    if fmt is ReportFormat.xlsx and out is None:
+        raise InvalidValue("error.out_required", format="xlsx")
+    if limit is not None and limit < 1:
+        raise InvalidValue("error.bad_limit", value=limit)
+
+
+def _prepare(session: Any, filters: Any) -> Any:
+    from qiye_service.services.filters import resolve_filter
+
+    # Reports count every status unless --status says otherwise.
+    return resolve_filter(session, filters, default_statuses=None)
+
+
+def _supervision(app_ctx: AppContext) -> dict[str, Any]:
+    return {"calendar": app_ctx.calendar, "thresholds": supervision_thresholds(app_ctx)}
+
+
+@app.command("summary")
+@with_filters
+def summary(
+    ctx: typer.Context,
+    filters: Any = None,
+    year: YearOption = None,
+    week: WeekOption = None,
+    day: DateOption = None,
+    by: Annotated[SummaryBy, typer.Option("--by", help="Group rows by this field.")] = SummaryBy.category,
+    fmt: ReportFormatOption = ReportFormat.table,
+    out: OutOption = None,
+    section: SectionOption = None,
+) -> None:
+    """Totals, resolution rate and days to resolve, by kind and by --by (DESIGN §4).
+
+    Example: qiye report summary --year 2023 --by department --format csv
+    """
+    from qiye_service import reports
+    from qiye_service.services.catalog import category_names
+
+    app_ctx = get_app(ctx)
+    _check_output(fmt, out, None)
+    scope = _scope(app_ctx, filters, year=year, week=week, day=day)
+    with app_ctx.session(write=False) as session:
+        data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
+                                      **_supervision(app_ctx))
+        names = category_names(session)
+    emit(app_ctx, "summary", data, summary_document(app_ctx, data, names), fmt, out, section)
+
+
+@app.command("weekly")
+@with_filters
+def weekly(
+    ctx: typer.Context,
+    filters: Any = None,
+    week: WeekOption = None,
+    day: DateOption = None,
+    fmt: ReportFormatOption = ReportFormat.table,
+    out: OutOption = None,
+    section: SectionOption = None,
+    limit: LimitOption = None,
+) -> None:
+    """The week's close-out report (周调度): filed, closed, overdue, due soon; this week by default.
+
+    Example: qiye report weekly --week 2023-W50 --format xlsx --out 周调度-W50.xlsx
+    """
+    from qiye_service import reports
+    from qiye_service.dates import week_bounds
+    from qiye_service.errors import InvalidValue
+    from qiye_service.services.catalog import category_names
+
+    app_ctx = get_app(ctx)
+    _check_output(fmt, out, limit)
+    if filters.since is not None or filters.until is not None:
+        raise InvalidValue("error.report_weekly_scope")
+    scope = _scope(app_ctx, filters, year=None, week=week, day=day)
+    if scope.kind != "week":
+        scope = reports.report_scope(today=app_ctx.today(), week=week_bounds(app_ctx.today()))
+    with app_ctx.session(write=False) as session:
+        data = reports.weekly_report(session, _prepare(session, filters), scope, lang=app_ctx.lang, limit=limit,
+                                     **_supervision(app_ctx))
+        names = category_names(session)
+    emit(app_ctx, "weekly", data, weekly_document(app_ctx, data, names), fmt, out, section)
+
+
+@app.command("overdue")
+@with_filters
+def overdue(
+    ctx: typer.Context,
+    filters: Any = None,
+    year: YearOption = None,
+    week: WeekOption = None,
+    day: DateOption = None,
+    by: Annotated[OverdueBy, typer.Option("--by", help="Group by escalation level, department or owner.")]
+    = OverdueBy.level,
+    fmt: ReportFormatOption = ReportFormat.table,
+    out: OutOption = None,
+    section: SectionOption = None,
+    limit: LimitOption = None,
+) -> None:
+    """The supervision list (督办清单): red, overdue and due-soon issues, most overdue first.
+
+    Example: qiye report overdue --by department --format markdown
+    """
+    from qiye_service import reports
+    from qiye_service.services.catalog import category_names
+
+    app_ctx = get_app(ctx)
+    _check_output(fmt, out, limit)
+    scope = _scope(app_ctx, filters, year=year, week=week, day=day)
+    with app_ctx.session(write=False) as session:
+        data = reports.overdue_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
+                                      limit=limit, **_supervision(app_ctx))
+        names = category_names(session)
+    emit(app_ctx, "overdue", data, overdue_document(app_ctx, data, names), fmt, out, section)
+
+
+@app.command("trend")
+@with_filters
+def trend(
+    ctx: typer.Context,
+    filters: Any = None,
+    year: YearOption = None,
+    week: WeekOption = None,
+    day: DateOption = None,
+    by: Annotated[TrendBy, typer.Option("--by", help="One bar per month or per ISO week.")] = TrendBy.month,
+    fmt: ReportFormatOption = ReportFormat.table,
+    out: OutOption = None,
+) -> None:
+    """Filed vs resolved per month (or --by week), with bars in the terminal.
+
+    Example: qiye report trend --year 2023 --by week
+    """
+    from qiye_service import reports
+
+    app_ctx = get_app(ctx)
+    _check_output(fmt, out, None)
+    scope = _scope(app_ctx, filters, year=year, week=week, day=day)
+    with app_ctx.session(write=False) as session:
+        data = reports.trend_report(session, _prepare(session, filters), scope, by=by.value)
+    emit(app_ctx, "trend", data, trend_document(app_ctx, data), fmt, out, None)

@@ -1,0 +1,579 @@
+"""The report queries of DESIGN §4 and §8: SQL aggregates over issues, returned as plain dicts.
+
+Every figure is counted by the database (COUNT/SUM/AVG with GROUP BY); Python only names,
+sorts and rounds the few aggregate rows. Scopes are plain ranges on reported_on, resolved_on
+and due_on so the indexes serve them, and the SQL is what SQLite and PostgreSQL both compile
+(CASE, EXTRACT, CAST, integer division).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import BigInteger, Date, and_, case, cast, extract, func, select, type_coerce
+from sqlmodel import Session
+
+from qiye_service.errors import InvalidValue
+from qiye_service.i18n import translate, value_label
+from qiye_service.models import Category, Department, Enterprise, Issue, Status
+from qiye_service.services import supervision
+from qiye_service.services.filters import ResolvedFilter, apply_filter
+
+if TYPE_CHECKING:
+    from qiye_service.workdays import WorkingCalendar
+
+RESOLVED = Status.resolved.value
+DEFERRED = Status.deferred.value
+UNRESOLVED = (Status.open.value, Status.in_progress.value, Status.deferred.value)
+
+SUMMARY_DIMENSIONS = ("category", "kind", "department", "zone", "industry", "enterprise", "owner", "source", "month")
+OVERDUE_DIMENSIONS = ("level", "department", "owner")
+TREND_PERIODS = ("month", "week")
+
+# The figure names of DESIGN §4 and §8, in the order every format shows them.
+GROUP_FIELDS = ("key", "label", "total", "resolved", "pending", "overdue", "resolution_rate")
+SUPERVISION_FIELDS = ("response_rate", "callback_rate", "satisfaction_rate",
+                      "level_due_soon", "level_overdue", "level_red")
+SUMMARY_FIELDS = ("total", "resolved", "pending", "deferred", "overdue", "resolution_rate",
+                  "avg_days_to_resolve", "median_days_to_resolve", *SUPERVISION_FIELDS)
+WEEKLY_FIELDS = ("filed", "resolved", "total_to_date", "resolved_to_date", "resolution_rate_to_date",
+                 "overdue", "due_next_7_days", *SUPERVISION_FIELDS)
+WEEKLY_CATEGORY_FIELDS = ("key", "label", "filed", "resolved", "total_to_date", "resolved_to_date",
+                          "resolution_rate_to_date", "overdue", "due_next_7_days")
+CLOSED_FIELDS = ("id", "title", "enterprise", "category", "department", "owner", "reported_on", "resolved_on",
+                 "days_to_resolve")
+OVERDUE_ISSUE_FIELDS = ("id", "title", "enterprise", "category", "status", "department", "owner",
+                        "reported_on", "due_on", "days_overdue", "level")
+OVERDUE_GROUP_FIELDS = ("key", "label", "total", "level_red", "level_overdue", "level_due_soon", "max_days_overdue")
+TREND_FIELDS = ("period", "since", "until", "filed", "resolved")
+
+LEVEL_FIELD = {supervision.DUE_SOON: "level_due_soon", supervision.OVERDUE: "level_overdue",
+               supervision.RED: "level_red"}
+LEVEL_RANK = {supervision.RED: 0, supervision.OVERDUE: 1, supervision.DUE_SOON: 2}
+
+# Week buckets count whole weeks from this Monday; months use EXTRACT(YEAR/MONTH).
+WEEK_ORIGIN = date(1900, 1, 1)
+_ORIGIN_EPOCH_DAY = (WEEK_ORIGIN - date(1970, 1, 1)).days
+# A trend never draws more bars than this; a wider scope is cut to the span of the data.
+MAX_PERIODS = 400
+
+
+# --- scope -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which issues a report covers (by reported date) and the date it is measured at.
+
+    `as_of` is today, or the end of the scope when that is in the past: overdue and the
+    escalation levels are measured on that day.
+    """
+
+    kind: str  # all | year | week | range
+    since: date | None
+    until: date | None
+    as_of: date
+    name: str | None = None  # "2023", "2023-W50"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "as_of": self.as_of.isoformat(),
+        }
+
+
+def week_name(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def report_scope(*, today: date, year: int | None = None, week: tuple[date, date] | None = None,
+                 since: date | None = None, until: date | None = None) -> Scope:
+    """The scope of --year, --week/--date or --since/--until (at most one of them), else all time."""
+    chosen = [name for name, given in (("--year", year is not None), ("--week/--date", week is not None),
+                                       ("--since/--until", since is not None or until is not None)) if given]
+    if len(chosen) > 1:
+        raise InvalidValue("error.report_scope", options=", ".join(chosen))
+    kind, name = "all", None
+    if year is not None:
+        if not 1 <= year <= 9999:
+            raise InvalidValue("error.report_year", value=year)
+        kind, name, since, until = "year", str(year), date(year, 1, 1), date(year, 12, 31)
+    elif week is not None:
+        since, until = week
+        kind, name = "week", week_name(since)
+    elif since is not None or until is not None:
+        kind = "range"
+        if since is not None and until is not None and until < since:
+            raise InvalidValue("error.date_order", later="--since", later_value=since.isoformat(),
+                               earlier="--until", earlier_value=until.isoformat())
+    as_of = until if until is not None and until < today else today
+    return Scope(kind=kind, since=since, until=until, as_of=as_of, name=name)
+
+
+# --- SQL building blocks -------------------------------------------------------------------
+
+
+def count_if(condition: Any) -> Any:
+    """SUM aggregate: how many selected rows meet `condition` (0, never NULL)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def epoch_day(column: Any) -> Any:
+    """Days since 1970-01-01 of a date column; EXTRACT(EPOCH) compiles on SQLite and PostgreSQL."""
+    return cast(extract("epoch", column), BigInteger) // 86400
+
+
+def days_between(start: Any, end: Any) -> Any:
+    return epoch_day(end) - epoch_day(start)
+
+
+def is_overdue(as_of: date) -> Any:
+    """DESIGN §4: not resolved and due before the as-of date."""
+    return and_(Issue.status.in_(UNRESOLVED), Issue.due_on < as_of)
+
+
+def is_resolved() -> Any:
+    return Issue.status == RESOLVED
+
+
+def has_days_to_resolve() -> Any:
+    return and_(Issue.status == RESOLVED, Issue.resolved_on.is_not(None))
+
+
+def days_to_resolve() -> Any:
+    return days_between(Issue.reported_on, Issue.resolved_on)
+
+
+def in_range(column: Any, since: date | None, until: date | None) -> list[Any]:
+    clauses = []
+    if since is not None:
+        clauses.append(column >= since)
+    if until is not None:
+        clauses.append(column <= until)
+    return clauses
+
+
+def supervision_columns(cutoffs: supervision.LevelCutoffs) -> list[Any]:
+    """The aggregates behind the §8 figures, defined once in services.supervision."""
+    return [
+        supervision.dispatched_count().label("dispatched"),
+        supervision.acknowledged_in_time_count().label("acknowledged_in_time"),
+        supervision.resolved_count().label("resolved_for_callback"),
+        supervision.called_back_count().label("called_back"),
+        supervision.callback_count().label("callbacks"),
+        supervision.satisfied_count().label("satisfied"),
+        *(supervision.level_count(level, cutoffs).label(field) for level, field in LEVEL_FIELD.items()),
+    ]
+
+
+def ratio(numerator: Any, denominator: Any) -> float | None:
+    """A rate rounded to 4 decimals; None when there is nothing to divide by."""
+    value = supervision.rate(int(numerator or 0), int(denominator or 0))
+    return None if value is None else round(value, 4)
+
+
+def supervision_figures(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "response_rate": ratio(row["acknowledged_in_time"], row["dispatched"]),
+        "callback_rate": ratio(row["called_back"], row["resolved_for_callback"]),
+        "satisfaction_rate": ratio(row["satisfied"], row["callbacks"]),
+        **{field: int(row[field]) for field in LEVEL_FIELD.values()},
+    }
+
+
+def _scoped(stmt: Any, flt: ResolvedFilter, scope: Scope) -> Any:
+    """The filters plus the scope's range on reported_on."""
+    return apply_filter(stmt, flt, today=scope.as_of).where(*in_range(Issue.reported_on, scope.since, scope.until))
+
+
+def _unscoped(flt: ResolvedFilter) -> ResolvedFilter:
+    """The filters without their reported-on range (a trend applies the scope to each series)."""
+    return replace(flt, since=None, until=None)
+
+
+def _none_label(lang: str) -> str:
+    return translate("report.none", lang)
+
+
+# --- summary -------------------------------------------------------------------------------
+
+
+def _summary_columns(as_of: date, cutoffs: supervision.LevelCutoffs) -> list[Any]:
+    return [
+        func.count().label("total"),
+        count_if(is_resolved()).label("resolved"),
+        count_if(Issue.status == DEFERRED).label("deferred"),
+        count_if(is_overdue(as_of)).label("overdue"),
+        *supervision_columns(cutoffs),
+    ]
+
+
+def _group_row(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
+    total, resolved = int(row["total"]), int(row["resolved"])
+    return {
+        "key": key, "label": label, "total": total, "resolved": resolved, "pending": total - resolved,
+        "overdue": int(row["overdue"]), "resolution_rate": ratio(resolved, total), **supervision_figures(row),
+    }
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A --by grouping: the key columns, the joins it needs and how a key is named."""
+
+    columns: list[Any]
+    join: Callable[[Any], Any]
+    key: Callable[[tuple[Any, ...]], Any]
+    label: Callable[[tuple[Any, ...], str], str]
+    chronological: bool = False
+
+
+def _plain(values: tuple[Any, ...]) -> Any:
+    return values[0]
+
+
+def _named(values: tuple[Any, ...], lang: str) -> str:
+    return values[0] if values[0] is not None else _none_label(lang)
+
+
+def _coded(kind: str) -> Callable[[tuple[Any, ...], str], str]:
+    return lambda values, lang: value_label(kind, values[0], lang)
+
+
+def _month_key(values: tuple[Any, ...]) -> str:
+    return f"{int(values[0]):04d}-{int(values[1]):02d}"
+
+
+def dimension(by: str) -> Dimension:
+    """The grouping for `--by`; an unknown name is an error listing the valid ones."""
+    with_category = lambda stmt: stmt.join(Category, Category.id == Issue.category_id)  # noqa: E731
+    with_enterprise = lambda stmt: stmt.join(Enterprise, Enterprise.id == Issue.enterprise_id)  # noqa: E731
+    same = lambda stmt: stmt  # noqa: E731
+    if by == "category":
+        return Dimension([Category.code, Category.name_zh, Category.name_en], with_category, _plain,
+                         lambda values, lang: values[1] if lang == "zh" else values[2])
+    if by in ("kind", "source"):
+        return Dimension([getattr(Issue, by)], same, _plain, _coded(by))
+    if by == "department":
+        return Dimension([Department.name], lambda stmt: stmt.outerjoin(Department, Department.id == Issue.department_id),
+                         _plain, _named)
+    if by in ("zone", "industry"):
+        return Dimension([getattr(Enterprise, by)], with_enterprise, _plain, _named)
+    if by == "enterprise":
+        return Dimension([Enterprise.name], with_enterprise, _plain, _named)
+    if by == "owner":
+        return Dimension([Issue.owner], same, _plain, _named)
+    if by == "month":
+        return Dimension([extract("year", Issue.reported_on), extract("month", Issue.reported_on)], same,
+                         _month_key, lambda values, lang: _month_key(values), chronological=True)
+    raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(SUMMARY_DIMENSIONS))
+
+
+def _sort_groups(rows: list[dict[str, Any]], chronological: bool) -> list[dict[str, Any]]:
+    if chronological:
+        return sorted(rows, key=lambda row: str(row["key"]))
+    # Largest first; the unnamed group (no department, no owner) last among equals.
+    size = "total" if rows and "total" in rows[0] else "total_to_date"
+    return sorted(rows, key=lambda row: (-row[size], row["key"] is None, str(row["key"] or "")))
+
+
+def grouped_figures(session: Session, flt: ResolvedFilter, scope: Scope, by: str, *, lang: str,
+                    columns: list[Any], build: Callable[[Any, str, dict[str, Any]], dict[str, Any]],
+                    base: Callable[[Any], Any] | None = None) -> list[dict[str, Any]]:
+    """One GROUP BY query: `columns` per value of the `by` dimension."""
+    dim = dimension(by)
+    stmt = dim.join(select(*dim.columns, *columns).select_from(Issue))
+    stmt = (base(stmt) if base is not None else _scoped(stmt, flt, scope)).group_by(*dim.columns)
+    width = len(dim.columns)
+    rows = []
+    for row in session.execute(stmt):
+        values = tuple(row[:width])
+        rows.append(build(dim.key(values), dim.label(values, lang), dict(row._mapping)))
+    return _sort_groups(rows, dim.chronological)
+
+
+def median_days_to_resolve(session: Session, flt: ResolvedFilter, scope: Scope) -> float | None:
+    """The median of resolved_on − reported_on in SQL: count, then the middle row(s) by ORDER BY/OFFSET."""
+    count_stmt = _scoped(select(func.count()).select_from(Issue), flt, scope).where(has_days_to_resolve())
+    count = int(session.execute(count_stmt).scalar_one())
+    if count == 0:
+        return None
+    days = days_to_resolve()
+    middle = (_scoped(select(days.label("days")).select_from(Issue), flt, scope)
+              .where(has_days_to_resolve()).order_by(days)
+              .offset((count - 1) // 2).limit(1 if count % 2 else 2))
+    values = [int(value) for value in session.execute(middle).scalars()]
+    return round(sum(values) / len(values), 2)
+
+
+def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "category", lang: str = "en",
+                   calendar: WorkingCalendar, thresholds: supervision.Thresholds) -> dict[str, Any]:
+    """DESIGN §4 `summary`: the scope's figures, by kind, and per group of `by`."""
+    dimension(by)  # an unknown --by fails before any query runs
+    cutoffs = supervision.level_cutoffs(scope.as_of, calendar, thresholds)
+    columns = _summary_columns(scope.as_of, cutoffs)
+    totals_stmt = _scoped(select(*columns, func.avg(case((has_days_to_resolve(), days_to_resolve()))).label("avg_days"))
+                          .select_from(Issue), flt, scope)
+    totals = dict(session.execute(totals_stmt).one()._mapping)
+    head = _group_row(None, "", totals)
+    avg = totals["avg_days"]
+    report: dict[str, Any] = {
+        "scope": scope.as_json(),
+        "total": head["total"], "resolved": head["resolved"], "pending": head["pending"],
+        "deferred": int(totals["deferred"]), "overdue": head["overdue"], "resolution_rate": head["resolution_rate"],
+        "avg_days_to_resolve": None if avg is None else round(float(avg), 2),
+        "median_days_to_resolve": median_days_to_resolve(session, flt, scope),
+        **{field: head[field] for field in SUPERVISION_FIELDS},
+        "by": by,
+        "by_kind": grouped_figures(session, flt, scope, "kind", lang=lang, columns=columns, build=_group_row),
+        "groups": grouped_figures(session, flt, scope, by, lang=lang, columns=columns, build=_group_row),
+    }
+    return report
+
+
+# --- weekly --------------------------------------------------------------------------------
+
+
+def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any]:
+    monday, sunday, as_of = scope.since, scope.until, scope.as_of
+    assert monday is not None and sunday is not None
+    return [
+        count_if(Issue.reported_on >= monday).label("filed"),
+        count_if(and_(is_resolved(), Issue.resolved_on >= monday, Issue.resolved_on <= sunday)).label("resolved"),
+        func.count().label("total_to_date"),
+        count_if(and_(is_resolved(), Issue.resolved_on <= sunday)).label("resolved_to_date"),
+        count_if(is_overdue(as_of)).label("overdue"),
+        count_if(and_(Issue.status.in_(UNRESOLVED), Issue.due_on >= as_of,
+                      Issue.due_on <= as_of + timedelta(days=6))).label("due_next_7_days"),
+        *supervision_columns(cutoffs),
+    ]
+
+
+def _weekly_row(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
+    counts = {field: int(row[field]) for field in ("filed", "resolved", "total_to_date", "resolved_to_date",
+                                                    "overdue", "due_next_7_days")}
+    return {"key": key, "label": label, **counts,
+            "resolution_rate_to_date": ratio(counts["resolved_to_date"], counts["total_to_date"]),
+            **supervision_figures(row)}
+
+
+def issue_columns() -> list[Any]:
+    return [Issue.id, Issue.title, Enterprise.name.label("enterprise"), Category.code.label("category"),
+            Issue.status, Department.name.label("department"), Issue.owner, Issue.reported_on, Issue.due_on,
+            Issue.resolved_on]
+
+
+def _with_names(stmt: Any) -> Any:
+    return (stmt.join(Enterprise, Enterprise.id == Issue.enterprise_id)
+            .join(Category, Category.id == Issue.category_id)
+            .outerjoin(Department, Department.id == Issue.department_id))
+
+
+def _overdue_rows(session: Session, stmt: Any, as_of: date, limit: int | None) -> list[dict[str, Any]]:
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = []
+    for row in session.execute(stmt):
+        item = {field: row._mapping.get(field) for field in OVERDUE_ISSUE_FIELDS if field != "days_overdue"}
+        due = row.due_on
+        item["days_overdue"] = (as_of - due).days if due is not None and due < as_of else 0
+        rows.append(item)
+    return rows
+
+
+def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: str = "en",
+                  calendar: WorkingCalendar, thresholds: supervision.Thresholds,
+                  limit: int | None = None) -> dict[str, Any]:
+    """DESIGN §4 `weekly`: the week's figures, the figures to date, per category, and two lists.
+
+    Everything counts issues reported up to the week's end (Sunday); overdue, the levels and
+    `due_next_7_days` are measured at the scope's as-of date (the Sunday, or today while the
+    week is still running).
+    """
+    monday, sunday, as_of = scope.since, scope.until, scope.as_of
+    assert monday is not None and sunday is not None
+    cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds)
+    to_date = replace(scope, since=None)
+    columns = _weekly_columns(scope, cutoffs)
+    head = _weekly_row(None, "", dict(session.execute(
+        _scoped(select(*columns).select_from(Issue), flt, to_date)).one()._mapping))
+
+    closed_stmt = (_scoped(_with_names(select(*issue_columns()).select_from(Issue)), flt, to_date)
+                   .where(is_resolved(), Issue.resolved_on >= monday, Issue.resolved_on <= sunday)
+                   .order_by(Issue.resolved_on, Issue.id))
+    if limit is not None:
+        closed_stmt = closed_stmt.limit(limit)
+    closed = []
+    for row in session.execute(closed_stmt):
+        item = {field: row._mapping.get(field) for field in CLOSED_FIELDS if field != "days_to_resolve"}
+        item["days_to_resolve"] = (row.resolved_on - row.reported_on).days
+        closed.append(item)
+
+    level = supervision.level_expression(cutoffs).label("level")
+    overdue_stmt = (_scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date)
+                    .where(is_overdue(as_of)).order_by(Issue.due_on, Issue.id))
+    return {
+        "scope": scope.as_json(),
+        **{field: head[field] for field in WEEKLY_FIELDS},
+        "categories": grouped_figures(session, flt, to_date, "category", lang=lang, columns=columns,
+                                      build=_weekly_row),
+        "closed": closed,
+        "overdue_issues": _overdue_rows(session, overdue_stmt, as_of, limit),
+    }
+
+
+# --- overdue (督办清单) -------------------------------------------------------------------------
+
+
+def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "level", lang: str = "en",
+                   calendar: WorkingCalendar, thresholds: supervision.Thresholds,
+                   limit: int | None = None) -> dict[str, Any]:
+    """The supervision list: every issue on the escalation ladder at the as-of date.
+
+    That is each unresolved issue past its due date (red when more than the red threshold
+    of working days late, else overdue/yellow), each escalated one (red), and each due within
+    the due-soon threshold (blue). Rows come red first, then yellow, then blue, the most
+    overdue first within each; with `by` department or owner, grouped by that first.
+    """
+    if by not in OVERDUE_DIMENSIONS:
+        raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(OVERDUE_DIMENSIONS))
+    as_of = scope.as_of
+    cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds)
+    level = supervision.level_expression(cutoffs)
+    on_ladder = supervision.level_clause(list(supervision.LEVELS), cutoffs)
+    rank = case({supervision.RED: 0, supervision.OVERDUE: 1}, value=level, else_=2)
+    columns = [
+        func.count().label("total"),
+        count_if(is_overdue(as_of)).label("overdue"),
+        *(supervision.level_count(lvl, cutoffs).label(field) for lvl, field in LEVEL_FIELD.items()),
+        # The earliest due date among the late ones gives the group's worst delay.
+        type_coerce(func.min(case((Issue.due_on < as_of, Issue.due_on))), Date).label("earliest_late"),
+    ]
+
+    def ladder(stmt: Any) -> Any:
+        return _scoped(stmt, flt, scope).where(on_ladder)
+
+    def build(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
+        earliest = row["earliest_late"]
+        return {"key": key, "label": label, "total": int(row["total"]),
+                **{field: int(row[field]) for field in ("level_red", "level_overdue", "level_due_soon")},
+                "max_days_overdue": (as_of - earliest).days if earliest is not None else 0,
+                "overdue": int(row["overdue"])}
+
+    head = build(None, "", dict(session.execute(ladder(select(*columns).select_from(Issue))).one()._mapping))
+    if by == "level":
+        found = {row[0]: build(row[0], value_label("level", row[0], lang), dict(row._mapping))
+                 for row in session.execute(ladder(select(level, *columns).select_from(Issue)).group_by(level))}
+        groups = [found.get(lvl) or build(lvl, value_label("level", lvl, lang), {**_EMPTY_GROUP})
+                  for lvl in supervision.LEVELS]
+    else:
+        groups = grouped_figures(session, flt, scope, by, lang=lang, columns=columns, build=build, base=ladder)
+        groups.sort(key=lambda g: (-g["level_red"], -g["total"], g["key"] is None, str(g["key"] or "")))
+    for group in groups:
+        group.pop("overdue")
+    # Red first, then yellow, then blue; within a level the earliest deadline (most overdue)
+    # first, and escalated issues without a deadline after those with one.
+    issues_stmt = (ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
+                   .order_by(rank, Issue.due_on.is_(None), Issue.due_on, Issue.id))
+    issues = _overdue_rows(session, issues_stmt, as_of, None)
+    if by != "level":
+        # Group order is decided above in Python, so both backends agree whatever their collation.
+        position = {group["key"]: index for index, group in enumerate(groups)}
+        issues.sort(key=lambda row: position[row[by]])
+    return {
+        "scope": scope.as_json(),
+        "by": by,
+        "total": head["total"],
+        "overdue": head["overdue"],
+        **{field: head[field] for field in LEVEL_FIELD.values()},
+        "groups": groups,
+        "issues": issues if limit is None else issues[:limit],
+    }
+
+
+_EMPTY_GROUP = {"total": 0, "overdue": 0, "level_red": 0, "level_overdue": 0, "level_due_soon": 0,
+                "earliest_late": None}
+
+
+# --- trend ---------------------------------------------------------------------------------
+
+
+def _bucket(by: str, column: Any) -> list[Any]:
+    if by == "month":
+        return [extract("year", column), extract("month", column)]
+    return [(epoch_day(column) - _ORIGIN_EPOCH_DAY) // 7]
+
+
+def _period_of(by: str, day: date) -> tuple[int, ...]:
+    if by == "month":
+        return (day.year, day.month)
+    return ((day - WEEK_ORIGIN).days // 7,)
+
+
+def _period_row(by: str, period: tuple[int, ...]) -> dict[str, Any]:
+    if by == "month":
+        year, month = period
+        first = date(year, month, 1)
+        last = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+        return {"period": f"{year:04d}-{month:02d}", "since": first, "until": last}
+    monday = WEEK_ORIGIN + timedelta(days=7 * period[0])
+    return {"period": week_name(monday), "since": monday, "until": monday + timedelta(days=6)}
+
+
+def _next_period(by: str, period: tuple[int, ...]) -> tuple[int, ...]:
+    if by == "month":
+        year, month = period
+        return (year + month // 12, month % 12 + 1)
+    return (period[0] + 1,)
+
+
+def _period_count(by: str, first: tuple[int, ...], last: tuple[int, ...]) -> int:
+    if by == "month":
+        return (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+    return last[0] - first[0] + 1
+
+
+def trend_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "month") -> dict[str, Any]:
+    """Filed (by reported_on) and resolved (by resolved_on) per month or ISO week, in the scope.
+
+    The scope's range applies to each series' own date; empty periods inside the range show 0.
+    """
+    if by not in TREND_PERIODS:
+        raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(TREND_PERIODS))
+    plain = _unscoped(flt)
+    filed_bucket = _bucket(by, Issue.reported_on)
+    filed_stmt = (apply_filter(select(*filed_bucket, func.count()).select_from(Issue), plain, today=scope.as_of)
+                  .where(*in_range(Issue.reported_on, scope.since, scope.until)).group_by(*filed_bucket))
+    resolved_bucket = _bucket(by, Issue.resolved_on)
+    resolved_stmt = (apply_filter(select(*resolved_bucket, func.count()).select_from(Issue), plain, today=scope.as_of)
+                     .where(is_resolved(), Issue.resolved_on.is_not(None),
+                            *in_range(Issue.resolved_on, scope.since, scope.until))
+                     .group_by(*resolved_bucket))
+    width = len(filed_bucket)
+    filed = {tuple(int(v) for v in row[:width]): int(row[width]) for row in session.execute(filed_stmt)}
+    resolved = {tuple(int(v) for v in row[:width]): int(row[width]) for row in session.execute(resolved_stmt)}
+    seen = sorted(set(filed) | set(resolved))
+    first = _period_of(by, scope.since) if scope.since is not None else (seen[0] if seen else None)
+    last = _period_of(by, scope.until) if scope.until is not None else (seen[-1] if seen else None)
+    if seen and first is not None and last is not None and _period_count(by, first, last) > MAX_PERIODS:
+        first, last = max(first, seen[0]), min(last, seen[-1])
+    periods = []
+    if first is not None and last is not None:
+        period = first
+        while period <= last:
+            periods.append({**_period_row(by, period), "filed": filed.get(period, 0),
+                            "resolved": resolved.get(period, 0)})
+            period = _next_period(by, period)
+    return {
+        "scope": scope.as_json(),
+        "by": by,
+        "filed": sum(filed.values()),
+        "resolved": sum(resolved.values()),
+        "periods": periods,
+    }
