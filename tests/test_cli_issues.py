@@ -5,13 +5,11 @@ of DESIGN §3, sorting, and the output formats of DESIGN §4 pinned as exact tex
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 
 import pytest
 
-from conftest import BACKENDS, PG_URL, PINNED_NOW, Qiye, pg_schema_url
+from conftest import BACKENDS
+from ledgers import add_ledger_issues, file_three, module_database
 from qiye_service.cli import issues as cli_issues
 
 
@@ -25,84 +23,21 @@ def issue(qiye, issue_id: int) -> dict:
     return json.loads(qiye.ok("issue", "show", str(issue_id), "--format", "json").stdout)
 
 
-def add_ledger_issues(qiye) -> None:
-    """To `filed`'s three issues, add a resolved one (#4) of a third enterprise and a deferred one (#5).
-
-    #1 蓝思科技 fire-acceptance normal open, 消防救援大队/王强, reported 12-01, due 12-15 (overdue)
-    #2 九典制药 water-power high open, 国网浏阳供电公司/李娜, reported 12-05, due 2024-01-10, tag 重点项目
-    #3 蓝思科技 road common normal open, reported 11-20, due 12-11 (15 working days; overdue)
-    #4 Acme Robotics road urgent resolved 11-02, owner 王强, reported 10-09, due 10-31, tags 防汛 重点项目 VIP
-    #5 九典制药 financing common low deferred, reported 12-18, due 2024-03-31
-    """
-    qiye.ok("enterprise", "add", "Acme Robotics", "--zone", "北园", "--industry", "智能装备")
-    qiye.ok("issue", "add", "厂区道路积水", "-e", "Acme Robotics", "-c", "road", "--reported", "2023-10-09",
-            "--due", "2023-10-31", "--priority", "urgent", "--owner", "王强", "--tag", "防汛", "--tag", "重点项目",
-            "--tag", "VIP")
-    qiye.ok("issue", "resolve", "4", "--note", "已完成排水管网改造", "--on", "2023-11-02")
-    qiye.ok("issue", "add", "融资担保额度不足", "-e", "九典制药", "-c", "financing", "--reported", "2023-12-18",
-            "--due", "2024-03-31", "--priority", "low", "--kind", "common")
-    qiye.ok("issue", "defer", "5", "--note", "待省级政策出台")
-
-
 @pytest.fixture
 def ledger(filed):
-    """The five issues of add_ledger_issues, for tests that change them."""
+    """The five issues of ledgers.add_ledger_issues, for tests that change them."""
     add_ledger_issues(filed)
     return filed
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared_ledger(request, tmp_path_factory, sqlite_template):
-    """The same five issues built once per module and backend, for tests that only read.
+    """The same five issues built once per module and backend, for tests that only read them."""
+    def build(qiye):
+        file_three(qiye)
+        add_ledger_issues(qiye)
 
-    Tests using it must not change it (the `ledger` fixture is for those).
-    """
-    folder = tmp_path_factory.mktemp("ledger")
-    schema = None
-    if request.param == "sqlite":
-        url = str(folder / "qiye.db")
-        shutil.copyfile(sqlite_template, url)
-        os.chmod(url, 0o600)
-    else:
-        if not PG_URL:
-            pytest.skip("PostgreSQL tests need QIYE_TEST_PG_URL")
-        import psycopg
-
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = pg_schema_url(schema)
-    env = {"QIYE_CONFIG_DIR": str(folder / "config"), "QIYE_NOW": PINNED_NOW, "QIYE_USER": "tester",
-           "QIYE_LANG": "en", "NO_COLOR": "1", "COLUMNS": "200", "LANG": "C.UTF-8", "QIYE_DB": url}
-    qiye = Qiye(url, env)
-    filed = request.getfixturevalue("filed_commands")
-    filed(qiye)
-    add_ledger_issues(qiye)
-    yield qiye
-    if schema is not None:
-        import psycopg
-
-        with psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture(scope="module")
-def filed_commands():
-    """conftest's `filed` as a function of a Qiye, for the module-scoped ledger."""
-    def run(qiye) -> None:
-        qiye.ok("enterprise", "add", "蓝思科技", "--zone", "北园", "--industry", "显示功能器件及电子材料")
-        qiye.ok("enterprise", "add", "九典制药", "--zone", "南园", "--industry", "生物医药")
-        qiye.ok("department", "add", "消防救援大队")
-        qiye.ok("department", "add", "国网浏阳供电公司")
-        qiye.ok("issue", "add", "二期厂房消防验收未通过", "-e", "蓝思科技", "-c", "消防验收", "--dept", "消防救援大队",
-                "--owner", "王强", "--reported", "2023-12-01", "--due", "2023-12-15", "--desc", "消防车道宽度不足")
-        qiye.ok("issue", "add", "新建产线用电增容", "-e", "九典制药", "-c", "water-power", "--dept", "国网浏阳供电公司",
-                "--owner", "李娜", "--reported", "2023-12-05", "--due", "2024-01-10", "--priority", "high",
-                "--tag", "重点项目")
-        qiye.ok("issue", "add", "Road access for phase two", "-e", "蓝思科技", "-c", "Road construction",
-                "--reported", "2023-11-20", "--kind", "common")
-
-    return run
+    yield from module_database(request.param, tmp_path_factory.mktemp("ledger"), sqlite_template, build)
 
 
 # --- filing -------------------------------------------------------------------------------

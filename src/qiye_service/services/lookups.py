@@ -12,6 +12,7 @@ from qiye_service.errors import InvalidValue, NotFound
 from qiye_service.models import Category, Department, Enterprise, Issue
 
 MAX_ID = 2**63 - 1
+MAX_STORED_ID = 2**31 - 1  # issue.id is an INTEGER column (32 bits on PostgreSQL)
 
 
 def parse_issue_id(text: str | int) -> int:
@@ -29,6 +30,9 @@ def parse_issue_id(text: str | int) -> int:
 
 
 def get_issue(session: Session, issue_id: int, *, for_update: bool = False) -> Issue:
+    if issue_id > MAX_STORED_ID:
+        # Beyond the column's range no issue can have it; PostgreSQL would refuse the query.
+        raise NotFound("error.issue_not_found", id=issue_id)
     stmt = select(Issue).where(Issue.id == issue_id)
     if for_update:
         stmt = stmt.with_for_update()
