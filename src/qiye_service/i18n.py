@@ -348,15 +348,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
-def default_lang() -> str:
-    """zh when the environment's locale is Chinese, else en."""
-    for var in ("QIYE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+def default_lang(configured: str | None = None) -> str:
+    """QIYE_LANG, else the config's `lang`, else zh when the environment's locale is Chinese, else en."""
+    if os.environ.get("QIYE_LANG") in LANGS:
+        return os.environ["QIYE_LANG"]
+    if configured in LANGS:
+        return configured  # type: ignore[return-value]
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:
-            if var == "QIYE_LANG" and value in LANGS:
-                return value
-            if var != "QIYE_LANG":
-                return "zh" if value.lower().startswith("zh") else "en"
+            return "zh" if value.lower().startswith("zh") else "en"
     return "en"
 
 

@@ -40,7 +40,9 @@ def root(
     """qiye: log, work and close out the problems enterprises raise (走找想促问题台账)."""
     if lang is not None and lang not in ("zh", "en"):
         raise typer.BadParameter(f"{lang!r} is not one of 'zh', 'en'", param_hint="--lang")
-    context = AppContext(db_option=db, actor_option=actor, lang=lang or default_lang())
+    context = AppContext(db_option=db, actor_option=actor, lang=lang or "en")
+    if lang is None:  # --lang, else QIYE_LANG, else the config, else the locale
+        context.lang = default_lang(context.config.get("lang"))
     ctx.obj = context
     ctx.call_on_close(context.close)
 
