@@ -345,6 +345,115 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "so resolve it first with `qiye issue resolve`",
         "无法记录问题 #{id} 的回访：当前状态为 {status}；回访在办结销号之后进行，请先用 `qiye issue resolve` 办结",
     ),
+    # --- import and export: qiye import|export, init --sample (DESIGN §5) ---
+    "action.acknowledged": ("acknowledged", "签收"),
+    "msg.import_done_issues": (
+        "Imported {path}: {rows} rows; {created} issues created, {updated} updated, {skipped} skipped "
+        "(already in the database).",
+        "已导入 {path}：共 {rows} 行；新增问题 {created} 条，更新 {updated} 条，跳过 {skipped} 条（库中已有）。",
+    ),
+    "msg.import_done_enterprises": (
+        "Imported {path}: {rows} rows; {created} enterprises created, {updated} updated, {skipped} skipped "
+        "(already in the database).",
+        "已导入 {path}：共 {rows} 行；新增企业 {created} 家，更新 {updated} 家，跳过 {skipped} 家（库中已有）。",
+    ),
+    "msg.import_dry_issues": (
+        "Dry run, nothing written: {path} has {rows} valid rows; it would create {created} issues, "
+        "update {updated} and skip {skipped}.",
+        "试运行，未写入任何数据：{path} 共 {rows} 行均有效；将新增问题 {created} 条，更新 {updated} 条，跳过 {skipped} 条。",
+    ),
+    "msg.import_dry_enterprises": (
+        "Dry run, nothing written: {path} has {rows} valid rows; it would create {created} enterprises, "
+        "update {updated} and skip {skipped}.",
+        "试运行，未写入任何数据：{path} 共 {rows} 行均有效；将新增企业 {created} 家，更新 {updated} 家，跳过 {skipped} 家。",
+    ),
+    "msg.import_new_enterprises": ("Created {count} enterprises: {names}", "新建企业 {count} 家：{names}"),
+    "msg.import_new_departments": ("Created {count} departments: {names}", "新建责任单位 {count} 个：{names}"),
+    "msg.import_new_enterprises_dry": ("Would create {count} enterprises: {names}", "将新建企业 {count} 家：{names}"),
+    "msg.import_new_departments_dry": ("Would create {count} departments: {names}", "将新建责任单位 {count} 个：{names}"),
+    "msg.sample_loading": (
+        "Loading the sample ledger with --on-conflict skip: rows already in the database are kept as they are.",
+        "正在载入示例台账（--on-conflict skip）：库中已有的记录保持不变。",
+    ),
+    "msg.export_written": ("Wrote {count} rows to {path}.", "已写入 {count} 行到 {path}。"),
+    "warn.import_unknown_columns": ("{path}: ignoring unknown columns: {columns}", "{path}：忽略无法识别的列：{columns}"),
+    "error.import_no_file": ("cannot read {path}: no such file", "无法读取 {path}：文件不存在"),
+    "error.import_xls": (
+        "{path} is an old .xls workbook; save it as .xlsx or as CSV UTF-8 and import that",
+        "{path} 是旧版 .xls 工作簿；请另存为 .xlsx 或“CSV UTF-8”后再导入",
+    ),
+    "error.import_xlsx": ("cannot read {path} as an .xlsx workbook: {detail}", "无法将 {path} 作为 .xlsx 工作簿读取：{detail}"),
+    "error.import_encoding": (
+        "{path} is neither UTF-8 nor GB18030 (GBK) text; save it from Excel as CSV UTF-8 or .xlsx, "
+        "or name the encoding with --encoding",
+        "{path} 既不是 UTF-8 也不是 GB18030（GBK）编码；请在 Excel 中另存为“CSV UTF-8”或 .xlsx，或用 --encoding 指定编码",
+    ),
+    "error.import_decode": (
+        "{path} is not valid {encoding} text (near row {row}); try --encoding auto",
+        "{path} 不是有效的 {encoding} 编码（约第 {row} 行）；请尝试 --encoding auto",
+    ),
+    "error.import_csv": ("{path}, row {row}: cannot read the CSV: {detail}", "{path} 第 {row} 行：无法解析 CSV：{detail}"),
+    "error.import_empty": ("{path} is empty: it has no header row", "{path} 为空：没有表头行"),
+    "error.import_duplicate_column": (
+        "{path}: columns {first!r} and {second!r} both give {field}; keep one of them",
+        "{path}：列 {first!r} 和 {second!r} 都对应 {field}；请只保留一列",
+    ),
+    "error.import_missing_columns": (
+        "{path} lacks the required column(s) {columns}; accepted headers: {accepted}",
+        "{path} 缺少必需的列：{columns}；可用表头：{accepted}",
+    ),
+    "error.import_bad_rows": (
+        "{path}: {count} bad row(s); nothing was imported. Fix these rows and import the file again:",
+        "{path}：{count} 行有误，未导入任何数据。请修正以下各行后重新导入：",
+    ),
+    "error.import_row": ("row {row}, column {column}: {reason}", "第 {row} 行，{column} 列：{reason}"),
+    "error.import_more_rows": ("… and {count} more bad rows", "……另有 {count} 行有误"),
+    "error.import_bad_date": ("cannot read the date {value!r}", "无法识别日期 {value!r}"),
+    "error.import_date_forms": (
+        "dates may be written 2023-05-12, 2023/5/12, 2023.5.12, 20230512, 2023年5月12日 or 5月12日",
+        "日期可写作 2023-05-12、2023/5/12、2023.5.12、20230512、2023年5月12日 或 5月12日",
+    ),
+    "error.import_bad_timestamp": (
+        "cannot read the time {value!r}; write it as 2023-12-20T02:00:00Z",
+        "无法识别时间 {value!r}；请写作 2023-12-20T02:00:00Z",
+    ),
+    "error.import_unknown_category": ("unknown category {value!r}", "未知问题类别 {value!r}"),
+    "error.import_valid_categories": (
+        "valid categories: {valid} (add one with `qiye category add`)",
+        "可用问题类别：{valid}（可用 `qiye category add` 添加）",
+    ),
+    "error.import_duplicate_id": ("id {id} is also used by row {other}", "编号 {id} 与第 {other} 行重复"),
+    "error.import_id_taken": (
+        "id {id} was already given to row {other}, which has no id; give every row an id, or none",
+        "编号 {id} 已分配给未填编号的第 {other} 行；请为所有行填写编号，或都不填",
+    ),
+    "error.import_issue_exists": (
+        "issue #{id} already exists; use --on-conflict skip or --on-conflict update",
+        "问题 #{id} 已存在；可使用 --on-conflict skip 或 --on-conflict update",
+    ),
+    "error.import_enterprise_exists": (
+        "enterprise {name!r} already exists; use --on-conflict skip or --on-conflict update",
+        "企业 {name!r} 已存在；可使用 --on-conflict skip 或 --on-conflict update",
+    ),
+    "error.import_duplicate_value": ("{value!r} is also in row {other}", "{value!r} 与第 {other} 行重复"),
+    "error.import_resolved_on_missing": (
+        "a resolved issue needs its resolved_on date",
+        "已办结的问题需要填写办结日期",
+    ),
+    "error.import_resolved_on_unresolved": (
+        "resolved_on is given but the status is {status}; clear it or mark the row resolved",
+        "填写了办结日期，但办理状态为 {status}；请清空办结日期或将状态改为已办结",
+    ),
+    "error.import_callback_unresolved": (
+        "a {result} callback on an issue that is {status}; callbacks follow close-out (only 不满意 sends it back)",
+        "问题状态为 {status}，却有“{result}”的回访结果；回访在办结之后（只有不满意会退回重办）",
+    ),
+    "error.export_excel_format": (
+        "--excel applies to csv and tsv, not {format}",
+        "--excel 只适用于 csv 和 tsv，不适用于 {format}",
+    ),
+    "error.export_out_dir": ("{path} is a directory; name a file with --out", "{path} 是目录；请用 --out 指定文件"),
+    "error.export_write": ("cannot write {path}: {detail}", "无法写入 {path}：{detail}"),
 }
 
 

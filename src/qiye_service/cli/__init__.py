@@ -58,6 +58,11 @@ def _register() -> None:
     app.add_typer(settings.app, name="config")
     app.command("init")(db.init)
 
+    from qiye_service.cli import transfer
+
+    app.add_typer(transfer.import_app, name="import")
+    app.add_typer(transfer.export_app, name="export")
+
     from qiye_service.cli import reports
 
     app.add_typer(reports.app, name="report")

@@ -1,8 +1,284 @@
-"""`qiye import …` and `qiye export …`: ledgers in and out (DESIGN §5)."""
+"""`qiye import …` and `qiye export …`: ledgers in and out (DESIGN §5), and the sample ledger."""
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from qiye_service.cli.context import AppContext, get_app
+from qiye_service.cli.options import LabelsOption, with_filters
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from qiye_service.importers import LedgerRow
+    from qiye_service.services.transfer import ImportSummary
+
+import_app = typer.Typer(help="Import a ledger (台账) of issues or enterprises from CSV or XLSX.",
+                         no_args_is_help=True)
+export_app = typer.Typer(help="Export issues, enterprises or events as csv, tsv, json, ndjson or xlsx.",
+                         no_args_is_help=True)
+
+# Files smaller than this import in well under a second: no progress bar.
+PROGRESS_MIN_BYTES = 2_000_000
+
+
+class Encoding(str, Enum):
+    auto = "auto"
+    utf_8 = "utf-8"
+    gb18030 = "gb18030"
+
+
+class OnConflict(str, Enum):
+    fail = "fail"
+    skip = "skip"
+    update = "update"
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+    xlsx = "xlsx"
+
+
+FileArgument = Annotated[Path, typer.Argument(help="A CSV (UTF-8 or GB18030, comma or tab) or XLSX file.",
+                                              show_default=False)]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file and say what would be imported; "
+                                            "write nothing.")]
+EncodingOption = Annotated[Encoding, typer.Option("--encoding", help="Text encoding of a CSV file "
+                                                  "(auto tries UTF-8, then GB18030).")]
+ConflictOption = Annotated[OnConflict, typer.Option("--on-conflict", help="What a row whose id already exists "
+                                                    "does: fail (the default), skip it, or update the record.")]
+ExportFormatOption = Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, tsv, json, ndjson or xlsx "
+                                                          "(xlsx needs --out).")]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.",
+                                                show_default=False)]
+ExcelOption = Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8 BOM, CRLF, and cells starting "
+                                           "with = + - @ made text.")]
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _progress(app_ctx: AppContext, ledger: Any, rows: Iterable["LedgerRow"]) -> Iterator[Iterable["LedgerRow"]]:
+    """The rows, with a progress bar on stderr for a large file read in a terminal."""
+    if ledger.size < PROGRESS_MIN_BYTES or not (sys.stdout.isatty() and sys.stderr.isatty()):
+        yield rows
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+                  console=app_ctx.err, transient=True) as bar:
+        done, total = ledger.progress()
+        task = bar.add_task(ledger.path.name, total=total)
+
+        def ticking() -> Iterator["LedgerRow"]:
+            for count, row in enumerate(rows, start=1):
+                if count % 1000 == 0:
+                    bar.update(task, completed=ledger.progress()[0])
+                yield row
+            bar.update(task, completed=total)
+
+        yield ticking()
+
+
+def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: bool) -> Any:
+    from qiye_service.services.supervision import acknowledge_deadline, thresholds_from_config
+    from qiye_service.services.transfer import ImportSettings
+    from qiye_service.workdays import WorkingCalendar
+
+    thresholds = thresholds_from_config(app_ctx.config)
+    calendar = WorkingCalendar(warn=app_ctx.warn)
+    return ImportSettings(
+        actor=app_ctx.actor(), source=path.name, on_conflict=on_conflict, dry_run=dry_run,
+        timezone=app_ctx.timezone,
+        response_deadline=lambda day: acknowledge_deadline(day, calendar, thresholds),
+    )
+
+
+def run_import(app_ctx: AppContext, session: "Session", kind: str, path: Path, *, encoding: str,
+               on_conflict: str, dry_run: bool) -> "ImportSummary":
+    """Read, check and import one file inside the caller's transaction."""
+    from qiye_service.importers import LedgerFile, ledger_rows
+    from qiye_service.services import transfer
+
+    service = transfer.import_issues if kind == "issues" else transfer.import_enterprises
+    with LedgerFile(path, kind, encoding=encoding) as ledger:
+        if ledger.unknown_columns:
+            app_ctx.warn(app_ctx.t("warn.import_unknown_columns", path=path.name,
+                                   columns=", ".join(ledger.unknown_columns)))
+        settings = _settings(app_ctx, path, on_conflict=on_conflict, dry_run=dry_run)
+        with _progress(app_ctx, ledger, ledger_rows(ledger, today=app_ctx.today())) as rows:
+            return service(session, rows, settings=settings, columns=ledger.column_names)
+
+
+def say_summary(app_ctx: AppContext, summary: "ImportSummary") -> None:
+    prefix = "msg.import_dry_" if summary.dry_run else "msg.import_done_"
+    app_ctx.say(prefix + summary.kind, path=summary.source, rows=summary.rows, created=summary.created,
+                updated=summary.updated, skipped=summary.skipped)
+    for key, names in (("enterprises", summary.new_enterprises), ("departments", summary.new_departments)):
+        if names:
+            app_ctx.say(f"msg.import_new_{key}" + ("_dry" if summary.dry_run else ""), count=len(names),
+                        names=", ".join(names))
+
+
+def _import(ctx: typer.Context, kind: str, path: Path, *, dry_run: bool, encoding: Encoding,
+            on_conflict: OnConflict) -> None:
+    app_ctx = get_app(ctx)
+    with app_ctx.session(write=not dry_run) as session:
+        summary = run_import(app_ctx, session, kind, path, encoding=encoding.value,
+                             on_conflict=on_conflict.value, dry_run=dry_run)
+        if dry_run:
+            # Nothing was written; leave nothing to commit either.
+            session.rollback()
+    say_summary(app_ctx, summary)
+
+
+@import_app.command("issues")
+def import_issues(ctx: typer.Context, file: FileArgument, dry_run: DryRunOption = False,
+                  encoding: EncodingOption = Encoding.auto, on_conflict: ConflictOption = OnConflict.fail) -> None:
+    """Import a problem ledger (问题台账); one bad row imports nothing.
+
+    Example: qiye import issues 问题台账.xlsx --dry-run
+    """
+    _import(ctx, "issues", file, dry_run=dry_run, encoding=encoding, on_conflict=on_conflict)
+
+
+@import_app.command("enterprises")
+def import_enterprises(ctx: typer.Context, file: FileArgument, dry_run: DryRunOption = False,
+                       encoding: EncodingOption = Encoding.auto,
+                       on_conflict: ConflictOption = OnConflict.fail) -> None:
+    """Import an enterprise register (企业名册); one bad row imports nothing.
+
+    Example: qiye import enterprises 企业名册.csv --on-conflict update
+    """
+    _import(ctx, "enterprises", file, dry_run=dry_run, encoding=encoding, on_conflict=on_conflict)
+
 
 def load_sample(ctx: typer.Context) -> None:
-    """Load the bundled sample ledger through the import path."""
-    raise NotImplementedError("the importer lands with issue 3")
+    """Load the bundled sample ledger (enterprises.csv, then ledger.csv) through the import
+    path, in one transaction. Rows already in the database are skipped, so loading it
+    twice changes nothing."""
+    from qiye_service.db import sample_data_dir
+
+    app_ctx = get_app(ctx)
+    folder = sample_data_dir()
+    app_ctx.say("msg.sample_loading")
+    summaries = []
+    with app_ctx.session() as session:
+        for kind, name in (("enterprises", "enterprises.csv"), ("issues", "ledger.csv")):
+            summaries.append(run_import(app_ctx, session, kind, folder / name, encoding="auto",
+                                        on_conflict="skip", dry_run=False))
+    for summary in summaries:
+        say_summary(app_ctx, summary)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _output(app_ctx: AppContext, fmt: ExportFormat, out: Path | None) -> Iterator[dict[str, Any]]:
+    """Where to write: stdout, or a temporary file renamed over --out once complete."""
+    if out is None:
+        yield {"out": sys.stdout}
+        return
+    partial = out.with_name(f".{out.name}.part")
+    try:
+        if fmt is ExportFormat.xlsx:
+            yield {"path": partial}
+        else:
+            with partial.open("w", encoding="utf-8", newline="") as handle:
+                yield {"out": handle}
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out: Path | None, excel: bool,
+            labels: bool) -> None:
+    from qiye_service import exporters
+    from qiye_service.errors import InvalidValue
+    from qiye_service.services import catalog, transfer
+    from qiye_service.services.filters import resolve_filter
+
+    app_ctx = get_app(ctx)
+    if fmt is ExportFormat.xlsx and out is None:
+        raise InvalidValue("error.out_required", format="xlsx")
+    if excel and fmt not in (ExportFormat.csv, ExportFormat.tsv):
+        raise InvalidValue("error.export_excel_format", format=fmt.value)
+    if out is not None and out.is_dir():
+        raise InvalidValue("error.export_out_dir", path=str(out))
+    today = app_ctx.today()
+    with app_ctx.session(write=False) as session:
+        flt = resolve_filter(session, filters, default_statuses=None)
+        if kind == "issues":
+            # CSV wants tags as one `;`-joined cell; join them while streaming.
+            joined = exporters.LIST_SEPARATOR if fmt in (ExportFormat.csv, ExportFormat.tsv) and not excel else None
+            rows: Iterable[Any] = transfer.export_issues(session, flt, today=today, tags_separator=joined)
+        elif kind == "events":
+            rows = transfer.export_events(session, flt, today=today)
+        else:
+            rows = transfer.export_enterprises(session, flt, today=today, by_issues=_filters_issues(filters))
+        fields: list[str] = list(transfer.EXPORT_FIELDS[kind])
+        if labels:
+            fields, rows = exporters.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
+        try:
+            with _output(app_ctx, fmt, out) as target:
+                count = exporters.write(fmt.value, rows, fields, excel=excel, sheet=kind, **target)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise InvalidValue("error.export_write", path=str(out), detail=exc.strerror or str(exc)) from None
+    if out is not None:
+        typer.echo(app_ctx.t("msg.export_written", count=count, path=str(out)), err=True)
+
+
+def _filters_issues(filters: Any) -> bool:
+    """Whether any filter beyond zone, industry and enterprise names was given."""
+    return bool(
+        filters.statuses or filters.categories or filters.departments or filters.owners or filters.tags
+        or filters.kinds or filters.priorities or filters.overdue or filters.since or filters.until
+        or filters.resolved_since or filters.resolved_until or filters.search or filters.levels
+    )
+
+
+@export_app.command("issues")
+@with_filters
+def export_issues(ctx: typer.Context, filters: Any = None, fmt: ExportFormatOption = ExportFormat.csv,
+                  out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False) -> None:
+    """Export issues (every status unless --status is given), with the fields of `issue show`.
+
+    Example: qiye export issues --since 2023-01-01 --format xlsx --out 台账.xlsx
+    """
+    _export(ctx, "issues", filters, fmt, out, excel, labels)
+
+
+@export_app.command("enterprises")
+@with_filters
+def export_enterprises(ctx: typer.Context, filters: Any = None, fmt: ExportFormatOption = ExportFormat.csv,
+                       out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False) -> None:
+    """Export enterprises; issue filters keep those with a matching issue.
+
+    Example: qiye export enterprises --zone 南园 --out 企业名册.csv --excel
+    """
+    _export(ctx, "enterprises", filters, fmt, out, excel, labels)
+
+
+@export_app.command("events")
+@with_filters
+def export_events(ctx: typer.Context, filters: Any = None, fmt: ExportFormatOption = ExportFormat.csv,
+                  out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False) -> None:
+    """Export the history (events) of the matching issues, oldest first.
+
+    Example: qiye export events --category 消防验收 --format ndjson
+    """
+    _export(ctx, "events", filters, fmt, out, excel, labels)

@@ -29,12 +29,15 @@ def encode_value(value: Any) -> str | None:
     return str(value)
 
 
+# One encoder for every hash: json.dumps with options builds a new encoder per call, which
+# bulk imports (one hash per event, millions of events) notice.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def event_hash(previous: str | None, issue_id: int, at: datetime, actor: str, action: str,
                field: str | None, old: str | None, new: str | None, note: str | None) -> str:
-    canonical = json.dumps(
-        [previous or "", issue_id, at.isoformat(timespec="microseconds"), actor, action, field, old, new, note],
-        ensure_ascii=False,
-        separators=(",", ":"),
+    canonical = _CANONICAL(
+        [previous or "", issue_id, at.isoformat(timespec="microseconds"), actor, action, field, old, new, note]
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

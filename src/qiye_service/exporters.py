@@ -1,0 +1,208 @@
+"""Rows → csv, tsv, json, ndjson or xlsx, streaming (DESIGN §4, §5).
+
+Rows are tuples in the order of their field list, as services/transfer.py yields them:
+dates already ISO text, tags a list. Nothing here holds more than one row at a time,
+except openpyxl's own buffer for xlsx.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from itertools import chain
+from pathlib import Path
+from typing import Any, TextIO
+
+from qiye_service import render
+
+FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx")
+LIST_SEPARATOR = ";"
+# Stored text that is a date or a UTC timestamp; xlsx gets real dates for these.
+DATE_FIELDS = frozenset({"reported_on", "due_on", "resolved_on"})
+TIMESTAMP_FIELDS = frozenset({"created_at", "updated_at", "at"})
+XLSX_WIDTHS = {"title": 40, "description": 60, "resolution": 50, "enterprise": 24, "department": 20,
+               "name": 24, "credit_code": 22, "old": 30, "new": 50, "note": 40}
+
+
+class Counter:
+    """Passes rows through and counts them (csv's writerows returns nothing)."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _join_lists(rows: Iterable[Sequence[Any]], indexes: list[int]) -> Iterator[Sequence[Any]]:
+    """Rows with list cells (tags) joined by `;`, unless the source joined them already."""
+    for row in rows:
+        cells = list(row)
+        for index in indexes:
+            value = cells[index]
+            if value is not None and not isinstance(value, str):
+                cells[index] = LIST_SEPARATOR.join(value)
+        yield cells
+
+
+def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO, *,
+                    delimiter: str = ",", excel: bool = False) -> int:
+    """CSV or TSV through the csv module; `excel` adds a BOM, CRLF and formula neutralisation."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    counted = Counter(iterator if first is None else chain((first,), iterator))
+    # Tags come as a list, unless the source already joined them for CSV.
+    lists = [index for index, name in enumerate(fields)
+             if name == "tags" and first is not None and not isinstance(first[index], str)]
+    if excel:
+        out.write("\ufeff")
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(fields)
+        cell = render.cell_text
+        writer.writerows([cell(value, excel=True) for value in row] for row in counted)
+    else:
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows(_join_lists(counted, lists) if lists else counted)
+    return counted.count
+
+
+def write_json(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO) -> int:
+    """A JSON array, one object per line, written as the rows come."""
+    count = 0
+    out.write("[")
+    dumps = json.dumps
+    for row in rows:
+        out.write(",\n  " if count else "\n  ")
+        out.write(dumps(dict(zip(fields, row, strict=True)), ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_ndjson(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO) -> int:
+    count = 0
+    dumps = json.dumps
+    for row in rows:
+        out.write(dumps(dict(zip(fields, row, strict=True)), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def _xlsx_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in DATE_FIELDS and isinstance(value, str):
+        return date.fromisoformat(value)
+    if name in TIMESTAMP_FIELDS and isinstance(value, str):
+        return datetime.fromisoformat(value.removesuffix("Z"))
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(value)
+    return value
+
+
+def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path, *, sheet: str) -> int:
+    """A workbook in openpyxl's write-only mode: a header row, dates as dates, text never
+    read as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet)
+    for index, name in enumerate(fields, start=1):
+        width = XLSX_WIDTHS.get(name) or (12 if name in DATE_FIELDS else 20 if name in TIMESTAMP_FIELDS else 14)
+        worksheet.column_dimensions[get_column_letter(index)].width = width
+    worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in fields:
+        cell = WriteOnlyCell(worksheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    worksheet.append(header)
+    count = 0
+    for row in rows:
+        cells: list[Any] = []
+        for name, raw in zip(fields, row, strict=True):
+            value = _xlsx_value(name, raw)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if value.startswith("="):
+                    # openpyxl would store it as a formula; keep it text.
+                    cell = WriteOnlyCell(worksheet, value=value)
+                    cell.data_type = "s"
+                    value = cell
+            elif isinstance(value, datetime):
+                cell = WriteOnlyCell(worksheet, value=value)
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+                value = cell
+            elif isinstance(value, date):
+                cell = WriteOnlyCell(worksheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                value = cell
+            cells.append(value)
+        worksheet.append(cells)
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def with_labels(rows: Iterable[Sequence[Any]], fields: Sequence[str], lang: str,
+                category_names: dict[str, tuple[str, str]]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """The fields and rows with a `<field>_label` column after each coded field (--labels)."""
+    from qiye_service.i18n import value_label
+
+    labelled = render.labelled_fields(fields, category_names)
+    plan: list[tuple[int, str | None]] = []
+    for index, name in enumerate(fields):
+        plan.append((index, None))
+        if name in render.LABELLED:
+            plan.append((index, render.LABELLED[name]))
+        elif name == "category":
+            plan.append((index, "category"))
+    cache: dict[tuple[str, Any], str] = {}
+
+    def label(kind: str, value: Any) -> Any:
+        key = (kind, value)
+        found = cache.get(key)
+        if found is None:
+            if kind == "category":
+                names = category_names.get(value or "")
+                found = (names[0] if lang == "zh" else names[1]) if names else (value or "")
+            else:
+                found = value_label(kind, value, lang)
+            cache[key] = found
+        return found
+
+    def generate() -> Iterator[tuple[Any, ...]]:
+        for row in rows:
+            yield tuple(row[index] if kind is None else label(kind, row[index]) for index, kind in plan)
+
+    return labelled, generate()
+
+
+def write(fmt: str, rows: Iterable[Sequence[Any]], fields: Sequence[str], *, out: TextIO | None = None,
+          path: Path | None = None, excel: bool = False, sheet: str = "export") -> int:
+    """Write rows in `fmt` to `out` (text formats) or `path` (xlsx); returns the row count."""
+    if fmt == "xlsx":
+        assert path is not None
+        return write_xlsx(rows, fields, path, sheet=sheet)
+    assert out is not None
+    if fmt == "csv":
+        return write_delimited(rows, fields, out, excel=excel)
+    if fmt == "tsv":
+        return write_delimited(rows, fields, out, delimiter="\t", excel=excel)
+    if fmt == "json":
+        return write_json(rows, fields, out)
+    if fmt == "ndjson":
+        return write_ndjson(rows, fields, out)
+    raise ValueError(f"not an export format: {fmt}")

@@ -1,0 +1,707 @@
+"""Ledger files → validated rows (DESIGN §5): CSV (UTF-8 with or without BOM, or GB18030;
+comma or tab; quoted multi-line cells; CRLF) and XLSX.
+
+Each data row comes back as a LedgerRow with its spreadsheet row number (the header is
+row 1) and either its cleaned values or the reasons it is bad. Nothing here touches the
+database: names are resolved to ids by services/transfer.py.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from itertools import repeat
+from pathlib import Path
+from typing import IO, Any
+
+from qiye_service.errors import BadFile, InvalidValue, QiyeError
+
+# The accepted header of every column, by file kind and field: the English field name
+# first, then the Chinese ledger headers. Matching ignores case, blanks and a trailing
+# note in brackets (`登记日期（必填）`). This is the table the README cites.
+ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "issues": {
+        "id": ("id", "序号", "编号", "问题编号"),
+        "title": ("title", "问题标题", "标题", "问题名称"),
+        "description": ("description", "问题描述", "问题内容", "具体问题", "描述"),
+        "enterprise": ("enterprise", "企业名称", "企业", "企业名"),
+        "project": ("project", "项目名称", "项目"),
+        "category": ("category", "问题类别", "问题类型", "类别", "问题分类"),
+        "kind": ("kind", "问题性质", "性质"),
+        "source": ("source", "来源", "问题来源"),
+        "priority": ("priority", "优先级", "紧急程度"),
+        "status": ("status", "办理状态", "状态", "当前状态"),
+        "department": ("department", "责任单位", "牵头单位", "责任部门"),
+        "owner": ("owner", "责任人", "揭榜挂帅"),
+        "reported_on": ("reported_on", "登记日期", "提出时间", "提出日期", "反映时间"),
+        "due_on": ("due_on", "办结时限", "完成时限", "办理时限"),
+        "resolved_on": ("resolved_on", "办结日期", "销号日期", "办结时间", "销号时间"),
+        "resolution": ("resolution", "办理结果", "办理情况", "处理结果"),
+        "tags": ("tags", "标签"),
+        "created_by": ("created_by", "登记人"),
+        "created_at": ("created_at", "登记时间"),
+        "updated_at": ("updated_at", "更新时间"),
+        "dispatched_on": ("dispatched_on", "派单日期", "派单时间"),
+        "acknowledged_on": ("acknowledged_on", "签收日期", "签收时间"),
+        "escalated": ("escalated", "挂牌督办", "是否挂牌督办"),
+        "callback_result": ("callback_result", "回访结果"),
+        "callback_on": ("callback_on", "回访日期", "回访时间"),
+        "callback_note": ("callback_note", "回访意见"),
+    },
+    "enterprises": {
+        "id": ("id", "序号", "编号"),
+        "name": ("name", "企业名称", "企业", "名称", "企业全称"),
+        "credit_code": ("credit_code", "统一社会信用代码", "信用代码", "社会信用代码"),
+        "zone": ("zone", "所在园区", "园区", "片区", "园区片区"),
+        "industry": ("industry", "所属产业", "产业", "产业链"),
+        "contact": ("contact", "联系人"),
+        "phone": ("phone", "联系电话", "电话", "手机"),
+        "liaison": ("liaison", "联企干部", "包联干部", "联络员"),
+    },
+}
+
+# Columns a file must have; for issues, a title may come from the description instead.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "issues": ("enterprise", "category", "reported_on"),
+    "enterprises": ("name",),
+}
+MAX_LISTED_ROWS = 50
+HEADER_SCAN_ROWS = 10  # a ledger may have a title row or two above its header
+ENCODINGS = ("utf-8-sig", "gb18030")
+YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "x"})
+NO = frozenset({"否", "n", "no", "false", "0", ""})
+
+_BRACKETED_NOTE = re.compile(r"[(（][^)）]*[)）]$")
+_BLANKS = re.compile(r"[\s\u3000]+")
+
+
+def _header_key(text: str) -> str:
+    raw = _BLANKS.sub(" ", str(text).replace("\ufeff", "")).strip().strip("*＊").strip()
+    if raw.isascii():
+        return raw.lower().replace("-", "_").replace(" ", "_")
+    return raw.replace(" ", "")
+
+
+_HEADER_INDEX: dict[str, dict[str, str]] = {
+    kind: {_header_key(name): field for field, names in table.items() for name in names}
+    for kind, table in ACCEPTED_HEADERS.items()
+}
+
+
+def header_field(kind: str, header: Any) -> str | None:
+    """The field a header names, or None for a column we do not know."""
+    if header is None:
+        return None
+    key = _header_key(str(header))
+    index = _HEADER_INDEX[kind]
+    if key in index:
+        return index[key]
+    return index.get(_header_key(_BRACKETED_NOTE.sub("", str(header).strip())))
+
+
+# --- reading the file -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One reason a row is bad: its row number, the column as the file names it, the error."""
+
+    row: int
+    column: str
+    error: QiyeError
+
+
+class BadRows(BadFile):
+    """A file with bad rows; lists up to MAX_LISTED_ROWS of them with every reason."""
+
+    def __init__(self, source: str, errors: list[CellError], bad_rows: int, notes: list[QiyeError]) -> None:
+        super().__init__("error.import_bad_rows", path=source, count=bad_rows)
+        self.errors = errors
+        self.bad_rows = bad_rows
+        self.notes = notes
+
+    def message(self, lang: str = "en") -> str:
+        from qiye_service.i18n import translate
+
+        lines = [super().message(lang)]
+        listed: set[int] = set()
+        for error in self.errors:
+            listed.add(error.row)
+            lines.append("  " + translate("error.import_row", lang, row=error.row, column=error.column,
+                                          reason=error.error.message(lang)))
+        if self.bad_rows > len(listed):
+            lines.append("  " + translate("error.import_more_rows", lang, count=self.bad_rows - len(listed)))
+        lines.extend("  " + note.message(lang) for note in self.notes)
+        return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class LedgerRow:
+    """One data row: its spreadsheet row number and its values, or why it is bad."""
+
+    number: int
+    values: dict[str, Any]
+    errors: list[CellError] = field(default_factory=list)
+
+
+class LedgerFile:
+    """An open CSV or XLSX ledger: its header, its column mapping and its data rows.
+
+    Use as a context manager; `records()` yields (row number, cells) lazily so a large
+    file never sits in memory.
+    """
+
+    def __init__(self, path: Path, kind: str, *, encoding: str = "auto") -> None:
+        self.path = path
+        self.kind = kind
+        self.requested_encoding = encoding
+        self.encoding: str | None = None
+        self.delimiter: str | None = None
+        self.size = 0
+        self._binary: IO[bytes] | None = None
+        self._text: IO[str] | None = None
+        self._workbook: Any = None
+        self._rows: Iterator[tuple[int, list[Any]]] = iter(())
+        self.header_row = 1
+        self.headers: list[str] = []
+        self.columns: dict[str, int] = {}  # field -> column index
+        self.column_names: dict[str, str] = {}  # field -> header as written
+        self.unknown_columns: list[str] = []
+        self._done_rows = 0
+        self._total_rows: int | None = None
+
+    # -- opening --
+
+    def __enter__(self) -> LedgerFile:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if not self.path.is_file():
+            raise BadFile("error.import_no_file", path=str(self.path))
+        self.size = self.path.stat().st_size
+        with self.path.open("rb") as handle:
+            magic = handle.read(8)
+        suffix = self.path.suffix.lower()
+        if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
+            raise BadFile("error.import_xls", path=str(self.path))
+        if magic.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
+            self._open_xlsx()
+        else:
+            self._open_csv(magic)
+        self._find_header()
+
+    def _open_csv(self, magic: bytes) -> None:
+        if magic.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise BadFile("error.import_encoding", path=str(self.path))
+        if self.requested_encoding == "auto":
+            self.encoding = detect_encoding(self.path)
+        elif self.requested_encoding in ("utf-8", "utf8", "utf-8-sig"):
+            self.encoding = "utf-8-sig"
+        elif self.requested_encoding.lower() in ("gb18030", "gbk", "gb2312"):
+            self.encoding = "gb18030"
+        else:
+            raise InvalidValue("error.bad_choice", field="--encoding", value=self.requested_encoding,
+                               valid="auto, utf-8, gb18030")
+        self._binary = self.path.open("rb")
+        # The text stream must not translate line ends: csv needs them for quoted cells.
+        self._text = io.TextIOWrapper(self._binary, encoding=self.encoding, newline="")
+        first = self._text.readline()
+        self._text.seek(0)
+        self.delimiter = "\t" if first.count("\t") > first.count(",") or self.path.suffix.lower() == ".tsv" else ","
+        reader = csv.reader(self._text, delimiter=self.delimiter)
+        self._rows = self._csv_records(reader)
+
+    def _csv_records(self, reader: Any) -> Iterator[tuple[int, list[Any]]]:
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):  # noqa: B007 - number is read below
+                yield number, cells
+        except UnicodeDecodeError:
+            raise BadFile("error.import_decode", path=str(self.path), encoding=self.encoding,
+                          row=number + 1) from None
+        except csv.Error as exc:
+            raise BadFile("error.import_csv", path=str(self.path), row=number + 1, detail=str(exc)) from None
+
+    def _open_xlsx(self) -> None:
+        from zipfile import BadZipFile
+
+        from openpyxl import load_workbook
+
+        try:
+            self._workbook = load_workbook(self.path, read_only=True, data_only=True)
+        except (BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise BadFile("error.import_xlsx", path=str(self.path), detail=str(exc) or type(exc).__name__) from None
+        sheet = self._workbook.worksheets[0]
+        self._total_rows = sheet.max_row if isinstance(sheet.max_row, int) else None
+        self._rows = (
+            (number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
+
+    def _find_header(self) -> None:
+        """The header is the first of the first rows that names two known columns (or row 1)."""
+        scanned: list[tuple[int, list[Any]]] = []
+        for number, cells in self._rows:
+            scanned.append((number, cells))
+            if sum(header_field(self.kind, c) is not None for c in cells) >= 2:
+                self._use_header(number, cells)
+                return
+            if len(scanned) >= HEADER_SCAN_ROWS:
+                break
+        if not scanned:
+            raise BadFile("error.import_empty", path=str(self.path))
+        # No recognisable header: use the first row, so the error names what is missing.
+        number, cells = scanned[0]
+        self._use_header(number, cells)
+        rest = iter(scanned[1:])
+        self._rows = _chain(rest, self._rows)
+
+    def _use_header(self, number: int, cells: list[Any]) -> None:
+        self.header_row = number
+        self.headers = ["" if c is None else str(c).replace("\ufeff", "").strip() for c in cells]
+        for index, header in enumerate(self.headers):
+            if not header:
+                continue
+            found = header_field(self.kind, header)
+            if found is None:
+                self.unknown_columns.append(header)
+            elif found in self.columns:
+                raise BadFile("error.import_duplicate_column", path=str(self.path), first=self.column_names[found],
+                              second=header, field=found)
+            else:
+                self.columns[found] = index
+                self.column_names[found] = header
+        missing = [name for name in REQUIRED_COLUMNS[self.kind] if name not in self.columns]
+        if self.kind == "issues" and "title" not in self.columns and "description" not in self.columns:
+            missing.append("title")
+        if missing:
+            accepted = "; ".join(
+                f"{name}: {' / '.join(ACCEPTED_HEADERS[self.kind][name])}" for name in missing
+            )
+            raise BadFile("error.import_missing_columns", path=str(self.path), columns=", ".join(missing),
+                          accepted=accepted)
+
+    def close(self) -> None:
+        if self._text is not None:
+            self._text.close()
+        if self._binary is not None:
+            self._binary.close()
+        if self._workbook is not None:
+            self._workbook.close()
+
+    # -- reading --
+
+    def records(self) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, cells) of every data row that is not blank."""
+        for number, cells in self._rows:
+            self._done_rows = number
+            if any(cells):
+                yield number, cells
+
+    def progress(self) -> tuple[int, int]:
+        """(done, total) in bytes for CSV, in rows for XLSX, for a progress bar."""
+        if self._binary is not None:
+            try:
+                return self._binary.tell(), self.size
+            except (OSError, ValueError):
+                return self.size, self.size
+        return self._done_rows, self._total_rows or max(self._done_rows, 1)
+
+
+def _chain(first: Iterator[tuple[int, list[Any]]], second: Iterator[tuple[int, list[Any]]]
+           ) -> Iterator[tuple[int, list[Any]]]:
+    yield from first
+    yield from second
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-8-sig when the whole file is UTF-8 (with or without BOM), else gb18030, else an error."""
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise BadFile("error.import_encoding", path=str(path))
+
+
+# --- cleaning cells ---------------------------------------------------------------------------
+
+TITLE_LIMIT = 500
+TEXT_LIMIT = 20000
+NAME_LIMIT = 100
+
+
+def cell_text(raw: Any) -> str | None:
+    """A cell as stripped text; None when blank. Excel numbers lose a spurious `.0`."""
+    if raw is None:
+        return None
+    if raw.__class__ is str:
+        text = raw.strip()
+        return text or None
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, datetime):
+        return raw.date().isoformat() if raw.time() == datetime.min.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, date):
+        return raw.isoformat()
+    return str(raw).strip() or None
+
+
+_MISS = object()
+_CACHE_LIMIT = 100_000
+
+
+class ColumnCleaner:
+    """Cleans a whole column of cells at once: a dict of cells already seen (a ledger repeats
+    few distinct dates, statuses and categories) answers most of them through `map` at C
+    speed; the others go through `slow`, which cleans one cell or raises a QiyeError."""
+
+    def __init__(self, slow: Callable[[Any], Any], cache: dict[Any, Any] | None = None) -> None:
+        self.slow = slow
+        self.cache = cache
+
+    def clean(self, column: Sequence[Any]) -> tuple[list[Any], list[tuple[int, QiyeError]]]:
+        errors: list[tuple[int, QiyeError]] = []
+        slow, cache = self.slow, self.cache
+        if cache is None:
+            out = []
+            for index, raw in enumerate(column):
+                try:
+                    out.append(slow(raw))
+                except QiyeError as exc:
+                    errors.append((index, exc))
+                    out.append(None)
+            return out, errors
+        out = list(map(cache.get, column, repeat(_MISS, len(column))))
+        if _MISS not in out:
+            return out, errors
+        for index, value in enumerate(out):
+            if value is not _MISS:
+                continue
+            raw = column[index]
+            try:
+                value = slow(raw)
+            except QiyeError as exc:
+                errors.append((index, exc))
+                value = None
+            else:
+                if len(cache) < _CACHE_LIMIT:
+                    try:
+                        cache[raw] = value
+                    except TypeError:  # an unhashable cell value: just not cached
+                        pass
+            out[index] = value
+        return out, errors
+
+
+class IdColumn(ColumnCleaner):
+    """Ids: plain digits convert in one comprehension; anything else goes through parse_id."""
+
+    def __init__(self) -> None:
+        super().__init__(parse_id)
+
+    def clean(self, column: Sequence[Any]) -> tuple[list[Any], list[tuple[int, QiyeError]]]:
+        out = [int(c) if c.__class__ is str and c.isdigit() and c.isascii() and c[0] != "0" and len(c) < 19
+               else _MISS for c in column]
+        if _MISS not in out:
+            return out, []
+        errors: list[tuple[int, QiyeError]] = []
+        for index, value in enumerate(out):
+            if value is _MISS:
+                try:
+                    out[index] = parse_id(column[index])
+                except QiyeError as exc:
+                    errors.append((index, exc))
+                    out[index] = None
+        return out, errors
+
+
+def _blank_cache() -> dict[Any, Any]:
+    return {None: None, "": None}
+
+
+def choice_cleaner(field_name: str, valid: tuple[str, ...], aliases: dict[str, str]) -> ColumnCleaner:
+    """An enum cell given by its code (any case, `-` or blank for `_`) or a Chinese alias."""
+    table = {v: v for v in valid} | {v.replace("_", "-"): v for v in valid} | {v.replace("_", " "): v for v in valid}
+    table |= {k.lower(): v for k, v in aliases.items()}
+    shown = ", ".join(valid)
+
+    def clean(raw: Any) -> str | None:
+        text = cell_text(raw)
+        if text is None:
+            return None
+        found = table.get(text.lower())
+        if found is None:
+            raise InvalidValue("error.bad_choice", field=field_name, value=text, valid=shown)
+        return found
+
+    return ColumnCleaner(clean, _blank_cache() | table | dict(aliases))
+
+
+def parse_day(raw: Any, today: date) -> date | None:
+    """A date cell in any form of DESIGN §3; Excel date cells are taken as they are."""
+    from qiye_service.dates import parse_date
+
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = cell_text(raw)
+    if text is None:
+        return None
+    try:
+        return parse_date(text, today=today)
+    except InvalidValue:
+        raise InvalidValue("error.import_bad_date", value=text) from None
+
+
+def date_cleaner(today: date) -> ColumnCleaner:
+    return ColumnCleaner(lambda raw: parse_day(raw, today), _blank_cache())
+
+
+def parse_timestamp(raw: Any) -> datetime | None:
+    """An ISO timestamp (`2023-12-20T02:00:00Z`, with an offset, or naive = UTC) as naive UTC."""
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, date):
+        value = datetime(raw.year, raw.month, raw.day)
+    else:
+        text = cell_text(raw)
+        if text is None:
+            return None
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise InvalidValue("error.import_bad_timestamp", value=text) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def parse_id(raw: Any) -> int | None:
+    from qiye_service.services.lookups import MAX_ID, parse_issue_id
+
+    if raw is None:
+        return None
+    if raw.__class__ is str and raw.isdigit() and raw.isascii() and 0 < len(raw) < 19 and raw[0] != "0":
+        return int(raw)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        if raw < 1 or raw > MAX_ID:
+            raise InvalidValue("error.bad_id", value=str(raw))
+        return raw
+    text = cell_text(raw)
+    return None if text is None else parse_issue_id(text)
+
+
+def parse_tags(raw: Any) -> tuple[str, ...]:
+    """`;`-separated tags (also `,`, `，`, `；`), as a tuple: results are cached and shared."""
+    from qiye_service.services.issues import clean_tags
+
+    text = cell_text(raw)
+    return tuple(clean_tags([text])) if text else ()
+
+
+def escalation_cleaner(today: date) -> ColumnCleaner:
+    """挂牌督办: 是/yes (True), 否/blank (None), or the date it was raised."""
+
+    def clean(raw: Any) -> date | bool | None:
+        text = cell_text(raw)
+        if text is None or text.lower() in NO:
+            return None
+        if text.lower() in YES:
+            return True
+        try:
+            return parse_day(raw, today)
+        except InvalidValue:
+            raise InvalidValue("error.bad_choice", field="escalated", value=text, valid="是, 否, yes, no, a date") from None
+
+    return ColumnCleaner(clean, _blank_cache())
+
+
+# Plain text columns and their length limits; checked inline in ledger_rows (the bulk of
+# every ledger, so no function call per cell).
+TEXT_COLUMNS: dict[str, dict[str, int]] = {
+    "issues": {
+        "title": TITLE_LIMIT, "description": TEXT_LIMIT, "enterprise": 200, "project": TITLE_LIMIT,
+        "category": 100, "department": 200, "owner": NAME_LIMIT, "resolution": TEXT_LIMIT,
+        "created_by": NAME_LIMIT, "callback_note": TEXT_LIMIT,
+    },
+    "enterprises": {
+        "name": 200, "zone": NAME_LIMIT, "industry": NAME_LIMIT, "contact": NAME_LIMIT, "phone": NAME_LIMIT,
+        "liaison": NAME_LIMIT,
+    },
+}
+
+
+def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
+    """Cleaners of the issue columns that are not plain text."""
+    from qiye_service.models import CallbackResult, Kind, Priority, Source, Status
+    from qiye_service.services import lookups
+    from qiye_service.services.supervision import CALLBACK_ALIASES
+
+    dates = date_cleaner(today)  # one cache for every date column
+
+    def values(enum_type: Any) -> tuple[str, ...]:
+        return tuple(member.value for member in enum_type)
+
+    timestamps = ColumnCleaner(parse_timestamp, _blank_cache())
+    return {
+        "id": IdColumn(),
+        "kind": choice_cleaner("kind", values(Kind), lookups.KIND_ALIASES),
+        "source": choice_cleaner("source", values(Source), lookups.SOURCE_ALIASES),
+        "priority": choice_cleaner("priority", values(Priority), lookups.PRIORITY_ALIASES),
+        "status": choice_cleaner("status", values(Status), lookups.STATUS_ALIASES),
+        "reported_on": dates,
+        "due_on": dates,
+        "resolved_on": dates,
+        "tags": ColumnCleaner(parse_tags, {None: (), "": ()}),
+        "created_at": timestamps,
+        "updated_at": timestamps,
+        "dispatched_on": dates,
+        "acknowledged_on": dates,
+        "escalated": escalation_cleaner(today),
+        "callback_result": choice_cleaner("callback_result", values(CallbackResult), CALLBACK_ALIASES),
+        "callback_on": dates,
+    }
+
+
+def enterprise_cleaners() -> dict[str, ColumnCleaner]:
+    """Cleaners of the enterprise columns that are not plain text."""
+    from qiye_service.services.enterprises import check_credit_code
+
+    def credit_code(raw: Any) -> str | None:
+        return check_credit_code(cell_text(raw))
+
+    return {"id": IdColumn(), "credit_code": ColumnCleaner(credit_code)}
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+BATCH_ROWS = 1000
+
+
+def ledger_rows(ledger: LedgerFile, *, today: date) -> Iterator[LedgerRow]:
+    """Every data row of an open ledger, cleaned and checked on its own (no database)."""
+    kind = ledger.kind
+    cleaners = issue_cleaners(today) if kind == "issues" else enterprise_cleaners()
+    batch: list[tuple[int, list[Any]]] = []
+    for record in ledger.records():
+        batch.append(record)
+        if len(batch) >= BATCH_ROWS:
+            yield from _clean_batch(ledger, cleaners, batch)
+            batch = []
+    if batch:
+        yield from _clean_batch(ledger, cleaners, batch)
+
+
+def _clean_batch(ledger: LedgerFile, cleaners: dict[str, ColumnCleaner],
+                 batch: list[tuple[int, list[Any]]]) -> Iterator[LedgerRow]:
+    """Clean a batch column by column, then check each row's cross-column rules."""
+    kind = ledger.kind
+    limits = TEXT_COLUMNS[kind]
+    headers = ledger.column_names
+    width = len(ledger.headers)
+    numbers = [number for number, _ in batch]
+    rows = [cells if len(cells) >= width else [*cells, *([None] * (width - len(cells)))] for _, cells in batch]
+    columns = list(zip(*rows, strict=False)) if rows else []
+    names: list[str] = []
+    cleaned: list[list[Any]] = []
+    errors: dict[int, list[CellError]] = {}
+    for name, index in ledger.columns.items():
+        column = columns[index]
+        names.append(name)
+        limit = limits.get(name)
+        if limit is not None:
+            out = [(c.strip() or None) if c.__class__ is str else cell_text(c) for c in column]
+            if max(map(len, filter(None, out)), default=0) > limit:
+                for position, text in enumerate(out):
+                    if text is not None and len(text) > limit:
+                        errors.setdefault(position, []).append(CellError(
+                            numbers[position], headers[name], InvalidValue("error.too_long", field=name, limit=limit)))
+                        out[position] = None
+        else:
+            out, failures = cleaners[name].clean(column)
+            for position, exc in failures:
+                errors.setdefault(position, []).append(CellError(numbers[position], headers[name], exc))
+        cleaned.append(out)
+    check = check_issue_row if kind == "issues" else check_enterprise_row
+    for position, values in enumerate(zip(*cleaned, strict=True)):
+        row = LedgerRow(numbers[position], dict(zip(names, values, strict=True)), errors.get(position, []))
+        if not row.errors:
+            check(row, headers)
+        if row.errors and all(c is None or not str(c).strip() for c in rows[position]):
+            continue  # a row of blanks
+        yield row
+
+
+def _fail(row: LedgerRow, names: dict[str, str], name: str, error: QiyeError) -> None:
+    row.errors.append(CellError(row.number, names.get(name, name), error))
+
+
+def check_issue_row(row: LedgerRow, names: dict[str, str]) -> None:
+    """Rules that span cells: required values, a title from the description, date order,
+    status against resolved_on, callbacks."""
+    values = row.values
+    for name in ("enterprise", "category", "reported_on"):
+        if values.get(name) is None:
+            _fail(row, names, name, InvalidValue("error.empty", field=name))
+    if values.get("title") is None:
+        description = values.get("description")
+        if description:
+            values["title"] = description.strip().splitlines()[0].strip()[:TITLE_LIMIT]
+        else:
+            _fail(row, names, "title" if "title" in names else "description",
+                  InvalidValue("error.empty", field="title"))
+    reported = values.get("reported_on")
+    if reported is not None:
+        for later in ("due_on", "resolved_on", "dispatched_on"):
+            value = values.get(later)
+            if value is not None and value < reported:
+                _fail(row, names, later, InvalidValue(
+                    "error.date_order", later=later, later_value=value.isoformat(),
+                    earlier="reported_on", earlier_value=reported.isoformat()))
+    dispatched, acknowledged = values.get("dispatched_on"), values.get("acknowledged_on")
+    if acknowledged is not None and dispatched is not None and acknowledged < dispatched:
+        _fail(row, names, "acknowledged_on", InvalidValue(
+            "error.date_order", later="acknowledged_on", later_value=acknowledged.isoformat(),
+            earlier="dispatched_on", earlier_value=dispatched.isoformat()))
+    status = values.get("status") or "open"
+    resolved_on = values.get("resolved_on")
+    if status == "resolved" and resolved_on is None:
+        _fail(row, names, "resolved_on" if "resolved_on" in names else "status",
+              InvalidValue("error.import_resolved_on_missing"))
+    elif status != "resolved" and resolved_on is not None:
+        _fail(row, names, "resolved_on", InvalidValue("error.import_resolved_on_unresolved", status=status))
+    result, called_on = values.get("callback_result"), values.get("callback_on")
+    if result is None and (called_on is not None or values.get("callback_note")):
+        _fail(row, names, "callback_result", InvalidValue("error.empty", field="callback_result"))
+    if result is not None:
+        if called_on is None:
+            _fail(row, names, "callback_on", InvalidValue("error.empty", field="callback_on"))
+        if status != "resolved" and result != "unsatisfied":
+            _fail(row, names, "callback_result",
+                  InvalidValue("error.import_callback_unresolved", result=result, status=status))
+
+
+def check_enterprise_row(row: LedgerRow, names: dict[str, str]) -> None:
+    if row.values.get("name") is None:
+        _fail(row, names, "name", InvalidValue("error.empty", field="name"))

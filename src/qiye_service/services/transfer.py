@@ -1,0 +1,809 @@
+"""Import and export (DESIGN §5): validated ledger rows into the database, and the
+streaming queries behind `qiye export`.
+
+Import resolves names through dicts loaded once, creates missing enterprises and
+departments, and writes with Core `insert()` executemany in chunks inside the caller's one
+transaction; a single bad row makes it raise BadRows, so the caller rolls everything back.
+Export reads with the driver's own rows (no ORM objects, no typed result processing) and
+formats dates from SQLite's stored text itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from qiye_service.dates import DEFAULT_TZ
+from qiye_service.errors import InvalidValue, QiyeError
+from qiye_service.importers import MAX_LISTED_ROWS, BadRows, CellError, LedgerRow
+from qiye_service.models import (
+    ENTERPRISE_FIELDS,
+    EVENT_FIELDS,
+    ISSUE_FIELDS,
+    Category,
+    Department,
+    Enterprise,
+    Event,
+    Issue,
+    IssueTag,
+    Tag,
+)
+from qiye_service.services.filters import ResolvedFilter, apply_filter
+from qiye_service.services.history import encode_value, event_hash
+from qiye_service.services.issues import Actor
+from qiye_service.services.queries import issue_select
+
+CONFLICT_CHOICES = ("fail", "skip", "update")
+CHUNK_ROWS = 2000
+# Ledgers record dates, not times: a dated fact (dispatch, acknowledgement, callback) is
+# taken to have happened at 09:00 in the park's time zone, the start of the office day.
+OFFICE_HOUR = time(9, 0)
+
+_SNAPSHOT = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+ISSUE_COLUMNS = (
+    "id", "title", "description", "enterprise_id", "project", "category_id", "kind", "source", "priority",
+    "status", "department_id", "owner", "reported_on", "due_on", "resolved_on", "resolution", "created_by",
+    "created_at", "updated_at", "dispatched_at", "acknowledged_at", "acknowledge_by", "escalated_at",
+    "callback_result", "callback_on", "reopen_count", "history_hash",
+)
+EVENT_COLUMNS = ("issue_id", "at", "actor", "action", "field", "old", "new", "note", "hash")
+SUPERVISION_COLUMNS = ("dispatched_on", "acknowledged_on", "escalated", "callback_result", "callback_on")
+
+ISSUE_TABLE = Issue.__table__  # type: ignore[attr-defined]
+ISSUE_TAG_TABLE = IssueTag.__table__  # type: ignore[attr-defined]
+ENTERPRISE_TABLE = Enterprise.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class ImportSettings:
+    """How to import: who acts, what a conflicting id does, whether to write at all."""
+
+    actor: Actor
+    source: str  # the file's name, for messages and the imported events' notes
+    on_conflict: str = "fail"
+    dry_run: bool = False
+    timezone: str = DEFAULT_TZ
+    response_deadline: Callable[[date], date] | None = None  # dispatch day -> acknowledge by
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, for a dry run, would do)."""
+
+    kind: str
+    source: str
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    new_enterprises: list[str] = field(default_factory=list)
+    new_departments: list[str] = field(default_factory=list)
+
+
+class _Errors:
+    """Bad rows collected across the whole file; the first MAX_LISTED_ROWS are kept."""
+
+    def __init__(self) -> None:
+        self.listed: list[CellError] = []
+        self.listed_rows: set[int] = set()
+        self.bad_rows = 0
+        self.notes: dict[str, QiyeError] = {}
+
+    def add(self, errors: list[CellError]) -> None:
+        self.bad_rows += 1
+        if len(self.listed_rows) < MAX_LISTED_ROWS:
+            self.listed.extend(errors)
+            self.listed_rows.add(errors[0].row)
+        for error in errors:
+            if error.error.key == "error.import_bad_date":
+                self.notes.setdefault("dates", InvalidValue("error.import_date_forms"))
+
+    def raise_if_any(self, source: str) -> None:
+        if self.bad_rows:
+            raise BadRows(source, self.listed, self.bad_rows, list(self.notes.values()))
+
+
+def _check_conflict_choice(value: str) -> None:
+    if value not in CONFLICT_CHOICES:
+        raise InvalidValue("error.bad_choice", field="--on-conflict", value=value, valid=", ".join(CONFLICT_CHOICES))
+
+
+def _fix_sequence(conn: Connection, table: str) -> None:
+    """After rows with explicit ids, move PostgreSQL's id sequence past them."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT max(id) FROM {table}), 1))"
+        ))
+
+
+# --- issues ------------------------------------------------------------------------------------
+
+
+def _sqlite_day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_stamp(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(sep=" ", timespec="microseconds")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@dataclass
+class _Prepared:
+    row: LedgerRow
+    enterprise_id: int
+    category_id: int
+    department_id: int | None
+
+
+class IssueImport:
+    """One import of an issue ledger into one transaction."""
+
+    def __init__(self, session: Session, *, settings: ImportSettings, columns: dict[str, str]) -> None:
+        _check_conflict_choice(settings.on_conflict)
+        self.conn = session.connection()
+        self.settings = settings
+        self.actor = settings.actor
+        self.columns = columns  # field -> header as written
+        self.zone = ZoneInfo(settings.timezone)
+        self.summary = ImportSummary("issues", settings.source, settings.dry_run)
+        self.errors = _Errors()
+        self.seen_ids: dict[int, int] = {}  # id -> the row that has it
+        self.allocated: dict[int, int] = {}  # id given to a row without one -> that row
+        self.next_id: int | None = None
+        self._load_lookups()
+        self._placeholder = 0
+        self._deadline_cache: dict[date, date] = {}
+        # Driver rows skip SQLAlchemy's per-row type processing: on SQLite, write dates and
+        # timestamps in the text form SQLAlchemy itself stores and reads back.
+        if self.conn.dialect.name == "sqlite":
+            self._day: Callable[[Any], Any] = _sqlite_day
+            self._stamp: Callable[[Any], Any] = _sqlite_stamp
+        else:
+            self._day = self._stamp = _same
+
+    @property
+    def writing(self) -> bool:
+        return not self.settings.dry_run and not self.errors.bad_rows
+
+    def _load_lookups(self) -> None:
+        conn = self.conn
+        self.enterprises: dict[str, int] = {}
+        for ent_id, name, code in conn.execute(select(Enterprise.id, Enterprise.name, Enterprise.credit_code)):
+            self.enterprises[name] = ent_id
+            if code:
+                self.enterprises.setdefault(code, ent_id)
+        self.categories: dict[str, int] = {}
+        self.category_list: list[str] = []
+        for cat_id, code, name_zh, name_en in conn.execute(
+            select(Category.id, Category.code, Category.name_zh, Category.name_en).order_by(Category.id)
+        ):
+            self.categories[code.lower()] = cat_id
+            self.categories[name_zh] = cat_id
+            self.categories[name_en.lower()] = cat_id
+            self.category_list.append(f"{code} ({name_zh})")
+        self.departments: dict[str, int] = dict(
+            (name, dep_id) for dep_id, name in conn.execute(select(Department.id, Department.name))
+        )
+        self.tags: dict[str, int] = dict((name, tag_id) for tag_id, name in conn.execute(select(Tag.id, Tag.name)))
+
+    # -- references --
+
+    def _placeholder_id(self) -> int:
+        self._placeholder -= 1
+        return self._placeholder
+
+    def _enterprise_id(self, name: str) -> int:
+        found = self.enterprises.get(name)
+        if found is None:
+            found = self.enterprises.get(name.upper())
+        if found is not None:
+            return found
+        if self.writing:
+            now = self.actor.now
+            found = self.conn.execute(
+                insert(ENTERPRISE_TABLE).values(name=name, created_at=now, updated_at=now)
+            ).inserted_primary_key[0]
+        else:
+            found = self._placeholder_id()
+        self.enterprises[name] = found
+        self.summary.new_enterprises.append(name)
+        return found
+
+    def _department_id(self, name: str | None) -> int | None:
+        if name is None:
+            return None
+        found = self.departments.get(name)
+        if found is not None:
+            return found
+        if self.writing:
+            found = self.conn.execute(insert(Department.__table__).values(name=name)).inserted_primary_key[0]  # type: ignore[attr-defined]
+        else:
+            found = self._placeholder_id()
+        self.departments[name] = found
+        self.summary.new_departments.append(name)
+        return found
+
+    def _tag_ids(self, names: list[str]) -> list[int]:
+        ids = []
+        for name in names:
+            found = self.tags.get(name)
+            if found is None:
+                found = self.conn.execute(insert(Tag.__table__).values(name=name)).inserted_primary_key[0]  # type: ignore[attr-defined]
+                self.tags[name] = found
+            ids.append(found)
+        return ids
+
+    def _error(self, row: LedgerRow, name: str, error: QiyeError) -> None:
+        row.errors.append(CellError(row.number, self.columns.get(name, name), error))
+
+    # -- the run --
+
+    def run(self, rows: Iterable[LedgerRow]) -> ImportSummary:
+        chunk: list[LedgerRow] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= CHUNK_ROWS:
+                self._chunk(chunk)
+                chunk = []
+        if chunk:
+            self._chunk(chunk)
+        self.errors.raise_if_any(self.settings.source)
+        return self.summary
+
+    def _chunk(self, chunk: list[LedgerRow]) -> None:
+        valid: list[tuple[LedgerRow, int]] = []
+        for row in chunk:
+            self.summary.rows += 1
+            if row.errors:
+                self.errors.add(row.errors)
+                continue
+            name = row.values["category"]
+            category_id = self.categories.get(name) or self.categories.get(name.lower())
+            if category_id is None:
+                self._error(row, "category", InvalidValue("error.import_unknown_category", value=name))
+                self.errors.notes.setdefault("categories", InvalidValue(
+                    "error.import_valid_categories", valid=", ".join(self.category_list)))
+                self.errors.add(row.errors)
+                continue
+            valid.append((row, category_id))
+
+        existing = self._existing([row.values["id"] for row, _ in valid if row.values.get("id") is not None])
+        creates: list[_Prepared] = []
+        updates: list[tuple[_Prepared, str | None]] = []
+        for row, category_id in valid:
+            issue_id = row.values.get("id")
+            head: str | None = None
+            if issue_id is not None:
+                other = self.seen_ids.get(issue_id)
+                if other is not None:
+                    self._error(row, "id", InvalidValue("error.import_duplicate_id", id=issue_id, other=other))
+                elif issue_id in self.allocated:
+                    self._error(row, "id", InvalidValue("error.import_id_taken", id=issue_id,
+                                                        other=self.allocated[issue_id]))
+                elif issue_id in existing and self.settings.on_conflict == "fail":
+                    self._error(row, "id", InvalidValue("error.import_issue_exists", id=issue_id))
+                if row.errors:
+                    self.errors.add(row.errors)
+                    continue
+                self.seen_ids[issue_id] = row.number
+                if issue_id in existing and self.settings.on_conflict == "skip":
+                    self.summary.skipped += 1
+                    continue
+                head = existing.get(issue_id)
+            # Only rows that will be written name enterprises and departments to create.
+            item = _Prepared(row, self._enterprise_id(row.values["enterprise"]), category_id,
+                             self._department_id(row.values.get("department")))
+            if issue_id is not None and issue_id in existing:
+                updates.append((item, head))
+                self.summary.updated += 1
+            else:
+                creates.append(item)
+                self.summary.created += 1
+        if self.writing:
+            if creates:
+                self._insert(creates)
+            if updates:
+                self._update(updates)
+
+    def _existing(self, ids: list[int]) -> dict[int, str | None]:
+        """id -> history_hash of the listed ids already in the database."""
+        if not ids:
+            return {}
+        found: dict[int, str | None] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for issue_id, head in self.conn.execute(
+                select(Issue.id, Issue.history_hash).where(Issue.id.in_(part))
+            ):
+                found[issue_id] = head
+        return found
+
+    def _allocate(self, count: int) -> list[int]:
+        """Ids for rows that have none: the sequence on PostgreSQL; after the highest id on
+        SQLite (this transaction holds the write lock, so nobody else takes them)."""
+        if count == 0:
+            return []
+        if self.conn.dialect.name == "postgresql":
+            return sorted(self.conn.execute(text(
+                "SELECT nextval(pg_get_serial_sequence('issue', 'id')) FROM generate_series(1, :n)"
+            ), {"n": count}).scalars())
+        if self.next_id is None:
+            self.next_id = int(self.conn.execute(select(func.coalesce(func.max(Issue.id), 0))).scalar_one()) + 1
+        first = self.next_id
+        self.next_id += count
+        return list(range(first, first + count))
+
+    # -- building rows and events --
+
+    def _at_office_hour(self, day: date) -> datetime:
+        local = datetime.combine(day, OFFICE_HOUR, tzinfo=self.zone)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    def _acknowledge_by(self, dispatched: date) -> date | None:
+        if self.settings.response_deadline is None:
+            return None
+        found = self._deadline_cache.get(dispatched)
+        if found is None:
+            found = self._deadline_cache[dispatched] = self.settings.response_deadline(dispatched)
+        return found
+
+    def _escalated_at(self, values: dict[str, Any]) -> datetime | None:
+        """When the issue was raised to 挂牌督办: the date in the cell, or for a bare 是 the day
+        after its deadline (when an issue becomes overdue), else its dispatch or report date,
+        never after its close-out or today."""
+        mark = values.get("escalated")
+        if mark is None:
+            return None
+        if isinstance(mark, date):
+            return self._at_office_hour(mark)
+        due = values.get("due_on")
+        day = due + timedelta(days=1) if due else (values.get("dispatched_on") or values["reported_on"])
+        resolved = values.get("resolved_on")
+        if resolved is not None and day > resolved:
+            day = resolved
+        return self._at_office_hour(min(day, self.actor.today))
+
+    def _supervision(self, values: dict[str, Any], status: str | None) -> dict[str, Any]:
+        """The supervision columns (DESIGN §8) the file gives, as Issue columns."""
+        fields: dict[str, Any] = {}
+        columns = self.columns
+        if "dispatched_on" in columns:
+            dispatched = values.get("dispatched_on")
+            fields["dispatched_at"] = self._at_office_hour(dispatched) if dispatched else None
+            fields["acknowledge_by"] = self._acknowledge_by(dispatched) if dispatched else None
+        if "acknowledged_on" in columns:
+            acknowledged = values.get("acknowledged_on")
+            fields["acknowledged_at"] = self._at_office_hour(acknowledged) if acknowledged else None
+        if "escalated" in columns:
+            fields["escalated_at"] = self._escalated_at(values)
+        if "callback_result" in columns or "callback_on" in columns:
+            result, called_on = values.get("callback_result"), values.get("callback_on")
+            fields["callback_result"] = result
+            fields["callback_on"] = called_on
+            # 不满意 sends an issue back to work (重办): it is still being redone, or it was
+            # closed again after the callback.
+            resolved = values.get("resolved_on")
+            redone = result == "unsatisfied" and (
+                status != "resolved" or (resolved is not None and called_on is not None and resolved > called_on))
+            fields["reopen_count"] = 1 if redone else 0
+        return fields
+
+    def _events(self, issue_id: int, previous: str | None, snapshot: dict[str, Any], values: dict[str, Any],
+                supervision: dict[str, Any], number: int) -> list[tuple[Any, ...]]:
+        """The imported event, then one event per dated supervision fact, oldest first, as
+        driver rows of EVENT_COLUMNS."""
+        actor, now, stamp = self.actor.name, self.actor.now, self._stamp
+        new = _SNAPSHOT(snapshot)
+        note = f"{self.settings.source}:{number}"
+        digest = event_hash(previous, issue_id, now, actor, "imported", None, None, new, note)
+        events = [(issue_id, stamp(now), actor, "imported", None, None, new, note, digest)]
+        if not supervision:
+            return events
+        specs: list[tuple[datetime, str, str | None, str | None, str | None]] = []
+        if supervision.get("dispatched_at") is not None:
+            specs.append((supervision["dispatched_at"], "assigned", "dispatched_at",
+                          encode_value(supervision["dispatched_at"]), None))
+        if supervision.get("acknowledged_at") is not None:
+            specs.append((supervision["acknowledged_at"], "acknowledged", "acknowledged_at",
+                          encode_value(supervision["acknowledged_at"]), None))
+        if supervision.get("escalated_at") is not None:
+            specs.append((supervision["escalated_at"], "escalated", "level", "red", None))
+        if supervision.get("callback_result") is not None and supervision.get("callback_on") is not None:
+            specs.append((self._at_office_hour(supervision["callback_on"]), "callback", "callback_result",
+                          supervision["callback_result"], values.get("callback_note")))
+        specs.sort(key=lambda spec: spec[0])
+        for at, action, field_name, value, remark in specs:
+            digest = event_hash(digest, issue_id, at, actor, action, field_name, None, value, remark)
+            events.append((issue_id, stamp(at), actor, action, field_name, None, value, remark, digest))
+        return events
+
+    def _columns(self, item: _Prepared) -> dict[str, Any]:
+        """The Issue columns an update sets: those the file has."""
+        values = item.row.values
+        columns = self.columns
+        record: dict[str, Any] = {}
+        if "title" in columns or "description" in columns:
+            record["title"] = values["title"]
+        simple = {"description": "description", "project": "project", "owner": "owner",
+                  "reported_on": "reported_on", "due_on": "due_on", "resolved_on": "resolved_on",
+                  "resolution": "resolution"}
+        for name, column in simple.items():
+            if name in columns:
+                record[column] = values.get(name)
+        record["enterprise_id"] = item.enterprise_id
+        record["category_id"] = item.category_id
+        if "department" in columns:
+            record["department_id"] = item.department_id
+        for name, default in (("kind", "individual"), ("source", "visit"), ("priority", "normal"),
+                              ("status", "open")):
+            if name in columns:
+                record[name] = values.get(name) or default
+        if "created_by" in columns:
+            record["created_by"] = values.get("created_by") or self.actor.name
+        if "created_at" in columns:
+            record["created_at"] = values.get("created_at") or self.actor.now
+        record["updated_at"] = values.get("updated_at") or self.actor.now
+        return record
+
+    @staticmethod
+    def _snapshot(record: dict[str, Any], tags: list[str] | None) -> dict[str, Any]:
+        """The imported event's `new` for an update: the fields it sets."""
+        snap: dict[str, Any] = {}
+        for name in ("title", "description", "enterprise_id", "project", "category_id", "kind", "source",
+                     "priority", "status", "department_id", "owner", "resolution", "callback_result",
+                     "reopen_count"):
+            if name in record:
+                snap[name] = record[name]
+        for name in ("reported_on", "due_on", "resolved_on", "dispatched_at", "acknowledged_at", "acknowledge_by",
+                     "escalated_at", "callback_on"):
+            if name in record:
+                snap[name] = encode_value(record[name])
+        if tags is not None:
+            snap["tags"] = tags
+        return snap
+
+    def _insert(self, creates: list[_Prepared]) -> None:
+        """New issues, their tags and events, as driver rows in three executemany calls."""
+        fresh = iter(self._allocate(sum(1 for item in creates if item.row.values.get("id") is None)))
+        issues: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        links: list[tuple[int, int]] = []
+        now, actor_name = self.actor.now, self.actor.name
+        day, stamp = self._day, self._stamp
+        supervised = any(name in self.columns for name in SUPERVISION_COLUMNS)
+        highest = 0
+        for item in creates:
+            values = item.row.values
+            get = values.get
+            issue_id = get("id")
+            if issue_id is None:
+                issue_id = next(fresh)
+                self.allocated[issue_id] = item.row.number
+            elif issue_id > highest:
+                highest = issue_id
+            status = get("status") or "open"
+            created_at = get("created_at") or now
+            updated_at = get("updated_at") or created_at
+            reported_on, due_on, resolved_on = values["reported_on"], get("due_on"), get("resolved_on")
+            supervision = self._supervision(values, status) if supervised else {}
+            sup = supervision.get
+            tags = get("tags") or []
+            kind, source, priority = get("kind") or "individual", get("source") or "visit", get("priority") or "normal"
+            # services.issues.snapshot()'s fields, plus the supervision columns.
+            snapshot = {
+                "title": values["title"], "description": get("description"), "enterprise_id": item.enterprise_id,
+                "project": get("project"), "category_id": item.category_id, "kind": kind, "source": source,
+                "priority": priority, "status": status, "department_id": item.department_id, "owner": get("owner"),
+                "reported_on": reported_on.isoformat(), "due_on": due_on and due_on.isoformat(),
+                "resolved_on": resolved_on and resolved_on.isoformat(), "resolution": get("resolution"),
+                "tags": tags,
+                "dispatched_at": encode_value(sup("dispatched_at")),
+                "acknowledged_at": encode_value(sup("acknowledged_at")),
+                "acknowledge_by": encode_value(sup("acknowledge_by")),
+                "escalated_at": encode_value(sup("escalated_at")),
+                "callback_result": sup("callback_result"), "callback_on": encode_value(sup("callback_on")),
+                "reopen_count": sup("reopen_count", 0),
+            }
+            record_events = self._events(issue_id, None, snapshot, values, supervision, item.row.number)
+            issues.append((
+                issue_id, values["title"], get("description"), item.enterprise_id, get("project"), item.category_id,
+                kind, source, priority, status, item.department_id, get("owner"), day(reported_on), day(due_on),
+                day(resolved_on), get("resolution"), get("created_by") or actor_name, stamp(created_at),
+                stamp(updated_at), stamp(sup("dispatched_at")), stamp(sup("acknowledged_at")),
+                day(sup("acknowledge_by")), stamp(sup("escalated_at")), sup("callback_result"),
+                day(sup("callback_on")), sup("reopen_count", 0), record_events[-1][8],
+            ))
+            events.extend(record_events)
+            if tags:
+                links.extend((issue_id, tag_id) for tag_id in self._tag_ids(tags))
+        conn = self.conn
+        conn.exec_driver_sql(self._insert_sql("issue", ISSUE_COLUMNS), issues)
+        if links:
+            conn.exec_driver_sql(self._insert_sql("issue_tag", ("issue_id", "tag_id")), links)
+        conn.exec_driver_sql(self._insert_sql("event", EVENT_COLUMNS), events)
+        if highest:
+            if self.next_id is not None:
+                self.next_id = max(self.next_id, highest + 1)
+            _fix_sequence(conn, "issue")
+
+    def _insert_sql(self, table: str, columns: tuple[str, ...]) -> str:
+        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+
+    def _update(self, updates: list[tuple[_Prepared, str | None]]) -> None:
+        rows: list[dict[str, Any]] = []
+        events: list[tuple[Any, ...]] = []
+        links: list[dict[str, int]] = []
+        with_tags = "tags" in self.columns
+        for item, head in updates:
+            values = item.row.values
+            issue_id = values["id"]
+            record = self._columns(item)
+            supervision = self._supervision(values, record.get("status"))
+            record.update(supervision)
+            tags = (values.get("tags") or []) if with_tags else None
+            record_events = self._events(issue_id, head, self._snapshot(record, tags), values, supervision,
+                                         item.row.number)
+            record["history_hash"] = record_events[-1][8]
+            rows.append({f"p_{name}": value for name, value in record.items()} | {"p_id": issue_id})
+            events.extend(record_events)
+            if tags is not None:
+                links.extend({"issue_id": issue_id, "tag_id": tag_id} for tag_id in self._tag_ids(tags))
+        names = [name.removeprefix("p_") for name in rows[0] if name != "p_id"]
+        statement = (
+            update(ISSUE_TABLE)
+            .where(ISSUE_TABLE.c.id == bindparam("p_id"))
+            .values({name: bindparam(f"p_{name}") for name in names})
+        )
+        self.conn.execute(statement, rows)
+        if with_tags:
+            ids = [row["p_id"] for row in rows]
+            self.conn.execute(delete(ISSUE_TAG_TABLE).where(ISSUE_TAG_TABLE.c.issue_id.in_(ids)))
+            if links:
+                self.conn.execute(insert(ISSUE_TAG_TABLE), links)
+        self.conn.exec_driver_sql(self._insert_sql("event", EVENT_COLUMNS), events)
+
+
+def import_issues(session: Session, rows: Iterable[LedgerRow], *, settings: ImportSettings,
+                  columns: dict[str, str]) -> ImportSummary:
+    """Import validated issue rows; all-or-nothing (raises BadRows listing the bad ones)."""
+    return IssueImport(session, settings=settings, columns=columns).run(rows)
+
+
+# --- enterprises -------------------------------------------------------------------------------
+
+ENTERPRISE_COLUMNS = ("name", "credit_code", "zone", "industry", "contact", "phone", "liaison")
+
+
+def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings: ImportSettings,
+                       columns: dict[str, str]) -> ImportSummary:
+    """Import validated enterprise rows; an existing id, else an existing name, is a conflict."""
+    _check_conflict_choice(settings.on_conflict)
+    conn = session.connection()
+    summary = ImportSummary("enterprises", settings.source, settings.dry_run)
+    errors = _Errors()
+    by_id: dict[int, str] = {}
+    by_name: dict[str, int] = {}
+    by_code: dict[str, int] = {}
+    for ent_id, name, code in conn.execute(select(Enterprise.id, Enterprise.name, Enterprise.credit_code)):
+        by_id[ent_id] = name
+        by_name[name] = ent_id
+        if code:
+            by_code[code] = ent_id
+    seen_names: dict[str, int] = {}
+    seen_codes: dict[str, int] = {}
+    seen_ids: dict[int, int] = {}
+    explicit = False
+    placeholder = 0
+    now = settings.actor.now
+
+    def fail(row: LedgerRow, name: str, error: QiyeError) -> None:
+        row.errors.append(CellError(row.number, columns.get(name, name), error))
+
+    for row in rows:
+        summary.rows += 1
+        if row.errors:
+            errors.add(row.errors)
+            continue
+        values = row.values
+        name, code, ent_id = values["name"], values.get("credit_code"), values.get("id")
+        for key, seen, shown in ((name, seen_names, "name"), (code, seen_codes, "credit_code"),
+                                 (ent_id, seen_ids, "id")):
+            if key is not None and key in seen:
+                fail(row, shown, InvalidValue("error.import_duplicate_value", value=str(key), other=seen[key]))
+        target = ent_id if ent_id is not None and ent_id in by_id else by_name.get(name)
+        if target is not None and by_name.get(name, target) != target:
+            fail(row, "name", InvalidValue("error.duplicate", what="enterprise", value=name))
+        if code is not None and by_code.get(code, target) != target:
+            fail(row, "credit_code", InvalidValue("error.duplicate", what="credit code", value=code))
+        if target is not None and settings.on_conflict == "fail":
+            fail(row, "id" if ent_id in by_id else "name",
+                 InvalidValue("error.import_enterprise_exists", name=by_id[target]))
+        if row.errors:
+            errors.add(row.errors)
+            continue
+        seen_names[name] = row.number
+        if code is not None:
+            seen_codes[code] = row.number
+        if ent_id is not None:
+            seen_ids[ent_id] = row.number
+        present = {key: values.get(key) for key in ENTERPRISE_COLUMNS if key in columns}
+        if target is not None and settings.on_conflict == "skip":
+            summary.skipped += 1
+            continue
+        writing = not settings.dry_run and not errors.bad_rows
+        if target is not None:
+            summary.updated += 1
+            if writing:
+                conn.execute(update(ENTERPRISE_TABLE).where(ENTERPRISE_TABLE.c.id == target)
+                             .values(**present, updated_at=now))
+            new_id = target
+            del by_name[by_id[target]]
+        else:
+            summary.created += 1
+            if writing:
+                record = {key: values.get(key) for key in ENTERPRISE_COLUMNS} | {"created_at": now, "updated_at": now}
+                if ent_id is not None:
+                    record["id"] = ent_id
+                    explicit = True
+                new_id = conn.execute(insert(ENTERPRISE_TABLE).values(**record)).inserted_primary_key[0]
+            else:
+                placeholder -= 1
+                new_id = ent_id if ent_id is not None else placeholder
+        by_id[new_id] = name
+        by_name[name] = new_id
+        if code is not None:
+            by_code[code] = new_id
+    errors.raise_if_any(settings.source)
+    if explicit:
+        _fix_sequence(conn, "enterprise")
+    return summary
+
+
+# --- export --------------------------------------------------------------------------------------
+
+EXPORT_EVENT_FIELDS = ("issue_id", *EVENT_FIELDS)
+
+
+def _day_text(value: Any) -> Any:
+    """A stored date as YYYY-MM-DD: SQLite already holds that text."""
+    if value is None or value.__class__ is str:
+        return value
+    return value.isoformat()
+
+
+def _timestamp_text(value: Any) -> Any:
+    """A stored UTC timestamp as YYYY-MM-DDTHH:MM:SSZ (render.iso's form), from SQLite's
+    `YYYY-MM-DD HH:MM:SS.ffffff` text or a driver datetime."""
+    if value is None:
+        return None
+    if value.__class__ is str:
+        return f"{value[:10]}T{value[11:19]}Z"
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+def _driver_value(value: Any, sqlite: bool) -> Any:
+    if sqlite and isinstance(value, date):
+        return value.isoformat() if not isinstance(value, datetime) else value.isoformat(sep=" ")
+    return value
+
+
+_cursor_names = iter(range(1, 1 << 62))
+
+
+def stream(conn: Connection, statement: Any, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
+    """Rows of a select as the driver's own tuples, fetched `batch` at a time: no Row objects,
+    no typed result processing. On PostgreSQL a named (server-side) cursor keeps memory flat."""
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    sqlite = dialect.name == "sqlite"
+    params: Any
+    if compiled.positiontup is not None:
+        params = tuple(_driver_value(compiled.params[name], sqlite) for name in compiled.positiontup)
+    else:
+        params = {name: _driver_value(value, sqlite) for name, value in compiled.params.items()}
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    if dialect.name == "postgresql":
+        cursor = driver.cursor(name=f"qiye_export_{next(_cursor_names)}")
+        cursor.itersize = batch
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        fetch = cursor.fetchmany
+        while rows := fetch(batch):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _filtered_ids(flt: ResolvedFilter, today: date) -> Any:
+    """A select of the matching issue ids, or None when the filter matches every issue."""
+    ids = apply_filter(select(Issue.id), flt, today=today)
+    return ids if ids.whereclause is not None else None
+
+
+def export_issues(session: Session, flt: ResolvedFilter, *, today: date,
+                  tags_separator: str | None = None) -> Iterator[tuple[Any, ...]]:
+    """Issue rows in ISSUE_FIELDS order, by id, dates as ISO text; tags a sorted list, or
+    one string joined with `tags_separator` (CSV)."""
+    conn = session.connection()
+    statement = apply_filter(issue_select(), flt, today=today).order_by(Issue.id)
+    tags_statement = (
+        select(IssueTag.issue_id, Tag.name).join(Tag, Tag.id == IssueTag.tag_id).order_by(IssueTag.issue_id)
+    )
+    ids = _filtered_ids(flt, today)
+    if ids is not None:
+        tags_statement = tags_statement.where(IssueTag.issue_id.in_(ids))
+    # Both streams are ordered by issue id: merge them instead of a query per issue.
+    tags = stream(conn, tags_statement)
+    pending = next(tags, None)
+    day, stamp = _day_text, _timestamp_text
+    empty: Any = "" if tags_separator is not None else []
+    for row in stream(conn, statement):
+        issue_id = row[0]
+        names: Any = empty
+        if pending is not None:
+            while pending is not None and pending[0] < issue_id:
+                pending = next(tags, None)
+            if pending is not None and pending[0] == issue_id:
+                names = []
+                while pending is not None and pending[0] == issue_id:
+                    names.append(pending[1])
+                    pending = next(tags, None)
+                names.sort()
+                if tags_separator is not None:
+                    names = tags_separator.join(names)
+        yield (*row[:12], day(row[12]), day(row[13]), day(row[14]), row[15], names, row[16],
+               stamp(row[17]), stamp(row[18]))
+
+
+def export_events(session: Session, flt: ResolvedFilter, *, today: date) -> Iterator[tuple[Any, ...]]:
+    """Events of the matching issues in EXPORT_EVENT_FIELDS order, oldest first."""
+    statement = select(Event.issue_id, Event.at, Event.actor, Event.action, Event.field, Event.old, Event.new,
+                       Event.note).order_by(Event.id)
+    ids = _filtered_ids(flt, today)
+    if ids is not None:
+        statement = statement.where(Event.issue_id.in_(ids))
+    stamp = _timestamp_text
+    for row in stream(session.connection(), statement):
+        yield (row[0], stamp(row[1]), *row[2:])
+
+
+def export_enterprises(session: Session, flt: ResolvedFilter, *, today: date,
+                       by_issues: bool) -> Iterator[tuple[Any, ...]]:
+    """Enterprises in ENTERPRISE_FIELDS order by id. Zone, industry and enterprise filters
+    apply to the enterprise; with `by_issues`, the other filters keep the enterprises that
+    have a matching issue."""
+    columns = [getattr(Enterprise, name) for name in ENTERPRISE_FIELDS]
+    statement = select(*columns).order_by(Enterprise.id)
+    if flt.zones:
+        statement = statement.where(Enterprise.zone.in_(flt.zones))
+    if flt.industries:
+        statement = statement.where(Enterprise.industry.in_(flt.industries))
+    if flt.enterprise_ids:
+        statement = statement.where(Enterprise.id.in_(flt.enterprise_ids))
+    if by_issues:
+        from dataclasses import replace
+
+        issue_filter = replace(flt, zones=[], industries=[], enterprise_ids=[])
+        matching = apply_filter(select(Issue.enterprise_id), issue_filter, today=today)
+        statement = statement.where(Enterprise.id.in_(matching))
+    yield from (tuple(row) for row in stream(session.connection(), statement))
+
+
+EXPORT_FIELDS = {"issues": ISSUE_FIELDS, "enterprises": ENTERPRISE_FIELDS, "events": EXPORT_EVENT_FIELDS}
