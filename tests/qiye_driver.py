@@ -42,8 +42,9 @@ def write(name: str, issues: int, resolve: int, shared_comments: int) -> dict[st
     every = max(issues // max(resolve, 1), 1)
     comment_every = max(issues // max(shared_comments, 1), 1)
     for n in range(issues):
+        # Every cadre's first issue creates the same new tag at the same moment.
         out = run(log, "--as", name, "issue", "add", f"{name} 登记的问题 {n}", "-e", "蓝思科技", "-c", "road",
-                  "--tag", "并发", "--tag", f"{name}-标签", "--desc", f"第 {n} 个问题；'引号' \"双引号\"")
+                  "--tag", "并发", "--tag", f"批次{n // 10}", "--desc", f"第 {n} 个问题；'引号' \"双引号\"")
         if out.strip().isdigit():
             log["ids"].append(int(out.strip()))
         if (n + 1) % every == 0 and len(log["resolved"]) < resolve and log["ids"]:
@@ -58,19 +59,36 @@ def write(name: str, issues: int, resolve: int, shared_comments: int) -> dict[st
 
 def read(name: str, times: int, command: list[str]) -> dict[str, Any]:
     """Run a read command `times` times; each output must be whole JSON."""
-    log: dict[str, Any] = {"name": name, "commands": 0, "failures": [], "reads": 0}
+    log: dict[str, Any] = {"name": name, "commands": 0, "failures": [], "reads": 0, "totals": []}
     for _ in range(times):
         out = run(log, *command)
         try:
-            json.loads(out)
+            data = json.loads(out)
             log["reads"] += 1
+            log["totals"].append(data["total"] if isinstance(data, dict) else len(data))
         except ValueError:
             log["failures"].append({"args": command, "exit_code": 0, "stdout": out[-500:], "stderr": "not JSON"})
     return log
 
 
+def wait_for_start(name: str) -> None:
+    """Say ready, then hold until the test says go (QIYE_DRIVER_GO names a file), so that
+    every driver starts its first command at the same moment."""
+    import os
+    import time
+
+    go = os.environ.get("QIYE_DRIVER_GO")
+    if go:
+        with open(f"{go}.{name}.ready", "w"):
+            pass
+    deadline = time.monotonic() + 60
+    while go and not os.path.exists(go) and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def main(argv: list[str]) -> None:
     mode, name = argv[0], argv[1]
+    wait_for_start(name)
     if mode == "write":
         log = write(name, int(argv[2]), int(argv[3]), int(argv[4]))
     else:

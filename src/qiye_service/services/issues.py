@@ -70,16 +70,22 @@ def check_dates(reported_on: date, due_on: date | None, resolved_on: date | None
 
 
 def tag_ids(session: Session, names: list[str]) -> list[int]:
-    """Ids of the named tags, creating the missing ones."""
+    """Ids of the named tags, creating the missing ones.
+
+    A new tag is inserted with ON CONFLICT DO NOTHING: on PostgreSQL two cadres filing with
+    the same new tag at the same moment must both succeed, not one of them hit the unique key.
+    """
     ids = []
     for name in names:
-        tag = session.execute(select(Tag).where(Tag.name == name)).scalar_one_or_none()
-        if tag is None:
-            tag = Tag(name=name)
-            session.add(tag)
-            session.flush()
-        assert tag.id is not None
-        ids.append(tag.id)
+        tag_id = session.execute(select(Tag.id).where(Tag.name == name)).scalar_one_or_none()
+        if tag_id is None:
+            if session.get_bind().dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            session.execute(insert(Tag).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
+            tag_id = session.execute(select(Tag.id).where(Tag.name == name)).scalar_one()
+        ids.append(tag_id)
     return ids
 
 
