@@ -53,6 +53,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.new": ("New", "新值"),
     "field.note": ("Note", "备注"),
     "field.level": ("Level", "督办等级"),
+    # --- core tracker: `db info` labels ---
+    "field.backend": ("Backend", "数据库类型"),
+    "field.location": ("Location", "数据库位置"),
+    "field.revision": ("Schema revision", "架构版本"),
+    "field.head_revision": ("Latest revision", "最新架构版本"),
+    "field.enterprises": ("Enterprises", "企业数"),
+    "field.categories": ("Categories", "问题类别数"),
+    "field.departments": ("Departments", "责任单位数"),
+    "field.events": ("Events", "记录数"),
     # --- enum values ---
     "status.open": ("open", "已登记"),
     "status.in_progress": ("in progress", "办理中"),

@@ -57,14 +57,13 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(facts, ensure_ascii=False, indent=2))
         return
-    if fmt is OutputFormat.table:
-        for key, value in facts.items():
-            typer.echo(f"{key:>14}: {value}")
-        return
     import sys
 
     from qiye_service import render
 
+    if fmt is OutputFormat.table:
+        app_ctx.out.print(render.record(facts, list(facts), lang=app_ctx.lang))
+        return
     render.write_rows([facts], list(facts), fmt.value, sys.stdout, lang=app_ctx.lang)
 
 
