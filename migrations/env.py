@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from qiye_service import models  # noqa: F401 - registers the tables on SQLModel.metadata
+from qiye_service._schema import include_in_autogenerate
 
 target_metadata = SQLModel.metadata
 
@@ -16,6 +17,7 @@ def _configure(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         compare_type=True,
         render_as_batch=True,
+        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()
