@@ -214,7 +214,10 @@ class LedgerFile:
         self._binary = self.path.open("rb")
         # The text stream must not translate line ends: csv needs them for quoted cells.
         self._text = io.TextIOWrapper(self._binary, encoding=self.encoding, newline="")
-        first = self._text.readline()
+        try:
+            first = self._text.readline()
+        except UnicodeDecodeError:
+            raise BadFile("error.import_decode", path=str(self.path), encoding=self._encoding_name, row=1) from None
         self._text.seek(0)
         self.delimiter = "\t" if first.count("\t") > first.count(",") or self.path.suffix.lower() == ".tsv" else ","
         reader = csv.reader(self._text, delimiter=self.delimiter)
@@ -226,10 +229,14 @@ class LedgerFile:
             for number, cells in enumerate(reader, start=1):  # noqa: B007 - number is read below
                 yield number, cells
         except UnicodeDecodeError:
-            raise BadFile("error.import_decode", path=str(self.path), encoding=self.encoding,
+            raise BadFile("error.import_decode", path=str(self.path), encoding=self._encoding_name,
                           row=number + 1) from None
         except csv.Error as exc:
             raise BadFile("error.import_csv", path=str(self.path), row=number + 1, detail=str(exc)) from None
+
+    @property
+    def _encoding_name(self) -> str:
+        return {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(self.encoding or "", str(self.encoding))
 
     def _open_xlsx(self) -> None:
         from zipfile import BadZipFile
@@ -439,7 +446,11 @@ def choice_cleaner(field_name: str, valid: tuple[str, ...], aliases: dict[str, s
     """An enum cell given by its code (any case, `-` or blank for `_`) or a Chinese alias."""
     table = {v: v for v in valid} | {v.replace("_", "-"): v for v in valid} | {v.replace("_", " "): v for v in valid}
     table |= {k.lower(): v for k, v in aliases.items()}
-    shown = ", ".join(valid)
+    chinese: dict[str, list[str]] = {}
+    for word, code in aliases.items():
+        if not word.isascii():
+            chinese.setdefault(code, []).append(word)
+    shown = ", ".join(f"{v} ({'/'.join(chinese[v])})" if v in chinese else v for v in valid)
 
     def clean(raw: Any) -> str | None:
         text = cell_text(raw)

@@ -181,10 +181,11 @@ class IssueImport:
     def _load_lookups(self) -> None:
         conn = self.conn
         self.enterprises: dict[str, int] = {}
+        self.credit_codes: dict[str, int] = {}  # a credit code names an enterprise as well as its name does
         for ent_id, name, code in conn.execute(select(Enterprise.id, Enterprise.name, Enterprise.credit_code)):
             self.enterprises[name] = ent_id
             if code:
-                self.enterprises.setdefault(code, ent_id)
+                self.credit_codes[code] = ent_id
         self.categories: dict[str, int] = {}
         self.category_list: list[str] = []
         for cat_id, code, name_zh, name_en in conn.execute(
@@ -207,8 +208,8 @@ class IssueImport:
 
     def _enterprise_id(self, name: str) -> int:
         found = self.enterprises.get(name)
-        if found is None:
-            found = self.enterprises.get(name.upper())
+        if found is None and len(name) == 18:
+            found = self.credit_codes.get(name.upper())
         if found is not None:
             return found
         if self.writing:
@@ -268,6 +269,8 @@ class IssueImport:
         for row in chunk:
             self.summary.rows += 1
             if row.errors:
+                if row.values.get("id") is not None:
+                    self.seen_ids.setdefault(row.values["id"], row.number)
                 self.errors.add(row.errors)
                 continue
             name = row.values["category"]
@@ -276,6 +279,8 @@ class IssueImport:
                 self._error(row, "category", InvalidValue("error.import_unknown_category", value=name))
                 self.errors.notes.setdefault("categories", InvalidValue(
                     "error.import_valid_categories", valid=", ".join(self.category_list)))
+                if row.values.get("id") is not None:
+                    self.seen_ids.setdefault(row.values["id"], row.number)
                 self.errors.add(row.errors)
                 continue
             valid.append((row, category_id))
@@ -624,6 +629,9 @@ def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings:
                                  (ent_id, seen_ids, "id")):
             if key is not None and key in seen:
                 fail(row, shown, InvalidValue("error.import_duplicate_value", value=str(key), other=seen[key]))
+        if row.errors:
+            errors.add(row.errors)
+            continue
         target = ent_id if ent_id is not None and ent_id in by_id else by_name.get(name)
         if target is not None and by_name.get(name, target) != target:
             fail(row, "name", InvalidValue("error.duplicate", what="enterprise", value=name))
