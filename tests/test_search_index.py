@@ -83,6 +83,9 @@ def test_search_matches_a_scan_after_deletes(sqlite_qiye):
     sqlite_qiye.sql("UPDATE issue SET id = 20 WHERE id = 4")
     for needle in ("消防", "消", "消防验收", "road", "access"):
         assert listed_ids(sqlite_qiye, needle) == expected_ids(sqlite_qiye, needle), needle
+    sqlite_qiye.ok("issue", "comment", "1", "跟进")  # applies the pending changes
+    for needle in ("消防", "消", "消防验收", "road", "access"):
+        assert listed_ids(sqlite_qiye, needle) == expected_ids(sqlite_qiye, needle), needle
     assert sqlite_qiye.sql("INSERT INTO issue_search(issue_search) VALUES ('integrity-check')") == []
 
 
@@ -119,8 +122,22 @@ def test_sqlite_search_reads_the_fts_index(sqlite_qiye, needle):
 
 def test_sqlite_string_with_no_indexed_terms_is_answered_without_a_scan(sqlite_qiye):
     file_ledger(sqlite_qiye)
-    assert "issue_search" not in _plan(sqlite_qiye, "鑫")  # no trigram starts with 鑫: nothing to read
+    plan = _plan(sqlite_qiye, "鑫")  # no trigram starts with 鑫: only the (empty) pending list to read
+    assert "issue_search VIRTUAL TABLE" not in plan and "issue_search_pending" in plan, plan
     assert listed_ids(sqlite_qiye, "鑫") == []
+
+
+def test_sqlite_changes_by_other_programs_are_found_before_and_after_the_next_sync(sqlite_qiye):
+    file_ledger(sqlite_qiye)
+    assert sqlite_qiye.sql("SELECT count(*) FROM issue_search_pending") == [(0,)]  # every command synced
+    sqlite_qiye.sql("UPDATE issue SET title = '外部程序改的标题' WHERE id = 3")
+    sqlite_qiye.sql("UPDATE enterprise SET name = '九典制药集团' WHERE name = '九典制药'")
+    for needle in ("外部程序", "外部", "新建产线", "九典制药集团", "集团", "九典制药"):
+        assert listed_ids(sqlite_qiye, needle) == expected_ids(sqlite_qiye, needle), needle
+    sqlite_qiye.ok("issue", "comment", "1", "跟进")  # any qiye write brings the index up to date
+    assert sqlite_qiye.sql("SELECT count(*) FROM issue_search_pending") == [(0,)]
+    for needle in ("外部程序", "外部", "新建产线", "九典制药集团", "集团", "九典制药"):
+        assert listed_ids(sqlite_qiye, needle) == expected_ids(sqlite_qiye, needle), needle
 
 
 def test_postgresql_trigram_indexes_give_the_scan_result(qiye, backend):

@@ -16,7 +16,7 @@ from qiye_service import _schema
 from qiye_service.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_SECONDS = float(os.environ.get("QIYE_BUSY_TIMEOUT", "60"))
@@ -205,6 +205,32 @@ def make_engine(location: Location) -> Engine:
     )
 
 
+# The search index (migration 0002): triggers record changed issues in issue_search_pending;
+# these apply them in bulk, so FTS5 buffers one transaction's changes instead of flushing per row.
+SEARCH_INDEX_SYNC = (
+    "INSERT INTO issue_search(issue_search, rowid, body) "
+    "SELECT 'delete', id, old_body FROM issue_search_pending WHERE old_body IS NOT NULL ORDER BY id",
+    "INSERT INTO issue_search(rowid, body) SELECT id, body FROM issue_search_source "
+    "WHERE id IN (SELECT id FROM issue_search_pending) ORDER BY id",
+    "DELETE FROM issue_search_pending",
+)
+
+
+def sync_search_index(connection: Connection) -> None:
+    """Bring SQLite's search index up to date within the caller's transaction."""
+    from sqlalchemy.exc import OperationalError
+
+    if connection.dialect.name != "sqlite":
+        return
+    try:
+        if connection.exec_driver_sql("SELECT 1 FROM issue_search_pending LIMIT 1").first() is None:
+            return
+    except OperationalError:  # a database before migration 0002
+        return
+    for statement in SEARCH_INDEX_SYNC:
+        connection.exec_driver_sql(statement)
+
+
 @contextmanager
 def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """Begin, commit on success, roll back on any exception."""
@@ -214,6 +240,9 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     session = Session(bind=bind, expire_on_commit=False, autoflush=True)
     try:
         yield session
+        if write:
+            session.flush()
+            sync_search_index(session.connection())
         session.commit()
     except BaseException:
         session.rollback()

@@ -122,7 +122,8 @@ def like_pattern(text: str) -> str:
 # On SQLite, `issue_search` (migration 0002) is a contentless FTS5 trigram index over title,
 # description, resolution and the enterprise's name. It only names candidate rows: every
 # candidate is still checked with the same ILIKE that runs without the index, so results are
-# the same with or without it. A string of 3+ characters is the AND of its trigrams. A 1- or
+# the same with or without it. Issues changed since the index was last brought up to date
+# (db.sync_search_index) are candidates too. A string of 3+ characters is the AND of its trigrams. A 1- or
 # 2-character string (消防 is two characters; FTS5's trigram MATCH returns nothing for it) is
 # the prefix of indexed trigrams, which the fts5vocab table `issue_search_terms` lists in a
 # range scan: the candidates are the rows holding any of them. Only a string whose trigrams
@@ -197,13 +198,15 @@ def plan_search(session: Session, text: str) -> SearchPlan | None:
 
 def search_candidates(plan: SearchPlan) -> Any:
     """`issue.id IN (the index's candidates)`, in the form that lets SQLite pick the better plan."""
-    from sqlalchemy import Integer, column, false
+    from sqlalchemy import Integer, column
     from sqlalchemy import text as sql
 
+    pending = "SELECT id FROM issue_search_pending"
     if plan.match is None:
-        return false()
-    candidates = sql("SELECT rowid FROM issue_search WHERE issue_search MATCH :search_match").bindparams(
-        search_match=plan.match).columns(column("rowid", Integer))
+        candidates = sql(pending).columns(column("id", Integer))
+    else:
+        candidates = sql(f"SELECT rowid FROM issue_search WHERE issue_search MATCH :search_match UNION ALL {pending}"
+                         ).bindparams(search_match=plan.match).columns(column("rowid", Integer))
     # `+ 0` hides issue.id from the planner, so it keeps the sort index and probes the list.
     ids = Issue.id if plan.selective else Issue.id + 0
     return ids.in_(candidates)
