@@ -139,8 +139,8 @@ def probe_sqlite_file(path: Path) -> str | None:
         raise _classify_error(str(exc), where) from None
     finally:
         conn.close()
-    if not names - {"sqlite_sequence"}:
-        return None
+    if not names - {"sqlite_sequence", "alembic_version"} and not rows:
+        return None  # new, or every revision downgraded away
     if "alembic_version" not in names or not QIYE_TABLES <= names or len(rows) != 1:
         raise DatabaseUnavailable("error.db_not_qiye", where=where)
     revision = str(rows[0][0])

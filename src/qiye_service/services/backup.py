@@ -34,6 +34,7 @@ from qiye_service.db import (
     QIYE_TABLES,
     SQLITE_MAGIC,
     sqlite_uri,
+    sync_search_index,
     upgrade,
 )
 from qiye_service.errors import BadFile, DatabaseUnavailable, InvalidValue
@@ -130,6 +131,7 @@ def _postgresql_to_file(engine: Engine, temp: Path) -> None:
                 upgrade(target, revision)
                 with target.begin() as out:
                     copy_rows(pg, out)
+                    sync_search_index(out)
     finally:
         target.dispose()
 
