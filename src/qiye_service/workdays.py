@@ -6,10 +6,14 @@ China calendar; years it has no official schedule for count Monday to Friday, wi
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qiye_service.dates import parse_date
 from qiye_service.errors import InvalidValue
@@ -25,17 +29,52 @@ MAX_WORKING_DAYS = 10_000
 _ONE_DAY = timedelta(days=1)
 
 
-class WorkingCalendar:
-    """Working days in mainland China, built lazily from the `holidays` package.
+# The library's answers for its scheduled years, kept on disk: importing `holidays` and
+# building its China calendar costs more than the rest of `qiye issue list` together, and
+# the answers change only when the library does (benchmarks, issue 7).
+CALENDAR_CACHE = "china-working-days.json"
 
-    `warn` hears, once per year, about each year counted Monday to Friday because the
-    library has no official schedule (the State Council publishes each November).
+
+def _cache_file() -> Path:
+    """Beside the config when QIYE_CONFIG_DIR names one (tests), else the user's cache dir."""
+    override = os.environ.get("QIYE_CACHE_DIR")
+    if override:
+        return Path(override) / CALENDAR_CACHE
+    if os.environ.get("QIYE_CONFIG_DIR"):
+        return Path(os.environ["QIYE_CONFIG_DIR"]) / "cache" / CALENDAR_CACHE
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("qiye", appauthor=False)) / CALENDAR_CACHE
+
+
+def _library_stamp() -> str | None:
+    """Which `holidays` is installed (its China module's size and mtime), without importing it."""
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        found = (Path(spec.origin).parent / "countries" / "china.py").stat()
+    except OSError:
+        return None
+    return f"{found.st_size}:{found.st_mtime_ns}"
+
+
+class WorkingCalendar:
+    """Working days in mainland China, from the `holidays` package's China calendar.
+
+    For the years the library has an official schedule for, the days whose status differs
+    from Monday-to-Friday are read from the library once and cached on disk (keyed by the
+    installed library), so most runs never import it. `warn` hears, once per year, about
+    each year counted Monday to Friday because the library has no official schedule (the
+    State Council publishes each November).
     """
 
     def __init__(self, warn: Callable[[str], None] | None = None) -> None:
         self._warn = warn
         self._holidays: HolidayBase | None = None
         self._scheduled_years: frozenset[int] = frozenset()
+        self._exceptions: frozenset[date] = frozenset()  # weekdays off and weekend days worked
+        self._loaded = False
         self._warned_years: set[int] = set()
 
     def _china(self) -> HolidayBase:
@@ -54,17 +93,45 @@ class WorkingCalendar:
             self._holidays = china
         return self._holidays
 
+    def _load(self) -> None:
+        """The scheduled years and their exceptions: from the cache, else from the library."""
+        if self._loaded:
+            return
+        stamp = _library_stamp()
+        path = _cache_file()
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if stamp is None or cached.get("library") != stamp:
+                raise ValueError("stale")
+            self._scheduled_years = frozenset(int(year) for year in cached["scheduled_years"])
+            self._exceptions = frozenset(date.fromisoformat(day) for day in cached["exceptions"])
+        except (OSError, ValueError, KeyError, TypeError):
+            china = self._china()
+            self._exceptions = frozenset(
+                day
+                for year in self._scheduled_years
+                for day in (date(year, 1, 1) + timedelta(days=n) for n in range(366))
+                if day.year == year and china.is_working_day(day) != (day.weekday() < 5)
+            )
+            if stamp is not None:
+                _write_atomically(path, {
+                    "library": stamp,
+                    "scheduled_years": sorted(self._scheduled_years),
+                    "exceptions": sorted(day.isoformat() for day in self._exceptions),
+                })
+        self._loaded = True
+
     @property
     def scheduled_years(self) -> frozenset[int]:
         """The years whose official holiday schedule the library knows."""
-        self._china()
+        self._load()
         return self._scheduled_years
 
     def is_working_day(self, day: date) -> bool:
         """Whether `day` is a working day: a weekday that is no holiday, or a make-up day."""
-        china = self._china()
+        self._load()
         if day.year in self._scheduled_years:
-            return china.is_working_day(day)
+            return (day.weekday() < 5) != (day in self._exceptions)
         self._warn_unscheduled(day.year)
         return day.weekday() < 5
 
@@ -134,3 +201,14 @@ def parse_due(text: str, *, today: date, base: date | None = None, calendar: Wor
     signed = text.strip().startswith(("+", "-"))
     start = today if signed or base is None else base
     return calendar.add_working_days(start, working_days)
+
+
+def _write_atomically(path: Path, content: dict[str, Any]) -> None:
+    """Write the cache whole or not at all; a cache that cannot be written is no error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(content), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
