@@ -7,7 +7,6 @@ except openpyxl's own buffer for xlsx.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -61,12 +60,12 @@ def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: T
              if name == "tags" and first is not None and not isinstance(first[index], str)]
     if excel:
         out.write("\ufeff")
-        writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+        writer = render.csv_writer(out, delimiter=delimiter, excel=True)
         writer.writerow(fields)
         cell = render.cell_text
         writer.writerows([cell(value, excel=True) for value in row] for row in counted)
     else:
-        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        writer = render.csv_writer(out, delimiter=delimiter)
         writer.writerow(fields)
         writer.writerows(_join_lists(counted, lists) if lists else counted)
     return counted.count

@@ -84,11 +84,31 @@ def labelled_fields(fields: Sequence[str], category_names: dict[str, tuple[str, 
     return result
 
 
+class _LineFeedRows:
+    """Turns each CSV row's CRLF end into LF. The csv module quotes a cell only for the
+    characters of its line terminator, so a writer ending rows with LF leaves a cell with a
+    bare CR unquoted, and a reader splits the row there; writing CRLF and rewriting each
+    row's end keeps such cells quoted. csv.writer writes one row per write() call."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._write = out.write
+
+    def write(self, line: str) -> int:
+        return self._write(line[:-2] + "\n")
+
+
+def csv_writer(out: TextIO, *, delimiter: str = ",", excel: bool = False) -> Any:
+    """A csv writer ending rows with CRLF for Excel, else LF, with every line break in a cell quoted."""
+    if excel:
+        return csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    return csv.writer(_LineFeedRows(out), delimiter=delimiter, lineterminator="\r\n")
+
+
 def write_delimited(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO, *,
                     delimiter: str = ",", excel: bool = False) -> int:
     if excel:
         out.write("\ufeff")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if excel else "\n")
+    writer = csv_writer(out, delimiter=delimiter, excel=excel)
     writer.writerow(fields)
     count = 0
     for row in rows:
