@@ -47,9 +47,7 @@ def test_default_database_is_in_the_user_data_dir_with_mode_0600(tmp_path, use_x
     for companion in (expected.with_name("qiye.db-wal"), expected.with_name("qiye.db-shm")):
         if companion.exists():
             assert mode(companion) & 0o077 == 0, companion
-    info = run_without_db_setting(tmp_path, env, "db", "info", "--format", "json")
-    facts = json.loads(info.stdout)
-    assert (facts["location"], facts["enterprises"]) == (str(expected), 1)
+    assert Qiye(str(expected), {}).sql("select name from enterprise") == [("蓝思科技",)]
 
 
 def test_db_option_beats_qiye_db_beats_config(tmp_path, sqlite_qiye):
