@@ -151,6 +151,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.section.issues": ("Issues under supervision", "督办问题"),
     "report.section.periods": ("Periods", "各时段"),
     "report.trend.legend": ("█ filed   ▒ resolved", "█ 登记   ▒ 办结"),
+    "report.more_rows": ("… and {count} more not shown here: use --limit, or --format csv or xlsx for the whole list",
+                         "……另有 {count} 条未在此显示：可用 --limit，或用 --format csv、xlsx 获取完整清单"),
     "report.none": ("(none)", "（未指定）"),
     "report.empty": ("none", "无"),
     "msg.report_written": ("Wrote {path}.", "已写入 {path}。"),

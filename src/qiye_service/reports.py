@@ -8,7 +8,7 @@ and due_on so the indexes serve them, and the SQL is what SQLite and PostgreSQL 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -111,8 +111,8 @@ def report_scope(*, today: date, year: int | None = None, week: tuple[date, date
     elif since is not None or until is not None:
         kind = "range"
         if since is not None and until is not None and until < since:
-            raise InvalidValue("error.date_order", later="--since", later_value=since.isoformat(),
-                               earlier="--until", earlier_value=until.isoformat())
+            raise InvalidValue("error.date_order", later="--until", later_value=until.isoformat(),
+                               earlier="--since", earlier_value=since.isoformat())
     as_of = until if until is not None and until < today else today
     return Scope(kind=kind, since=since, until=until, as_of=as_of, name=name)
 
@@ -202,7 +202,7 @@ def _none_label(lang: str) -> str:
     return translate("report.none", lang)
 
 
-# --- summary -------------------------------------------------------------------------------
+# --- grouping -------------------------------------------------------------------------------
 
 
 def _summary_columns(as_of: date, cutoffs: supervision.LevelCutoffs) -> list[Any]:
@@ -211,6 +211,9 @@ def _summary_columns(as_of: date, cutoffs: supervision.LevelCutoffs) -> list[Any
         count_if(is_resolved()).label("resolved"),
         count_if(Issue.status == DEFERRED).label("deferred"),
         count_if(is_overdue(as_of)).label("overdue"),
+        # Sum and count rather than AVG, so groups add up to the whole.
+        count_if(has_days_to_resolve()).label("days_count"),
+        func.coalesce(func.sum(case((has_days_to_resolve(), days_to_resolve()))), 0).label("days_sum"),
         *supervision_columns(cutoffs),
     ]
 
@@ -225,7 +228,7 @@ def _group_row(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Dimension:
-    """A --by grouping: the key columns, the joins it needs and how a key is named."""
+    """A grouping: the key columns, the joins it needs and how a key is named."""
 
     columns: list[Any]
     join: Callable[[Any], Any]
@@ -250,27 +253,29 @@ def _month_key(values: tuple[Any, ...]) -> str:
     return f"{int(values[0]):04d}-{int(values[1]):02d}"
 
 
+def _same(stmt: Any) -> Any:
+    return stmt
+
+
 def dimension(by: str) -> Dimension:
     """The grouping for `--by`; an unknown name is an error listing the valid ones."""
-    with_category = lambda stmt: stmt.join(Category, Category.id == Issue.category_id)  # noqa: E731
-    with_enterprise = lambda stmt: stmt.join(Enterprise, Enterprise.id == Issue.enterprise_id)  # noqa: E731
-    same = lambda stmt: stmt  # noqa: E731
     if by == "category":
-        return Dimension([Category.code, Category.name_zh, Category.name_en], with_category, _plain,
+        return Dimension([Category.code, Category.name_zh, Category.name_en],
+                         lambda stmt: stmt.join(Category, Category.id == Issue.category_id), _plain,
                          lambda values, lang: values[1] if lang == "zh" else values[2])
     if by in ("kind", "source"):
-        return Dimension([getattr(Issue, by)], same, _plain, _coded(by))
+        return Dimension([getattr(Issue, by)], _same, _plain, _coded(by))
     if by == "department":
         return Dimension([Department.name], lambda stmt: stmt.outerjoin(Department, Department.id == Issue.department_id),
                          _plain, _named)
-    if by in ("zone", "industry"):
-        return Dimension([getattr(Enterprise, by)], with_enterprise, _plain, _named)
-    if by == "enterprise":
-        return Dimension([Enterprise.name], with_enterprise, _plain, _named)
+    if by in ("zone", "industry", "enterprise"):
+        column = Enterprise.name if by == "enterprise" else getattr(Enterprise, by)
+        return Dimension([column], lambda stmt: stmt.join(Enterprise, Enterprise.id == Issue.enterprise_id),
+                         _plain, _named)
     if by == "owner":
-        return Dimension([Issue.owner], same, _plain, _named)
+        return Dimension([Issue.owner], _same, _plain, _named)
     if by == "month":
-        return Dimension([extract("year", Issue.reported_on), extract("month", Issue.reported_on)], same,
+        return Dimension([extract("year", Issue.reported_on), extract("month", Issue.reported_on)], _same,
                          _month_key, lambda values, lang: _month_key(values), chronological=True)
     raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(SUMMARY_DIMENSIONS))
 
@@ -278,63 +283,160 @@ def dimension(by: str) -> Dimension:
 def _sort_groups(rows: list[dict[str, Any]], chronological: bool) -> list[dict[str, Any]]:
     if chronological:
         return sorted(rows, key=lambda row: str(row["key"]))
-    # Largest first; the unnamed group (no department, no owner) last among equals.
+    # Largest first; the unnamed group (no department, no owner) last among equals. Sorted
+    # here, not in SQL, so both backends give the same order whatever their collation.
     size = "total" if rows and "total" in rows[0] else "total_to_date"
     return sorted(rows, key=lambda row: (-row[size], row["key"] is None, str(row["key"] or "")))
 
 
-def grouped_figures(session: Session, flt: ResolvedFilter, scope: Scope, by: str, *, lang: str,
+@dataclass
+class Grouped:
+    """The rows of one GROUP BY query, and its aggregates added up over every group."""
+
+    groups: list[dict[str, Any]]
+    totals: dict[str, Any]
+
+
+def _add_up(raws: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
+    totals: dict[str, Any] = {}
+    for name in names:
+        values = [raw[name] for raw in raws]
+        if name.startswith("earliest"):
+            present = [value for value in values if value is not None]
+            totals[name] = min(present) if present else None
+        else:
+            totals[name] = sum(int(value or 0) for value in values)
+    return totals
+
+
+def grouped_figures(session: Session, flt: ResolvedFilter, scope: Scope, by: str | Dimension, *, lang: str,
                     columns: list[Any], build: Callable[[Any, str, dict[str, Any]], dict[str, Any]],
-                    base: Callable[[Any], Any] | None = None) -> list[dict[str, Any]]:
-    """One GROUP BY query: `columns` per value of the `by` dimension."""
-    dim = dimension(by)
+                    base: Callable[[Any], Any] | None = None) -> Grouped:
+    """One GROUP BY query: `columns` per value of the `by` dimension.
+
+    Every column is a COUNT or SUM (or a MIN named earliest_*), so the whole is the sum of the
+    groups: the headline figures need no second pass over the issues.
+    """
+    dim = by if isinstance(by, Dimension) else dimension(by)
     stmt = dim.join(select(*dim.columns, *columns).select_from(Issue))
     stmt = (base(stmt) if base is not None else _scoped(stmt, flt, scope)).group_by(*dim.columns)
     width = len(dim.columns)
-    rows = []
+    raws, rows = [], []
     for row in session.execute(stmt):
         values = tuple(row[:width])
-        rows.append(build(dim.key(values), dim.label(values, lang), dict(row._mapping)))
-    return _sort_groups(rows, dim.chronological)
+        raw = dict(row._mapping)
+        raws.append(raw)
+        rows.append(build(dim.key(values), dim.label(values, lang), raw))
+    return Grouped(_sort_groups(rows, dim.chronological), _add_up(raws, [column.name for column in columns]))
 
 
-def median_days_to_resolve(session: Session, flt: ResolvedFilter, scope: Scope) -> float | None:
-    """The median of resolved_on − reported_on in SQL: count, then the middle row(s) by ORDER BY/OFFSET."""
-    count_stmt = _scoped(select(func.count()).select_from(Issue), flt, scope).where(has_days_to_resolve())
-    count = int(session.execute(count_stmt).scalar_one())
+# --- summary -------------------------------------------------------------------------------
+
+
+def median_days_to_resolve(session: Session, flt: ResolvedFilter, scope: Scope, count: int) -> float | None:
+    """The median of resolved_on − reported_on, from a GROUP BY of the day counts in SQL.
+
+    The database returns one row per distinct number of days (a few hundred at most), with how
+    many issues took it; the middle one or two are found by adding those counts up. `count` is
+    how many resolved issues have both dates.
+    """
     if count == 0:
         return None
     days = days_to_resolve()
-    middle = (_scoped(select(days.label("days")).select_from(Issue), flt, scope)
-              .where(has_days_to_resolve()).order_by(days)
-              .offset((count - 1) // 2).limit(1 if count % 2 else 2))
-    values = [int(value) for value in session.execute(middle).scalars()]
-    return round(sum(values) / len(values), 2)
+    histogram = (_scoped(select(days.label("days"), func.count()).select_from(Issue), flt, scope)
+                 .where(has_days_to_resolve()).group_by(days).order_by(days))
+    wanted = [(count - 1) // 2, count // 2]  # 0-based positions of the middle row(s)
+    found: list[int] = []
+    seen = 0
+    for value, how_many in session.execute(histogram):
+        seen += int(how_many)
+        while wanted and wanted[0] < seen:
+            found.append(int(value))
+            wanted.pop(0)
+        if not wanted:
+            break
+    return round(sum(found) / len(found), 2)
 
 
 def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "category", lang: str = "en",
                    calendar: WorkingCalendar, thresholds: supervision.Thresholds) -> dict[str, Any]:
-    """DESIGN §4 `summary`: the scope's figures, by kind, and per group of `by`."""
-    dimension(by)  # an unknown --by fails before any query runs
+    """DESIGN §4 `summary`: the scope's figures, by kind, and per group of `by`.
+
+    One GROUP BY kind and `by` gives both lists: each kind's figures are the sums over its
+    groups, each group's the sums over the kinds, and the headline the sum of everything.
+    """
+    dim = dimension(by)
     cutoffs = supervision.level_cutoffs(scope.as_of, calendar, thresholds)
     columns = _summary_columns(scope.as_of, cutoffs)
-    totals_stmt = _scoped(select(*columns, func.avg(case((has_days_to_resolve(), days_to_resolve()))).label("avg_days"))
-                          .select_from(Issue), flt, scope)
-    totals = dict(session.execute(totals_stmt).one()._mapping)
+    names = [column.name for column in columns]
+    stmt = dim.join(select(Issue.kind, *dim.columns, *columns).select_from(Issue))
+    stmt = _scoped(stmt, flt, scope).group_by(Issue.kind, *dim.columns)
+    width = len(dim.columns)
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    keys: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in session.execute(stmt):
+        raw = {name: row._mapping[name] for name in names}
+        kinds.setdefault(row[0], []).append(raw)
+        keys.setdefault(tuple(row[1:1 + width]), []).append(raw)
+    by_kind = _sort_groups([_group_row(kind, value_label("kind", kind, lang), _add_up(raws, names))
+                            for kind, raws in kinds.items()], False)
+    groups = _sort_groups([_group_row(dim.key(values), dim.label(values, lang), _add_up(raws, names))
+                           for values, raws in keys.items()], dim.chronological)
+    totals = _add_up([raw for raws in kinds.values() for raw in raws], names)
     head = _group_row(None, "", totals)
-    avg = totals["avg_days"]
-    report: dict[str, Any] = {
+    days_count = int(totals["days_count"])
+    return {
         "scope": scope.as_json(),
         "total": head["total"], "resolved": head["resolved"], "pending": head["pending"],
         "deferred": int(totals["deferred"]), "overdue": head["overdue"], "resolution_rate": head["resolution_rate"],
-        "avg_days_to_resolve": None if avg is None else round(float(avg), 2),
-        "median_days_to_resolve": median_days_to_resolve(session, flt, scope),
+        "avg_days_to_resolve": round(int(totals["days_sum"]) / days_count, 2) if days_count else None,
+        "median_days_to_resolve": median_days_to_resolve(session, flt, scope, days_count),
         **{field: head[field] for field in SUPERVISION_FIELDS},
         "by": by,
-        "by_kind": grouped_figures(session, flt, scope, "kind", lang=lang, columns=columns, build=_group_row),
-        "groups": grouped_figures(session, flt, scope, by, lang=lang, columns=columns, build=_group_row),
+        "by_kind": by_kind,
+        "groups": groups,
     }
-    return report
+
+
+# --- issue lists ---------------------------------------------------------------------------
+
+
+def issue_columns() -> list[Any]:
+    return [Issue.id, Issue.title, Enterprise.name.label("enterprise"), Category.code.label("category"),
+            Issue.status, Department.name.label("department"), Issue.owner, Issue.reported_on, Issue.due_on,
+            Issue.resolved_on]
+
+
+def _with_names(stmt: Any) -> Any:
+    return (stmt.join(Enterprise, Enterprise.id == Issue.enterprise_id)
+            .join(Category, Category.id == Issue.category_id)
+            .outerjoin(Department, Department.id == Issue.department_id))
+
+
+def stream(session: Session, stmt: Any) -> Iterator[Any]:
+    """The rows of `stmt` a few hundred at a time (a server-side cursor on PostgreSQL), so a long
+    list is written as it is read and never held in memory."""
+    yield from session.execute(stmt.execution_options(yield_per=500))
+
+
+def _closed_row(row: Any) -> dict[str, Any]:
+    found = row._asdict()
+    found["days_to_resolve"] = (row.resolved_on - row.reported_on).days
+    return {field: found.get(field) for field in CLOSED_FIELDS}
+
+
+def _ladder_row(row: Any, as_of: date) -> dict[str, Any]:
+    found = row._asdict()
+    due = row.due_on
+    found["days_overdue"] = (as_of - due).days if due is not None and due < as_of else 0
+    return {field: found.get(field) for field in OVERDUE_ISSUE_FIELDS}
+
+
+def _limited(rows: Iterator[dict[str, Any]], limit: int | None) -> Iterator[dict[str, Any]]:
+    for count, row in enumerate(rows):
+        if limit is not None and count >= limit:
+            return
+        yield row
 
 
 # --- weekly --------------------------------------------------------------------------------
@@ -358,33 +460,9 @@ def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any
 def _weekly_row(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
     counts = {field: int(row[field]) for field in ("filed", "resolved", "total_to_date", "resolved_to_date",
                                                     "overdue", "due_next_7_days")}
-    return {"key": key, "label": label, **counts,
-            "resolution_rate_to_date": ratio(counts["resolved_to_date"], counts["total_to_date"]),
-            **supervision_figures(row)}
-
-
-def issue_columns() -> list[Any]:
-    return [Issue.id, Issue.title, Enterprise.name.label("enterprise"), Category.code.label("category"),
-            Issue.status, Department.name.label("department"), Issue.owner, Issue.reported_on, Issue.due_on,
-            Issue.resolved_on]
-
-
-def _with_names(stmt: Any) -> Any:
-    return (stmt.join(Enterprise, Enterprise.id == Issue.enterprise_id)
-            .join(Category, Category.id == Issue.category_id)
-            .outerjoin(Department, Department.id == Issue.department_id))
-
-
-def _overdue_rows(session: Session, stmt: Any, as_of: date, limit: int | None) -> list[dict[str, Any]]:
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = []
-    for row in session.execute(stmt):
-        item = {field: row._mapping.get(field) for field in OVERDUE_ISSUE_FIELDS if field != "days_overdue"}
-        due = row.due_on
-        item["days_overdue"] = (as_of - due).days if due is not None and due < as_of else 0
-        rows.append(item)
-    return rows
+    figures = {"key": key, "label": label, **counts, **supervision_figures(row),
+               "resolution_rate_to_date": ratio(counts["resolved_to_date"], counts["total_to_date"])}
+    return {field: figures[field] for field in WEEKLY_CATEGORY_FIELDS + SUPERVISION_FIELDS}
 
 
 def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: str = "en",
@@ -394,37 +472,30 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: 
 
     Everything counts issues reported up to the week's end (Sunday); overdue, the levels and
     `due_next_7_days` are measured at the scope's as-of date (the Sunday, or today while the
-    week is still running).
+    week is still running). `closed` and `overdue_issues` are streams: read them while the
+    session is open.
     """
     monday, sunday, as_of = scope.since, scope.until, scope.as_of
     assert monday is not None and sunday is not None
     cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds)
     to_date = replace(scope, since=None)
-    columns = _weekly_columns(scope, cutoffs)
-    head = _weekly_row(None, "", dict(session.execute(
-        _scoped(select(*columns).select_from(Issue), flt, to_date)).one()._mapping))
-
-    closed_stmt = (_scoped(_with_names(select(*issue_columns()).select_from(Issue)), flt, to_date)
-                   .where(is_resolved(), Issue.resolved_on >= monday, Issue.resolved_on <= sunday)
-                   .order_by(Issue.resolved_on, Issue.id))
-    if limit is not None:
-        closed_stmt = closed_stmt.limit(limit)
-    closed = []
-    for row in session.execute(closed_stmt):
-        item = {field: row._mapping.get(field) for field in CLOSED_FIELDS if field != "days_to_resolve"}
-        item["days_to_resolve"] = (row.resolved_on - row.reported_on).days
-        closed.append(item)
-
+    categories = grouped_figures(session, flt, to_date, "category", lang=lang,
+                                 columns=_weekly_columns(scope, cutoffs), build=_weekly_row)
+    head = _weekly_row(None, "", categories.totals)
+    closed = (_scoped(_with_names(select(*issue_columns()).select_from(Issue)), flt, to_date)
+              .where(is_resolved(), Issue.resolved_on >= monday, Issue.resolved_on <= sunday)
+              .order_by(Issue.resolved_on, Issue.id))
     level = supervision.level_expression(cutoffs).label("level")
-    overdue_stmt = (_scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date)
-                    .where(is_overdue(as_of)).order_by(Issue.due_on, Issue.id))
+    late = (_scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date)
+            .where(is_overdue(as_of)).order_by(Issue.due_on, Issue.id))
+    if limit is not None:
+        closed, late = closed.limit(limit), late.limit(limit)
     return {
         "scope": scope.as_json(),
         **{field: head[field] for field in WEEKLY_FIELDS},
-        "categories": grouped_figures(session, flt, to_date, "category", lang=lang, columns=columns,
-                                      build=_weekly_row),
-        "closed": closed,
-        "overdue_issues": _overdue_rows(session, overdue_stmt, as_of, limit),
+        "categories": categories.groups,
+        "closed": (_closed_row(row) for row in stream(session, closed)),
+        "overdue_issues": (_ladder_row(row, as_of) for row in stream(session, late)),
     }
 
 
@@ -439,7 +510,8 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
     That is each unresolved issue past its due date (red when more than the red threshold
     of working days late, else overdue/yellow), each escalated one (red), and each due within
     the due-soon threshold (blue). Rows come red first, then yellow, then blue, the most
-    overdue first within each; with `by` department or owner, grouped by that first.
+    overdue first within each; with `by` department or owner, group by group. `issues` is a
+    stream: read it while the session is open.
     """
     if by not in OVERDUE_DIMENSIONS:
         raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(OVERDUE_DIMENSIONS))
@@ -447,7 +519,6 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
     cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds)
     level = supervision.level_expression(cutoffs)
     on_ladder = supervision.level_clause(list(supervision.LEVELS), cutoffs)
-    rank = case({supervision.RED: 0, supervision.OVERDUE: 1}, value=level, else_=2)
     columns = [
         func.count().label("total"),
         count_if(is_overdue(as_of)).label("overdue"),
@@ -466,26 +537,19 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
                 "max_days_overdue": (as_of - earliest).days if earliest is not None else 0,
                 "overdue": int(row["overdue"])}
 
-    head = build(None, "", dict(session.execute(ladder(select(*columns).select_from(Issue))).one()._mapping))
     if by == "level":
-        found = {row[0]: build(row[0], value_label("level", row[0], lang), dict(row._mapping))
-                 for row in session.execute(ladder(select(level, *columns).select_from(Issue)).group_by(level))}
-        groups = [found.get(lvl) or build(lvl, value_label("level", lvl, lang), {**_EMPTY_GROUP})
-                  for lvl in supervision.LEVELS]
+        levels = Dimension([level], _same, _plain, lambda values, lang: value_label("level", values[0], lang))
+        grouped = grouped_figures(session, flt, scope, levels, lang=lang, columns=columns, build=build, base=ladder)
+        found = {group["key"]: group for group in grouped.groups}
+        empty = {column.name: None if column.name.startswith("earliest") else 0 for column in columns}
+        groups = [found.get(lvl) or build(lvl, value_label("level", lvl, lang), empty) for lvl in supervision.LEVELS]
     else:
-        groups = grouped_figures(session, flt, scope, by, lang=lang, columns=columns, build=build, base=ladder)
-        groups.sort(key=lambda g: (-g["level_red"], -g["total"], g["key"] is None, str(g["key"] or "")))
+        grouped = grouped_figures(session, flt, scope, by, lang=lang, columns=columns, build=build, base=ladder)
+        groups = sorted(grouped.groups, key=lambda g: (-g["level_red"], -g["total"], g["key"] is None,
+                                                       str(g["key"] or "")))
+    head = build(None, "", grouped.totals)
     for group in groups:
         group.pop("overdue")
-    # Red first, then yellow, then blue; within a level the earliest deadline (most overdue)
-    # first, and escalated issues without a deadline after those with one.
-    issues_stmt = (ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
-                   .order_by(rank, Issue.due_on.is_(None), Issue.due_on, Issue.id))
-    issues = _overdue_rows(session, issues_stmt, as_of, None)
-    if by != "level":
-        # Group order is decided above in Python, so both backends agree whatever their collation.
-        position = {group["key"]: index for index, group in enumerate(groups)}
-        issues.sort(key=lambda row: position[row[by]])
     return {
         "scope": scope.as_json(),
         "by": by,
@@ -493,12 +557,30 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
         "overdue": head["overdue"],
         **{field: head[field] for field in LEVEL_FIELD.values()},
         "groups": groups,
-        "issues": issues if limit is None else issues[:limit],
+        "issues": _limited(_ladder_rows(session, ladder, level, as_of, by, [g["key"] for g in groups]), limit),
     }
 
 
-_EMPTY_GROUP = {"total": 0, "overdue": 0, "level_red": 0, "level_overdue": 0, "level_due_soon": 0,
-                "earliest_late": None}
+def _ladder_rows(session: Session, ladder: Callable[[Any], Any], level: Any, as_of: date, by: str,
+                 keys: list[Any]) -> Iterator[dict[str, Any]]:
+    """The supervision list in order: red, yellow, blue; within a level the earliest deadline
+    (most overdue) first, escalated issues without a deadline after those with one. Grouped by
+    department or owner, one indexed query per group in the groups' order."""
+    rank = case({supervision.RED: 0, supervision.OVERDUE: 1}, value=level, else_=2)
+    stmt = (ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
+            .order_by(rank, Issue.due_on.is_(None), Issue.due_on, Issue.id))
+    if by == "level":
+        for row in stream(session, stmt):
+            yield _ladder_row(row, as_of)
+        return
+    for key in keys:
+        if by == "department":
+            named = select(Department.id).where(Department.name == key).scalar_subquery()
+            match = Issue.department_id.is_(None) if key is None else Issue.department_id == named
+        else:
+            match = Issue.owner.is_(None) if key is None else Issue.owner == key
+        for row in stream(session, stmt.where(match)):
+            yield _ladder_row(row, as_of)
 
 
 # --- trend ---------------------------------------------------------------------------------

@@ -5,10 +5,10 @@ sections) shown as a table, markdown or a workbook, or its rows in a machine for
 """
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -64,9 +64,10 @@ ReportFormatOption = Annotated[ReportFormat, typer.Option(
     "--format", "-f", help="table, csv, tsv, json, ndjson, markdown or xlsx (xlsx needs --out).")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.",
                                                 show_default=False, dir_okay=False)]
-SectionOption = Annotated[str | None, typer.Option(
-    "--section", help="Only this part of the report (csv, tsv and ndjson print one part; see the README).",
-    show_default=False)]
+def section_option(parts: str) -> Any:
+    return typer.Option("--section", help=f"Print only this part of the report: {parts}.", show_default=False)
+
+
 LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="At most this many issues per list.",
                                                  show_default=False)]
 
@@ -88,6 +89,30 @@ DIMENSION_LABELS = {"month": "report.field.month", "week": "report.field.week", 
 # --- documents --------------------------------------------------------------------------------
 
 
+class Rows:
+    """A section's rows, read once: a list, or a stream of which the first few are kept to peek at
+    (for column widths and alignment) before the whole is written out."""
+
+    def __init__(self, source: Iterable[dict[str, Any]]) -> None:
+        self._rest = iter(source)
+        self._head: list[dict[str, Any]] = []
+
+    def head(self, count: int) -> list[dict[str, Any]]:
+        while len(self._head) < count:
+            try:
+                self._head.append(next(self._rest))
+            except StopIteration:
+                break
+        return self._head[:count]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        yield from self._head
+        yield from self._rest
+
+    def __bool__(self) -> bool:
+        return bool(self.head(1))
+
+
 @dataclass
 class Section:
     """One table of a report: its machine name, its title, its columns and rows."""
@@ -95,9 +120,12 @@ class Section:
     name: str
     title: str
     fields: tuple[str, ...]
-    rows: list[dict[str, Any]]
+    rows: Iterable[dict[str, Any]]
     headers: dict[str, str] = field(default_factory=dict)  # field -> header, where not the usual one
     shown_fields: tuple[str, ...] | None = None  # the columns people see (table, markdown); default all
+
+    def __post_init__(self) -> None:
+        self.rows = self.rows if isinstance(self.rows, Rows) else Rows(self.rows)
 
 
 @dataclass
@@ -256,14 +284,69 @@ def _dimension_header(app_ctx: AppContext, by: str) -> str:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def json_ready(value: Any) -> Any:
+def write_json(value: Any, out: TextIO, level: int = 0) -> None:
+    """JSON laid out like json.dumps(indent=2), writing lists and streams item by item."""
+    import json
+
+    inner = "  " * (level + 1)
+    if isinstance(value, dict) and any(_is_list(item) for item in value.values()):
+        for index, (key, item) in enumerate(value.items()):
+            out.write(("," if index else "{") + "\n" + inner + json.dumps(key, ensure_ascii=False) + ": ")
+            write_json(item, out, level + 1)
+        out.write("\n" + "  " * level + "}")
+    elif _is_list(value):
+        # Streamed issue lists one item a line: compact for long lists, and the C encoder does the work.
+        compact = not isinstance(value, (list, tuple))
+        count = 0
+        for item in value:
+            text = (json.dumps(item, ensure_ascii=False, default=_iso) if compact else
+                    json.dumps(_json_ready(item), ensure_ascii=False, indent=2).replace("\n", "\n" + inner))
+            out.write(("," if count else "[") + "\n" + inner + text)
+            count += 1
+        out.write("\n" + "  " * level + "]" if count else "[]")
+    else:
+        out.write(json.dumps(_json_ready(value), ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level))
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple, Rows, Iterator))
+
+
+def _iso(value: Any) -> Any:
+    from qiye_service.render import iso
+
+    if isinstance(value, (date, datetime)):
+        return iso(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _json_ready(value: Any) -> Any:
     from qiye_service.render import iso
 
     if isinstance(value, dict):
-        return {key: json_ready(item) for key, item in value.items()}
+        return {key: _json_ready(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_ready(item) for item in value]
+        return [_json_ready(item) for item in value]
     return iso(value)
+
+
+class ChunkedWriter:
+    """Collects small writes and passes them on in large pieces (stdout may flush every line)."""
+
+    def __init__(self, out: TextIO, size: int = 1 << 16) -> None:
+        self._out, self._size, self._parts, self._length = out, size, [], 0
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        self._length += len(text)
+        if self._length >= self._size:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._parts:
+            self._out.write("".join(self._parts))
+            self._parts, self._length = [], 0
 
 
 @contextmanager
@@ -300,8 +383,6 @@ def output(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
 def emit(app_ctx: AppContext, report: str, data: dict[str, Any], doc: Document, fmt: ReportFormat,
          out: Path | None, section: str | None) -> None:
     """Write the report in the chosen format: the whole document, or one section's rows."""
-    import json
-
     from qiye_service import render
 
     chosen = doc.section(section, app_ctx.lang) if section else None
@@ -309,17 +390,19 @@ def emit(app_ctx: AppContext, report: str, data: dict[str, Any], doc: Document, 
         with output(out, binary=True) as path:
             write_workbook(doc, path, app_ctx.lang, only=chosen)
     else:
-        with output(out) as handle:
+        with output(out) as target:
+            handle: Any = ChunkedWriter(target) if fmt is not ReportFormat.table else target
             if fmt is ReportFormat.json:
-                payload = data if chosen is None else chosen.rows
-                handle.write(json.dumps(json_ready(payload), ensure_ascii=False, indent=2) + "\n")
+                write_json(data if chosen is None else chosen.rows, handle)
+                handle.write("\n")
             elif fmt.value in render.MACHINE_FORMATS:
                 part = chosen or doc.section(DEFAULT_SECTION[report], app_ctx.lang)
                 render.write_rows(part.rows, part.fields, fmt.value, handle, lang=app_ctx.lang)
             elif fmt is ReportFormat.markdown:
-                handle.write(markdown_document(doc, app_ctx, only=chosen))
+                write_markdown(doc, app_ctx, handle, only=chosen)
             else:
                 print_document(doc, app_ctx, handle, only=chosen, trend=report == "trend")
+            handle.flush()
     if out is not None:
         typer.echo(app_ctx.t("msg.report_written", path=str(out)), err=True)
 
@@ -333,37 +416,36 @@ def _headers(section: Section, lang: str) -> list[str]:
     return [section.headers.get(f) or header(f, lang) for f in _table_fields(section)]
 
 
-def markdown_document(doc: Document, app_ctx: AppContext, *, only: Section | None = None) -> str:
+def write_markdown(doc: Document, app_ctx: AppContext, out: TextIO, *, only: Section | None = None) -> None:
     """A document to paste into a message: a heading, the figures as a list, a table per section."""
     from qiye_service.render import markdown_cell
 
     lang = app_ctx.lang
-    lines = [f"# {markdown_cell(doc.title)}", "", markdown_cell(doc.subtitle), ""]
+    out.write(f"# {markdown_cell(doc.title)}\n\n{markdown_cell(doc.subtitle)}\n\n")
     if only is None and doc.figures:
         separator = "：" if lang == "zh" else ": "
-        lines += [f"- {markdown_cell(label)}{separator}{markdown_cell(shown(name, value, lang, {}))}"
-                  for name, label, value in doc.figures]
-        lines.append("")
+        for name, label, value in doc.figures:
+            out.write(f"- {markdown_cell(label)}{separator}{markdown_cell(shown(name, value, lang, {}))}\n")
+        out.write("\n")
     for section in [only] if only is not None else doc.sections:
         fields = _table_fields(section)
-        lines += [f"## {markdown_cell(section.title)}", ""]
+        out.write(f"## {markdown_cell(section.title)}\n\n")
         if not section.rows:
-            lines += [app_ctx.t("report.empty"), ""]
+            out.write(app_ctx.t("report.empty") + "\n\n")
             continue
-        lines.append("| " + " | ".join(markdown_cell(h) for h in _headers(section, lang)) + " |")
-        lines.append("|" + "|".join(" ---: " if _numeric(section, f) else " --- " for f in fields) + "|")
+        out.write("| " + " | ".join(markdown_cell(h) for h in _headers(section, lang)) + " |\n")
+        out.write("|" + "|".join(" ---: " if _numeric(section, f) else " --- " for f in fields) + "|\n")
         for row in section.rows:
             cells = [markdown_cell(shown(f, row.get(f), lang, doc.category_names)) for f in fields]
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
-    return "\n".join(lines)
+            out.write("| " + " | ".join(cells) + " |\n")
+        out.write("\n")
 
 
 def _numeric(section: Section, name: str) -> bool:
     if name in RATE_FIELDS:
         return True
     return any(isinstance(row.get(name), (int, float)) and not isinstance(row.get(name), bool)
-               for row in section.rows[:20])
+               for row in section.rows.head(20))
 
 
 def print_document(doc: Document, app_ctx: AppContext, handle: TextIO, *, only: Section | None = None,
@@ -391,6 +473,10 @@ def print_document(doc: Document, app_ctx: AppContext, handle: TextIO, *, only: 
             console.print(Text(f"{section.title}: {app_ctx.t('report.empty')}"))
             continue
         console.print(trend_table(section, lang) if trend else section_table(section, doc, lang))
+        # A terminal table holds its rows in memory; a longer list is for --limit or a file format.
+        more = sum(1 for _ in section.rows) - len(section.rows.head(TABLE_ROWS))
+        if more:
+            console.print(Text(app_ctx.t("report.more_rows", count=more)))
 
 
 def section_table(section: Section, doc: Document, lang: str) -> Any:
@@ -408,7 +494,7 @@ def section_table(section: Section, doc: Document, lang: str) -> Any:
         grid.add_column(title, justify="right" if numeric else "left", overflow="fold",
                         min_width=8 if name in ("label", "title") else min(longest_word, 7),
                         no_wrap=name in ("id", "reported_on", "due_on", "resolved_on"))
-    for row in section.rows:
+    for row in section.rows.head(TABLE_ROWS):
         cells = []
         for name in fields:
             value = row.get(name)
@@ -424,6 +510,7 @@ def _level_style(name: str, value: Any) -> str:
 
 
 BAR_WIDTH = 40
+TABLE_ROWS = 200
 
 
 def trend_table(section: Section, lang: str) -> Any:
@@ -432,7 +519,7 @@ def trend_table(section: Section, lang: str) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    peak = max([max(row["filed"], row["resolved"]) for row in section.rows] + [1])
+    peak = max([max(row["filed"], row["resolved"]) for row in section.rows.head(TABLE_ROWS)] + [1])
     grid = Table(title=section.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
                  pad_edge=False)
     headers = dict(zip(_table_fields(section), _headers(section, lang), strict=True))
@@ -440,7 +527,7 @@ def trend_table(section: Section, lang: str) -> Any:
     grid.add_column(headers["filed"], justify="right", no_wrap=True)
     grid.add_column(headers["resolved"], justify="right", no_wrap=True)
     grid.add_column("", no_wrap=True)
-    for row in section.rows:
+    for row in section.rows.head(TABLE_ROWS):
         bars = Text()
         bars.append(_bar(row["filed"], peak, "█"), style="cyan")
         bars.append("\n")
@@ -457,40 +544,49 @@ def _bar(count: int, peak: int, glyph: str) -> str:
 
 def write_workbook(doc: Document, path: str, lang: str, *, only: Section | None = None) -> None:
     """An .xlsx with a sheet for the figures and one per section: headers per --lang, column
-    widths set, dates as dates, rates as percentages."""
+    widths set (from the first rows), dates as dates, rates as percentages; rows are streamed."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    if only is None and doc.figures:
+        figures = Section("figures", translate_key(lang, "report.section.figures"), ("figure", "value"),
+                          [{"figure": label, "value": value, "name": name} for name, label, value in doc.figures])
+        _write_sheet(workbook, used, figures, doc, lang, value_field=lambda row, f: row["name"] if f == "value" else f)
+    for section in [only] if only is not None else doc.sections:
+        _write_sheet(workbook, used, section, doc, lang)
+    workbook.save(path)
+
+
+def _write_sheet(workbook: Any, used: set[str], section: Section, doc: Document, lang: str,
+                 value_field: Any = None) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
-    # Each cell is (field, value): the field decides the number format.
-    sheets: list[tuple[str, list[str], list[list[tuple[str, Any]]]]] = []
-    if only is None and doc.figures:
-        sheets.append((translate_key(lang, "report.section.figures"), [header("figure", lang), header("value", lang)],
-                       [[("figure", label), (name, value)] for name, label, value in doc.figures]))
-    for section in [only] if only is not None else doc.sections:
-        rows = [[(f, _sheet_value(f, row.get(f), lang, doc.category_names)) for f in section.fields]
-                for row in section.rows]
-        sheets.append((section.title, [section.headers.get(f) or header(f, lang) for f in section.fields], rows))
-    workbook = Workbook(write_only=True)
-    used: set[str] = set()
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(_sheet_name(title, used))
-        for index, head in enumerate(headers):
-            width = max([_text_width(head)] + [_text_width(_cell_text(row[index][1])) for row in rows[:500]])
-            sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 8), 60)
-        sheet.freeze_panes = "A2"
-        sheet.append(headers)
-        for row in rows:
-            cells = []
-            for name, value in row:
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, date):
-                    cell.number_format = "yyyy-mm-dd"
-                elif name in RATE_FIELDS and isinstance(value, float):
-                    cell.number_format = "0.0%"
-                cells.append(cell)
-            sheet.append(cells)
-    workbook.save(path)
+    sheet = workbook.create_sheet(_sheet_name(section.title, used))
+    headers = [section.headers.get(f) or header(f, lang) for f in section.fields]
+    sample = section.rows.head(500)
+    for index, (name, head) in enumerate(zip(section.fields, headers, strict=True), start=1):
+        width = max([_text_width(head)] + [_text_width(_cell_text(_sheet_value(name, row.get(name), lang,
+                                                                               doc.category_names)))
+                                           for row in sample])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+    sheet.freeze_panes = "A2"
+    sheet.append(headers)
+    for row in section.rows:
+        cells = []
+        for name in section.fields:
+            value = _sheet_value(name, row.get(name), lang, doc.category_names)
+            kind = value_field(row, name) if value_field else name
+            number_format = "yyyy-mm-dd" if isinstance(value, date) else (
+                "0.0%" if kind in RATE_FIELDS and isinstance(value, float) else None)
+            if number_format is None:
+                cells.append(value)  # plain values need no cell object
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = number_format
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def translate_key(lang: str, key: str) -> str:
@@ -586,9 +682,13 @@ def summary(
     by: Annotated[SummaryBy, typer.Option("--by", help="Group rows by this field.")] = SummaryBy.category,
     fmt: ReportFormatOption = ReportFormat.table,
     out: OutOption = None,
-    section: SectionOption = None,
+    section: Annotated[str | None, section_option("figures, by_kind or groups (the default for csv, tsv, ndjson)")]
+    = None,
 ) -> None:
-    """Totals, resolution rate and days to resolve, by kind and by --by (DESIGN §4).
+    """Totals, resolution, response, callback and satisfaction rates, by kind and by --by.
+
+    Figures count issues reported in the scope; overdue and escalation levels are measured
+    today, or on the scope's last day when that is past.
 
     Example: qiye report summary --year 2023 --by department --format csv
     """
@@ -601,8 +701,7 @@ def summary(
     with app_ctx.session(write=False) as session:
         data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
                                       **_supervision(app_ctx))
-        names = category_names(session)
-    emit(app_ctx, "summary", data, summary_document(app_ctx, data, names), fmt, out, section)
+        emit(app_ctx, "summary", data, summary_document(app_ctx, data, category_names(session)), fmt, out, section)
 
 
 @app.command("weekly")
@@ -614,7 +713,8 @@ def weekly(
     day: DateOption = None,
     fmt: ReportFormatOption = ReportFormat.table,
     out: OutOption = None,
-    section: SectionOption = None,
+    section: Annotated[str | None, section_option(
+        "figures, categories (the default for csv, tsv, ndjson), closed or overdue_issues")] = None,
     limit: LimitOption = None,
 ) -> None:
     """The week's close-out report (周调度): filed, closed, overdue, due soon; this week by default.
@@ -636,8 +736,8 @@ def weekly(
     with app_ctx.session(write=False) as session:
         data = reports.weekly_report(session, _prepare(session, filters), scope, lang=app_ctx.lang, limit=limit,
                                      **_supervision(app_ctx))
-        names = category_names(session)
-    emit(app_ctx, "weekly", data, weekly_document(app_ctx, data, names), fmt, out, section)
+        # The lists are streamed from the database as they are written.
+        emit(app_ctx, "weekly", data, weekly_document(app_ctx, data, category_names(session)), fmt, out, section)
 
 
 @app.command("overdue")
@@ -652,7 +752,8 @@ def overdue(
     = OverdueBy.level,
     fmt: ReportFormatOption = ReportFormat.table,
     out: OutOption = None,
-    section: SectionOption = None,
+    section: Annotated[str | None, section_option("figures, groups or issues (the default for csv, tsv, ndjson)")]
+    = None,
     limit: LimitOption = None,
 ) -> None:
     """The supervision list (督办清单): red, overdue and due-soon issues, most overdue first.
@@ -668,8 +769,7 @@ def overdue(
     with app_ctx.session(write=False) as session:
         data = reports.overdue_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
                                       limit=limit, **_supervision(app_ctx))
-        names = category_names(session)
-    emit(app_ctx, "overdue", data, overdue_document(app_ctx, data, names), fmt, out, section)
+        emit(app_ctx, "overdue", data, overdue_document(app_ctx, data, category_names(session)), fmt, out, section)
 
 
 @app.command("trend")
@@ -695,4 +795,4 @@ def trend(
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
     with app_ctx.session(write=False) as session:
         data = reports.trend_report(session, _prepare(session, filters), scope, by=by.value)
-    emit(app_ctx, "trend", data, trend_document(app_ctx, data), fmt, out, None)
+        emit(app_ctx, "trend", data, trend_document(app_ctx, data), fmt, out, None)
