@@ -372,6 +372,10 @@ def output(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 yield handle
+        # mkstemp makes the file private; a report is an ordinary file, so honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, target)
     except OSError as exc:
         raise BadFile("error.report_write", path=str(out), detail=exc.strerror or str(exc)) from None
