@@ -363,6 +363,15 @@ def check_overdue(qiye: Qiye, rows: list[Row], scope_args: list[str], since: dat
 
 
 SCOPES = st.sampled_from(["all", "year", "week", "range", "since"])
+# A filter of `issue list` and the rows it keeps.
+FILTERS: list[tuple[list[str], Any]] = [
+    ([], lambda row: True),
+    (["--kind", "common"], lambda row: row.kind == "common"),
+    (["--dept", DEPARTMENTS[0]], lambda row: row.department == 0),
+    (["--owner", OWNERS[1]], lambda row: row.owner == OWNERS[1]),
+    (["--status", "open", "--status", "deferred"], lambda row: row.status in ("open", "deferred")),
+    (["--category", "road", "--zone", "北园"], lambda row: row.category == "road" and row.enterprise == 0),
+]
 
 
 def scope_for(kind: str, week: tuple[date, date]) -> tuple[list[str], date | None, date | None]:
@@ -384,21 +393,23 @@ def scope_for(kind: str, week: tuple[date, date]) -> tuple[list[str], date | Non
 @given(data=ledgers(), scope_kind=SCOPES,
        by=st.sampled_from(["category", "kind", "department", "zone", "industry", "enterprise", "owner", "source",
                            "month"]),
-       use_date=st.booleans())
+       use_date=st.booleans(), chosen_filter=st.sampled_from(FILTERS))
 def test_reports_match_the_oracle(sqlite_template: Path, base_env: dict[str, str], data: Any, scope_kind: str,
-                                  by: str, use_date: bool) -> None:
+                                  by: str, use_date: bool, chosen_filter: tuple[list[str], Any]) -> None:
     rows, week = data
+    filter_args, keep = chosen_filter
+    kept = [row for row in rows if keep(row)]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "qiye.db"
         shutil.copyfile(sqlite_template, path)
         insert_ledger(str(path), rows)
         qiye = Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
         scope_args, since, until = scope_for(scope_kind, week)
-        check_summary(qiye, rows, scope_args, since, until, by)
+        check_summary(qiye, kept, scope_args + filter_args, since, until, by)
         # --date names the week by any of its days: its Sunday here, a boundary.
         week_args = ["--date", week[1].isoformat()] if use_date else scope_for("week", week)[0]
-        check_weekly(qiye, rows, week, week_args)
-        check_overdue(qiye, rows, scope_args, since, until)
+        check_weekly(qiye, kept, week, week_args + filter_args)
+        check_overdue(qiye, kept, scope_args + filter_args, since, until)
 
 
 # --- one fixed ledger on both backends -----------------------------------------------------
