@@ -262,6 +262,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "{path} 已存在；如需覆盖请加 --force，或换一个文件名"),
     "error.backup_same_file": ("{path} is the database itself; choose another file",
                                "{path} 就是数据库本身；请选择其他文件"),
+    "error.file": ("cannot use the file {path!r}: {reason}", "无法使用文件 {path!r}：{reason}"),
+    "error.not_utf8": (
+        "the argument {value} is not UTF-8 text; set the terminal (or the script file) to UTF-8 and try again",
+        "参数 {value} 不是 UTF-8 文本；请将终端（或脚本文件）的编码设为 UTF-8 后重试",
+    ),
     "error.bad_path": ("{value!r} is not a usable file name", "{value!r} 不是可用的文件名"),
     "error.backup_write": ("cannot write the backup {path}: {detail}", "无法写入备份文件 {path}：{detail}"),
     "error.restore_unreadable": ("cannot restore from {path}: {detail}", "无法从 {path} 恢复：{detail}"),

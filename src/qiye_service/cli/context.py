@@ -181,10 +181,29 @@ def report_usage_error(exc: typer.TyperException) -> None:
     raise typer.Exit(getattr(exc, "exit_code", 2)) from None
 
 
+def _has_surrogates(text: str) -> bool:
+    """True for an argument the OS handed over as bytes that were not valid UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class QiyeGroup(TyperGroup):
     """The root group: every error a command raises is reported here, once."""
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        undecodable = next((arg for arg in args if _has_surrogates(arg)), None)
+        if undecodable is not None:
+            # Bytes that are not UTF-8 (a GBK terminal or script): say so rather than fail later.
+            try:
+                raw = undecodable.encode("utf-8", "surrogateescape")  # the bytes as typed
+            except UnicodeEncodeError:
+                raw = undecodable.encode("utf-8", "backslashreplace")
+            shown = raw.decode("utf-8", "backslashreplace")
+            typer.echo(f"error: {translate('error.not_utf8', default_lang(), value=shown[:80])}", err=True)
+            raise typer.Exit(1)
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except typer.TyperException as exc:  # a bad global option
@@ -210,6 +229,15 @@ class QiyeGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("error: interrupted; nothing was written", err=True)
             raise typer.Exit(130) from None
+        except OSError as exc:
+            # A file named on the command line that cannot be read or written (missing, a
+            # directory, no permission, a name too long): a user error, not a crash.
+            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
+            name = str(exc.filename) if exc.filename is not None else ""
+            shown = name if len(name) <= 80 else name[:77] + "..."
+            reason = exc.strerror or str(exc)
+            typer.echo(f"error: {translate('error.file', lang, path=shown, reason=reason)}", err=True)
+            raise typer.Exit(1) from None
         except Exception as exc:
             if os.environ.get("QIYE_DEBUG") == "1":
                 raise
