@@ -341,6 +341,26 @@ def test_rows_without_ids_get_fresh_ones_after_the_highest(qiye, tmp_path):
     assert filed == "6"
 
 
+def test_rows_with_and_without_ids_in_one_file(qiye, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("id,enterprise,category,reported_on,title\n,蓝思科技,road,2023-05-12,无编号\n"
+                    "1,蓝思科技,road,2023-05-12,一号\n2,蓝思科技,road,2023-05-12,二号\n", encoding="utf-8")
+    qiye.ok("import", "issues", str(path))
+    assert [(row["id"], row["title"]) for row in all_issues(qiye)] == [(1, "一号"), (2, "二号"), (3, "无编号")]
+    # Rows are written 2000 at a time: the row without an id in the first chunk gets the id
+    # after that chunk's highest (2099); the same id given later in the file is a clear error.
+    late = tmp_path / "late.csv"
+    late.write_text("id,enterprise,category,reported_on,title\n,蓝思科技,road,2023-05-12,甲\n"
+                    + "".join(f"{100 + i},蓝思科技,road,2023-05-12,占位{i}\n" for i in range(1999))
+                    + "2099,蓝思科技,road,2023-05-12,乙\n", encoding="utf-8")
+    before = counts(qiye)
+    result = qiye("import", "issues", str(late))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1] == (
+        "  row 2002, column id: id 2099 was already given to row 2, which has no id; give every row an id, or none")
+    assert counts(qiye) == before
+
+
 def test_imported_ids_do_not_collide_with_later_filing(qiye, tmp_path):
     """PostgreSQL's id sequence is moved past imported ids."""
     path = tmp_path / "ids.csv"

@@ -336,19 +336,25 @@ class IssueImport:
                 found[issue_id] = head
         return found
 
-    def _allocate(self, count: int) -> list[int]:
-        """Ids for rows that have none: the sequence on PostgreSQL; after the highest id on
-        SQLite (this transaction holds the write lock, so nobody else takes them)."""
+    def _allocate(self, count: int, above: int) -> list[int]:
+        """Ids for rows that have none, all greater than `above` (the highest id given in the
+        same chunk): the sequence on PostgreSQL; after the highest id on SQLite (this
+        transaction holds the write lock, so nobody else takes them)."""
         if count == 0:
             return []
         if self.conn.dialect.name == "postgresql":
+            if above:
+                self.conn.execute(text(
+                    "SELECT setval(pg_get_serial_sequence('issue', 'id'), "
+                    "GREATEST((SELECT max(id) FROM issue), :above))"
+                ), {"above": above})
             return sorted(self.conn.execute(text(
                 "SELECT nextval(pg_get_serial_sequence('issue', 'id')) FROM generate_series(1, :n)"
             ), {"n": count}).scalars())
         if self.next_id is None:
             self.next_id = int(self.conn.execute(select(func.coalesce(func.max(Issue.id), 0))).scalar_one()) + 1
-        first = self.next_id
-        self.next_id += count
+        first = max(self.next_id, above + 1)
+        self.next_id = first + count
         return list(range(first, first + count))
 
     # -- building rows and events --
@@ -482,7 +488,8 @@ class IssueImport:
 
     def _insert(self, creates: list[_Prepared]) -> None:
         """New issues, their tags and events, as driver rows in three executemany calls."""
-        fresh = iter(self._allocate(sum(1 for item in creates if item.row.values.get("id") is None)))
+        given = [item.row.values["id"] for item in creates if item.row.values.get("id") is not None]
+        fresh = iter(self._allocate(len(creates) - len(given), max(given, default=0)))
         issues: list[tuple[Any, ...]] = []
         events: list[tuple[Any, ...]] = []
         links: list[tuple[int, int]] = []
