@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -318,3 +319,59 @@ def test_restore_into_postgresql_checks_the_file_first(pg_schema: str, base_env:
     assert result.exit_code == 1 and "it is not an SQLite file" in result.stderr
     assert tables_of(url) == before
     assert list(tmp_path.iterdir()) == [text_file]
+
+
+def test_a_command_caught_mid_restore_stops_rather_than_write_into_the_old_file(
+        sqlite_qiye: Qiye, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A qiye that opened the old file just before the swap, and waited for the restore's
+    lock, must not go on to write into a file nobody will read again."""
+    import threading
+
+    from qiye_service.services import backup as backups
+
+    sqlite_qiye.ok("enterprise", "add", "蓝思科技")
+    good = tmp_path / "good.db"
+    sqlite_qiye.ok("db", "backup", str(good))
+    sqlite_qiye.ok("issue", "add", "备份之后", "-e", "蓝思科技", "-c", "road")
+    live = Path(sqlite_qiye.url)
+    locked = threading.Event()
+    keep = backups._keep
+
+    def slow_keep(path: Path, stamp: Any) -> Path:
+        locked.set()  # the old file is locked exclusively from here until the swap
+        time.sleep(0.5)
+        return keep(path, stamp)
+
+    monkeypatch.setattr(backups, "_keep", slow_keep)
+    outcome: dict[str, Any] = {}
+
+    def late_writer() -> None:
+        locked.wait(10)
+        conn = sqlite3.connect(live, timeout=10)  # opens the old file, then waits for the lock
+        try:
+            conn.execute("insert into department (name) values ('迟到的写入')")
+            conn.commit()
+            outcome["wrote"] = True
+        except sqlite3.DatabaseError as exc:
+            outcome["error"] = str(exc)
+        finally:
+            conn.close()
+
+    writer = threading.Thread(target=late_writer)
+    writer.start()
+    from qiye_service.db import make_engine, resolve_location
+
+    engine = make_engine(resolve_location(str(live)))
+    prepared = backups.prepare_restore(good, live)
+    try:
+        backups.restore_database(engine, prepared, stamp=datetime(2023, 12, 20, 2, 0))
+    finally:
+        prepared.discard()
+        engine.dispose()
+    writer.join(20)
+    assert outcome == {"error": "file is not a database"}
+    assert sqlite_qiye.sql("select count(*) from issue") == [(0,)]  # the restored file, untouched
+    assert sqlite_qiye.sql("select count(*) from department") == [(0,)]
+    kept = next(live.parent.glob("qiye.replaced-*.db"))
+    with sqlite3.connect(kept) as conn:
+        assert conn.execute("select count(*) from issue").fetchone() == (1,)

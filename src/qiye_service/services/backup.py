@@ -313,7 +313,8 @@ def _restore_sqlite(live: Path, prepared: PreparedRestore, stamp: datetime) -> P
             # A qiye command that opened the old file and is waiting for our lock must not
             # go on writing into a file nobody will read again: spoil its header so it
             # stops with a clear error instead.
-            os.pwrite(old_fd, b"\0" * len(SQLITE_MAGIC), 0)
+            os.lseek(old_fd, 0, os.SEEK_SET)
+            os.write(old_fd, b"\0" * len(SQLITE_MAGIC))
             os.fsync(old_fd)
     finally:
         if old_fd is not None:
