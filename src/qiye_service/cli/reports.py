@@ -123,6 +123,7 @@ class Section:
     rows: Iterable[dict[str, Any]]
     headers: dict[str, str] = field(default_factory=dict)  # field -> header, where not the usual one
     shown_fields: tuple[str, ...] | None = None  # the columns people see (table, markdown); default all
+    hidden: bool = False  # only for --section (it repeats another section)
 
     def __post_init__(self) -> None:
         self.rows = self.rows if isinstance(self.rows, Rows) else Rows(self.rows)
@@ -137,6 +138,10 @@ class Document:
     figures: list[tuple[str, str, Any]]  # (field, header, value)
     sections: list[Section]
     category_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def shown_sections(self) -> list[Section]:
+        return [section for section in self.sections if not section.hidden]
 
     def section(self, name: str, lang: str) -> Section:
         if name == "figures":
@@ -210,7 +215,7 @@ def summary_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str,
         sections=[
             Section("by_kind", _t(app_ctx, "report.section.by", by=header("kind", app_ctx.lang)),
                     reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["by_kind"],
-                    {"label": header("kind", app_ctx.lang)}, SUMMARY_SHOWN),
+                    {"label": header("kind", app_ctx.lang)}, SUMMARY_SHOWN, hidden=data["by"] == "kind"),
             Section("groups", _t(app_ctx, "report.section.by", by=by_header),
                     reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["groups"], {"label": by_header},
                     SUMMARY_SHOWN),
@@ -431,7 +436,7 @@ def write_markdown(doc: Document, app_ctx: AppContext, out: TextIO, *, only: Sec
         for name, label, value in doc.figures:
             out.write(f"- {markdown_cell(label)}{separator}{markdown_cell(shown(name, value, lang, {}))}\n")
         out.write("\n")
-    for section in [only] if only is not None else doc.sections:
+    for section in [only] if only is not None else doc.shown_sections:
         fields = _table_fields(section)
         out.write(f"## {markdown_cell(section.title)}\n\n")
         if not section.rows:
@@ -472,32 +477,44 @@ def print_document(doc: Document, app_ctx: AppContext, handle: TextIO, *, only: 
         for name, label, value in doc.figures:
             grid.add_row(label, shown(name, value, lang, {}))
         console.print(grid)
-    for section in [only] if only is not None else doc.sections:
+    for section in [only] if only is not None else doc.shown_sections:
         if not section.rows:
             console.print(Text(f"{section.title}: {app_ctx.t('report.empty')}"))
             continue
-        console.print(trend_table(section, lang) if trend else section_table(section, doc, lang))
+        console.print(trend_table(section, lang) if trend else section_table(section, doc, lang, console.width))
         # A terminal table holds its rows in memory; a longer list is for --limit or a file format.
         more = sum(1 for _ in section.rows) - len(section.rows.head(TABLE_ROWS))
         if more:
             console.print(Text(app_ctx.t("report.more_rows", count=more)))
 
 
-def section_table(section: Section, doc: Document, lang: str) -> Any:
+def section_table(section: Section, doc: Document, lang: str, width: int) -> Any:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     fields = _table_fields(section)
+    headers = _headers(section, lang)
     grid = Table(title=section.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
                  pad_edge=False)
-    for name, title in zip(fields, _headers(section, lang), strict=True):
-        numeric = _numeric(section, name)
-        # Headers wrap between words, never inside one; names keep room to be read.
+    # Where the terminal allows, headers wrap between words and names keep room to be read;
+    # in a narrow one rich may fold them, which beats cutting columns off.
+    least: list[int | None] = []
+    for name, title in zip(fields, headers, strict=True):
         longest_word = max(_text_width(word) for word in title.split()) if title.strip() else 1
-        grid.add_column(title, justify="right" if numeric else "left", overflow="fold",
-                        min_width=8 if name in ("label", "title") else min(longest_word, 7),
-                        no_wrap=name in ("id", "reported_on", "due_on", "resolved_on"))
+        if name in ("label", "title"):
+            names = [_text_width(str(row.get(name) or "")) for row in section.rows.head(50)]
+            least.append(min(max([longest_word, *names]), 16 if name == "label" else 12))
+        elif name in ("id", "reported_on", "due_on", "resolved_on"):
+            least.append(None)  # never wrapped: as wide as its widest value
+        else:
+            least.append(min(longest_word, 10))
+    unwrapped = sum(6 if name == "id" else 10 for name, w in zip(fields, least, strict=True) if w is None)
+    if sum(w or 0 for w in least) + unwrapped + 3 * len(fields) > width:
+        least = [None] * len(fields)
+    for name, title, minimum in zip(fields, headers, least, strict=True):
+        grid.add_column(title, justify="right" if _numeric(section, name) else "left", overflow="fold",
+                        min_width=minimum, no_wrap=name in ("id", "reported_on", "due_on", "resolved_on"))
     for row in section.rows.head(TABLE_ROWS):
         cells = []
         for name in fields:
@@ -557,7 +574,7 @@ def write_workbook(doc: Document, path: str, lang: str, *, only: Section | None 
         figures = Section("figures", translate_key(lang, "report.section.figures"), ("figure", "value"),
                           [{"figure": label, "value": value, "name": name} for name, label, value in doc.figures])
         _write_sheet(workbook, used, figures, doc, lang, value_field=lambda row, f: row["name"] if f == "value" else f)
-    for section in [only] if only is not None else doc.sections:
+    for section in [only] if only is not None else doc.shown_sections:
         _write_sheet(workbook, used, section, doc, lang)
     workbook.save(path)
 
