@@ -188,6 +188,7 @@ def test_summary_table_and_markdown_for_people(ledger: Qiye) -> None:
     assert "Scope: all time; as of 2023-12-20" in table
     assert "Resolution rate" in table and "40.0%" in table and "66.7%" in table
     assert "Road construction" in table and "road," not in table
+    assert ledger.ok("report", "summary", "--by", "kind").stdout.count("By Kind") == 1
     zh = ledger.ok("--lang", "zh", "report", "summary", "--year", "2023").stdout
     assert "统计范围：2023；截至 2023-12-20" in zh
     assert "办结率" in zh and "道路建设" in zh and "红色督办" in zh
