@@ -121,7 +121,10 @@ def test_backup_refuses_the_database_itself(sqlite_qiye: Qiye) -> None:
     before = digest(Path(sqlite_qiye.url))
     result = sqlite_qiye("db", "backup", sqlite_qiye.url, "--force")
     assert result.exit_code == 1 and "is the database itself" in result.stderr
+    result = sqlite_qiye("db", "restore", sqlite_qiye.url, "--yes")
+    assert result.exit_code == 1 and "is the database itself" in result.stderr
     assert digest(Path(sqlite_qiye.url)) == before
+    assert sorted(p.name for p in Path(sqlite_qiye.url).parent.iterdir()) == ["qiye.db"]
 
 
 def test_backup_is_consistent_while_others_write(sqlite_qiye: Qiye, tmp_path: Path) -> None:

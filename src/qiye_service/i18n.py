@@ -318,6 +318,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "问题 #{id}：没有任何办理记录：记录已被删除"),
     "check.replay_mismatch": ("issue #{id}: {field} is {actual} but its history says {expected}",
                               "问题 #{id}：{field} 为 {actual}，但办理记录表明应为 {expected}"),
+    "check.empty": ("empty", "空"),
     "check.replay_unreadable": ("issue #{id}: its creation event cannot be read: {detail}",
                                 "问题 #{id}：无法读取其登记记录：{detail}"),
     "error.config_key": ("unknown config key {key!r}; known keys: {valid}", "未知配置项 {key!r}；可用配置项：{valid}"),

@@ -162,7 +162,7 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     with app_ctx.session(write=False) as session:
         report = check_database(session=session)
     rows = [{"check": f.check, "issue_id": f.issue_id, "event_id": f.event_id,
-             "message": app_ctx.t(f.key, **f.params)} for f in report.findings]
+             "message": app_ctx.t(f.key, **_shown_values(app_ctx, f.params))} for f in report.findings]
     if fmt is OutputFormat.json:
         typer.echo(json.dumps({"ok": report.ok, "issues": report.issues, "events": report.events,
                                "problems": rows}, ensure_ascii=False, indent=2))
@@ -175,6 +175,17 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         render.write_rows(rows, CHECK_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
     if not report.ok:
         raise QiyeError("error.check_failed", count=len(rows))
+
+
+def _shown_values(app_ctx, params: dict) -> dict:  # type: ignore[no-untyped-def]
+    """Field values in a finding as a person reads them: quoted, shortened, or `empty`."""
+    shown = dict(params)
+    for key in ("actual", "expected"):
+        if key in shown:
+            value = shown[key]
+            shown[key] = app_ctx.t("check.empty") if value is None else repr(
+                value if len(value) <= 60 else value[:57] + "...")
+    return shown
 
 
 def _path(text: str):  # type: ignore[no-untyped-def]

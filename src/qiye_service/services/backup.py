@@ -209,6 +209,8 @@ def prepare_restore(source: Path, beside: Path) -> PreparedRestore:
         raise BadFile("error.restore_unreadable", path=where, detail=exc.strerror or str(exc)) from None
     if magic != SQLITE_MAGIC:
         raise BadFile("error.restore_not_sqlite", path=where)
+    if beside.exists() and os.path.samefile(source, beside):
+        raise InvalidValue("error.backup_same_file", path=where)
     beside.parent.mkdir(parents=True, exist_ok=True)
     copy = _temp_name(beside, "restore")
     try:

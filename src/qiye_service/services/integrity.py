@@ -213,11 +213,5 @@ def replay_findings(issue_id: int, row: Any, events: list[Any]) -> list[Finding]
         expected = state.get(name)
         if actual != expected:
             findings.append(Finding("replay", "check.replay_mismatch", {
-                "id": issue_id, "field": name, "actual": _shown(actual), "expected": _shown(expected)}, issue_id))
+                "id": issue_id, "field": name, "actual": actual, "expected": expected}, issue_id))
     return findings
-
-
-def _shown(value: str | None) -> str:
-    if value is None:
-        return "empty"
-    return repr(value if len(value) <= 60 else value[:57] + "...")
