@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +54,16 @@ def load_config() -> dict[str, str]:
     """All settings as flat dotted keys; an absent file is an empty config."""
     path = config_path()
     try:
-        with path.open("rb") as handle:
-            return _flatten(tomllib.load(handle))
+        handle = path.open("rb")
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidValue("error.config_file", path=str(path), detail=str(exc)) from None
+    import tomllib  # only when there is a file: most runs have none (start-up, issue 7)
+
+    with handle:
+        try:
+            return _flatten(tomllib.load(handle))
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidValue("error.config_file", path=str(path), detail=str(exc)) from None
 
 
 def check_key(key: str) -> None:

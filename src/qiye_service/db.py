@@ -284,6 +284,11 @@ def stored_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         try:
+            # Every run asks; one plain query answers for a qiye database (start-up, issue 7).
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except Exception:  # noqa: BLE001 - no such table, or worse: the catalogue below tells
+            conn.rollback()
+        try:
             names = set(inspect(conn).get_table_names())
         except Exception as exc:  # noqa: BLE001 - any driver failure means unusable
             raise translate_db_error(exc, engine) from None

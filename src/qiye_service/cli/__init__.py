@@ -1,6 +1,7 @@
 """The root `qiye` app: global options, the per-run context, and the command groups."""
 
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
 
@@ -71,6 +72,136 @@ def _register() -> None:
 _register()
 
 
+# --- start-up (benchmarks, issue 7) ---------------------------------------------------------
+# typer builds the click command of every registered command on each run, which costs more
+# than anything else qiye adds to a short command. The console script builds only the group
+# it runs: for `qiye issue list` the issue group; for `qiye --help`, help-only stand-ins of
+# the groups (their names and one-line help, no commands). `app` itself stays whole, for
+# tests and for anything else that invokes it.
+
+HELP_FLAGS = ("--help", "-h")
+
+
+def _value_options() -> set[str]:
+    """The root's options that take a value (--db, --as, --lang), read from its signature."""
+    import inspect
+    from typing import get_args
+
+    from typer.models import OptionInfo
+
+    names: set[str] = set()
+    for parameter in inspect.signature(root).parameters.values():
+        kind, *extras = get_args(parameter.annotation) or (parameter.annotation,)
+        for extra in extras:
+            if isinstance(extra, OptionInfo) and kind is not bool:
+                # In the Annotated form typer keeps the first name in `default`.
+                declared = (extra.default, *extra.param_decls)
+                names.update(name for name in declared if isinstance(name, str) and name.startswith("-"))
+    return names
+
+
+def _command_words(args: list[str]) -> list[str]:
+    """The group and command `args` run (`["issue", "list"]`), as far as they are named before
+    any help flag; empty for the root's own help (or no command)."""
+    takes_value = _value_options()
+    words: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in HELP_FLAGS or arg == "--":
+            break
+        elif arg.startswith("-"):
+            if words:
+                break  # the group's or command's own options: its name is known by now
+            skip = arg in takes_value
+        else:
+            words.append(arg)
+            if len(words) == 2:
+                break
+    return words
+
+
+def _first_word(args: list[str]) -> str | None:
+    words = _command_words(args)
+    return words[0] if words else None
+
+
+def _help_only(group: Any) -> Any:
+    """The group without its commands: enough for the root's help to name and describe it."""
+    return _with_commands(group, None)
+
+
+def _with_commands(group: Any, name: str | None) -> Any:
+    """The group with only the command (or nested group) called `name`; with none for None."""
+    import copy
+
+    def called(info: Any) -> str:
+        return info.name or info.callback.__name__.lower().replace("_", "-")
+
+    stand_in = copy.copy(group)
+    stand_in.typer_instance = copy.copy(group.typer_instance)
+    stand_in.typer_instance.registered_commands = [
+        info for info in group.typer_instance.registered_commands if name is not None and called(info) == name]
+    stand_in.typer_instance.registered_groups = [
+        info for info in group.typer_instance.registered_groups if name is not None and info.name == name]
+    return stand_in
+
+
+def _groups_for(words: list[str] | str | None, groups: list[Any]) -> list[Any]:
+    words = [words] if isinstance(words, str) else list(words or [])
+    if not words:
+        return [_help_only(group) for group in groups]
+    chosen = [group for group in groups if group.name == words[0]]
+    if not chosen:
+        return groups  # a root command, or a typo click should answer with suggestions
+    group = chosen[0]
+    if len(words) == 2:
+        narrowed = _with_commands(group, words[1])
+        instance = narrowed.typer_instance
+        if instance.registered_commands or instance.registered_groups:
+            return [narrowed]
+    return [group]  # the group's help, or an unknown command for click to report
+
+
+class _NotLoaded:
+    """Stands in for rich's Markdown and Traceback in typer.rich_utils (see _light_help)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("qiye loads typer's help without rich.markdown and rich.traceback")
+
+
+def _light_help() -> None:
+    """Import typer.rich_utils, which draws help, without rich.markdown (markdown-it) and
+    rich.traceback (pygments): a third of `qiye --help`, for features qiye never uses, help
+    written in Markdown and typer's pretty tracebacks (pretty_exceptions_enable=False). The
+    real modules stay importable: the stand-ins leave sys.modules once rich_utils holds them."""
+    if "typer.rich_utils" in sys.modules:
+        return
+    import types
+
+    stand_ins = {}
+    for name, attribute in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
+        if name not in sys.modules:
+            module = types.ModuleType(name)
+            setattr(module, attribute, type(attribute, (_NotLoaded,), {}))
+            stand_ins[name] = sys.modules[name] = module
+    try:
+        import typer.rich_utils  # noqa: F401
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
 def main() -> None:
     """The console script."""
-    app()
+    args = sys.argv[1:]
+    if not args or any(arg in HELP_FLAGS for arg in args):
+        _light_help()
+    groups = app.registered_groups
+    app.registered_groups = _groups_for(_command_words(args), groups)
+    try:
+        app()
+    finally:
+        app.registered_groups = groups
