@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -126,6 +127,28 @@ def _fix_sequence(conn: Connection, table: str) -> None:
 
 
 # --- issues ------------------------------------------------------------------------------------
+
+
+IMPORT_CACHE_KIB = 32 * 1024
+
+
+@contextmanager
+def _import_cache(conn: Connection) -> Iterator[None]:
+    """A larger SQLite page cache while importing. With the default 2 MB, inserting into
+    the issue table's ten indexes spills pages to the WAL over and over; 32 MB more than
+    halves the time of a 100,000-row import. The connection's own setting comes back after."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    if before is not None and before < 0 and -before >= IMPORT_CACHE_KIB:
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before) if before is not None else -2000}")
 
 
 def _sqlite_day(value: date | None) -> str | None:
@@ -253,14 +276,15 @@ class IssueImport:
     # -- the run --
 
     def run(self, rows: Iterable[LedgerRow]) -> ImportSummary:
-        chunk: list[LedgerRow] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= CHUNK_ROWS:
+        with _import_cache(self.conn):
+            chunk: list[LedgerRow] = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) >= CHUNK_ROWS:
+                    self._chunk(chunk)
+                    chunk = []
+            if chunk:
                 self._chunk(chunk)
-                chunk = []
-        if chunk:
-            self._chunk(chunk)
         self.errors.raise_if_any(self.settings.source)
         return self.summary
 
