@@ -2,10 +2,11 @@
 streaming queries behind `qiye export`.
 
 Import resolves names through dicts loaded once, creates missing enterprises and
-departments, and writes with Core `insert()` executemany in chunks inside the caller's one
-transaction; a single bad row makes it raise BadRows, so the caller rolls everything back.
-Export reads with the driver's own rows (no ORM objects, no typed result processing) and
-formats dates from SQLite's stored text itself.
+departments, and writes each chunk of rows with one executemany per table inside the
+caller's one transaction, the values already in their stored form (SQLAlchemy's per-row
+bind processing would cost a third of the import); a single bad row makes it raise
+BadRows, so the caller rolls everything back. Export reads with the driver's own rows (no
+ORM objects, no typed result processing) and formats dates from SQLite's stored text itself.
 """
 
 from __future__ import annotations
