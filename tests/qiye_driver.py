@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
 
 import typer.testing
@@ -26,8 +27,10 @@ RUNNER = CliRunner()
 
 
 def run(log: dict[str, Any], *args: str) -> str:
+    started = time.monotonic()
     result = RUNNER.invoke(app, list(args), catch_exceptions=True)
     log["commands"] += 1
+    log["slowest"] = max(log.get("slowest", 0.0), round(time.monotonic() - started, 3))
     stderr = result.stderr
     if result.exit_code != 0 or "error" in stderr.lower() or "traceback" in (result.stdout + stderr).lower():
         detail = repr(result.exception) if result.exception and not isinstance(result.exception, SystemExit) else ""

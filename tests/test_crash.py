@@ -16,7 +16,7 @@ from pathlib import Path
 
 from conftest import Qiye, pg_schema_url
 
-ROWS = 6000
+ROWS = 4000
 
 
 def ledger_csv(path: Path, rows: int = ROWS) -> Path:
