@@ -1,0 +1,498 @@
+"""Measure every figure of issue 7 beside its baseline, each the median of several runs.
+
+    .venv/bin/python benchmarks/run.py               # SQLite, 1,000,000 issues (builds missing ledgers)
+    .venv/bin/python benchmarks/run.py --quick       # SQLite, 100,000 issues
+    .venv/bin/python benchmarks/run.py --pg          # PostgreSQL on this machine (no targets yet)
+    .venv/bin/python benchmarks/run.py --readme      # ... and write the table into benchmarks/README.md
+
+Only public tools: each command runs as a subprocess, timed with time.perf_counter() and
+its peak memory read from os.wait4()'s rusage (ru_maxrss, the child's own high-water mark).
+A command and its baseline are measured in the same run, interleaved round by round (with a
+discarded warm-up round first), so that a busy machine slows both alike; the figure is the
+median of the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import equivalent_sql as sql  # noqa: E402
+import generate  # noqa: E402
+
+ROOT = HERE.parent
+OUT = HERE / "out"
+BIN = Path(sys.executable).parent
+QIYE = str(BIN / "qiye")  # the console script a user runs
+PYTHON = sys.executable
+TODAY = date(2026, 11, 27)  # generate.NOW
+YEAR = 2025
+CATEGORY = "fire-acceptance"
+SEARCH = "消防"
+SHOWN_ID = 777
+
+
+# --- running and timing ---------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class Case:
+    """One command line to time; `setup` runs before each run, outside the timing."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str] | None = None
+    setup: Callable[[], None] | None = None
+    stdin: str | None = None
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def peak_mb(self) -> float:
+        return statistics.median(s.peak_mb for s in self.samples)
+
+
+def run_once(case: Case, env: dict[str, str]) -> Sample:
+    if case.setup is not None:
+        case.setup()
+    with tempfile.TemporaryFile() as errors, open(case.stdin or os.devnull, "rb") as stdin:
+        started = time.perf_counter()
+        process = subprocess.Popen(case.argv, env=case.env or env, stdin=stdin, stdout=subprocess.DEVNULL,
+                                   stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{case.name}: {' '.join(case.argv)} exited {process.returncode}:\n"
+                             f"{errors.read().decode(errors='replace')[-2000:]}")
+    return Sample(elapsed, usage.ru_maxrss / 1024)
+
+
+def measure(cases: list[Case], runs: int, env: dict[str, str]) -> None:
+    """Warm up once, then `runs` rounds of every case, each round starting at another case."""
+    for case in cases:
+        run_once(case, env)
+    for round_ in range(runs):
+        for index in range(len(cases)):
+            case = cases[(index + round_) % len(cases)]
+            case.samples.append(run_once(case, env))
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    point: str  # issue 7's point
+    name: str
+    value: float
+    baseline: float
+    baseline_name: str
+    unit: str = "s"
+    limit: float | None = None  # the target on value/baseline
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.baseline if self.baseline else float("inf")
+
+    @property
+    def ok(self) -> bool | None:
+        return None if self.limit is None else self.ratio <= self.limit
+
+
+def shell(backend: str, target: str, script: str, workdir: Path, name: str, *, csv: bool = False) -> list[str]:
+    """The sqlite3 or psql command line that runs `script` on the ledger."""
+    path = workdir / f"{name}.sql"
+    path.write_text(script)
+    if backend == "sqlite":
+        return ["sqlite3", *(["-csv", "-header"] if csv else []), "-bail", target, f".read {path}"]
+    return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *(["--csv"] if csv else []), "-d", psql_url(target),
+            "-f", str(path)]
+
+
+def psql_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def ladder(as_of: date) -> sql.Ladder:
+    """The escalation cut-offs the reports use for `as_of` (the default thresholds)."""
+    from qiye_service.services.supervision import Thresholds, level_cutoffs
+    from qiye_service.workdays import WorkingCalendar
+
+    cutoffs = level_cutoffs(as_of, WorkingCalendar(), Thresholds())
+    return sql.Ladder(cutoffs.as_of, cutoffs.red_before, cutoffs.due_soon_until)
+
+
+class Bench:
+    def __init__(self, *, backend: str, large: int, small: int, flat: int, runs: int, work: Path) -> None:
+        self.backend = backend
+        self.dialect = sql.Dialect(backend)
+        self.large, self.small, self.flat = large, small, flat
+        self.runs = runs
+        self.work = work
+        self.env = generate.qiye_env(work)
+        self.figures: list[Figure] = []
+        pg = backend == "postgresql"
+        self.ledgers = {n: generate.build(n, pg=pg)["target"] for n in sorted({large, small, flat})}
+        if pg:
+            self.ledgers = {n: generate.pg_url(n) for n in self.ledgers}
+
+    def db(self, issues: int) -> str:
+        return self.ledgers[issues]
+
+    def qiye(self, issues: int | str, *args: str) -> list[str]:
+        target = self.db(issues) if isinstance(issues, int) else issues
+        return [QIYE, "--db", target, *args]
+
+    def label(self, issues: int) -> str:
+        return generate.label(issues)
+
+    def add(self, figure: Figure) -> None:
+        self.figures.append(figure)
+        ok = {True: "ok", False: "MISSED", None: ""}[figure.ok]
+        print(f"  {figure.name}: {figure.value:.3f}{figure.unit} vs {figure.baseline:.3f}{figure.unit} "
+              f"({figure.baseline_name}) = {figure.ratio:.2f}x {ok}", file=sys.stderr, flush=True)
+
+    # point 2 ---------------------------------------------------------------------------------
+
+    def data_dependent(self) -> None:
+        """Time on the large ledger minus time on the small one, against the shell on the large one."""
+        d, big, small = self.dialect, self.large, self.small
+        year_end = date(YEAR, 12, 31)
+        monday = TODAY - timedelta(days=TODAY.weekday())
+        commands = [
+            ("report summary --year Y --by category",
+             ["report", "summary", "--year", str(YEAR), "--by", "category"],
+             sql.summary(d, since=date(YEAR, 1, 1), until=year_end, ladder=ladder(year_end))),
+            ("report weekly", ["report", "weekly"],
+             sql.weekly(d, monday=monday, sunday=monday + timedelta(days=6), ladder=ladder(TODAY))),
+            ("report overdue", ["report", "overdue"], sql.overdue(d, ladder=ladder(TODAY))),
+            ("issue list --status open --category C --limit 50",
+             ["issue", "list", "--status", "open", "--category", CATEGORY, "--limit", "50"],
+             sql.issue_list(d, status="open", category=CATEGORY, limit=50)),
+            ("issue show ID", ["issue", "show", str(SHOWN_ID)], sql.issue_show(d, issue_id=SHOWN_ID)),
+        ]
+        for index, (name, args, script) in enumerate(commands):
+            cases = [Case("large", self.qiye(big, *args)), Case("small", self.qiye(small, *args)),
+                     Case("shell", shell(self.backend, self.db(big), script, self.work, f"p2-{index}"))]
+            measure(cases, self.runs, self.env)
+            large, small_, base = cases
+            self.add(Figure("2", f"{name}: time({self.label(big)}) − time({self.label(small)})",
+                            large.seconds - small_.seconds, base.seconds,
+                            f"{self.shell_name} on {self.label(big)}", limit=1.5 if self.targets else None,
+                            note=f"{self.label(big)} {large.seconds:.3f}s, {self.label(small)} {small_.seconds:.3f}s"))
+
+    @property
+    def shell_name(self) -> str:
+        return "sqlite3" if self.backend == "sqlite" else "psql"
+
+    @property
+    def targets(self) -> bool:
+        return self.backend == "sqlite"
+
+    # point 3 ---------------------------------------------------------------------------------
+
+    def search(self) -> None:
+        listing = ["issue", "list", "--limit", "50"]
+        cases = [Case("search", self.qiye(self.large, *listing, "--search", SEARCH)),
+                 Case("plain", self.qiye(self.large, *listing))]
+        measure(cases, self.runs, self.env)
+        self.add(Figure("3", f"issue list --search {SEARCH} --limit 50 ({self.label(self.large)})",
+                        cases[0].seconds, cases[1].seconds, "the same listing without --search",
+                        limit=2.0 if self.targets else None))
+
+    # point 4 ---------------------------------------------------------------------------------
+
+    def add_issue(self) -> None:
+        empty = self.empty_ledger()
+        enterprise = self.first_enterprise()
+        qiye_cli = [QIYE, "--db", empty, "enterprise", "add", enterprise]
+        subprocess.run(qiye_cli, env=self.env, check=True, capture_output=True)
+        args = ["issue", "add", "二期厂房消防验收未通过", "-e", enterprise, "-c", "消防验收", "--dept", "消防救援大队",
+                "--owner", "王强", "--due", "+10wd", "--desc", "消防车道宽度不足，需调整总平面布置"]
+        subprocess.run([QIYE, "--db", empty, "department", "add", "消防救援大队"], env=self.env, capture_output=True)
+        before = self.max_issue_id()
+        cases = [Case("large", self.qiye(self.large, *args)), Case("empty", self.qiye(empty, *args))]
+        try:
+            measure(cases, self.runs, self.env)
+        finally:
+            self.remove_issues_after(before)
+        self.add(Figure("4", f"issue add ({self.label(self.large)})", cases[0].seconds, cases[1].seconds,
+                        "issue add on an empty ledger", limit=1.1 if self.targets else None))
+
+    def empty_ledger(self) -> str:
+        if self.backend == "sqlite":
+            path = self.work / "empty.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            subprocess.run([QIYE, "--db", str(path), "init"], env=self.env, check=True, capture_output=True)
+            return str(path)
+        url = f"{generate.PG_SERVER}/qiye_bench_empty"
+        generate.prepare_pg(url)
+        subprocess.run([QIYE, "--db", url, "init"], env=self.env, check=True, capture_output=True)
+        return url
+
+    def query(self, statement: str, target: str | None = None) -> list[tuple]:
+        target = target or self.db(self.large)
+        if self.backend == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(target) as conn:
+                return conn.execute(statement).fetchall()
+        import psycopg
+
+        with psycopg.connect(psql_url(target)) as conn:
+            return conn.execute(statement).fetchall()
+
+    def first_enterprise(self) -> str:
+        return self.query("SELECT name FROM enterprise ORDER BY id LIMIT 1")[0][0]
+
+    def max_issue_id(self) -> int:
+        return self.query("SELECT max(id) FROM issue")[0][0]
+
+    def remove_issues_after(self, last: int) -> None:
+        """Put the large ledger back as it was: the benchmark's own issues go again."""
+        statements = [f"DELETE FROM {table} WHERE issue_id > {last}" for table in ("event", "issue_tag")]
+        statements.append(f"DELETE FROM issue WHERE id > {last}")
+        if self.backend == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(self.db(self.large)) as conn:
+                for statement in statements:
+                    conn.execute(statement)
+        else:
+            import psycopg
+
+            with psycopg.connect(psql_url(self.db(self.large))) as conn:
+                for statement in statements:
+                    conn.execute(statement)
+
+    # point 5 ---------------------------------------------------------------------------------
+
+    def export(self) -> None:
+        script = sql.export_issues(self.dialect)
+        if self.backend == "sqlite":
+            baseline = ["sqlite3", "-csv", "-header", self.db(self.large), script]
+        else:
+            baseline = ["psql", "-X", "-q", "-d", psql_url(self.db(self.large)), "-c",
+                        f"\\copy ({script}) TO STDOUT WITH (FORMAT csv, HEADER)"]
+        cases = [Case("large", self.qiye(self.large, "export", "issues", "--format", "csv")),
+                 Case("shell", baseline),
+                 Case("flat", self.qiye(self.flat, "export", "issues", "--format", "csv"))]
+        measure(cases, self.runs, self.env)
+        large, base, flat = cases
+        self.add(Figure("5", f"export issues --format csv ({self.label(self.large)})", large.seconds, base.seconds,
+                        f"{self.shell_name} csv of the same join", limit=4.0 if self.targets else None))
+        self.add(Figure("5", f"export peak memory ({self.label(self.large)})", large.peak_mb, 100.0,
+                        "the 100 MB budget", unit=" MB", limit=1.0 if self.targets else None))
+        self.add(Figure("5", f"export peak memory, {self.label(self.large)} vs {self.label(self.flat)}",
+                        large.peak_mb, flat.peak_mb, f"the same export of {self.label(self.flat)}", unit=" MB",
+                        limit=1.1 if self.targets else None, note="streaming: flat as the ledger grows"))
+
+    # point 6 ---------------------------------------------------------------------------------
+
+    def import_(self) -> None:
+        source = self.work / "import.csv"
+        if not source.exists():
+            with source.open("wb") as out:
+                subprocess.run(self.qiye(self.flat, "export", "issues", "--format", "csv"), env=self.env,
+                               check=True, stdout=out)
+        rows = sum(1 for _ in open(source, encoding="utf-8")) - 1  # noqa: SIM115 - a rough count is fine
+        if self.backend == "sqlite":
+            template = self.empty_ledger()
+            target = self.work / "import-target.db"
+            bare = self.work / "bare.db"
+
+            def fresh_target() -> None:
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{target}{suffix}").unlink(missing_ok=True)
+                shutil.copyfile(template, target)
+
+            def fresh_bare() -> None:
+                bare.unlink(missing_ok=True)
+
+            cases = [Case("qiye", [QIYE, "--db", str(target), "import", "issues", str(source)], setup=fresh_target),
+                     Case("shell", ["sqlite3", str(bare), f".import --csv {source} issues_raw"], setup=fresh_bare)]
+        else:
+            template = self.empty_ledger()
+            target = f"{generate.PG_SERVER}/qiye_bench_import"
+            bare = f"{generate.PG_SERVER}/qiye_bench_bare"
+            header = source.open(encoding="utf-8").readline().strip().split(",")
+            columns = ", ".join(f'"{name}" text' for name in header)
+
+            def fresh_target() -> None:
+                recreate(target, template=template.rpartition("/")[2])
+
+            def fresh_bare() -> None:
+                recreate(bare)
+                subprocess.run(["psql", "-X", "-q", "-d", psql_url(bare), "-c", f"CREATE TABLE issues_raw ({columns})"],
+                               check=True)
+
+            cases = [Case("qiye", [QIYE, "--db", target, "import", "issues", str(source)], setup=fresh_target),
+                     Case("shell", ["psql", "-X", "-q", "-d", psql_url(bare), "-c",
+                                    f"\\copy issues_raw FROM '{source}' WITH (FORMAT csv, HEADER)"], setup=fresh_bare)]
+        measure(cases, self.runs, self.env)
+        self.add(Figure("6", f"import issues, {self.label(self.flat)}-row CSV", cases[0].seconds, cases[1].seconds,
+                        f"{self.shell_name} {'.import' if self.backend == 'sqlite' else chr(92) + 'copy'} "
+                        "into a bare table", limit=5.0 if self.targets else None, note=f"{rows} lines"))
+        self.add(Figure("6", "import peak memory", cases[0].peak_mb, 300.0, "the 300 MB budget", unit=" MB",
+                        limit=1.0 if self.targets else None))
+
+    # point 7 ---------------------------------------------------------------------------------
+
+    def report_memory(self) -> None:
+        reports = [["report", "summary"], ["report", "summary", "--year", str(YEAR), "--by", "month"],
+                   ["report", "weekly"], ["report", "overdue"], ["report", "trend"],
+                   ["report", "overdue", "--format", "csv"], ["report", "weekly", "--format", "json"]]
+        cases = [Case(" ".join(args), self.qiye(self.large, *args)) for args in reports]
+        measure(cases, max(1, self.runs // 2), self.env)
+        for case in cases:
+            self.add(Figure("7", f"{case.name} peak memory ({self.label(self.large)})", case.peak_mb, 150.0,
+                            "the 150 MB budget", unit=" MB", limit=1.0 if self.targets else None,
+                            note=f"{case.seconds:.2f}s"))
+
+    # point 8 ---------------------------------------------------------------------------------
+
+    def startup(self) -> None:
+        sample = self.sample_ledger()
+        cases = [Case("help", [QIYE, "--help"]),
+                 Case("floor-help", [PYTHON, "-c", "import typer, rich.table"]),
+                 Case("list", [QIYE, "--db", sample, "issue", "list", "--limit", "20"]),
+                 Case("floor-list", [PYTHON, "-c", "import typer, rich.table, sqlmodel"])]
+        measure(cases, max(self.runs, 10), self.env)
+        help_, floor_help, list_, floor_list = cases
+        self.add(Figure("8", "qiye --help", help_.seconds, floor_help.seconds, 'python -c "import typer, rich.table"',
+                        limit=1.5))
+        self.add(Figure("8", "qiye issue list --limit 20 (sample ledger)", list_.seconds, floor_list.seconds,
+                        'python -c "import typer, rich.table, sqlmodel"', limit=1.25))
+        self.heavy_modules(sample)
+
+    def sample_ledger(self) -> str:
+        path = generate.DATA / "sample.db"
+        if not path.exists():
+            subprocess.run([QIYE, "--db", str(path), "init", "--sample"], env=self.env, check=True,
+                           capture_output=True)
+        return str(path)
+
+    def heavy_modules(self, sample: str) -> None:
+        """Which heavy modules each hot command imports (python -X importtime)."""
+        heavy = ("openpyxl", "alembic", "qiye_service.reports", "qiye_service.importers", "qiye_service.exporters",
+                 "qiye_service.services.transfer", "holidays", "sqlalchemy", "dateutil", "rich.progress")
+        for args in (["--help"], ["--db", sample, "issue", "list", "--limit", "20"],
+                     ["--db", sample, "issue", "show", "1"]):
+            result = subprocess.run([PYTHON, "-X", "importtime", "-m", "qiye_service", *args], env=self.env,
+                                    capture_output=True, text=True)
+            loaded = set(re.findall(r"\|\s+([\w.]+)$", result.stderr, re.MULTILINE))
+            found = [name for name in heavy if name in loaded]
+            print(f"  qiye {' '.join(a for a in args if a != sample and a != '--db')}: loads "
+                  f"{', '.join(found) or 'none of them'}", file=sys.stderr)
+            self.imports = getattr(self, "imports", {})
+            self.imports[" ".join(a for a in args if a not in (sample, "--db"))] = found
+
+
+def recreate(url: str, template: str | None = None) -> None:
+    import psycopg
+
+    server, _, name = psql_url(url).rpartition("/")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def table(figures: list[Figure]) -> str:
+    lines = ["| Point | Figure | qiye | Baseline | Ratio | Target |", "|---|---|---|---|---|---|"]
+    for f in figures:
+        target = "" if f.limit is None else f"≤ {f.limit:g}×" + (" ✔" if f.ok else " ✘")
+        value = f"{f.value * 1000:.0f} ms" if f.unit == "s" else f"{f.value:.0f}{f.unit}"
+        base = f"{f.baseline * 1000:.0f} ms" if f.unit == "s" else f"{f.baseline:.0f}{f.unit}"
+        note = f" ({f.note})" if f.note else ""
+        lines.append(f"| {f.point} | {f.name}{note} | {value} | {base}: {f.baseline_name} | {f.ratio:.2f}× | {target} |")
+    return "\n".join(lines)
+
+
+def write_readme(mode: str, text: str) -> None:
+    readme = HERE / "README.md"
+    content = readme.read_text()
+    start, end = f"<!-- figures:{mode}:start -->", f"<!-- figures:{mode}:end -->"
+    if start not in content:
+        content += f"\n{start}\n{end}\n"
+    before, rest = content.split(start, 1)
+    _, after = rest.split(end, 1)
+    readme.write_text(f"{before}{start}\n{text}\n{end}{after}")
+
+
+POINTS = {"2": "data_dependent", "3": "search", "4": "add_issue", "5": "export", "6": "import_",
+          "7": "report_memory", "8": "startup"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 issues instead of 1,000,000")
+    parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite (issue 7 point 9)")
+    parser.add_argument("--issues", type=int, help="another size of the large ledger (a trial run)")
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per command (default 5)")
+    parser.add_argument("--only", action="append", choices=sorted(POINTS), help="only these points of issue 7")
+    parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
+    args = parser.parse_args()
+    if args.runs < 5:
+        print("note: fewer than 5 runs; the README's figures are medians of 5 or more", file=sys.stderr)
+    large = args.issues or (100_000 if args.quick else 1_000_000)
+    backend = "postgresql" if args.pg else "sqlite"
+    mode = ("pg" if args.pg else "sqlite") + ("-quick" if args.quick else "") + (
+        f"-{generate.label(args.issues)}" if args.issues else "")
+    OUT.mkdir(exist_ok=True)
+    work = OUT / f"work-{mode}"
+    work.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    # As pip leaves an installed wheel: every module byte-compiled (outside the timings).
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "src" / "qiye_service")], check=True,
+                   env=generate.qiye_env(work), stdout=subprocess.DEVNULL)
+    bench = Bench(backend=backend, large=large, small=1000, flat=max(1000, large // 10), runs=args.runs, work=work)
+    for point in args.only or sorted(POINTS):
+        if point == "8" and args.pg:
+            continue  # start-up does not touch the database
+        print(f"point {point}:", file=sys.stderr, flush=True)
+        getattr(bench, POINTS[point])()
+    text = table(bench.figures)
+    stamp = (f"{mode}: {generate.label(large)} issues, median of {args.runs} runs, "
+             f"{time.strftime('%Y-%m-%d %H:%M')} ({time.perf_counter() - started:.0f}s in all)")
+    print(f"\n{stamp}\n\n{text}")
+    results = {"mode": mode, "stamp": stamp, "figures": [asdict(f) | {"ratio": f.ratio, "ok": f.ok}
+                                                         for f in bench.figures],
+               "imports": getattr(bench, "imports", {})}
+    (OUT / f"results-{mode}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    if args.readme:
+        write_readme(mode, f"{stamp}\n\n{text}")
+
+
+if __name__ == "__main__":
+    main()
