@@ -111,12 +111,29 @@ def pg_schema_url(schema: str) -> str:
     return f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
 
 
+@pytest.fixture(scope="session")
+def pg_trgm_installed() -> None:
+    """pg_trgm in `public`, once: migrations on parallel test schemas must not race to create it."""
+    import psycopg
+
+    plain = str(PG_URL).replace("postgresql+psycopg://", "postgresql://")
+    for _ in range(5):
+        try:
+            with psycopg.connect(plain, autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+            return
+        except psycopg.errors.UniqueViolation:  # another worker created it a moment ago
+            continue
+
+
 @pytest.fixture
-def pg_schema() -> Iterator[str]:
+def pg_schema(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh PostgreSQL schema, dropped afterwards."""
     if not PG_URL:
         pytest.skip("PostgreSQL tests need QIYE_TEST_PG_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
     import psycopg
+
+    request.getfixturevalue("pg_trgm_installed")
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
