@@ -44,7 +44,8 @@ def finish(processes: list[subprocess.Popen[str]], go: Path) -> list[dict[str, A
     for log in logs:
         assert log["failures"] == [], json.dumps(log["failures"][:3], ensure_ascii=False, indent=1)
     print(f"\n{len(logs)} processes, {sum(log['commands'] for log in logs)} commands, all exit 0; "
-          f"slowest command {max(log['slowest'] for log in logs):.2f}s")
+          f"slowest first command {max(log['first'] for log in logs):.2f}s, "
+          f"slowest later command {max(log['slowest'] for log in logs):.2f}s")
     return logs
 
 
