@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
@@ -104,38 +104,31 @@ def csv_writer(out: TextIO, *, delimiter: str = ",", excel: bool = False) -> Any
     return csv.writer(_LineFeedRows(out), delimiter=delimiter, lineterminator="\r\n")
 
 
+def _cells(rows: Iterable[dict[str, Any]], fields: Sequence[str], convert: Callable[[Any], Any]) -> Iterator[list[Any]]:
+    for row in rows:
+        yield [convert(row.get(f)) for f in fields]
+
+
+# The machine formats are written by qiye_service.exporters, which streams plain value
+# rows; these take dict rows of Python values and hand their cells over in stored form.
 def write_delimited(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO, *,
                     delimiter: str = ",", excel: bool = False) -> int:
-    if excel:
-        out.write("\ufeff")
-    writer = csv_writer(out, delimiter=delimiter, excel=excel)
-    writer.writerow(fields)
-    count = 0
-    for row in rows:
-        writer.writerow([cell_text(row.get(f), excel=excel) for f in fields])
-        count += 1
-    return count
+    from qiye_service import exporters
+
+    return exporters.write_delimited(_cells(rows, fields, cell_text), fields, out, delimiter=delimiter, excel=excel)
 
 
 def write_json(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO) -> int:
     """A JSON array, written row by row so a long list never sits in memory as text."""
-    count = 0
-    out.write("[")
-    for row in rows:
-        out.write(",\n  " if count else "\n  ")
-        out.write(json.dumps({f: json_value(row.get(f)) for f in fields}, ensure_ascii=False))
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count
+    from qiye_service import exporters
+
+    return exporters.write_json(_cells(rows, fields, json_value), fields, out)
 
 
 def write_ndjson(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO) -> int:
-    count = 0
-    for row in rows:
-        out.write(json.dumps({f: json_value(row.get(f)) for f in fields}, ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
+    from qiye_service import exporters
+
+    return exporters.write_ndjson(_cells(rows, fields, json_value), fields, out)
 
 
 def display_value(field: str, value: Any, lang: str,
