@@ -21,6 +21,28 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
+class ReportFormat(str, Enum):
+    """What reports write: the listing formats plus a workbook."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+    markdown = "markdown"
+    xlsx = "xlsx"
+
+
+class ExportFormat(str, Enum):
+    """What exports write: machine formats and a workbook."""
+
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    ndjson = "ndjson"
+    xlsx = "xlsx"
+
+
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table, csv, tsv, json, ndjson or markdown.")
 ]

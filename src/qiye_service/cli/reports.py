@@ -16,19 +16,9 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from qiye_service.cli.context import AppContext, get_app
-from qiye_service.cli.options import parse_date_option, supervision_thresholds, with_filters
+from qiye_service.cli.options import ReportFormat, parse_date_option, supervision_thresholds, with_filters
 
 app = typer.Typer(help="Reports for the weekly close-out meeting (周调度) and for scripts.", no_args_is_help=True)
-
-
-class ReportFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    ndjson = "ndjson"
-    markdown = "markdown"
-    xlsx = "xlsx"
 
 
 class SummaryBy(str, Enum):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from qiye_service.cli.context import AppContext, get_app
-from qiye_service.cli.options import LabelsOption, with_filters
+from qiye_service.cli.options import ExportFormat, LabelsOption, with_filters
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -38,14 +38,6 @@ class OnConflict(str, Enum):
     fail = "fail"
     skip = "skip"
     update = "update"
-
-
-class ExportFormat(str, Enum):
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    ndjson = "ndjson"
-    xlsx = "xlsx"
 
 
 FileArgument = Annotated[Path, typer.Argument(help="A CSV (UTF-8 or GB18030, comma or tab) or XLSX file.",
