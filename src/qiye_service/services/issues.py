@@ -69,24 +69,27 @@ def check_dates(reported_on: date, due_on: date | None, resolved_on: date | None
                            earlier="reported_on", earlier_value=reported_on.isoformat())
 
 
-def tag_ids(session: Session, names: list[str]) -> list[int]:
-    """Ids of the named tags, creating the missing ones.
+def ensure_tag(db: Any, name: str) -> int:
+    """The id of the named tag, creating it when missing; `db` is a session or a connection.
 
     A new tag is inserted with ON CONFLICT DO NOTHING: on PostgreSQL two cadres filing with
     the same new tag at the same moment must both succeed, not one of them hit the unique key.
     """
-    ids = []
-    for name in names:
-        tag_id = session.execute(select(Tag.id).where(Tag.name == name)).scalar_one_or_none()
-        if tag_id is None:
-            if session.get_bind().dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            session.execute(insert(Tag).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
-            tag_id = session.execute(select(Tag.id).where(Tag.name == name)).scalar_one()
-        ids.append(tag_id)
-    return ids
+    tag_id = db.execute(select(Tag.id).where(Tag.name == name)).scalar_one_or_none()
+    if tag_id is None:
+        dialect = getattr(db, "dialect", None) or db.get_bind().dialect
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        db.execute(insert(Tag).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
+        tag_id = db.execute(select(Tag.id).where(Tag.name == name)).scalar_one()
+    return int(tag_id)
+
+
+def tag_ids(session: Session, names: list[str]) -> list[int]:
+    """Ids of the named tags, creating the missing ones."""
+    return [ensure_tag(session, name) for name in names]
 
 
 def issue_tags(session: Session, issue_id: int) -> list[str]:

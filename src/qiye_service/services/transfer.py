@@ -40,7 +40,7 @@ from qiye_service.models import (
 )
 from qiye_service.services.filters import ResolvedFilter, apply_filter
 from qiye_service.services.history import encode_value, event_hash
-from qiye_service.services.issues import Actor
+from qiye_service.services.issues import Actor, ensure_tag
 from qiye_service.services.queries import issue_select
 
 CONFLICT_CHOICES = ("fail", "skip", "update")
@@ -266,8 +266,7 @@ class IssueImport:
         for name in names:
             found = self.tags.get(name)
             if found is None:
-                found = self.conn.execute(insert(Tag.__table__).values(name=name)).inserted_primary_key[0]  # type: ignore[attr-defined]
-                self.tags[name] = found
+                found = self.tags[name] = ensure_tag(self.conn, name)
             ids.append(found)
         return ids
 
