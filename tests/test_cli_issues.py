@@ -386,7 +386,7 @@ def test_markdown_is_exact(shared_ledger):
         "|" + " --- |" * 20 + "\n"
         "| 4 | 厂区道路积水 |  | Acme Robotics |  | Road construction | individual | visit | urgent | resolved |  | "
         "王强 | 2023-10-09 | 2023-10-31 | 2023-11-02 | 已完成排水管网改造 | VIP, 重点项目, 防汛 | tester | "
-        "2023-12-20 02:00 | 2023-12-20 02:00 |\n"
+        "2023-12-20 10:00 | 2023-12-20 10:00 |\n"
     )
 
 

@@ -103,7 +103,8 @@ def test_show_prints_record_and_timeline(filed):
     out = filed.ok("issue", "show", "1").stdout
     record, _, timeline = out.partition("History")
     assert "二期厂房消防验收未通过" in record and "消防车道宽度不足" in record and "王强" in record
-    lines = [line for line in timeline.splitlines() if "2023-12-20 02:00" in line]
+    # Stored as 02:00 UTC, shown in the park's time (Asia/Shanghai).
+    lines = [line for line in timeline.splitlines() if "2023-12-20 10:00" in line]
     assert len(lines) == 3
     assert "tester" in lines[0] and "created" in lines[0] and "filed: 二期厂房消防验收未通过" in lines[0]
     assert "张科长" in lines[1] and "Status: open → in progress" in lines[1]
@@ -130,3 +131,13 @@ def test_changes_that_change_nothing_write_no_event(filed):
     filed.ok("issue", "assign", "1", "--owner", "王强")
     filed.ok("issue", "tag", "2", "+重点项目")
     assert filed.sql("select count(*) from event") == before
+
+
+def test_timeline_times_follow_the_park_time_zone(filed):
+    """JSON keeps UTC; tables show the park's local time, whichever zone it is set to."""
+    in_utc = filed.ok("issue", "show", "1", env={"QIYE_TZ": "UTC"}).stdout
+    in_urumqi = filed.ok("issue", "show", "1", env={"QIYE_TZ": "Asia/Urumqi"}).stdout
+    assert "2023-12-20 02:00" in in_utc and "2023-12-20 10:00" not in in_utc
+    assert "2023-12-20 08:00" in in_urumqi
+    shown = json.loads(filed.ok("issue", "show", "1", "--format", "json", env={"QIYE_TZ": "Asia/Urumqi"}).stdout)
+    assert shown["created_at"] == "2023-12-20T02:00:00Z"

@@ -20,6 +20,31 @@ MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
 # Fields whose values are codes with a catalogue label.
 LABELLED = {"status": "status", "kind": "kind", "priority": "priority", "source": "source", "action": "action"}
 
+# Timestamps are stored in UTC; people read them in the park's time zone (set per run).
+_display_zone: Any = None
+
+
+def show_times_in(zone_name: str) -> None:
+    """Show timestamps in tables, records and timelines in this IANA time zone."""
+    global _display_zone
+    from zoneinfo import ZoneInfo
+
+    try:
+        _display_zone = ZoneInfo(zone_name)
+    except (ValueError, KeyError, OSError):  # an unknown zone: the clock reports it; show UTC
+        _display_zone = None
+
+
+def local_time(value: datetime) -> datetime:
+    """A stored naive-UTC timestamp in the display zone."""
+    if _display_zone is None:
+        return value
+    from datetime import UTC
+
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return aware.astimezone(_display_zone)
+
+
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -142,7 +167,7 @@ def display_value(field: str, value: Any, lang: str,
         names = category_names[value]
         return names[0] if lang == "zh" else names[1]
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local_time(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(iso(value))

@@ -46,6 +46,9 @@ def root(
         context.lang = default_lang(context.config.get("lang"))
     ctx.obj = context
     ctx.call_on_close(context.close)
+    from qiye_service import render
+
+    render.show_times_in(context.timezone)
 
 
 def _register() -> None:
