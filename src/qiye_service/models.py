@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from pydantic import ConfigDict
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
@@ -46,7 +47,13 @@ class CallbackResult(str, enum.Enum):
     unsatisfied = "unsatisfied"
 
 
+# Table models are never validated by pydantic (SQLModel constructs them without it); building
+# their validators at import cost every command a third of its own start-up (issue 7).
+DEFERRED = ConfigDict(defer_build=True)
+
+
 class Enterprise(SQLModel, table=True):
+    model_config = DEFERRED  # type: ignore[assignment]
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
     credit_code: str | None = Field(default=None, sa_column=Column(String(18), unique=True))
@@ -60,6 +67,7 @@ class Enterprise(SQLModel, table=True):
 
 
 class Category(SQLModel, table=True):
+    model_config = DEFERRED  # type: ignore[assignment]
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     name_zh: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
@@ -67,16 +75,19 @@ class Category(SQLModel, table=True):
 
 
 class Department(SQLModel, table=True):
+    model_config = DEFERRED  # type: ignore[assignment]
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
 
 
 class Tag(SQLModel, table=True):
+    model_config = DEFERRED  # type: ignore[assignment]
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
 
 
 class IssueTag(SQLModel, table=True):
+    model_config = DEFERRED  # type: ignore[assignment]
     __tablename__ = "issue_tag"
     issue_id: int = Field(
         sa_column=Column(Integer, ForeignKey("issue.id", ondelete="CASCADE"), primary_key=True)
@@ -87,6 +98,7 @@ class IssueTag(SQLModel, table=True):
 
 
 class Issue(SQLModel, table=True):
+    model_config = DEFERRED  # type: ignore[assignment]
     __table_args__ = (
         Index("ix_issue_status_reported", "status", "reported_on"),
         Index("ix_issue_category_status_reported", "category_id", "status", "reported_on"),
@@ -131,6 +143,7 @@ class Issue(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
+    model_config = DEFERRED  # type: ignore[assignment]
     __table_args__ = (Index("ix_event_issue_id_id", "issue_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
