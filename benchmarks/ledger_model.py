@@ -222,7 +222,9 @@ def issue_rows(ledger: Ledger, start: int = 1, stop: int | None = None) -> Itera
         first_detail, second_detail = rng.sample(details, 2)
         description = (_fill(rng.choice(OPENERS), rng, e=enterprise, p=project) + _fill(first_detail, rng)
                        + "，" + _fill(second_detail, rng) + "。" + rng.choice(REQUESTS))
-        reported = FIRST_DAY + timedelta(days=rng.randrange(span + 1))
+        # Ids follow the calendar, as in a ledger kept day by day (give or take a late entry).
+        day = (number - 1) * (span + 1) // ledger.issues + rng.choice((0, 0, 0, 0, -1, -2, -5))
+        reported = FIRST_DAY + timedelta(days=min(span, max(0, day)))
         due = reported + timedelta(days=rng.choice((7, 15, 21, 30, 45, 60, 90))) if rng.random() < 0.95 else None
         # Older problems are mostly closed, recent ones mostly not: 75% resolved overall.
         resolved_share = 0.4 if reported >= recent else (RESOLVED_SHARE - 0.4 * 365 / span) / (1 - 365 / span)

@@ -44,7 +44,6 @@ TODAY = date(2026, 11, 27)  # generate.NOW
 YEAR = 2025
 CATEGORY = "fire-acceptance"
 SEARCH = "消防"
-SHOWN_ID = 777
 
 
 # --- running and timing ---------------------------------------------------------------------
@@ -81,13 +80,20 @@ class Case:
         return statistics.median(s.peak_mb for s in self.samples)
 
 
+# Linux starts a child's peak-memory count at its parent's size when it forks, so the child's
+# own ru_maxrss from wait4() is only right for a small parent; /usr/bin/time (a small parent
+# itself) reports the command's own peak.
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def run_once(case: Case, env: dict[str, str]) -> Sample:
     if case.setup is not None:
         case.setup()
-    with tempfile.TemporaryFile() as errors, open(case.stdin or os.devnull, "rb") as stdin:
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as peak, \
+            open(case.stdin or os.devnull, "rb") as stdin:
+        argv = [TIME, "-f", "%M", "-o", peak.name, *case.argv] if TIME else case.argv
         started = time.perf_counter()
-        process = subprocess.Popen(case.argv, env=case.env or env, stdin=stdin, stdout=subprocess.DEVNULL,
-                                   stderr=errors)
+        process = subprocess.Popen(argv, env=case.env or env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=errors)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -95,7 +101,8 @@ def run_once(case: Case, env: dict[str, str]) -> Sample:
             errors.seek(0)
             raise SystemExit(f"{case.name}: {' '.join(case.argv)} exited {process.returncode}:\n"
                              f"{errors.read().decode(errors='replace')[-2000:]}")
-    return Sample(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        peak_kb = int(peak.read().split()[-1]) if TIME else usage.ru_maxrss
+    return Sample(elapsed, usage.ru_utime + usage.ru_stime, peak_kb / 1024)
 
 
 def measure(cases: list[Case], runs: int, env: dict[str, str]) -> None:
@@ -172,9 +179,12 @@ class Bench:
         self.env = generate.qiye_env(work)
         self.figures: list[Figure] = []
         pg = backend == "postgresql"
-        self.ledgers = {n: generate.build(n, pg=pg)["target"] for n in sorted({large, small, flat})}
-        if pg:
-            self.ledgers = {n: generate.pg_url(n) for n in self.ledgers}
+        for issues in sorted({large, small, flat}):
+            # In a process of its own: the runner stays small (see TIME above).
+            subprocess.run([PYTHON, str(HERE / "generate.py"), "--issues", str(issues), *(["--pg"] if pg else [])],
+                           check=True, stdout=subprocess.DEVNULL)
+        self.ledgers = {n: generate.pg_url(n) if pg else str(generate.sqlite_path(n))
+                        for n in sorted({large, small, flat})}
 
     def db(self, issues: int) -> str:
         return self.ledgers[issues]
@@ -210,10 +220,13 @@ class Bench:
             ("issue list --status open --category C --limit 50",
              ["issue", "list", "--status", "open", "--category", CATEGORY, "--limit", "50"],
              sql.issue_list(d, status="open", category=CATEGORY, limit=50)),
-            ("issue show ID", ["issue", "show", str(SHOWN_ID)], sql.issue_show(d, issue_id=SHOWN_ID)),
+            ("issue show ID", ["issue", "show", "{id}"], sql.issue_show(d, issue_id=self.comparable_issue(big))),
         ]
         for index, (name, args, script) in enumerate(commands):
-            cases = [Case("large", self.qiye(big, *args)), Case("small", self.qiye(small, *args)),
+            def on(issues: int, args: list[str] = args) -> list[str]:
+                return self.qiye(issues, *(a.replace("{id}", str(self.comparable_issue(issues))) for a in args))
+
+            cases = [Case("large", on(big)), Case("small", on(small)),
                      Case("shell", shell(self.backend, self.db(big), script, self.work, f"p2-{index}"))]
             # A command that reads a handful of rows differs between the ledgers by milliseconds,
             # well inside the start-up's noise: it takes more rounds to find its median.
@@ -288,6 +301,17 @@ class Bench:
 
         with psycopg.connect(psql_url(target)) as conn:
             return conn.execute(statement).fetchall()
+
+    def comparable_issue(self, issues: int) -> int:
+        """An issue that looks the same on every ledger size, for `issue show`: resolved, five
+        events, no tags, from the second half of the ids (the ledgers differ in their dates)."""
+        found = self.query(
+            "SELECT i.id FROM issue i WHERE i.id >= "
+            f"{issues // 2} AND i.status = 'resolved' "
+            "AND (SELECT count(*) FROM event e WHERE e.issue_id = i.id) = 5 "
+            "AND NOT EXISTS (SELECT 1 FROM issue_tag t WHERE t.issue_id = i.id) ORDER BY i.id LIMIT 1",
+            self.db(issues))
+        return int(found[0][0])
 
     def first_enterprise(self) -> str:
         return self.query("SELECT name FROM enterprise ORDER BY id LIMIT 1")[0][0]
