@@ -115,15 +115,26 @@ def _parse_other(value: str, today: date) -> date | None:
         return today + relativedelta(days=1, weekday=_WEEKDAYS[value](+1))
     if (match := _NUMERIC_DATE.fullmatch(value)) is not None:
         year, _, month, day = match.groups()
-        return date(int(year), int(month), int(day))
+        return _calendar_date(year, month, day)
     for pattern in (_COMPACT_DATE, _CHINESE_DATE):
         if (match := pattern.fullmatch(value)) is not None:
             year, month, day = match.groups()
-            return date(int(year), int(month), int(day))
+            return _calendar_date(year, month, day)
     if (match := _CHINESE_MONTH_DAY.fullmatch(value)) is not None:
         month, day = match.groups()
-        return date(today.year, int(month), int(day))
+        return _calendar_date(str(today.year), month, day)
     return None
+
+
+def _calendar_date(year: str, month: str, day: str) -> date:
+    """A year-first date whose parts the patterns above found, checked by dateutil's parser.
+
+    The patterns decide what counts as a date (dateutil alone would read "12" or "May" too);
+    the parser, imported only here so ISO dates never load it, rejects 2023-02-29.
+    """
+    from dateutil import parser
+
+    return parser.parse(f"{year}-{month}-{day}", yearfirst=True, dayfirst=False).date()
 
 
 def parse_iso_week(text: str) -> tuple[date, date]:
