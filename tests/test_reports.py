@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
-from conftest import BACKENDS, PG_URL, PINNED_NOW, Qiye, pg_schema_url
+from conftest import BACKENDS, Qiye
+from ledgers import module_database
 
 SUMMARY_KEYS = ["scope", "total", "resolved", "pending", "deferred", "overdue", "resolution_rate",
                 "avg_days_to_resolve", "median_days_to_resolve", "response_rate", "callback_rate",
@@ -70,42 +69,11 @@ def build_ledger(qiye: Qiye) -> None:
     qiye.ok("issue", "callback", "10", "--result", "不满意", "--on", "2023-12-08", "--note", "仍频繁停电")
 
 
-def _admin_url() -> str:
-    assert PG_URL
-    return PG_URL.replace("postgresql+psycopg://", "postgresql://")
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
            sqlite_template: Path) -> Iterator[Qiye]:
     """The ledger built once per backend; tests only read it."""
-    folder = tmp_path_factory.mktemp("reports")
-    schema = None
-    if request.param == "sqlite":
-        url = str(folder / "qiye.db")
-        shutil.copyfile(sqlite_template, url)
-        os.chmod(url, 0o600)
-    else:
-        if not PG_URL:
-            pytest.skip("PostgreSQL tests need QIYE_TEST_PG_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-        import psycopg
-
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(_admin_url(), autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        url = pg_schema_url(schema)
-    env = {"QIYE_CONFIG_DIR": str(folder / "config"), "QIYE_NOW": PINNED_NOW, "QIYE_USER": "tester",
-           "QIYE_LANG": "en", "NO_COLOR": "1", "COLUMNS": "200", "LANG": "C.UTF-8", "QIYE_DB": url}
-    qiye = Qiye(url, env)
-    try:
-        build_ledger(qiye)
-        yield qiye
-    finally:
-        if schema is not None:
-            import psycopg
-
-            with psycopg.connect(_admin_url(), autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    yield from module_database(request.param, tmp_path_factory.mktemp("reports"), sqlite_template, build_ledger)
 
 
 def report(qiye: Qiye, *args: str) -> dict:
