@@ -109,15 +109,19 @@ def _sqlite_online_backup(source: Path, temp: Path) -> None:
     other processes write (a stepwise copy would restart on every write)."""
     src = sqlite3.connect(sqlite_uri(source), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     try:
-        dst = sqlite3.connect(temp)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
+        _copy_with_backup_api(src, temp)
     except sqlite3.Error as exc:
         raise DatabaseUnavailable("error.db_unavailable", where=str(source), detail=str(exc)) from None
     finally:
         src.close()
+
+
+def _copy_with_backup_api(src: sqlite3.Connection, target: Path) -> None:
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
 
 
 def _postgresql_to_file(engine: Engine, temp: Path) -> None:
@@ -233,11 +237,7 @@ def _copy_for_restore(source: Path, copy: Path) -> None:
     except sqlite3.Error as exc:
         raise BadFile("error.restore_unreadable", path=str(source), detail=str(exc)) from None
     try:
-        dst = sqlite3.connect(copy)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
+        _copy_with_backup_api(src, copy)
     except sqlite3.DatabaseError as exc:
         raise BadFile("error.restore_corrupt", path=str(source), detail=str(exc)) from None
     finally:
