@@ -85,3 +85,15 @@ def test_first_word_skips_global_options_and_their_values():
     assert _command_words(["--db", "x", "issue", "list", "--limit", "5"]) == ["issue", "list"]
     assert _command_words(["issue", "--help", "list"]) == ["issue"]
     assert _command_words(["report", "summary", "--year", "2023", "extra"]) == ["report", "summary"]
+
+
+def test_main_leaves_its_objects_to_the_process_exit(monkeypatch):
+    import gc
+
+    gc.unfreeze()
+    try:
+        code, output, _built = run_main(monkeypatch, ["--version"])
+        assert code == 0 and output.startswith("qiye ")
+        assert gc.get_freeze_count() > 0  # the exit-time collection will not walk them
+    finally:
+        gc.unfreeze()

@@ -208,3 +208,10 @@ def main() -> None:
         app()
     finally:
         app.registered_groups = groups
+        # The command is done and the process is about to end: freezing what it made keeps the
+        # interpreter's exit-time garbage collection from walking every SQLAlchemy, pydantic
+        # and rich object, a tenth to a third of a short command's time. Nothing is lost: the
+        # engine is disposed and files closed by now, and atexit handlers still run.
+        import gc
+
+        gc.freeze()
