@@ -130,7 +130,9 @@ def like_pattern(text: str) -> str:
 # are too many to OR (a common single character), or that has non-ASCII cased letters the index
 # folds differently from Python, or a NUL, falls back to the ILIKE alone, a scan of the table.
 # On PostgreSQL the GIN trigram indexes serve the ILIKE itself (pg_trgm cannot use them for
-# strings under 3 characters, so `--search 消防` scans there).
+# strings under 3 characters, so `--search 消防` scans there), once the enterprise-name arm is
+# `enterprise_id = ANY(ARRAY(…))`: as an EXISTS or IN it turns the whole OR into a filter, and
+# the planner walks the sort index through every issue for a rare name.
 SEARCH_TERMS_LIMIT = 400
 SELECTIVE_CANDIDATES = 20_000
 
@@ -143,6 +145,7 @@ class SearchPlan:
     # Few candidates: look them up by id. Many: keep the query's own access path (the sort
     # index of `issue list`) and test membership, so a LIMIT stops early.
     selective: bool
+    postgresql: bool = False  # no candidates: the ILIKE in the shape the GIN indexes serve
 
 
 def _fts_string(text: str) -> str:
@@ -164,7 +167,10 @@ def plan_search(session: Session, text: str) -> SearchPlan | None:
     from sqlalchemy import text as sql
     from sqlalchemy.exc import OperationalError
 
-    if session.get_bind().dialect.name != "sqlite" or "\x00" in text:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return SearchPlan(None, True, postgresql=True)
+    if dialect != "sqlite" or "\x00" in text:
         return None
     try:
         if len(text) >= 3:
@@ -218,6 +224,8 @@ def search_clause(text: str, plan: SearchPlan | None = None) -> Any:
     Case-insensitive on both backends (SQLite's LIKE is, PostgreSQL's is not). With a plan
     from `plan_search`, only the index's candidates are tested.
     """
+    if plan is not None and plan.postgresql:
+        return _indexed_search(text)
     if plan is not None:
         return and_(search_candidates(plan), search_clause(text))
     pattern = like_pattern(text)
@@ -231,6 +239,21 @@ def search_clause(text: str, plan: SearchPlan | None = None) -> Any:
         Issue.description.ilike(pattern, escape="\\"),
         Issue.resolution.ilike(pattern, escape="\\"),
         exists(enterprise_match),
+    )
+
+
+def _indexed_search(text: str) -> Any:
+    """search_clause's match for PostgreSQL: each arm a GIN or b-tree index can answer alone."""
+    from sqlalchemy import any_
+
+    pattern = like_pattern(text)
+    named = aliased(Enterprise)
+    names = select(named.id).where(named.name.ilike(pattern, escape="\\")).scalar_subquery()
+    return or_(
+        Issue.title.ilike(pattern, escape="\\"),
+        Issue.description.ilike(pattern, escape="\\"),
+        Issue.resolution.ilike(pattern, escape="\\"),
+        Issue.enterprise_id == any_(func.ARRAY(names)),
     )
 
 
