@@ -12,7 +12,9 @@ ORM objects, no typed result processing) and formats dates from SQLite's stored 
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,6 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from qiye_service.dates import DEFAULT_TZ
+from qiye_service.db import SEARCH_INDEX_SYNC
 from qiye_service.errors import InvalidValue, QiyeError
 from qiye_service.importers import MAX_LISTED_ROWS, BadRows, CellError, LedgerRow
 from qiye_service.models import (
@@ -46,13 +49,16 @@ from qiye_service.services.queries import issue_select
 
 CONFLICT_CHOICES = ("fail", "skip", "update")
 # Rows per multi-row INSERT on SQLite: well under its 32,766 bound variables.
-ISSUES_PER_STATEMENT = 500
+ROWS_PER_STATEMENT = 500
 CHUNK_ROWS = 2000
 # Ledgers record dates, not times: a dated fact (dispatch, acknowledgement, callback) is
 # taken to have happened at 09:00 in the park's time zone, the start of the office day.
 OFFICE_HOUR = time(9, 0)
 
-_SNAPSHOT = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+# Snapshots are JSON with sorted keys (services.issues.snapshot): a new issue's dict is built
+# in that order; an update's is sorted.
+_SNAPSHOT = json.JSONEncoder(ensure_ascii=False).encode
+_SORTED_SNAPSHOT = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 ISSUE_COLUMNS = (
     "id", "title", "description", "enterprise_id", "project", "category_id", "kind", "source", "priority",
     "status", "department_id", "owner", "reported_on", "due_on", "resolved_on", "resolution", "created_by",
@@ -155,6 +161,40 @@ def _import_cache(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before) if before is not None else -2000}")
 
 
+class _Writer:
+    """Runs each chunk's bulk INSERTs on a thread of its own while the next chunk is read,
+    checked and built: the driver releases the GIL while SQLite (or PostgreSQL) inserts rows
+    and maintains indexes, so the database's share of an import overlaps Python's.
+
+    The connection is used by one thread at a time: jobs run in order, at most two are
+    queued, and the importer calls `idle()` before any statement of its own."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.driver = conn.connection.dbapi_connection
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: deque[Future[None]] = deque()
+
+    def submit(self, job: Callable[..., None], *args: Any) -> None:
+        while len(self._pending) >= 2:
+            self._pending.popleft().result()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qiye-import")
+        self._pending.append(self._pool.submit(job, *args))
+
+    def idle(self) -> None:
+        """Wait for every queued job; the first failure is raised here."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Let queued jobs finish (their failure, if any, is already being handled) and stop."""
+        for future in self._pending:
+            future.exception()
+        self._pending.clear()
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
 def _sqlite_day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -189,8 +229,19 @@ class IssueImport:
         self.errors = _Errors()
         self.seen_ids: dict[int, int] = {}  # id -> the row that has it
         self.allocated: dict[int, int] = {}  # id given to a row without one -> that row
-        self.next_id: int | None = None
+        self.sqlite = self.conn.dialect.name == "sqlite"
         self._load_lookups()
+        # On SQLite this transaction holds the write lock from its first statement, so an id
+        # above the highest one now cannot exist unless this import wrote it: such rows need
+        # no lookup, and new ids are handed out from here.
+        self.next_id: int | None = None
+        self.highest_existing: int | None = None
+        if self.sqlite:
+            self.highest_existing = int(self.conn.execute(
+                select(func.coalesce(func.max(Issue.id), 0))).scalar_one())
+            self.next_id = self.highest_existing + 1
+        self.writer = _Writer(self.conn)
+        self.ids_given = False
         self._placeholder = 0
         self._deadline_cache: dict[date, date] = {}
         # Driver rows skip SQLAlchemy's per-row type processing: on SQLite, write dates and
@@ -241,6 +292,7 @@ class IssueImport:
             return found
         if self.writing:
             now = self.actor.now
+            self.writer.idle()
             found = self.conn.execute(
                 insert(ENTERPRISE_TABLE).values(name=name, created_at=now, updated_at=now)
             ).inserted_primary_key[0]
@@ -257,6 +309,7 @@ class IssueImport:
         if found is not None:
             return found
         if self.writing:
+            self.writer.idle()
             found = self.conn.execute(insert(Department.__table__).values(name=name)).inserted_primary_key[0]  # type: ignore[attr-defined]
         else:
             found = self._placeholder_id()
@@ -269,6 +322,7 @@ class IssueImport:
         for name in names:
             found = self.tags.get(name)
             if found is None:
+                self.writer.idle()
                 found = self.tags[name] = ensure_tag(self.conn, name)
             ids.append(found)
         return ids
@@ -280,14 +334,20 @@ class IssueImport:
 
     def run(self, rows: Iterable[LedgerRow]) -> ImportSummary:
         with _import_cache(self.conn):
-            chunk: list[LedgerRow] = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) >= CHUNK_ROWS:
+            try:
+                chunk: list[LedgerRow] = []
+                for row in rows:
+                    chunk.append(row)
+                    if len(chunk) >= CHUNK_ROWS:
+                        self._chunk(chunk)
+                        chunk = []
+                if chunk:
                     self._chunk(chunk)
-                    chunk = []
-            if chunk:
-                self._chunk(chunk)
+                self.writer.idle()
+                if self.ids_given:
+                    _fix_sequence(self.conn, "issue")
+            finally:
+                self.writer.close()
         self.errors.raise_if_any(self.settings.source)
         return self.summary
 
@@ -352,8 +412,11 @@ class IssueImport:
 
     def _existing(self, ids: list[int]) -> dict[int, str | None]:
         """id -> history_hash of the listed ids already in the database."""
+        if self.highest_existing is not None:
+            ids = [issue_id for issue_id in ids if issue_id <= self.highest_existing]
         if not ids:
             return {}
+        self.writer.idle()
         found: dict[int, str | None] = {}
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
@@ -369,7 +432,8 @@ class IssueImport:
         transaction holds the write lock, so nobody else takes them)."""
         if count == 0:
             return []
-        if self.conn.dialect.name == "postgresql":
+        if not self.sqlite:
+            self.writer.idle()
             if above:
                 self.conn.execute(text(
                     "SELECT setval(pg_get_serial_sequence('issue', 'id'), "
@@ -378,8 +442,7 @@ class IssueImport:
             return sorted(self.conn.execute(text(
                 "SELECT nextval(pg_get_serial_sequence('issue', 'id')) FROM generate_series(1, :n)"
             ), {"n": count}).scalars())
-        if self.next_id is None:
-            self.next_id = int(self.conn.execute(select(func.coalesce(func.max(Issue.id), 0))).scalar_one()) + 1
+        assert self.next_id is not None
         first = max(self.next_id, above + 1)
         self.next_id = first + count
         return list(range(first, first + count))
@@ -439,12 +502,11 @@ class IssueImport:
             fields["reopen_count"] = 1 if redone else 0
         return fields
 
-    def _events(self, issue_id: int, previous: str | None, snapshot: dict[str, Any], values: dict[str, Any],
+    def _events(self, issue_id: int, previous: str | None, new: str, values: dict[str, Any],
                 supervision: dict[str, Any], number: int) -> list[tuple[Any, ...]]:
         """The imported event, then one event per dated supervision fact, oldest first, as
         driver rows of EVENT_COLUMNS."""
         actor, now, stamp = self.actor.name, self.actor.now, self._stamp
-        new = _SNAPSHOT(snapshot)
         note = f"{self.settings.source}:{number}"
         digest = event_hash(previous, issue_id, now, actor, "imported", None, None, new, note)
         events = [(issue_id, stamp(now), actor, "imported", None, None, new, note, digest)]
@@ -541,22 +603,22 @@ class IssueImport:
             sup = supervision.get
             tags = get("tags") or []
             kind, source, priority = get("kind") or "individual", get("source") or "visit", get("priority") or "normal"
-            # services.issues.snapshot()'s fields, plus the supervision columns.
+            # services.issues.snapshot()'s fields, plus the supervision columns, with the keys
+            # in sorted order already (what the encoder would otherwise sort for every row).
             snapshot = {
-                "title": values["title"], "description": get("description"), "enterprise_id": item.enterprise_id,
-                "project": get("project"), "category_id": item.category_id, "kind": kind, "source": source,
-                "priority": priority, "status": status, "department_id": item.department_id, "owner": get("owner"),
-                "reported_on": reported_on.isoformat(), "due_on": due_on and due_on.isoformat(),
-                "resolved_on": resolved_on and resolved_on.isoformat(), "resolution": get("resolution"),
-                "tags": tags,
-                "dispatched_at": encode_value(sup("dispatched_at")),
-                "acknowledged_at": encode_value(sup("acknowledged_at")),
                 "acknowledge_by": encode_value(sup("acknowledge_by")),
-                "escalated_at": encode_value(sup("escalated_at")),
-                "callback_result": sup("callback_result"), "callback_on": encode_value(sup("callback_on")),
-                "reopen_count": sup("reopen_count", 0),
+                "acknowledged_at": encode_value(sup("acknowledged_at")),
+                "callback_on": encode_value(sup("callback_on")), "callback_result": sup("callback_result"),
+                "category_id": item.category_id, "department_id": item.department_id,
+                "description": get("description"), "dispatched_at": encode_value(sup("dispatched_at")),
+                "due_on": due_on and due_on.isoformat(), "enterprise_id": item.enterprise_id,
+                "escalated_at": encode_value(sup("escalated_at")), "kind": kind, "owner": get("owner"),
+                "priority": priority, "project": get("project"), "reopen_count": sup("reopen_count", 0),
+                "reported_on": reported_on.isoformat(), "resolution": get("resolution"),
+                "resolved_on": resolved_on and resolved_on.isoformat(), "source": source, "status": status,
+                "tags": tags, "title": values["title"],
             }
-            record_events = self._events(issue_id, None, snapshot, values, supervision, item.row.number)
+            record_events = self._events(issue_id, None, _SNAPSHOT(snapshot), values, supervision, item.row.number)
             issues.append((
                 issue_id, values["title"], get("description"), item.enterprise_id, get("project"), item.category_id,
                 kind, source, priority, status, item.department_id, get("owner"), day(reported_on), day(due_on),
@@ -568,34 +630,52 @@ class IssueImport:
             events.extend(record_events)
             if tags:
                 links.extend((issue_id, tag_id) for tag_id in self._tag_ids(tags))
-        conn = self.conn
-        self._insert_issue_rows(issues)
-        if links:
-            conn.exec_driver_sql(self._insert_sql("issue_tag", ("issue_id", "tag_id")), links)
-        conn.exec_driver_sql(self._insert_sql("event", EVENT_COLUMNS), events)
+        self.writer.submit(self._write_rows, issues, links, events)
         if highest:
+            self.ids_given = True
             if self.next_id is not None:
                 self.next_id = max(self.next_id, highest + 1)
-            _fix_sequence(conn, "issue")
 
-    def _insert_issue_rows(self, issues: list[tuple[Any, ...]]) -> None:
-        """On SQLite, many issues per INSERT: a statement that fires triggers (the search index's
-        log, migration 0002) keeps a statement journal of each page it changes, and one statement
-        per row journals the same index pages again for every row (benchmarks, issue 7)."""
-        if self.conn.dialect.name != "sqlite":
-            self.conn.exec_driver_sql(self._insert_sql("issue", ISSUE_COLUMNS), issues)
+    def _write_rows(self, issues: list[tuple[Any, ...]], links: list[tuple[int, int]],
+                    events: list[tuple[Any, ...]]) -> None:
+        """The writer's job: a chunk's issues, tag links and events through a driver cursor."""
+        cursor = self.writer.driver.cursor()
+        try:
+            self._insert_rows(cursor, "issue", ISSUE_COLUMNS, issues)
+            if links:
+                self._insert_rows(cursor, "issue_tag", ("issue_id", "tag_id"), links)
+            self._insert_rows(cursor, "event", EVENT_COLUMNS, events)
+            if self.sqlite:
+                # Index the chunk for search here, overlapping the next chunk, rather than
+                # all at once when the transaction commits.
+                for statement in SEARCH_INDEX_SYNC:
+                    cursor.execute(statement)
+        finally:
+            cursor.close()
+
+    def _insert_rows(self, cursor: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """On SQLite, many rows per INSERT. The driver gives up the GIL for each statement it
+        steps: one statement per row would hand it back and forth with the importing thread for
+        every row. And a statement that fires triggers (the search index's log, migration 0002)
+        journals each page it changes, so one per row would journal the same index pages again
+        for every row (benchmarks, issue 7)."""
+        if not self.sqlite:
+            cursor.executemany(self._insert_sql(table, columns), rows)
             return
-        one = f"({', '.join(['?'] * len(ISSUE_COLUMNS))})"
-        head = f"INSERT INTO issue ({', '.join(ISSUE_COLUMNS)}) VALUES "
-        for start in range(0, len(issues), ISSUES_PER_STATEMENT):
-            part = issues[start:start + ISSUES_PER_STATEMENT]
-            self.conn.exec_driver_sql(head + ", ".join([one] * len(part)), tuple(chain.from_iterable(part)))
+        one = f"({', '.join(['?'] * len(columns))})"
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        full = head + ", ".join([one] * ROWS_PER_STATEMENT)
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            part = rows[start:start + ROWS_PER_STATEMENT]
+            statement = full if len(part) == ROWS_PER_STATEMENT else head + ", ".join([one] * len(part))
+            cursor.execute(statement, tuple(chain.from_iterable(part)))
 
     def _insert_sql(self, table: str, columns: tuple[str, ...]) -> str:
         mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
         return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
     def _update(self, updates: list[tuple[_Prepared, str | None]]) -> None:
+        self.writer.idle()
         rows: list[dict[str, Any]] = []
         events: list[tuple[Any, ...]] = []
         links: list[dict[str, int]] = []
@@ -607,7 +687,7 @@ class IssueImport:
             supervision = self._supervision(values, record.get("status"))
             record.update(supervision)
             tags = (values.get("tags") or []) if with_tags else None
-            record_events = self._events(issue_id, head, self._snapshot(record, tags), values, supervision,
+            record_events = self._events(issue_id, head, _SORTED_SNAPSHOT(self._snapshot(record, tags)), values, supervision,
                                          item.row.number)
             record["history_hash"] = record_events[-1][8]
             rows.append({f"p_{name}": value for name, value in record.items()} | {"p_id": issue_id})
