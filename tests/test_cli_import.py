@@ -78,6 +78,20 @@ def test_each_encoding_and_layout_imports_the_same_ledger(qiye, name):
     assert all_issues(qiye) == EXPECTED
 
 
+def test_a_long_list_of_new_enterprises_is_cut_short(qiye, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("enterprise,category,reported_on,title\n"
+                    + "".join(f"企业{n:02d},road,2023-05-12,问题{n}\n" for n in range(25)), encoding="utf-8")
+    lines = qiye.ok("import", "issues", str(path)).stdout.splitlines()
+    assert lines[1] == "Created 25 enterprises: " + ", ".join(f"企业{n:02d}" for n in range(20)) + " and 5 more"
+    assert qiye.sql("SELECT count(*) FROM enterprise")[0][0] == 25
+    other = tmp_path / "more.csv"
+    other.write_text("enterprise,category,reported_on,title\n"
+                     + "".join(f"公司{n:02d},road,2023-05-12,问题{n}\n" for n in range(22)), encoding="utf-8")
+    zh = qiye.ok("--lang", "zh", "import", "issues", str(other), "--dry-run").stdout.splitlines()
+    assert zh[1] == "将新建企业 22 家：" + ", ".join(f"公司{n:02d}" for n in range(20)) + " 等，另有 2 个"
+
+
 def test_gb18030_file_is_really_gb18030_with_chinese_headers():
     raw = (FIXTURES / "issues_gb18030.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):

@@ -388,6 +388,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "msg.import_new_departments": ("Created {count} departments: {names}", "新建责任单位 {count} 个：{names}"),
     "msg.import_new_enterprises_dry": ("Would create {count} enterprises: {names}", "将新建企业 {count} 家：{names}"),
     "msg.import_new_departments_dry": ("Would create {count} departments: {names}", "将新建责任单位 {count} 个：{names}"),
+    "msg.import_names_more": ("{names} and {count} more", "{names} 等，另有 {count} 个"),
     "msg.sample_loading": (
         "Loading the sample ledger with --on-conflict skip: rows already in the database are kept as they are.",
         "正在载入示例台账（--on-conflict skip）：库中已有的记录保持不变。",

@@ -112,14 +112,21 @@ def run_import(app_ctx: AppContext, session: "Session", kind: str, path: Path, *
             return service(session, rows, settings=settings, columns=ledger.column_names)
 
 
+LISTED_NEW_NAMES = 20
+
+
 def say_summary(app_ctx: AppContext, summary: "ImportSummary") -> None:
     prefix = "msg.import_dry_" if summary.dry_run else "msg.import_done_"
     app_ctx.say(prefix + summary.kind, path=summary.source, rows=summary.rows, created=summary.created,
                 updated=summary.updated, skipped=summary.skipped)
     for key, names in (("enterprises", summary.new_enterprises), ("departments", summary.new_departments)):
         if names:
+            # A city's ledger can name thousands: the first few say what happened.
+            shown = ", ".join(names[:LISTED_NEW_NAMES])
+            if len(names) > LISTED_NEW_NAMES:
+                shown = app_ctx.t("msg.import_names_more", names=shown, count=len(names) - LISTED_NEW_NAMES)
             app_ctx.say(f"msg.import_new_{key}" + ("_dry" if summary.dry_run else ""), count=len(names),
-                        names=", ".join(names))
+                        names=shown)
 
 
 def _import(ctx: typer.Context, kind: str, path: Path, *, dry_run: bool, encoding: Encoding,
