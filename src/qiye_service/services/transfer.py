@@ -12,6 +12,7 @@ ORM objects, no typed result processing) and formats dates from SQLite's stored 
 from __future__ import annotations
 
 import json
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,6 +52,7 @@ CONFLICT_CHOICES = ("fail", "skip", "update")
 # Rows per multi-row INSERT on SQLite: well under its 32,766 bound variables.
 ROWS_PER_STATEMENT = 500
 CHUNK_ROWS = 2000
+WRITER_SWITCH_INTERVAL = 0.001  # seconds; see _Writer.submit
 # Ledgers record dates, not times: a dated fact (dispatch, acknowledgement, callback) is
 # taken to have happened at 09:00 in the park's time zone, the start of the office day.
 OFFICE_HOUR = time(9, 0)
@@ -173,12 +175,18 @@ class _Writer:
         self.driver = conn.connection.dbapi_connection
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future[None]] = deque()
+        self._switch_interval = sys.getswitchinterval()
 
     def submit(self, job: Callable[..., None], *args: Any) -> None:
         while len(self._pending) >= 2:
             self._pending.popleft().result()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qiye-import")
+            # The writer takes the GIL back between statements (to bind the next one's values)
+            # while the importing thread runs Python: at the default 5 ms switch interval it
+            # waits that long every time, a second and more of a 100,000-row import.
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
         self._pending.append(self._pool.submit(job, *args))
 
     def idle(self) -> None:
@@ -193,6 +201,8 @@ class _Writer:
         self._pending.clear()
         if self._pool is not None:
             self._pool.shutdown()
+            self._pool = None
+            sys.setswitchinterval(self._switch_interval)
 
 
 def _sqlite_day(value: date | None) -> str | None:
