@@ -2,10 +2,10 @@
 streaming queries behind `qiye export`.
 
 Import resolves names through dicts loaded once, creates missing enterprises and
-departments, and writes each chunk of rows with one executemany per table inside the
-caller's one transaction, the values already in their stored form (SQLAlchemy's per-row
-bind processing would cost a third of the import); a single bad row makes it raise
-BadRows, so the caller rolls everything back. Export reads with the driver's own rows (no
+departments, and writes each chunk of rows (multi-row INSERTs on SQLite, COPY on
+PostgreSQL, on a writer thread) inside the caller's one transaction, the values already in
+their stored form (SQLAlchemy's per-row bind processing would cost a third of the import);
+a single bad row makes it raise BadRows, so the caller rolls everything back. Export reads with the driver's own rows (no
 ORM objects, no typed result processing) and formats dates from SQLite's stored text itself.
 """
 
@@ -586,7 +586,7 @@ class IssueImport:
         return snap
 
     def _insert(self, creates: list[_Prepared]) -> None:
-        """New issues, their tags and events, as driver rows in three executemany calls."""
+        """New issues, their tags and events, built as driver rows and handed to the writer."""
         given = [item.row.values["id"] for item in creates if item.row.values.get("id") is not None]
         fresh = iter(self._allocate(len(creates) - len(given), max(given, default=0)))
         issues: list[tuple[Any, ...]] = []
@@ -664,13 +664,17 @@ class IssueImport:
             cursor.close()
 
     def _insert_rows(self, cursor: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        """On SQLite, many rows per INSERT. The driver gives up the GIL for each statement it
+        """COPY on PostgreSQL: its bulk path, one statement streaming every row.
+
+        On SQLite, many rows per INSERT. The driver gives up the GIL for each statement it
         steps: one statement per row would hand it back and forth with the importing thread for
         every row. And a statement that fires triggers (the search index's log, migration 0002)
         journals each page it changes, so one per row would journal the same index pages again
         for every row (benchmarks, issue 7)."""
         if not self.sqlite:
-            cursor.executemany(self._insert_sql(table, columns), rows)
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
             return
         one = f"({', '.join(['?'] * len(columns))})"
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
