@@ -113,9 +113,9 @@ class Issue(SQLModel, table=True):
     )
     project: str | None = Field(default=None, sa_column=Column(String(500)))
     category_id: int = Field(sa_column=Column(Integer, ForeignKey("category.id"), nullable=False))
-    kind: str = Field(sa_column=Column(String(16), nullable=False, index=True))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
     source: str = Field(sa_column=Column(String(16), nullable=False))
-    priority: str = Field(sa_column=Column(String(16), nullable=False, index=True))
+    priority: str = Field(sa_column=Column(String(16), nullable=False))
     status: str = Field(sa_column=Column(String(16), nullable=False))
     department_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("department.id"), index=True)
@@ -150,7 +150,7 @@ class Event(SQLModel, table=True):
     issue_id: int = Field(
         sa_column=Column(Integer, ForeignKey("issue.id", ondelete="CASCADE"), nullable=False)
     )
-    at: datetime = Field(sa_column=Column(DateTime, nullable=False, index=True))
+    at: datetime = Field(sa_column=Column(DateTime, nullable=False))
     actor: str = Field(sa_column=Column(String(100), nullable=False))
     action: str = Field(sa_column=Column(String(32), nullable=False))
     field: str | None = Field(default=None, sa_column=Column(String(32)))
