@@ -15,6 +15,8 @@ median of the rounds.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
 import re
@@ -231,16 +233,37 @@ class Bench:
 
             cases = [Case("large", on(big)), Case("small", on(small)),
                      Case("shell", shell(self.backend, self.db(big), script, self.work, f"p2-{index}"))]
+            # A list the small ledger cannot fill prints fewer rows there: the large ledger
+            # listing as many rows as the small one prints tells the size of the data apart
+            # from the size of the table printed.
+            shown = self.rows_listed(small, args) if "--limit" in args else None
+            if shown is not None:
+                limit = args.index("--limit") + 1
+                cases.append(Case("large, as many rows", on(big, [*args[:limit], str(shown), *args[limit + 1:]])))
             # A command that reads a handful of rows differs between the ledgers by milliseconds,
             # well inside the start-up's noise: it takes more rounds to find its median.
             fast = args[0] == "issue"
             measure(cases, max(self.runs, 31) if fast else self.runs, self.env)
-            large, small_, base = cases
+            large, small_, base = cases[:3]
             self.add(Figure("2", f"{name}: time({self.label(big)}) − time({self.label(small)})",
                             large.seconds - small_.seconds, base.seconds,
                             f"{self.shell_name} on {self.label(big)}", limit=1.5 if self.targets else None,
                             note=f"{self.label(big)} {large.seconds:.3f}s, {self.label(small)} {small_.seconds:.3f}s",
                             cpu_value=large.cpu - small_.cpu, cpu_baseline=base.cpu))
+            if shown is not None:
+                same = cases[3]
+                self.add(Figure("2", f"the same with --limit {shown} on {self.label(big)}, the {shown} rows "
+                                     f"{self.label(small)} has: time({self.label(big)}) − time({self.label(small)})",
+                                same.seconds - small_.seconds, base.seconds, f"{self.shell_name} on {self.label(big)}",
+                                note=f"no target: the data's share without the table's; {self.label(big)} "
+                                     f"{same.seconds:.3f}s",
+                                cpu_value=same.cpu - small_.cpu, cpu_baseline=base.cpu))
+
+    def rows_listed(self, issues: int, args: list[str]) -> int:
+        """How many rows `qiye issue list …` prints on a ledger."""
+        listed = subprocess.run(self.qiye(issues, *args, "--format", "csv"), env=self.env, check=True,
+                                capture_output=True, text=True).stdout
+        return sum(1 for _ in csv.reader(io.StringIO(listed))) - 1
 
     @property
     def shell_name(self) -> str:
