@@ -202,6 +202,23 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(qiye):
     assert counts(qiye) == before
 
 
+def test_a_nul_in_a_cell_is_a_bad_row_on_every_backend(qiye, tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_text("enterprise,category,reported_on,title,description,tags\n"
+                    "蓝思科技,road,2023-05-12,好的一行,,\n"
+                    "英氏,road,2023-05-12,标题\x00截断,,\n"
+                    "九典制药,road,2023-05-12,标题,描述\x00,重点\x00项目\n", encoding="utf-8")
+    before = counts(qiye)
+    result = qiye("import", "issues", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        "  row 3, column title: title contains a NUL character (\\x00)",
+        "  row 4, column description: description contains a NUL character (\\x00)",
+        "  row 4, column tags: tags contains a NUL character (\\x00)",
+    ]
+    assert counts(qiye) == before
+
+
 def test_bad_rows_in_chinese(qiye):
     result = qiye("--lang", "zh", "import", "issues", str(FIXTURES / "issues_bad_rows.csv"))
     assert result.exit_code == 1

@@ -339,3 +339,16 @@ def test_db_info_never_prints_the_password(pg_schema: str, env: dict[str, str]) 
     assert result.returncode == 0, result.stderr
     assert "secret" not in result.stdout + result.stderr
     assert "postgres:***@" in result.stdout
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs QIYE_TEST_PG_URL (a real PostgreSQL server)")
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite stores a NUL
+def test_a_value_postgresql_refuses_is_a_user_error(qiye: Qiye) -> None:
+    """A NUL cannot reach qiye through a real command line, but a caller handing strings over
+    directly can send one; PostgreSQL refuses it, and that is the input's fault (exit 1), not
+    an unavailable database (exit 3)."""
+    result = qiye("department", "add", "台账\x00")
+    assert result.exit_code == 1
+    assert result.stderr == ("error: the database refused a value: PostgreSQL text fields cannot contain NUL "
+                             "(0x00) bytes\n")
+    assert qiye.sql("select count(*) from department")[0][0] == 0

@@ -325,6 +325,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.config_value": ("invalid value {value!r} for {key}: {reason}", "配置项 {key} 的值 {value!r} 无效：{reason}"),
     "error.config_file": ("cannot read the config file {path}: {detail}", "无法读取配置文件 {path}：{detail}"),
     "error.integrity": ("the change clashes with stored data: {detail}", "修改与已有数据冲突：{detail}"),
+    "error.db_refused_value": ("the database refused a value: {detail}", "数据库拒绝保存该值：{detail}"),
+    "error.nul_character": ("{field} contains a NUL character (\\x00)", "{field} 含有空字符（\\x00）"),
     "error.bad_slug": (
         "{value!r} is not a valid code; use lower-case letters, digits and hyphens, e.g. safety-check",
         "{value!r} 不是有效代码；请使用小写字母、数字和连字符，如 safety-check",

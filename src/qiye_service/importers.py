@@ -528,6 +528,8 @@ def parse_tags(raw: Any) -> tuple[str, ...]:
     from qiye_service.services.issues import clean_tags
 
     text = cell_text(raw)
+    if text and "\x00" in text:
+        raise InvalidValue("error.nul_character", field="tags")
     return tuple(clean_tags([text])) if text else ()
 
 
@@ -648,6 +650,14 @@ def _clean_batch(ledger: LedgerFile, cleaners: dict[str, ColumnCleaner],
                     if text is not None and len(text) > limit:
                         errors.setdefault(position, []).append(CellError(
                             numbers[position], headers[name], InvalidValue("error.too_long", field=name, limit=limit)))
+                        out[position] = None
+            # A NUL is text no spreadsheet means and PostgreSQL cannot store: refused on
+            # both backends alike, with its row and column.
+            if "\x00" in "".join(filter(None, out)):
+                for position, text in enumerate(out):
+                    if text is not None and "\x00" in text:
+                        errors.setdefault(position, []).append(CellError(
+                            numbers[position], headers[name], InvalidValue("error.nul_character", field=name)))
                         out[position] = None
         else:
             out, failures = cleaners[name].clean(column)

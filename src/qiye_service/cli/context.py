@@ -135,15 +135,19 @@ class AppContext:
 @contextmanager
 def database_errors(engine: Engine) -> Iterator[None]:
     """Driver failures (unreachable, locked, corrupt) become exit-3 errors."""
-    from sqlalchemy.exc import DBAPIError, IntegrityError
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
     from qiye_service.db import translate_db_error
-    from qiye_service.errors import Conflict
+    from qiye_service.errors import Conflict, InvalidValue
 
     try:
         yield
     except IntegrityError as exc:
         raise Conflict("error.integrity", detail=str(exc.orig).splitlines()[0]) from None
+    except DataError as exc:
+        # A value the database will not store (PostgreSQL refuses a NUL in text, say): the
+        # user's input, not an unavailable database.
+        raise InvalidValue("error.db_refused_value", detail=str(exc.orig).splitlines()[0]) from None
     except DBAPIError as exc:
         if exc.connection_invalidated or _is_operational(exc):
             raise translate_db_error(exc, engine) from None
