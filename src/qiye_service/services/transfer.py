@@ -251,6 +251,7 @@ class IssueImport:
                 select(func.coalesce(func.max(Issue.id), 0))).scalar_one())
             self.next_id = self.highest_existing + 1
         self.writer = _Writer(self.conn)
+        self._lookups: Connection | None = None
         self.ids_given = False
         self._placeholder = 0
         self._deadline_cache: dict[date, date] = {}
@@ -358,6 +359,8 @@ class IssueImport:
                     _fix_sequence(self.conn, "issue")
             finally:
                 self.writer.close()
+                if self._lookups is not None:
+                    self._lookups.close()
         self.errors.raise_if_any(self.settings.source)
         return self.summary
 
@@ -426,15 +429,26 @@ class IssueImport:
             ids = [issue_id for issue_id in ids if issue_id <= self.highest_existing]
         if not ids:
             return {}
-        self.writer.idle()
         found: dict[int, str | None] = {}
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            for issue_id, head in self.conn.execute(
+            for issue_id, head in self._lookup_connection().execute(
                 select(Issue.id, Issue.history_hash).where(Issue.id.in_(part))
             ):
                 found[issue_id] = head
         return found
+
+    def _lookup_connection(self) -> Connection:
+        """Where `_existing` asks. On SQLite, this import's own connection once the writer is
+        idle. On PostgreSQL, a second connection, so the lookups of the next chunk need not
+        wait for the server to finish this one's COPY: it sees the rows other transactions
+        committed, as this one's would, and not this import's own, which `seen_ids` tracks."""
+        if self.sqlite:
+            self.writer.idle()
+            return self.conn
+        if self._lookups is None:
+            self._lookups = self.conn.engine.connect()
+        return self._lookups
 
     def _allocate(self, count: int, above: int) -> list[int]:
         """Ids for rows that have none, all greater than `above` (the highest id given in the
