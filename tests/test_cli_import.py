@@ -219,6 +219,40 @@ def test_a_nul_in_a_cell_is_a_bad_row_on_every_backend(qiye, tmp_path):
     assert counts(qiye) == before
 
 
+def test_a_driver_failure_on_the_writer_thread_is_a_database_error(qiye, tmp_path, monkeypatch):
+    """The database failing under the import's writer thread (a full disk, say) ends the
+    command as any database failure does: exit 3, one `error:` line, nothing written."""
+    import sqlite3
+
+    import psycopg
+
+    from qiye_service.services import transfer
+
+    failure = (psycopg.OperationalError if qiye.url.startswith("postgresql") else sqlite3.OperationalError)(
+        "database or disk is full")
+    written = []
+
+    def failing(self, cursor, table, columns, rows):
+        written.append(table)
+        if len(written) > 2:  # the second chunk's issues
+            raise failure
+        return real(self, cursor, table, columns, rows)
+
+    real = transfer.IssueImport._insert_rows
+    monkeypatch.setattr(transfer.IssueImport, "_insert_rows", failing)
+    path = tmp_path / "big.csv"
+    path.write_text("enterprise,category,reported_on,title\n"
+                    + "".join(f"企业{n % 7},road,2023-05-12,问题{n}\n" for n in range(5000)), encoding="utf-8")
+    before = counts(qiye)
+    result = qiye("import", "issues", str(path))
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("error: ") and "database or disk is full" in result.stderr
+    assert written[:3] == ["issue", "event", "issue"]
+    assert counts(qiye) == before
+
+
 def test_bad_rows_in_chinese(qiye):
     result = qiye("--lang", "zh", "import", "issues", str(FIXTURES / "issues_bad_rows.csv"))
     assert result.exit_code == 1

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from qiye_service.dates import DEFAULT_TZ
@@ -173,13 +174,14 @@ class _Writer:
 
     def __init__(self, conn: Connection) -> None:
         self.driver = conn.connection.dbapi_connection
+        self._dialect = conn.dialect
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future[None]] = deque()
         self._switch_interval = sys.getswitchinterval()
 
     def submit(self, job: Callable[..., None], *args: Any) -> None:
         while len(self._pending) >= 2:
-            self._pending.popleft().result()
+            self._wait(self._pending.popleft())
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qiye-import")
             # The writer takes the GIL back between statements (to bind the next one's values)
@@ -192,7 +194,17 @@ class _Writer:
     def idle(self) -> None:
         """Wait for every queued job; the first failure is raised here."""
         while self._pending:
-            self._pending.popleft().result()
+            self._wait(self._pending.popleft())
+
+    def _wait(self, job: Future[None]) -> None:
+        """A job's driver error comes back as SQLAlchemy's, as a statement run through the
+        session would raise it, so the CLI tells a full disk or a lost server (exit 3) and a
+        refused value (exit 1) as it does for any other command."""
+        error_type = self._dialect.loaded_dbapi.Error
+        try:
+            job.result()
+        except error_type as exc:
+            raise DBAPIError.instance(None, None, exc, error_type, dialect=self._dialect) from exc
 
     def close(self) -> None:
         """Let queued jobs finish (their failure, if any, is already being handled) and stop."""
