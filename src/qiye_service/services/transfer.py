@@ -5,8 +5,9 @@ Import resolves names through dicts loaded once, creates missing enterprises and
 departments, and writes each chunk of rows (multi-row INSERTs on SQLite, COPY on
 PostgreSQL, on a writer thread) inside the caller's one transaction, the values already in
 their stored form (SQLAlchemy's per-row bind processing would cost a third of the import);
-a single bad row makes it raise BadRows, so the caller rolls everything back. Export reads with the driver's own rows (no
-ORM objects, no typed result processing) and formats dates from SQLite's stored text itself.
+a single bad row makes it raise BadRows, so the caller rolls everything back. Export reads
+with the driver's own rows (no ORM objects, no typed result processing) and formats dates
+from SQLite's stored text itself.
 """
 
 from __future__ import annotations
@@ -187,7 +188,6 @@ class _Writer:
             # The writer takes the GIL back between statements (to bind the next one's values)
             # while the importing thread runs Python: at the default 5 ms switch interval it
             # waits that long every time, a second and more of a 100,000-row import.
-            self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
         self._pending.append(self._pool.submit(job, *args))
 
@@ -677,7 +677,8 @@ class IssueImport:
         """The writer's job: a chunk's issues, tag links and events through a driver cursor."""
         cursor = self.writer.driver.cursor()
         try:
-            self._insert_rows(cursor, "issue", ISSUE_COLUMNS, issues)
+            if issues:
+                self._insert_rows(cursor, "issue", ISSUE_COLUMNS, issues)
             if links:
                 self._insert_rows(cursor, "issue_tag", ("issue_id", "tag_id"), links)
             self._insert_rows(cursor, "event", EVENT_COLUMNS, events)
@@ -709,10 +710,6 @@ class IssueImport:
             part = rows[start:start + ROWS_PER_STATEMENT]
             statement = full if len(part) == ROWS_PER_STATEMENT else head + ", ".join([one] * len(part))
             cursor.execute(statement, tuple(chain.from_iterable(part)))
-
-    def _insert_sql(self, table: str, columns: tuple[str, ...]) -> str:
-        mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
-        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
     def _update(self, updates: list[tuple[_Prepared, str | None]]) -> None:
         self.writer.idle()
@@ -746,7 +743,7 @@ class IssueImport:
             self.conn.execute(delete(ISSUE_TAG_TABLE).where(ISSUE_TAG_TABLE.c.issue_id.in_(ids)))
             if links:
                 self.conn.execute(insert(ISSUE_TAG_TABLE), links)
-        self.conn.exec_driver_sql(self._insert_sql("event", EVENT_COLUMNS), events)
+        self.writer.submit(self._write_rows, [], [], events)
 
 
 def import_issues(session: Session, rows: Iterable[LedgerRow], *, settings: ImportSettings,
