@@ -300,6 +300,29 @@ def test_a_bad_row_late_in_a_large_file_writes_nothing(qiye, tmp_path):
         5000, 5000, 7, 3, 5000)
 
 
+def test_rows_split_over_many_statements_and_chunks_arrive_whole(qiye, tmp_path, monkeypatch):
+    """Each chunk goes in as several multi-row INSERTs (COPY on PostgreSQL); with 7 rows to a
+    statement and 20 to a chunk, full and partial statements and chunks all occur."""
+    from qiye_service.services import transfer
+
+    monkeypatch.setattr(transfer, "CHUNK_ROWS", 20)
+    monkeypatch.setattr(transfer._Writer, "rows_per_statement", lambda self, columns: 7)
+    lines = ["enterprise,category,reported_on,title,tags"]
+    lines += [f"企业{i % 3},road,2023-03-{1 + i % 28:02d},问题{i}号,{'标签' if i % 4 == 0 else ''}" for i in range(103)]
+    path = tmp_path / "split.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    qiye.ok("import", "issues", str(path))
+    issues = all_issues(qiye)
+    assert [(row["id"], row["title"], row["enterprise"], row["reported_on"], row["tags"]) for row in issues] == [
+        (i + 1, f"问题{i}号", f"企业{i % 3}", f"2023-03-{1 + i % 28:02d}", ["标签"] if i % 4 == 0 else [])
+        for i in range(103)]
+    assert qiye.sql("SELECT issue_id, count(*) FROM event GROUP BY issue_id HAVING count(*) <> 1") == []
+    assert counts(qiye)["event"] == 103
+    found = json.loads(qiye.ok("issue", "list", "--status", "all", "--search", "问题102号", "--format", "json").stdout)
+    assert [row["id"] for row in found] == [103]
+    assert qiye("db", "check").exit_code == 0
+
+
 def test_missing_required_column_is_named(qiye, tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_text("问题标题,问题类别,登记日期\n路面破损,道路建设,2023-05-12\n", encoding="utf-8")

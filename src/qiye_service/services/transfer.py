@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from sqlite3 import SQLITE_LIMIT_VARIABLE_NUMBER
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,8 +52,6 @@ from qiye_service.services.issues import Actor, ensure_tag
 from qiye_service.services.queries import issue_select
 
 CONFLICT_CHOICES = ("fail", "skip", "update")
-# Rows per multi-row INSERT on SQLite: well under its 32,766 bound variables.
-ROWS_PER_STATEMENT = 500
 CHUNK_ROWS = 2000
 WRITER_SWITCH_INTERVAL = 0.001  # seconds; see _Writer.submit
 # Ledgers record dates, not times: a dated fact (dispatch, acknowledgement, callback) is
@@ -179,6 +178,11 @@ class _Writer:
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future[None]] = deque()
         self._switch_interval = sys.getswitchinterval()
+
+    def rows_per_statement(self, columns: int) -> int:
+        """As many rows as one SQLite statement may bind (32,766 variables since SQLite 3.32,
+        999 before): every statement is a time the writer takes the GIL back."""
+        return max(1, self.driver.getlimit(SQLITE_LIMIT_VARIABLE_NUMBER) // columns)
 
     def submit(self, job: Callable[..., None], *args: Any) -> None:
         while len(self._pending) >= 2:
@@ -705,10 +709,11 @@ class IssueImport:
             return
         one = f"({', '.join(['?'] * len(columns))})"
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        full = head + ", ".join([one] * ROWS_PER_STATEMENT)
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            part = rows[start:start + ROWS_PER_STATEMENT]
-            statement = full if len(part) == ROWS_PER_STATEMENT else head + ", ".join([one] * len(part))
+        per_statement = self.writer.rows_per_statement(len(columns))
+        full = head + ", ".join([one] * per_statement)
+        for start in range(0, len(rows), per_statement):
+            part = rows[start:start + per_statement]
+            statement = full if len(part) == per_statement else head + ", ".join([one] * len(part))
             cursor.execute(statement, tuple(chain.from_iterable(part)))
 
     def _update(self, updates: list[tuple[_Prepared, str | None]]) -> None:
