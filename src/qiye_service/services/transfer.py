@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-from sqlite3 import SQLITE_LIMIT_VARIABLE_NUMBER
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import chain
+from sqlite3 import SQLITE_LIMIT_VARIABLE_NUMBER
 from typing import Any
 from zoneinfo import ZoneInfo
 
