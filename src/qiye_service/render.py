@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any, TextIO
 
 from qiye_service.i18n import label, translate, value_label
@@ -52,6 +53,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def terminal_safe(text: str) -> str:
     """Stored text with escape sequences and control characters removed, for a terminal."""
+    if text.isprintable():  # no escape, control or bidi character: nothing to remove
+        return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
@@ -214,22 +217,101 @@ def fit_columns(fields: Sequence[str], width: int) -> tuple[str, ...]:
     return tuple(kept)
 
 
+@cache
+def _cell_type() -> type:
+    """The class of a table cell, built on first use so rich is imported only for tables."""
+    from rich.cells import cell_len
+    from rich.control import strip_control_codes
+    from rich.measure import Measurement
+    from rich.padding import Padding
+    from rich.segment import Segment
+    from rich.text import Text
+
+    class Cell:
+        """What `Padding(Text(text, style=style), (0, 1))` draws in a table, byte for byte.
+
+        rich spends most of a table's time per cell in the generic Padding and Text path:
+        measure, wrap, justify, join, render, then split into lines twice. Here a cell that
+        fits its column on one line is drawn straight as the same segments, and one that
+        folds takes its lines from Text.wrap, the step Text itself uses; a cell with a tab,
+        a column too narrow for its padding, or a line whose width rich would correct goes
+        through Padding and Text as before.
+        """
+
+        __slots__ = ("text", "style", "cells", "one_line", "joined", "least", "most")
+
+        def __init__(self, text: str, style: str = "") -> None:
+            printable = text.isprintable()  # then it holds no control code either
+            if not printable:
+                text = strip_control_codes(text)  # as Text() does
+            self.text = text
+            self.style = style
+            self.cells = cell_len(text)
+            self.one_line = "\n" not in text
+            self.joined = "\u200d" in text or "\ufe0f" in text
+            # Text.__rich_measure__ (widest word, widest line) after Measurement.normalize;
+            # printable text without a space is one word on one line.
+            if printable and " " not in text:
+                widest_word = widest_line = self.cells
+            else:
+                lines = text.splitlines()
+                widest_line = max(map(cell_len, lines)) if lines else 0
+                words = text.split()
+                widest_word = max(map(cell_len, words)) if words else widest_line
+            self.most = max(0, widest_line)
+            self.least = max(0, min(max(0, widest_word), widest_line))
+
+        def __rich_measure__(self, console: Any, options: Any) -> Any:
+            """Padding.__rich_measure__ of the Text, in plain integers."""
+            max_width = options.max_width
+            if max_width < 3:
+                return Measurement(max_width, max_width)
+            return Measurement(min(self.least + 2, max_width), min(self.most + 2, max_width))
+
+        def __rich_console__(self, console: Any, options: Any) -> list[Any]:
+            width = options.max_width - 2
+            text = self.text
+            if width >= 1 and options.justify == "left" and "\t" not in text:
+                if self.one_line and self.cells <= width:
+                    lines = [text + " " * (width - self.cells)]  # as Text.truncate(pad=True)
+                else:
+                    # Text.__rich_console__'s own wrap; its lines come back padded to the width.
+                    lines = [line.plain for line in Text(text, style=self.style).wrap(
+                        console, width, justify="left", overflow=options.overflow or "fold",
+                        tab_size=console.tab_size or 8, no_wrap=bool(options.no_wrap))]
+                if not self.style and not self.joined:
+                    # Unstyled and measured additively: one segment draws the same.
+                    return [Segment(" " + " \n ".join(lines) + " ")]
+                if not self.joined or all(cell_len(line) == width for line in lines):
+                    # Padding's segments, each line measuring the width so rich leaves it be.
+                    style = console.get_style(self.style) if self.style else None
+                    segments = []
+                    for line in lines:
+                        segments += (Segment(" "), Segment(line, style), Segment(" \n"))
+                    return segments
+            return [Padding(Text(text, style=self.style), (0, 1))]
+
+    return Cell
+
+
 def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
           category_names: dict[str, tuple[str, str]] | None = None,
           styles: dict[str, Callable[[Any], str]] | None = None) -> Any:
     """A rich Table of the rows; stored text is made terminal-safe and never read as markup."""
+    from rich.padding import Padding
     from rich.table import Table
-    from rich.text import Text
 
-    grid = Table(title=title, show_lines=False, header_style="bold")
+    # The cells carry their own one-space padding (see _cell_type), so the table adds none.
+    cell = _cell_type()
+    grid = Table(title=title, show_lines=False, header_style="bold", padding=0)
     for field in fields:
-        grid.add_column(label(field, lang), overflow="fold", no_wrap=field in NO_WRAP_FIELDS)
+        grid.add_column(Padding(label(field, lang), (0, 1)), overflow="fold", no_wrap=field in NO_WRAP_FIELDS)
     for row in rows:
         cells = []
         for field in fields:
             value = row.get(field)
             style = styles[field](value) if styles and field in styles else ""
-            cells.append(Text(terminal_safe(display_value(field, value, lang, category_names)), style=style))
+            cells.append(cell(terminal_safe(display_value(field, value, lang, category_names)), style))
         grid.add_row(*cells)
     return grid
 
