@@ -239,6 +239,36 @@ def test_tables_never_pass_escape_sequences_to_the_terminal(filed: Qiye, in_tmp:
     run()
 
 
+@pytest.mark.parametrize("title", ["\u200d\u200d业z;" + "A" * 30, "\u200d" + "长" * 40, "标题\n\u200d\u200d" + "B" * 50,
+                                   "A" * 30 + " \u200d\u200d" + "消防" * 20])
+def test_joiners_that_join_nothing_do_not_break_tables(filed: Qiye, title: str) -> None:
+    """rich 15 miscounts text with a zero-width joiner that joins nothing and failed to fold
+    it: `issue list` and `issue show` ended in an internal error at some terminal widths."""
+    issue = filed.ok("issue", "add", title, "-e", "蓝思科技", "-c", "road", "--owner", "\u200d王强").stdout.strip()
+    joined = filed.ok("issue", "add", "消防🚒\u200d🔥" + "火" * 30, "-e", "蓝思科技", "-c", "road").stdout.strip()
+    for width in ("30", "40", "60", "80", "100", "200"):
+        for args in (("issue", "list"), ("issue", "show", issue), ("report", "overdue")):
+            result = filed(*args, env={"COLUMNS": width})
+            assert result.exit_code == 0, (width, args, result.stderr)
+    # A joiner that joins two characters stays; machine formats keep the text as stored.
+    assert "🚒\u200d🔥" in filed.ok("issue", "show", joined, env={"COLUMNS": "200"}).stdout
+    assert json.loads(filed.ok("issue", "show", issue, "--format", "json").stdout)["title"] == title
+
+
+def test_line_separators_break_lines_in_tables(filed: Qiye) -> None:
+    """U+2028 ends a line as Python and a spreadsheet read it; rich counted it as a character
+    of text, and every later column of its row stood one cell out of line."""
+    from rich.cells import cell_len
+
+    issue = filed.ok("issue", "add", "第一行\u2028第二行\u2029第三行", "-e", "蓝思科技", "-c", "road").stdout.strip()
+    for args in (("issue", "list"), ("issue", "show", issue)):
+        lines = filed.ok(*args, env={"COLUMNS": "100"}).stdout.splitlines()
+        table = [line for line in lines if line and line[0] in "┏┃┡│└"]
+        assert len({cell_len(line) for line in table}) == 1, args
+        assert "\u2028" not in "".join(lines) and any(line.startswith("│") and "第二行" in line for line in table)
+    assert json.loads(filed.ok("issue", "show", issue, "--format", "json").stdout)["title"] == "第一行\u2028第二行\u2029第三行"
+
+
 def test_bytes_that_are_not_utf8_are_refused_clearly(sqlite_qiye: Qiye) -> None:
     """A title typed in a GBK terminal reaches qiye as bytes that are not UTF-8."""
     import os

@@ -48,14 +48,21 @@ def local_time(value: datetime) -> datetime:
 
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A zero-width joiner that joins nothing (first on a line, after a space or another joiner)
+# draws nothing, and rich 15 miscounts the width of text that holds one and fails to fold it.
+_ORPHAN_JOINERS = re.compile(r"(?:^|(?<=[\s\u200d]))\u200d+", re.MULTILINE)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def terminal_safe(text: str) -> str:
-    """Stored text with escape sequences and control characters removed, for a terminal."""
-    if text.isprintable():  # no escape, control or bidi character: nothing to remove
+    """Stored text for a terminal: escape sequences, control characters and joiners that join
+    nothing removed, line and paragraph separators as line breaks."""
+    if text.isprintable():  # no escape, control, bidi or joining character: nothing to remove
         return text
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+    # U+2028 and U+2029 end a line as Python and a spreadsheet read them; rich would count
+    # each as one cell of text and misalign the table.
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    return _ORPHAN_JOINERS.sub("", _CONTROLS.sub("", _ESCAPES.sub("", text)))
 
 
 def iso(value: Any) -> Any:
