@@ -305,20 +305,32 @@ def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, t
           category_names: dict[str, tuple[str, str]] | None = None,
           styles: dict[str, Callable[[Any], str]] | None = None) -> Any:
     """A rich Table of the rows; stored text is made terminal-safe and never read as markup."""
+    from rich.cells import cell_len
     from rich.padding import Padding
     from rich.table import Table
 
     # The cells carry their own one-space padding (see _cell_type), so the table adds none.
     cell = _cell_type()
-    grid = Table(title=title, show_lines=False, header_style="bold", padding=0)
-    for field in fields:
-        grid.add_column(Padding(label(field, lang), (0, 1)), overflow="fold", no_wrap=field in NO_WRAP_FIELDS)
+    body = []
     for row in rows:
         cells = []
         for field in fields:
             value = row.get(field)
             style = styles[field](value) if styles and field in styles else ""
             cells.append(cell(terminal_safe(display_value(field, value, lang, category_names)), style))
+        body.append(cells)
+    grid = Table(title=title, show_lines=False, header_style="bold", padding=0)
+    for index, field in enumerate(fields):
+        heading = label(field, lang)
+        no_wrap = field in NO_WRAP_FIELDS
+        # A column that never folds is as wide as its widest cell, which rich would otherwise
+        # measure cell by cell, and again when the table is too wide for the terminal. (Text
+        # with zero-width characters is left to rich, which crops it its own way.)
+        width = None
+        if no_wrap and all(cells[index].cells >= len(cells[index].text) for cells in body):
+            width = max([cell_len(heading), *(cells[index].most for cells in body)]) + 2
+        grid.add_column(Padding(heading, (0, 1)), overflow="fold", no_wrap=no_wrap, width=width)
+    for cells in body:
         grid.add_row(*cells)
     return grid
 
