@@ -45,6 +45,9 @@ PYTHON = sys.executable
 TODAY = date(2026, 11, 27)  # generate.NOW
 YEAR = 2025
 CATEGORY = "fire-acceptance"
+# Rounds for `issue list` and `issue show`: their data-dependent time is a few milliseconds,
+# the difference of two half-second processes whose run-to-run spread is ±15 ms here.
+FAST_ROUNDS = 101
 SEARCH = "消防"
 
 
@@ -105,6 +108,13 @@ def run_once(case: Case, env: dict[str, str]) -> Sample:
                              f"{errors.read().decode(errors='replace')[-2000:]}")
         peak_kb = int(peak.read().split()[-1]) if TIME else usage.ru_maxrss
     return Sample(elapsed, usage.ru_utime + usage.ru_stime, peak_kb / 1024)
+
+
+def paired_difference(a: Case, b: Case, value: str = "seconds") -> float:
+    """The median of the rounds' differences a − b. Every round runs both within a second or two,
+    so whatever slows the machine for a while slows both: for a difference of a few milliseconds
+    between two half-second commands it is steadier than the difference of the two medians."""
+    return statistics.median(getattr(x, value) - getattr(y, value) for x, y in zip(a.samples, b.samples, strict=True))
 
 
 def measure(cases: list[Case], runs: int, env: dict[str, str]) -> None:
@@ -243,21 +253,21 @@ class Bench:
             # A command that reads a handful of rows differs between the ledgers by milliseconds,
             # well inside the start-up's noise: it takes more rounds to find its median.
             fast = args[0] == "issue"
-            measure(cases, max(self.runs, 31) if fast else self.runs, self.env)
+            measure(cases, max(self.runs, FAST_ROUNDS) if fast else self.runs, self.env)
             large, small_, base = cases[:3]
             self.add(Figure("2", f"{name}: time({self.label(big)}) − time({self.label(small)})",
-                            large.seconds - small_.seconds, base.seconds,
+                            paired_difference(large, small_), base.seconds,
                             f"{self.shell_name} on {self.label(big)}", limit=1.5 if self.targets else None,
                             note=f"{self.label(big)} {large.seconds:.3f}s, {self.label(small)} {small_.seconds:.3f}s",
-                            cpu_value=large.cpu - small_.cpu, cpu_baseline=base.cpu))
+                            cpu_value=paired_difference(large, small_, "cpu"), cpu_baseline=base.cpu))
             if shown is not None:
                 same = cases[3]
                 self.add(Figure("2", f"the same with --limit {shown} on {self.label(big)}, the {shown} rows "
                                      f"{self.label(small)} has: time({self.label(big)}) − time({self.label(small)})",
-                                same.seconds - small_.seconds, base.seconds, f"{self.shell_name} on {self.label(big)}",
+                                paired_difference(same, small_), base.seconds, f"{self.shell_name} on {self.label(big)}",
                                 note=f"no target: the data's share without the table's; {self.label(big)} "
                                      f"{same.seconds:.3f}s",
-                                cpu_value=same.cpu - small_.cpu, cpu_baseline=base.cpu))
+                                cpu_value=paired_difference(same, small_, "cpu"), cpu_baseline=base.cpu))
 
     def rows_listed(self, issues: int, args: list[str]) -> int:
         """How many rows `qiye issue list …` prints on a ledger."""
