@@ -235,7 +235,8 @@ def _cell_type() -> type:
     from rich.text import Text
 
     class Cell:
-        """What `Padding(Text(text, style=style), (0, 1))` draws in a table, byte for byte.
+        """What `Padding(Text(text, style=style), (0, 1))` draws in a table, the same bytes for
+        the text tables hold (a zero-width joiner inside a folded word may be cropped differently).
 
         rich spends most of a table's time per cell in the generic Padding and Text path:
         measure, wrap, justify, join, render, then split into lines twice. Here a cell that
