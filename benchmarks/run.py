@@ -9,7 +9,8 @@ Only public tools: each command runs as a subprocess, timed with time.perf_count
 its peak memory read from os.wait4()'s rusage (ru_maxrss, the child's own high-water mark).
 A command and its baseline are measured in the same run, interleaved round by round (with a
 discarded warm-up round first), so that a busy machine slows both alike; the figure is the
-median of the rounds.
+median of the rounds (for point 2's differences between two ledgers, the median of each
+round's difference).
 """
 
 from __future__ import annotations
@@ -115,6 +116,18 @@ def paired_difference(a: Case, b: Case, value: str = "seconds") -> float:
     so whatever slows the machine for a while slows both: for a difference of a few milliseconds
     between two half-second commands it is steadier than the difference of the two medians."""
     return statistics.median(getattr(x, value) - getattr(y, value) for x, y in zip(a.samples, b.samples, strict=True))
+
+
+def fresh_copy(template: str, path: Path) -> Callable[[], None]:
+    """A setup that puts a copy of the SQLite ledger `template` at `path`, with no WAL left over
+    from the last run to be replayed into it."""
+
+    def setup() -> None:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, path)
+
+    return setup
 
 
 def measure(cases: list[Case], runs: int, env: dict[str, str]) -> None:
@@ -409,10 +422,7 @@ class Bench:
             target = self.work / "import-target.db"
             bare = self.work / "bare.db"
 
-            def fresh_target() -> None:
-                for suffix in ("-wal", "-shm"):
-                    Path(f"{target}{suffix}").unlink(missing_ok=True)
-                shutil.copyfile(template, target)
+            fresh_target = fresh_copy(template, target)
 
             def fresh_bare() -> None:
                 bare.unlink(missing_ok=True)
@@ -464,7 +474,7 @@ class Bench:
 
         source = self.work / "import-source.db"
         if not source.exists():
-            shutil.copyfile(template, target)
+            fresh_copy(template, target)()
             subprocess.run(self.qiye(str(target), "import", "issues", str(self.work / "import.csv")), env=self.env,
                            check=True, capture_output=True)
             subprocess.run(["sqlite3", str(target), "VACUUM INTO '" + str(source) + "'"], check=True)
@@ -474,13 +484,8 @@ class Bench:
             "PRAGMA foreign_keys = ON;", "PRAGMA cache_size = -32768;", f"ATTACH '{source}' AS source;",
             "BEGIN IMMEDIATE;", *(f"INSERT INTO main.{t} SELECT * FROM source.{t};" for t in tables),
             *(f"{statement};" for statement in SEARCH_INDEX_SYNC), "COMMIT;", ""])
-
-        def fresh_floor() -> None:
-            for suffix in ("-wal", "-shm"):
-                Path(f"{floor}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(template, floor)
-
-        return Case("floor", shell("sqlite", str(floor), script, self.work, "p6-floor"), setup=fresh_floor)
+        return Case("floor", shell("sqlite", str(floor), script, self.work, "p6-floor"),
+                    setup=fresh_copy(template, floor))
 
     # point 7 ---------------------------------------------------------------------------------
 
