@@ -469,6 +469,45 @@ def test_imported_event_snapshot(qiye):
     assert snapshot["reported_on"] == "2023-05-12"
     assert {"dispatched_at", "acknowledged_at", "acknowledge_by", "escalated_at", "callback_result",
             "callback_on", "reopen_count"} <= set(snapshot)
+    assert new == json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
+
+
+AWKWARD_TEXT = ['引号"和\\反斜杠', "制表\t符", "换行\n第二行", "\u2028行分隔\u2029段", "😀 emoji", "\x7f\x01控制",
+                "</script>", "'单引号'", "\u00e9\u0301", "\\u0041 不是转义"]
+
+
+def test_imported_snapshots_are_the_json_modules_text(qiye, tmp_path):
+    """The imported event's text is written without the json encoder: it must still be
+    exactly what json.dumps(..., ensure_ascii=False, sort_keys=True) gives, whatever the cells
+    hold, with or without the supervision columns."""
+    import csv
+
+    for supervised in (False, True):
+        path = tmp_path / f"awkward-{supervised}.csv"
+        header = ["title", "description", "enterprise", "project", "category", "owner", "reported_on", "due_on",
+                  "status", "resolved_on", "resolution", "tags", "department"]
+        if supervised:
+            header += ["dispatched_on", "acknowledged_on", "escalated", "callback_result", "callback_on"]
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(header)
+            for number, text in enumerate(AWKWARD_TEXT):
+                resolved = number % 2 == 0
+                row = [f"{text} {supervised}", text, f"企业{text}", text if number % 3 else "", "road", text,
+                       "2023-05-12", "2023-06-30" if number % 4 else "", "resolved" if resolved else "open",
+                       "2023-06-01" if resolved else "", text if resolved else "", f"{text};标签{number}", f"单位{number}"]
+                if supervised:
+                    row += ["2023-05-13", "2023-05-14", "是", "satisfied" if resolved else "", "2023-06-02" if resolved else ""]
+                writer.writerow(row)
+        qiye.ok("import", "issues", str(path))
+    rows = qiye.sql("SELECT new FROM event WHERE action = 'imported' ORDER BY id")
+    assert len(rows) == 2 * len(AWKWARD_TEXT)
+    for (new,) in rows:
+        assert new == json.dumps(json.loads(new), ensure_ascii=False, sort_keys=True)
+    snapshots = [json.loads(new) for (new,) in rows]
+    assert [s["description"] for s in snapshots] == [text.strip() for text in AWKWARD_TEXT] * 2
+    assert snapshots[-1]["dispatched_at"] is not None and snapshots[0]["dispatched_at"] is None
+    qiye.ok("db", "check")
 
 
 # --- enterprises ---------------------------------------------------------------------------------

@@ -4,10 +4,13 @@ the OS user, in that order), when (UTC), what; `issue show` prints the timeline.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 EVENT_KEYS = ["at", "actor", "action", "field", "old", "new", "note"]
 
@@ -141,3 +144,18 @@ def test_timeline_times_follow_the_park_time_zone(filed):
     assert "2023-12-20 08:00" in in_urumqi
     shown = json.loads(filed.ok("issue", "show", "1", "--format", "json", env={"QIYE_TZ": "Asia/Urumqi"}).stdout)
     assert shown["created_at"] == "2023-12-20T02:00:00Z"
+
+
+@given(previous=st.none() | st.text(max_size=70), issue_id=st.integers(1, 2**62), at=st.datetimes(),
+       texts=st.lists(st.none() | st.text(), min_size=6, max_size=6))
+def test_event_hash_is_sha256_of_the_canonical_json(previous, issue_id, at, texts):
+    """The canonical text is built without the json encoder; it must be json.dumps's,
+    byte for byte, or every stored chain stops verifying."""
+    from qiye_service.services.history import event_hash
+
+    actor, action = texts[0] or "", texts[1] or ""
+    field, old, new, note = texts[2:]
+    canonical = json.dumps([previous or "", issue_id, at.isoformat(timespec="microseconds"), actor, action, field, old,
+                            new, note], ensure_ascii=False, separators=(",", ":"))
+    expected = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    assert event_hash(previous, issue_id, at, actor, action, field, old, new, note) == expected
