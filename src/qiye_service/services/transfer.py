@@ -226,10 +226,6 @@ class _Writer:
             sys.setswitchinterval(self._switch_interval)
 
 
-def _sqlite_day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def _sqlite_stamp(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(sep=" ", timespec="microseconds")
 
@@ -323,15 +319,15 @@ class IssueImport:
         self._deadline_cache: dict[date, date] = {}
         # Driver rows skip SQLAlchemy's per-row type processing: on SQLite, write dates and
         # timestamps in the text form SQLAlchemy itself stores and reads back.
+        self._iso_day: Callable[[date | None], str | None] = _IsoDays().__getitem__
         if self.conn.dialect.name == "sqlite":
-            self._day: Callable[[Any], Any] = _sqlite_day
+            self._day: Callable[[Any], Any] = self._iso_day
             self._stamp: Callable[[Any], Any] = _sqlite_stamp
         else:
             self._day = self._stamp = _same
         # Every imported event has the same time: its texts are made once.
         self._now_stored = self._stamp(self.actor.now)
         self._now_iso = self.actor.now.isoformat(timespec="microseconds")
-        self._iso_day = _IsoDays().__getitem__
 
     @property
     def writing(self) -> bool:
@@ -680,7 +676,7 @@ class IssueImport:
         events: list[tuple[Any, ...]] = []
         links: list[tuple[int, int]] = []
         now, actor_name = self.actor.now, self.actor.name
-        day, stamp, iso, sqlite = self._day, self._stamp, self._iso_day, self.sqlite
+        day, stamp, iso = self._day, self._stamp, self._iso_day
         supervised = any(name in self.columns for name in SUPERVISION_COLUMNS)
         highest = 0
         for item in creates:
@@ -706,12 +702,10 @@ class IssueImport:
                 values["title"], description, item.enterprise_id, project, item.category_id, kind, source, priority,
                 status, item.department_id, owner, reported_text, due_text, resolved_text, resolution, tags, supervision)
             record_events = self._events(issue_id, None, snapshot, values, supervision, item.row.number)
-            if sqlite:
-                reported_on, due_on, resolved_on = reported_text, due_text, resolved_text
             row = (
                 issue_id, values["title"], description, item.enterprise_id, project, item.category_id,
-                kind, source, priority, status, item.department_id, owner, reported_on, due_on,
-                resolved_on, resolution, get("created_by") or actor_name, stamp(created_at), stamp(updated_at),
+                kind, source, priority, status, item.department_id, owner, day(reported_on), day(due_on),
+                day(resolved_on), resolution, get("created_by") or actor_name, stamp(created_at), stamp(updated_at),
                 record_events[-1][8],
             )
             if supervised:
