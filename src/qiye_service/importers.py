@@ -430,7 +430,7 @@ class FastColumn(ColumnCleaner):
         except ValueError:
             out = [_MISS] * len(column)
         errors: list[tuple[int, QiyeError]] = []
-        if not any(value is _MISS for value in out):
+        if _MISS not in out:
             return out, errors
         for index, value in enumerate(out):
             if value is _MISS:
