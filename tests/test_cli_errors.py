@@ -198,6 +198,15 @@ def test_unreachable_database_exits_3_and_masks_the_password(ledger):
     assert "s3cret" not in line
 
 
+@pytest.mark.parametrize("url", ["mysql://root:secret@127.0.0.1/qiye", "mongodb://127.0.0.1/qiye", "sqlite://"])
+def test_a_database_kind_qiye_cannot_use_is_a_user_error(ledger, url):
+    result = ledger("--db", url, "issue", "list")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: qiye cannot use the database ")
+    assert "postgresql://USER@HOST:PORT/DATABASE" in result.stderr
+    assert "secret" not in result.output and "Traceback" not in result.output
+
+
 def test_errors_speak_chinese(ledger):
     result = ledger("--lang", "zh", "issue", "resolve", "4", "--note", "再次办结")
     assert (result.exit_code, result.stderr) == (1, "error: 无法对问题 #4 执行销号：当前状态为 已办结\n")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qiye_service import _schema
-from qiye_service.errors import DatabaseUnavailable
+from qiye_service.errors import DatabaseUnavailable, InvalidValue
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -55,10 +55,11 @@ def resolve_location(cli_value: str | None, config_value: str | None = None) -> 
         path = Path(raw.removeprefix("sqlite:///")).expanduser()
         return Location(f"sqlite:///{path}", path)
     if "://" in raw:
-        url = raw
-        if url.startswith(("postgresql://", "postgres://")):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return Location(url, None)
+        scheme, _, rest = raw.partition("://")
+        if scheme.partition("+")[0] not in ("postgresql", "postgres"):
+            raise InvalidValue("error.db_scheme", value=mask_url(raw))
+        # psycopg (3) is the PostgreSQL driver qiye installs, whichever one the URL names.
+        return Location("postgresql+psycopg://" + rest, None)
     path = Path(raw).expanduser().absolute()
     return Location(f"sqlite:///{path}", path)
 

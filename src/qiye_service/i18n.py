@@ -243,6 +243,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the database {where} is at schema revision {revision}, newer than this qiye knows ({head}); upgrade qiye",
         "数据库 {where} 的版本 {revision} 比当前 qiye 支持的版本（{head}）新；请升级 qiye",
     ),
+    "error.db_scheme": (
+        "qiye cannot use the database {value}; give a file path, sqlite:///PATH or "
+        "postgresql://USER@HOST:PORT/DATABASE",
+        "qiye 无法使用数据库 {value}；请给出文件路径、sqlite:///路径 或 postgresql://用户@主机:端口/数据库",
+    ),
     "error.db_not_qiye": ("{where} is not a qiye database", "{where} 不是 qiye 数据库"),
     "error.db_corrupt": ("the database {where} is corrupt: {detail}", "数据库 {where} 已损坏：{detail}"),
     "error.db_readonly": ("the database {where} is read-only: {detail}", "数据库 {where} 为只读：{detail}"),
