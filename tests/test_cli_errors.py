@@ -92,10 +92,10 @@ BAD_INPUT = [
     (("enterprise", "edit", "不存在的企业", "--zone", "南园"), "no enterprise named '不存在的企业'"),
     # bad dates: the error lists the accepted forms
     (("issue", "add", "新问题", "-e", "蓝思科技", "-c", "road", "--due", "2023-02-30"),
-     f"cannot read the date '2023-02-30'; {DATE_FORMS}"),
+     f"cannot read the deadline '2023-02-30'; {DATE_FORMS}, +5wd"),
     (("issue", "add", "新问题", "-e", "蓝思科技", "-c", "road", "--reported", "someday"),
      f"cannot read the date 'someday'; {DATE_FORMS}"),
-    (("issue", "edit", "1", "--due", "下周"), "cannot read the date '下周'; use one of: 2023-05-12"),
+    (("issue", "edit", "1", "--due", "下周"), "cannot read the deadline '下周'; use one of: 2023-05-12"),
     (("issue", "edit", "1", "--reported", "2023-13-01"), "cannot read the date '2023-13-01'"),
     (("issue", "resolve", "1", "--note", "已办结", "--on", "12/20/2023"), "cannot read the date '12/20/2023'"),
     (("issue", "list", "--since", "last week"), "cannot read the date 'last week'"),

@@ -345,3 +345,64 @@ def test_response_limit_comes_from_the_config(office) -> None:
     # Re-dispatched on Friday Dec 22: two working days later is Tuesday Dec 26.
     office.ok("issue", "assign", str(issue), "--owner", "李娜", env={"QIYE_NOW": "2023-12-22T10:00:00+08:00"})
     assert _acknowledge_by(office, issue) == "2023-12-26"
+
+
+def _acknowledged_at(qiye, issue_id: int) -> str | None:
+    value = qiye.sql("select acknowledged_at from issue where id = :id", id=issue_id)[0][0]
+    return None if value is None else str(value)[:19]
+
+
+def test_start_on_an_earlier_day_backdates_the_acknowledgement(office) -> None:
+    # Dispatched on Wednesday Dec 13, acknowledged on Thursday the 14th, logged on the 20th.
+    issue = _add(office, "补录签收", "--dept", "消防救援大队", "--reported", "2023-12-13",
+                 env={"QIYE_NOW": "2023-12-13T10:00:00+08:00"})
+    assert _acknowledge_by(office, issue) == "2023-12-14"
+    office.ok("issue", "start", str(issue), "--on", "2023-12-14")
+    # 09:00 in the park is 01:00 UTC.
+    assert _acknowledged_at(office, issue) == "2023-12-14 01:00:00"
+    shown = _issue(office, issue)
+    assert shown["status"] == "in_progress"
+    backdated = [event for event in shown["events"] if event["field"] == "acknowledged_at"]
+    assert [(event["old"], event["new"]) for event in backdated] == [(None, "2023-12-14T01:00:00.000000")]
+    summary = json.loads(office.ok("report", "summary", "--format", "json").stdout)
+    assert summary["response_rate"] == 1.0
+
+
+def test_start_on_a_day_late_misses_the_response_limit(office) -> None:
+    issue = _add(office, "迟签收", "--dept", "消防救援大队", "--reported", "2023-12-13",
+                 env={"QIYE_NOW": "2023-12-13T10:00:00+08:00"})
+    office.ok("issue", "start", str(issue), "--on", "2023-12-18")
+    summary = json.loads(office.ok("report", "summary", "--format", "json").stdout)
+    assert summary["response_rate"] == 0.0
+
+
+def test_start_on_today_is_a_plain_start(office) -> None:
+    issue = _add(office, "当天签收", "--dept", "消防救援大队")
+    office.ok("issue", "start", str(issue), "--on", "today")
+    assert _acknowledged_at(office, issue) == "2023-12-20 02:00:00"  # the pinned clock, 10:00 in the park
+    assert not [event for event in _issue(office, issue)["events"] if event["field"] == "acknowledged_at"]
+
+
+@pytest.mark.parametrize(
+    ("on", "earlier"),
+    [("2023-12-12", "reported_on"), ("2023-12-14", "dispatched_on"), ("2023-12-21", "acknowledged_on")],
+)
+def test_start_on_an_impossible_day_is_refused_and_changes_nothing(office, on: str, earlier: str) -> None:
+    issue = _add(office, "错日期", "--reported", "2023-12-13", env={"QIYE_NOW": "2023-12-13T10:00:00+08:00"})
+    office.ok("issue", "assign", str(issue), "--dept", "消防救援大队",
+              env={"QIYE_NOW": "2023-12-15T10:00:00+08:00"})
+    before = _issue(office, issue)
+    result = office("issue", "start", str(issue), "--on", on)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error:")
+    assert earlier in result.stderr and on in result.stderr
+    assert _issue(office, issue) == before
+
+
+def test_an_unreadable_deadline_lists_every_form_it_takes(office) -> None:
+    result = office("issue", "add", "时限写错", "-e", "蓝思科技", "-c", "fire-acceptance", "--due", "下周")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot read the deadline '下周'")
+    for form in ("2023-05-12", "5月12日", "+3d", "mon..sun", "+5wd", "15wd", "none"):
+        assert form in result.stderr
+    assert office.sql("select count(*) from issue") == [(0,)]

@@ -295,4 +295,4 @@ def test_due_takes_every_date_form(calendar: WorkingCalendar, text: str, expecte
 def test_bad_due(calendar: WorkingCalendar, text: str) -> None:
     with pytest.raises(InvalidValue) as caught:
         parse_due(text, today=date(2023, 9, 27), base=None, calendar=calendar)
-    assert caught.value.key == "error.bad_date"
+    assert caught.value.key == "error.bad_due"

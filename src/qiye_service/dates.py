@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
@@ -177,6 +177,23 @@ def _zone(tz_name: str) -> ZoneInfo:
             value=tz_name,
             valid=f"an IANA time zone name such as {DEFAULT_TZ}",
         ) from None
+
+
+# Ledgers and backdated commands record dates, not times: a dated fact (dispatch,
+# acknowledgement, callback) is taken to have happened at 09:00 in the park's time zone,
+# the start of the office day.
+OFFICE_HOUR = time(9, 0)
+
+
+def office_hour_utc(day: date, tz_name: str = DEFAULT_TZ) -> datetime:
+    """09:00 of `day` in the park's time zone, as the naive UTC datetime a timestamp is stored as."""
+    local = datetime.combine(day, OFFICE_HOUR, tzinfo=_zone(tz_name))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_date(instant: datetime, tz_name: str = DEFAULT_TZ) -> date:
+    """The park's calendar date of a stored (naive UTC) timestamp."""
+    return instant.replace(tzinfo=UTC).astimezone(_zone(tz_name)).date()
 
 
 def today_in(tz_name: str = DEFAULT_TZ) -> date:

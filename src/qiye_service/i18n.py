@@ -337,8 +337,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{value!r} 不是有效代码；请使用小写字母、数字和连字符，如 safety-check",
     ),
     "error.bad_due": (
-        "cannot read the deadline {value!r}; use a date (see --help), +3d, or working days such as +5wd or 15wd",
-        "无法识别办结时限 {value!r}；请使用日期（见 --help）、+3d，或工作日如 +5wd、15wd",
+        "cannot read the deadline {value!r}; use one of: 2023-05-12, 2023/5/12, 2023.5.12, 20230512, "
+        "2023年5月12日, 5月12日, today, yesterday, tomorrow, +3d, -2w, +1m, +1y, sow/eow, som/eom, "
+        "soq/eoq, soy/eoy, mon..sun, +5wd (working days from today), 15wd (working days from the reported "
+        "date), none",
+        "无法识别办结时限 {value!r}；可用格式：2023-05-12、2023/5/12、2023.5.12、20230512、2023年5月12日、"
+        "5月12日、today、yesterday、tomorrow、+3d、-2w、+1m、+1y、sow/eow、som/eom、soq/eoq、soy/eoy、mon..sun、"
+        "+5wd（自今日起的工作日）、15wd（自登记日起的工作日）、none",
     ),
     "error.bad_lang": ("unknown language {value!r}; use zh or en", "未知语言 {value!r}；请使用 zh 或 en"),
     # --- supervision: escalation levels, escalate, callbacks (DESIGN §8) ---

@@ -195,9 +195,14 @@ def parse_due(text: str, *, today: date, base: date | None = None, calendar: Wor
     """
     working_days = parse_working_days(text)
     if working_days is None:
-        return parse_date(text, today=today)
+        try:
+            return parse_date(text, today=today)
+        except InvalidValue as error:
+            if error.key != "error.bad_date":
+                raise
+            raise InvalidValue("error.bad_due", value=text) from None
     if abs(working_days) > MAX_WORKING_DAYS:
-        raise InvalidValue("error.bad_date", value=text)
+        raise InvalidValue("error.bad_due", value=text)
     signed = text.strip().startswith(("+", "-"))
     start = today if signed or base is None else base
     return calendar.add_working_days(start, working_days)

@@ -107,7 +107,7 @@ class AppContext:
         from qiye_service.services.issues import Actor
 
         now: datetime = now_utc()
-        return Actor(name=self.actor_name, now=now, today=self.today())
+        return Actor(name=self.actor_name, now=now, today=self.today(), timezone=self.timezone)
 
     @cached_property
     def out(self) -> Console:

@@ -307,12 +307,17 @@ def _transition(ctx: typer.Context, issue_id: str, action: str, **kwargs: Any) -
 
 
 @app.command("start")
-def start(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None) -> None:
+def start(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    note: NoteOption = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date acknowledged (签收; default today).")] = None,
+) -> None:
     """Acknowledge (签收) an open issue and start working it.
 
-    Example: qiye issue start 12
+    Example: qiye issue start 12 --on yesterday
     """
-    _transition(ctx, issue_id, "start", note=note)
+    _transition(ctx, issue_id, "start", note=note, on=parse_date_option(get_app(ctx), on))
 
 
 @app.command("resolve")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from qiye_service.dates import DEFAULT_TZ, local_date, office_hour_utc
 from qiye_service.errors import InvalidTransition, InvalidValue
 from qiye_service.models import Issue, IssueTag, Kind, Priority, Source, Status, Tag
 from qiye_service.services import lookups
@@ -32,6 +33,7 @@ class Actor:
     name: str
     now: datetime  # naive UTC
     today: date  # in the park's time zone
+    timezone: str = DEFAULT_TZ  # the park's, for dated facts given as dates
 
 
 def clean_text(value: str | None, field: str, *, limit: int = TEXT_LIMIT, required: bool = False) -> str | None:
@@ -293,16 +295,38 @@ def _refuse(issue: Issue, action: str) -> InvalidTransition:
     return InvalidTransition("error.transition", action=action, id=issue.id, status=issue.status)
 
 
-def start_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None = None) -> Issue:
-    """open → in_progress; the acknowledgement (签收) of a dispatch."""
+def start_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None = None,
+                on: date | None = None) -> Issue:
+    """open → in_progress; the acknowledgement (签收) of a dispatch, now or on an earlier
+    day `on` (taken as the start of that office day, and recorded in the history)."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
     if issue.status != Status.open.value:
         raise _refuse(issue, "start")
-    _set_status(session, issue, actor, Status.in_progress.value, clean_text(note, "note"))
-    if issue.acknowledged_at is None:
+    if on is not None and on != actor.today:
+        _check_acknowledged_on(issue, on, actor)
+    remark = clean_text(note, "note")
+    _set_status(session, issue, actor, Status.in_progress.value, remark)
+    if on is not None and on != actor.today:
+        _set_field(session, issue, actor, "acknowledged_at", office_hour_utc(on, actor.timezone))
+    elif issue.acknowledged_at is None:
         issue.acknowledged_at = actor.now
     session.flush()
     return issue
+
+
+def _check_acknowledged_on(issue: Issue, on: date, actor: Actor) -> None:
+    """An acknowledgement cannot come before the issue was reported or dispatched, nor after today."""
+    if on > actor.today:
+        raise InvalidValue("error.date_order", later="today", later_value=actor.today.isoformat(),
+                           earlier="acknowledged_on", earlier_value=on.isoformat())
+    if on < issue.reported_on:
+        raise InvalidValue("error.date_order", later="acknowledged_on", later_value=on.isoformat(),
+                           earlier="reported_on", earlier_value=issue.reported_on.isoformat())
+    if issue.dispatched_at is not None:
+        dispatched_on = local_date(issue.dispatched_at, actor.timezone)
+        if on < dispatched_on:
+            raise InvalidValue("error.date_order", later="acknowledged_on", later_value=on.isoformat(),
+                               earlier="dispatched_on", earlier_value=dispatched_on.isoformat())
 
 
 def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None,

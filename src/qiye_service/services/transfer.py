@@ -19,19 +19,18 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import chain
 from json.encoder import encode_basestring
 from sqlite3 import SQLITE_LIMIT_VARIABLE_NUMBER
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from qiye_service.dates import DEFAULT_TZ
+from qiye_service.dates import DEFAULT_TZ, office_hour_utc
 from qiye_service.db import SEARCH_INDEX_SYNC
 from qiye_service.errors import InvalidValue, QiyeError
 from qiye_service.importers import MAX_LISTED_ROWS, BadRows, CellError, LedgerRow
@@ -55,9 +54,6 @@ from qiye_service.services.queries import issue_select
 CONFLICT_CHOICES = ("fail", "skip", "update")
 CHUNK_ROWS = 2000
 WRITER_SWITCH_INTERVAL = 0.001  # seconds; see _Writer.submit
-# Ledgers record dates, not times: a dated fact (dispatch, acknowledgement, callback) is
-# taken to have happened at 09:00 in the park's time zone, the start of the office day.
-OFFICE_HOUR = time(9, 0)
 
 # Snapshots are JSON with sorted keys (services.issues.snapshot); an update's is sorted by
 # the encoder, a new issue's is written by _new_issue_snapshot.
@@ -296,7 +292,6 @@ class IssueImport:
         self.settings = settings
         self.actor = settings.actor
         self.columns = columns  # field -> header as written
-        self.zone = ZoneInfo(settings.timezone)
         self.summary = ImportSummary("issues", settings.source, settings.dry_run)
         self.errors = _Errors()
         self.seen_ids: dict[int, int] = {}  # id -> the row that has it
@@ -543,8 +538,7 @@ class IssueImport:
     # -- building rows and events --
 
     def _at_office_hour(self, day: date) -> datetime:
-        local = datetime.combine(day, OFFICE_HOUR, tzinfo=self.zone)
-        return local.astimezone(UTC).replace(tzinfo=None)
+        return office_hour_utc(day, self.settings.timezone)
 
     def _acknowledge_by(self, dispatched: date) -> date | None:
         if self.settings.response_deadline is None:
