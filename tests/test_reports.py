@@ -259,6 +259,39 @@ def test_weekly_figures(ledger: Qiye) -> None:
     for name in ("response_rate", "callback_rate", "satisfaction_rate", "level_due_soon", "level_overdue",
                  "level_red"):
         assert name in got and all(name in row for row in got["categories"])
+    # At the week's end: red #5 (due 11-01); #9 was escalated only on 12-20. Yellow #6 (12-14).
+    # Blue #10 (due 12-19, sent back to work by its callback of 12-08).
+    assert (got["level_red"], got["level_overdue"], got["level_due_soon"]) == (1, 1, 1)
+
+
+def test_a_past_week_is_measured_as_it_stood_at_its_end(qiye: Qiye) -> None:
+    """Overdue, due-soon and the levels of a week that has ended count what was open and
+    escalated at its end, as its figures to date do (DESIGN §4: "overdue at week end")."""
+    qiye.ok("enterprise", "add", "蓝思科技")
+
+    def add(title: str, due: str) -> str:
+        return qiye.ok("issue", "add", title, "-e", "蓝思科技", "-c", "road", "--reported", "2023-12-01",
+                       "--due", due).stdout.strip()
+
+    late_then = add("周末时已逾期", "2023-12-08")
+    qiye.ok("issue", "resolve", late_then, "--note", "已办结", "--on", "2023-12-18")  # the Monday after W50
+    due_soon_then = add("周末时即将到期", "2023-12-19")
+    qiye.ok("issue", "resolve", due_soon_then, "--note", "已办结", "--on", "2023-12-18")
+    escalated_later = add("周末后挂牌", "2023-12-29")
+    qiye.ok("issue", "escalate", escalated_later, "--note", "挂牌督办")  # on 2023-12-20, in W51
+
+    ended = report(qiye, "weekly", "--week", "2023-W50")
+    assert {k: ended[k] for k in ("resolved", "resolved_to_date", "overdue", "due_next_7_days", "level_red",
+                                  "level_overdue", "level_due_soon")} == {
+        "resolved": 0, "resolved_to_date": 0, "overdue": 1, "due_next_7_days": 1, "level_red": 0,
+        "level_overdue": 1, "level_due_soon": 1}
+    assert [(str(r["id"]), r["days_overdue"], r["level"]) for r in ended["overdue_issues"]] == [
+        (late_then, 9, "overdue")]
+    running = report(qiye, "weekly", "--week", "2023-W51")  # as of today: as things stand now
+    assert {k: running[k] for k in ("resolved", "overdue", "due_next_7_days", "level_red", "level_overdue",
+                                    "level_due_soon")} == {
+        "resolved": 2, "overdue": 0, "due_next_7_days": 0, "level_red": 1, "level_overdue": 0, "level_due_soon": 0}
+    assert running["overdue_issues"] == []
 
 
 def test_weekly_defaults_to_this_week(ledger: Qiye) -> None:

@@ -13,7 +13,7 @@ import shutil
 import statistics
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,11 +185,21 @@ def nth_working_day_after(start: date, n: int) -> date:
     return day
 
 
-def level(row: Row, as_of: date) -> str | None:
+def ended(as_of: date) -> datetime:
+    """The end of `as_of` in Asia/Shanghai (UTC+8 all year) as a stored UTC instant."""
+    return datetime.combine(as_of, time(16, 0))
+
+
+def unresolved(row: Row, as_of: date, then: bool) -> bool:
+    """Not resolved now, or (`then`: as things stood at the end of as_of) resolved only after it."""
+    return row.status != "resolved" or (then and row.resolved_on is not None and row.resolved_on > as_of)
+
+
+def level(row: Row, as_of: date, then: bool = False) -> str | None:
     """The escalation ladder of DESIGN §8 on `as_of`."""
-    if row.status == "resolved":
+    if not unresolved(row, as_of, then):
         return None
-    if row.escalated_at is not None:
+    if row.escalated_at is not None and (not then or row.escalated_at < ended(as_of)):
         return "red"
     if row.due_on is None:
         return None
@@ -200,11 +210,11 @@ def level(row: Row, as_of: date) -> str | None:
     return None
 
 
-def overdue(row: Row, as_of: date) -> bool:
-    return row.status != "resolved" and row.due_on is not None and row.due_on < as_of
+def overdue(row: Row, as_of: date, then: bool = False) -> bool:
+    return unresolved(row, as_of, then) and row.due_on is not None and row.due_on < as_of
 
 
-def supervision_figures(rows: list[Row], as_of: date) -> dict[str, Any]:
+def supervision_figures(rows: list[Row], as_of: date, then: bool = False) -> dict[str, Any]:
     dispatched = [r for r in rows if r.dispatched_at is not None]
     in_time = [r for r in dispatched if r.acknowledged_at is not None and r.acknowledge_by is not None
                and r.acknowledged_at.date() <= r.acknowledge_by]
@@ -213,7 +223,7 @@ def supervision_figures(rows: list[Row], as_of: date) -> dict[str, Any]:
                    and r.callback_on >= r.resolved_on]
     callbacks = [r for r in rows if r.callback_result is not None]
     satisfied = [r for r in callbacks if r.callback_result in ("satisfied", "basic")]
-    levels = [level(r, as_of) for r in rows]
+    levels = [level(r, as_of, then) for r in rows]
     return {
         "response_rate": rate(len(in_time), len(dispatched)),
         "callback_rate": rate(len(called_back), len(resolved)),
@@ -270,7 +280,7 @@ def expected_summary(rows: list[Row], since: date | None, until: date | None, by
     }
 
 
-def weekly_figures(rows: list[Row], monday: date, sunday: date, as_of: date) -> dict[str, Any]:
+def weekly_figures(rows: list[Row], monday: date, sunday: date, as_of: date, then: bool) -> dict[str, Any]:
     resolved_to_date = sum(r.status == "resolved" and r.resolved_on <= sunday for r in rows)
     return {
         "filed": sum(monday <= r.reported_on <= sunday for r in rows),
@@ -278,24 +288,26 @@ def weekly_figures(rows: list[Row], monday: date, sunday: date, as_of: date) -> 
         "total_to_date": len(rows),
         "resolved_to_date": resolved_to_date,
         "resolution_rate_to_date": rate(resolved_to_date, len(rows)),
-        "overdue": sum(overdue(r, as_of) for r in rows),
-        "due_next_7_days": sum(r.status != "resolved" and r.due_on is not None
+        "overdue": sum(overdue(r, as_of, then) for r in rows),
+        "due_next_7_days": sum(unresolved(r, as_of, then) and r.due_on is not None
                                and as_of <= r.due_on <= as_of + timedelta(days=6) for r in rows),
-        **supervision_figures(rows, as_of),
+        **supervision_figures(rows, as_of, then),
     }
 
 
 def expected_weekly(rows: list[Row], monday: date, sunday: date) -> dict[str, Any]:
     as_of = sunday if sunday < TODAY else TODAY
+    then = as_of == sunday  # a week that has ended is measured as it stood at its end
     to_date = [r for r in rows if r.reported_on <= sunday]
     closed = sorted((r for r in to_date if r.status == "resolved" and monday <= r.resolved_on <= sunday),
                     key=lambda r: (r.resolved_on, r.id))
-    late = sorted((r for r in to_date if overdue(r, as_of)), key=lambda r: (r.due_on, r.id))
+    late = sorted((r for r in to_date if overdue(r, as_of, then)), key=lambda r: (r.due_on, r.id))
     return {
-        **weekly_figures(to_date, monday, sunday, as_of),
-        "categories": grouped(to_date, "category", lambda members: weekly_figures(members, monday, sunday, as_of)),
+        **weekly_figures(to_date, monday, sunday, as_of, then),
+        "categories": grouped(to_date, "category",
+                              lambda members: weekly_figures(members, monday, sunday, as_of, then)),
         "closed": [(r.id, (r.resolved_on - r.reported_on).days) for r in closed],
-        "overdue_issues": [(r.id, (as_of - r.due_on).days, level(r, as_of)) for r in late],
+        "overdue_issues": [(r.id, (as_of - r.due_on).days, level(r, as_of, then)) for r in late],
     }
 
 
@@ -389,7 +401,7 @@ def scope_for(kind: str, week: tuple[date, date]) -> tuple[list[str], date | Non
     return [], None, None
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=ledgers(), scope_kind=SCOPES,
        by=st.sampled_from(["category", "kind", "department", "zone", "industry", "enterprise", "owner", "source",
                            "month"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
@@ -188,6 +188,12 @@ OFFICE_HOUR = time(9, 0)
 def office_hour_utc(day: date, tz_name: str = DEFAULT_TZ) -> datetime:
     """09:00 of `day` in the park's time zone, as the naive UTC datetime a timestamp is stored as."""
     local = datetime.combine(day, OFFICE_HOUR, tzinfo=_zone(tz_name))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def day_end_utc(day: date, tz_name: str = DEFAULT_TZ) -> datetime:
+    """The instant `day` ends in the park's time zone (the midnight after it), as naive UTC."""
+    local = datetime.combine(day + timedelta(days=1), time(0), tzinfo=_zone(tz_name))
     return local.astimezone(UTC).replace(tzinfo=None)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BigInteger, Date, and_, case, cast, extract, func, select, type_coerce
 from sqlmodel import Session
 
+from qiye_service.dates import DEFAULT_TZ, day_end_utc
 from qiye_service.errors import InvalidValue
 from qiye_service.i18n import translate, value_label
 from qiye_service.models import Category, Department, Enterprise, Issue, Status
@@ -134,9 +135,16 @@ def days_between(start: Any, end: Any) -> Any:
     return epoch_day(end) - epoch_day(start)
 
 
-def is_overdue(as_of: date) -> Any:
+def is_unresolved(cutoffs: supervision.LevelCutoffs) -> Any:
+    """Not resolved at the as-of date; now, the status alone, in the form the status indexes serve."""
+    if cutoffs.ends_at is None:
+        return Issue.status.in_(UNRESOLVED)
+    return supervision.unresolved_clause(cutoffs)
+
+
+def is_overdue(cutoffs: supervision.LevelCutoffs) -> Any:
     """DESIGN §4: not resolved and due before the as-of date."""
-    return and_(Issue.status.in_(UNRESOLVED), Issue.due_on < as_of)
+    return and_(is_unresolved(cutoffs), Issue.due_on < cutoffs.as_of)
 
 
 def is_resolved() -> Any:
@@ -205,12 +213,12 @@ def _none_label(lang: str) -> str:
 # --- grouping -------------------------------------------------------------------------------
 
 
-def _summary_columns(as_of: date, cutoffs: supervision.LevelCutoffs) -> list[Any]:
+def _summary_columns(cutoffs: supervision.LevelCutoffs) -> list[Any]:
     return [
         func.count().label("total"),
         count_if(is_resolved()).label("resolved"),
         count_if(Issue.status == DEFERRED).label("deferred"),
-        count_if(is_overdue(as_of)).label("overdue"),
+        count_if(is_overdue(cutoffs)).label("overdue"),
         # Sum and count rather than AVG, so groups add up to the whole.
         count_if(has_days_to_resolve()).label("days_count"),
         func.coalesce(func.sum(case((has_days_to_resolve(), days_to_resolve()))), 0).label("days_sum"),
@@ -367,7 +375,7 @@ def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
     """
     dim = dimension(by)
     cutoffs = supervision.level_cutoffs(scope.as_of, calendar, thresholds)
-    columns = _summary_columns(scope.as_of, cutoffs)
+    columns = _summary_columns(cutoffs)
     names = [column.name for column in columns]
     stmt = dim.join(select(Issue.kind, *dim.columns, *columns).select_from(Issue))
     stmt = _scoped(stmt, flt, scope).group_by(Issue.kind, *dim.columns)
@@ -443,15 +451,15 @@ def _limited(rows: Iterator[dict[str, Any]], limit: int | None) -> Iterator[dict
 
 
 def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any]:
-    monday, sunday, as_of = scope.since, scope.until, scope.as_of
+    monday, sunday, as_of = scope.since, scope.until, cutoffs.as_of
     assert monday is not None and sunday is not None
     return [
         count_if(Issue.reported_on >= monday).label("filed"),
         count_if(and_(is_resolved(), Issue.resolved_on >= monday, Issue.resolved_on <= sunday)).label("resolved"),
         func.count().label("total_to_date"),
         count_if(and_(is_resolved(), Issue.resolved_on <= sunday)).label("resolved_to_date"),
-        count_if(is_overdue(as_of)).label("overdue"),
-        count_if(and_(Issue.status.in_(UNRESOLVED), Issue.due_on >= as_of,
+        count_if(is_overdue(cutoffs)).label("overdue"),
+        count_if(and_(is_unresolved(cutoffs), Issue.due_on >= as_of,
                       Issue.due_on <= as_of + timedelta(days=6))).label("due_next_7_days"),
         *supervision_columns(cutoffs),
     ]
@@ -467,17 +475,20 @@ def _weekly_row(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
 
 def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: str = "en",
                   calendar: WorkingCalendar, thresholds: supervision.Thresholds,
-                  limit: int | None = None) -> dict[str, Any]:
+                  limit: int | None = None, timezone: str = DEFAULT_TZ) -> dict[str, Any]:
     """DESIGN §4 `weekly`: the week's figures, the figures to date, per category, and two lists.
 
     Everything counts issues reported up to the week's end (Sunday); overdue, the levels and
-    `due_next_7_days` are measured at the scope's as-of date (the Sunday, or today while the
-    week is still running). `closed` and `overdue_issues` are streams: read them while the
-    session is open.
+    `due_next_7_days` are measured at the scope's as-of date (today while the week is still
+    running), and for a week that has ended, as the issues stood at its end, as the figures
+    to date are: an issue closed or escalated (in `timezone`, the park's) after that Sunday
+    was still open, and not yet escalated, then. `closed` and `overdue_issues` are streams:
+    read them while the session is open.
     """
     monday, sunday, as_of = scope.since, scope.until, scope.as_of
     assert monday is not None and sunday is not None
-    cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds)
+    ended = day_end_utc(sunday, timezone) if as_of == sunday else None
+    cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds, ends_at=ended)
     to_date = replace(scope, since=None)
     categories = grouped_figures(session, flt, to_date, "category", lang=lang,
                                  columns=_weekly_columns(scope, cutoffs), build=_weekly_row)
@@ -487,7 +498,7 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: 
               .order_by(Issue.resolved_on, Issue.id))
     level = supervision.level_expression(cutoffs).label("level")
     late = (_scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date)
-            .where(is_overdue(as_of)).order_by(Issue.due_on, Issue.id))
+            .where(is_overdue(cutoffs)).order_by(Issue.due_on, Issue.id))
     if limit is not None:
         closed, late = closed.limit(limit), late.limit(limit)
     return {
@@ -521,7 +532,7 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
     on_ladder = supervision.level_clause(list(supervision.LEVELS), cutoffs)
     columns = [
         func.count().label("total"),
-        count_if(is_overdue(as_of)).label("overdue"),
+        count_if(is_overdue(cutoffs)).label("overdue"),
         *(supervision.level_count(lvl, cutoffs).label(field) for lvl, field in LEVEL_FIELD.items()),
         # The earliest due date among the late ones gives the group's worst delay.
         type_coerce(func.min(case((Issue.due_on < as_of, Issue.due_on))), Date).label("earliest_late"),

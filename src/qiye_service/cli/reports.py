@@ -757,7 +757,7 @@ def weekly(
         scope = reports.report_scope(today=app_ctx.today(), week=week_bounds(app_ctx.today()))
     with app_ctx.session(write=False) as session:
         data = reports.weekly_report(session, _prepare(session, filters), scope, lang=app_ctx.lang, limit=limit,
-                                     **_supervision(app_ctx))
+                                     timezone=app_ctx.timezone, **_supervision(app_ctx))
         # The lists are streamed from the database as they are written.
         emit(app_ctx, "weekly", data, weekly_document(app_ctx, data, category_names(session), limit), fmt, out,
              section)

@@ -7,7 +7,7 @@ here once, as SQL expressions over Issue, so `issue list`, filters and every rep
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -100,35 +100,56 @@ class LevelCutoffs:
     as_of: date
     red_before: date  # unresolved and due before this: red
     due_soon_until: date  # unresolved and due from as_of up to this day: due-soon (blue)
+    # The end of as_of as a stored (UTC) instant when the ladder is measured as it stood then
+    # (a past week's report); None: as the issues stand now.
+    ends_at: datetime | None = None
 
 
-def level_cutoffs(as_of: date, calendar: WorkingCalendar, thresholds: Thresholds) -> LevelCutoffs:
+def level_cutoffs(as_of: date, calendar: WorkingCalendar, thresholds: Thresholds, *,
+                  ends_at: datetime | None = None) -> LevelCutoffs:
     """Precompute the ladder for `as_of` (today, or a report's week end)."""
     # Counting back from the day after as_of makes as_of itself the first working day
     # when it is one.
     red_before = calendar.add_working_days(as_of + timedelta(days=1), -(thresholds.red_wd + 1))
     due_soon_until = calendar.add_working_days(as_of, thresholds.due_soon_wd)
-    return LevelCutoffs(as_of=as_of, red_before=red_before, due_soon_until=due_soon_until)
+    return LevelCutoffs(as_of=as_of, red_before=red_before, due_soon_until=due_soon_until, ends_at=ends_at)
 
 
-def _unresolved() -> Any:
-    return Issue.status != Status.resolved.value
+def unresolved_clause(cutoffs: LevelCutoffs) -> Any:
+    """Not resolved: now, by status; at the end of a past day, also resolved only after it.
+    An issue reopened since has lost its resolved_on and counts as unresolved then too: the
+    ledger keeps only its latest close-out."""
+    if cutoffs.ends_at is None:
+        return Issue.status != Status.resolved.value
+    return or_(Issue.status != Status.resolved.value, Issue.resolved_on > cutoffs.as_of)
+
+
+def _escalated(cutoffs: LevelCutoffs) -> Any:
+    if cutoffs.ends_at is None:
+        return Issue.escalated_at.is_not(None)
+    return and_(Issue.escalated_at.is_not(None), Issue.escalated_at < cutoffs.ends_at)
+
+
+def _not_escalated(cutoffs: LevelCutoffs) -> Any:
+    if cutoffs.ends_at is None:
+        return Issue.escalated_at.is_(None)
+    return or_(Issue.escalated_at.is_(None), Issue.escalated_at >= cutoffs.ends_at)
 
 
 def red_clause(cutoffs: LevelCutoffs) -> Any:
     """红色: escalated (挂牌督办), or more than red_wd working days late."""
-    return and_(_unresolved(), or_(Issue.escalated_at.is_not(None), Issue.due_on < cutoffs.red_before))
+    return and_(unresolved_clause(cutoffs), or_(_escalated(cutoffs), Issue.due_on < cutoffs.red_before))
 
 
 def overdue_clause(cutoffs: LevelCutoffs) -> Any:
     """黄色: due before as_of, at most red_wd working days late, not escalated."""
-    return and_(_unresolved(), Issue.escalated_at.is_(None),
+    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs),
                 Issue.due_on >= cutoffs.red_before, Issue.due_on < cutoffs.as_of)
 
 
 def due_soon_clause(cutoffs: LevelCutoffs) -> Any:
     """蓝色: due from as_of through due_soon_wd working days ahead, not escalated."""
-    return and_(_unresolved(), Issue.escalated_at.is_(None),
+    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs),
                 Issue.due_on >= cutoffs.as_of, Issue.due_on <= cutoffs.due_soon_until)
 
 
