@@ -302,11 +302,11 @@ def start_issue(session: Session, issue_id: int, *, actor: Actor, note: str | No
     issue = lookups.get_issue(session, issue_id, for_update=True)
     if issue.status != Status.open.value:
         raise _refuse(issue, "start")
-    if on is not None and on != actor.today:
+    backdated = on is not None and on != actor.today
+    if backdated:
         _check_acknowledged_on(issue, on, actor)
-    remark = clean_text(note, "note")
-    _set_status(session, issue, actor, Status.in_progress.value, remark)
-    if on is not None and on != actor.today:
+    _set_status(session, issue, actor, Status.in_progress.value, clean_text(note, "note"))
+    if backdated:
         _set_field(session, issue, actor, "acknowledged_at", office_hour_utc(on, actor.timezone))
     elif issue.acknowledged_at is None:
         issue.acknowledged_at = actor.now
