@@ -174,7 +174,7 @@ def test_a_directory_is_not_a_database(tmp_path: Path, env: dict[str, str]) -> N
 
 
 def test_a_database_where_no_file_can_be_made(env: dict[str, str]) -> None:
-    result = run(env, "--db", "/proc/qiye/台账.db", "issue", "list")
+    result = run(env, "--db", "/proc/qiye/台账.db", "enterprise", "add", "蓝思科技")
     assert result.returncode == 3
     assert result.stderr.startswith("error: cannot open the database /proc/qiye/台账.db: ")
     assert "Traceback" not in result.stderr

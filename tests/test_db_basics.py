@@ -66,16 +66,31 @@ def test_db_option_beats_qiye_db_beats_config(tmp_path, sqlite_qiye):
 
 
 @pytest.mark.parametrize("command", [
-    ("issue", "list"), ("enterprise", "list"), ("category", "list"), ("department", "list"),
-    ("db", "info"), ("init",), ("db", "upgrade"),
+    ("init",), ("db", "upgrade"), ("enterprise", "add", "蓝思科技"), ("department", "add", "消防救援大队"),
 ])
-def test_any_command_creates_a_missing_database(sqlite_qiye, tmp_path, command):
+def test_a_command_that_writes_creates_a_missing_database(sqlite_qiye, tmp_path, command):
     path = tmp_path / "new" / "nested" / "qiye.db"
     sqlite_qiye.ok("--db", str(path), *command)
     assert path.is_file() and mode(path) == 0o600
     db = Qiye(str(path), {})
     assert db.sql("select version_num from alembic_version") == [(_schema.HEAD_REVISION,)]
     assert db.sql("select count(*) from category") == [(12,)]
+
+
+@pytest.mark.parametrize("command", [
+    ("issue", "list"), ("issue", "show", "1"), ("enterprise", "list"), ("category", "list"),
+    ("department", "list"), ("report", "summary"), ("report", "weekly"), ("export", "issues", "--format", "csv"),
+    ("db", "info"), ("db", "check"), ("db", "backup", "{copy}"),
+])
+def test_a_command_that_only_reads_refuses_a_missing_database(sqlite_qiye, tmp_path, command):
+    """A mistyped --db must not become a new empty ledger that a script lists or exports."""
+    path = tmp_path / "typo" / "qiye.db"
+    result = sqlite_qiye("--db", str(path), *(arg.format(copy=tmp_path / "copy.db") for arg in command))
+    assert result.exit_code == 3
+    assert result.stderr == (f"error: there is no ledger at {path}; create one with `qiye init` (`qiye init "
+                             "--sample` for the sample ledger), or point --db or QIYE_DB at an existing one\n")
+    assert result.stdout == ""
+    assert not path.parent.exists() and not (tmp_path / "copy.db").exists()
 
 
 def test_a_sqlite_url_works_too(sqlite_qiye, tmp_path):

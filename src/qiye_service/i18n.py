@@ -243,6 +243,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the database {where} is at schema revision {revision}, newer than this qiye knows ({head}); upgrade qiye",
         "数据库 {where} 的版本 {revision} 比当前 qiye 支持的版本（{head}）新；请升级 qiye",
     ),
+    "error.db_missing": (
+        "there is no ledger at {where}; create one with `qiye init` (`qiye init --sample` for the sample "
+        "ledger), or point --db or QIYE_DB at an existing one",
+        "{where} 处没有台账；请用 `qiye init` 创建（`qiye init --sample` 载入示例台账），或用 --db 或 QIYE_DB "
+        "指向已有台账",
+    ),
     "error.db_scheme": (
         "qiye cannot use the database {value}; give a file path, sqlite:///PATH or "
         "postgresql://USER@HOST:PORT/DATABASE",

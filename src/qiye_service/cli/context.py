@@ -50,6 +50,16 @@ class AppContext:
 
         return resolve_location(self.db_option, self.config.get("db"))
 
+    def require_ledger(self) -> None:
+        """Commands that only read need a ledger to read: a missing SQLite file (a mistyped
+        --db, or no `qiye init` yet) is an error, where it used to become a new empty ledger
+        that a script would list or export without a word."""
+        path = self.location.path
+        if path is not None and not path.exists():
+            from qiye_service.errors import DatabaseUnavailable
+
+            raise DatabaseUnavailable("error.db_missing", where=str(path))
+
     def engine(self, *, migrate: bool = True) -> Engine:
         """The engine, with the schema created or upgraded on first use."""
         if self._engine is None:
@@ -66,6 +76,8 @@ class AppContext:
     def session(self, *, write: bool = True) -> Iterator[Session]:
         from qiye_service.db import session_scope
 
+        if not write:
+            self.require_ledger()
         engine = self.engine()
         with database_errors(engine), session_scope(engine, write=write) as session:
             yield session

@@ -51,6 +51,7 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     from qiye_service.services.database import database_info
 
     app_ctx = get_app(ctx)
+    app_ctx.require_ledger()
     engine = app_ctx.engine()
     with database_errors(engine):
         facts = database_info(engine)
@@ -88,6 +89,7 @@ def backup(
     from qiye_service.services import backup as backups
 
     app_ctx = get_app(ctx)
+    app_ctx.require_ledger()
     engine = app_ctx.engine()
     target = backups.backup_target(_path(file), stamp=now_utc())
     with database_errors(engine):
