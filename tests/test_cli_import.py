@@ -379,6 +379,27 @@ def test_dry_run_says_what_it_would_create_and_writes_nothing(qiye):
     assert counts(qiye) == before
 
 
+def test_a_second_ledger_numbered_from_one_is_told_what_its_serial_column_means(qiye, tmp_path):
+    first, second = tmp_path / "一月.csv", tmp_path / "二月.csv"
+    first.write_text("序号,企业名称,问题类别,问题描述,登记日期\n1,蓝思科技,消防验收,二期厂房消防验收,2023-01-05\n",
+                     encoding="utf-8")
+    second.write_text("序号,企业名称,问题类别,问题描述,登记日期\n1,九典制药,道路建设,进园道路断头,2023-02-03\n",
+                      encoding="utf-8")
+    qiye.ok("import", "issues", str(first))
+    before = counts(qiye)
+    result = qiye("import", "issues", str(second))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        "  row 2, column 序号: issue #1 already exists; use --on-conflict skip or --on-conflict update",
+        "  the column 序号 is read as qiye issue numbers; a ledger that numbers its own rows 1, 2, 3 … there "
+        "imports as new issues once that column is removed or renamed",
+    ]
+    assert counts(qiye) == before
+    second.write_text("行号,企业名称,问题类别,问题描述,登记日期\n1,九典制药,道路建设,进园道路断头,2023-02-03\n",
+                      encoding="utf-8")
+    assert "1 issues created" in qiye.ok("import", "issues", str(second)).stdout
+
+
 def test_dry_run_of_a_bad_file_lists_the_bad_rows(qiye):
     result = qiye("import", "issues", str(FIXTURES / "issues_bad_rows.csv"), "--dry-run")
     assert result.exit_code == 1

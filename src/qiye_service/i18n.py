@@ -458,6 +458,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "valid categories: {valid} (add one with `qiye category add`)",
         "可用问题类别：{valid}（可用 `qiye category add` 添加）",
     ),
+    "error.import_ids_are_issue_ids": (
+        "the column {column} is read as qiye issue numbers; a ledger that numbers its own rows 1, 2, 3 … "
+        "there imports as new issues once that column is removed or renamed",
+        "{column} 列按 qiye 问题编号读取；若该列只是台账自己的行号（1、2、3……），删除或改名该列后即可作为新问题导入",
+    ),
     "error.import_duplicate_id": ("id {id} is also used by row {other}", "编号 {id} 与第 {other} 行重复"),
     "error.import_id_taken": (
         "id {id} was already given to row {other}, which has no id; give every row an id, or none",

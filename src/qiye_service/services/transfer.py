@@ -463,6 +463,8 @@ class IssueImport:
                                                         other=self.allocated[issue_id]))
                 elif issue_id in existing and self.settings.on_conflict == "fail":
                     self._error(row, "id", InvalidValue("error.import_issue_exists", id=issue_id))
+                    self.errors.notes.setdefault("ids", InvalidValue(
+                        "error.import_ids_are_issue_ids", column=self.columns.get("id", "id")))
                 if row.errors:
                     self.errors.add(row.errors)
                     continue
