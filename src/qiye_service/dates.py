@@ -185,16 +185,19 @@ def _zone(tz_name: str) -> ZoneInfo:
 OFFICE_HOUR = time(9, 0)
 
 
+def _stored_instant(day: date, at: time, tz_name: str) -> datetime:
+    """`at` o'clock on `day` in the park's time zone, as the naive UTC datetime a timestamp is stored as."""
+    return datetime.combine(day, at, tzinfo=_zone(tz_name)).astimezone(UTC).replace(tzinfo=None)
+
+
 def office_hour_utc(day: date, tz_name: str = DEFAULT_TZ) -> datetime:
-    """09:00 of `day` in the park's time zone, as the naive UTC datetime a timestamp is stored as."""
-    local = datetime.combine(day, OFFICE_HOUR, tzinfo=_zone(tz_name))
-    return local.astimezone(UTC).replace(tzinfo=None)
+    """09:00 of `day` in the park's time zone, as stored."""
+    return _stored_instant(day, OFFICE_HOUR, tz_name)
 
 
 def day_end_utc(day: date, tz_name: str = DEFAULT_TZ) -> datetime:
-    """The instant `day` ends in the park's time zone (the midnight after it), as naive UTC."""
-    local = datetime.combine(day + timedelta(days=1), time(0), tzinfo=_zone(tz_name))
-    return local.astimezone(UTC).replace(tzinfo=None)
+    """The instant `day` ends in the park's time zone (the midnight after it), as stored."""
+    return _stored_instant(day + timedelta(days=1), time(0), tz_name)
 
 
 def local_date(instant: datetime, tz_name: str = DEFAULT_TZ) -> date:
