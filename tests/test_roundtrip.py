@@ -7,6 +7,7 @@ through the services the CLI uses.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -63,6 +64,29 @@ def test_sample_ledger_round_trip(qiye, empty_database, tmp_path):
                                   "QIYE_NOW": "2024-03-01T09:00:00+08:00"})
     other.ok("import", "issues", str(tmp_path / "first.csv"))
     assert export_bytes(other, tmp_path / "second.csv") == first
+
+
+def test_sample_ledger_round_trip_with_its_supervision_record(qiye, empty_database, tmp_path):
+    """`export issues --supervision` carries dispatch, acknowledgement, escalation and callback
+    (the sample ledger has each, and one more callback sends an issue back to work): the same
+    bytes again, and every report figure of DESIGN §8 the same."""
+    qiye.ok("init", "--sample")
+    def first_id(*filters: str) -> str:
+        return qiye.ok("issue", "list", *filters, "--limit", "1", "--format", "csv").stdout.splitlines()[1].split(",")[0]
+
+    qiye.ok("issue", "callback", first_id("--status", "resolved"), "--result", "unsatisfied", "--note", "仍有积水, 需复查")
+    first = tmp_path / "first.csv"
+    qiye.ok("export", "issues", "--supervision", "--out", str(first))
+    other = Qiye(empty_database, {**qiye.env, "QIYE_DB": empty_database, "QIYE_USER": "someone-else"})
+    other.ok("import", "issues", str(first))
+    second = tmp_path / "second.csv"
+    other.ok("export", "issues", "--supervision", "--out", str(second))
+    assert second.read_bytes() == first.read_bytes()
+    for report in (("summary",), ("summary", "--by", "department"), ("weekly",), ("overdue",)):
+        assert other.ok("report", *report, "--format", "json").stdout == qiye.ok("report", *report, "--format",
+                                                                                "json").stdout
+    summary = json.loads(other.ok("report", "summary", "--format", "json").stdout)
+    assert summary["level_red"] >= 1 and 0 < summary["response_rate"] < 1 and 0 < summary["satisfaction_rate"] < 1
 
 
 def test_sqlite_to_postgresql_and_back(sqlite_qiye, tmp_path, sqlite_template):

@@ -19,7 +19,8 @@ from qiye_service import render
 FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx")
 LIST_SEPARATOR = ";"
 # Stored text that is a date or a UTC timestamp; xlsx gets real dates for these.
-DATE_FIELDS = frozenset({"reported_on", "due_on", "resolved_on"})
+DATE_FIELDS = frozenset({"reported_on", "due_on", "resolved_on", "dispatched_on", "acknowledged_on", "escalated",
+                         "callback_on"})
 TIMESTAMP_FIELDS = frozenset({"created_at", "updated_at", "at"})
 XLSX_WIDTHS = {"title": 40, "description": 60, "resolution": 50, "enterprise": 24, "department": 20,
                "name": 24, "credit_code": 22, "old": 30, "new": 50, "note": 40}

@@ -19,7 +19,8 @@ from qiye_service.i18n import label, translate, value_label
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
 MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
 # Fields whose values are codes with a catalogue label.
-LABELLED = {"status": "status", "kind": "kind", "priority": "priority", "source": "source", "action": "action"}
+LABELLED = {"status": "status", "kind": "kind", "priority": "priority", "source": "source", "action": "action",
+            "callback_result": "callback_result"}
 
 # Timestamps are stored in UTC; people read them in the park's time zone (set per run).
 _display_zone: Any = None

@@ -203,7 +203,7 @@ def _output(app_ctx: AppContext, fmt: ExportFormat, out: Path | None) -> Iterato
 
 
 def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out: Path | None, excel: bool,
-            labels: bool) -> None:
+            labels: bool, supervision: bool = False) -> None:
     from qiye_service import exporters
     from qiye_service.errors import InvalidValue
     from qiye_service.services import catalog, transfer
@@ -222,12 +222,16 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
         if kind == "issues":
             # CSV wants tags as one `;`-joined cell; join them while streaming.
             joined = exporters.LIST_SEPARATOR if fmt in (ExportFormat.csv, ExportFormat.tsv) and not excel else None
-            rows: Iterable[Any] = transfer.export_issues(session, flt, today=today, tags_separator=joined)
+            rows: Iterable[Any] = transfer.export_issues(
+                session, flt, today=today, tags_separator=joined,
+                supervision_timezone=app_ctx.timezone if supervision else None)
         elif kind == "events":
             rows = transfer.export_events(session, flt, today=today)
         else:
             rows = transfer.export_enterprises(session, flt, today=today, by_issues=_filters_issues(filters))
         fields: list[str] = list(transfer.EXPORT_FIELDS[kind])
+        if supervision:
+            fields += transfer.SUPERVISION_EXPORT_FIELDS
         if labels:
             fields, rows = exporters.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
         try:
@@ -252,13 +256,18 @@ def _filters_issues(filters: Any) -> bool:
 
 @export_app.command("issues")
 @with_filters
-def export_issues(ctx: typer.Context, filters: Any = None, fmt: ExportFormatOption = ExportFormat.csv,
-                  out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False) -> None:
+def export_issues(
+    ctx: typer.Context, filters: Any = None, fmt: ExportFormatOption = ExportFormat.csv,
+    out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False,
+    supervision: Annotated[bool, typer.Option(
+        "--supervision", help="Add the supervision record (dispatched_on, acknowledged_on, escalated, "
+        "callback_result, callback_on, callback_note), which import issues reads back.")] = False,
+) -> None:
     """Export issues (every status unless --status is given), with the fields of `issue show`.
 
     Example: qiye export issues --since 2023-01-01 --format xlsx --out 台账.xlsx
     """
-    _export(ctx, "issues", filters, fmt, out, excel, labels)
+    _export(ctx, "issues", filters, fmt, out, excel, labels, supervision)
 
 
 @export_app.command("enterprises")

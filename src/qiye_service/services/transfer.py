@@ -20,17 +20,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from itertools import chain
 from json.encoder import encode_basestring
 from sqlite3 import SQLITE_LIMIT_VARIABLE_NUMBER
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from qiye_service.dates import DEFAULT_TZ, office_hour_utc
+from qiye_service.dates import DEFAULT_TZ, local_date, office_hour_utc
 from qiye_service.db import SEARCH_INDEX_SYNC
 from qiye_service.errors import InvalidValue, QiyeError
 from qiye_service.importers import MAX_LISTED_ROWS, BadRows, CellError, LedgerRow
@@ -896,6 +897,9 @@ def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings:
 # --- export --------------------------------------------------------------------------------------
 
 EXPORT_EVENT_FIELDS = ("issue_id", *EVENT_FIELDS)
+# `export issues --supervision`: the supervision record (DESIGN §8) in the columns `import issues`
+# reads back, as park-calendar dates, so a ledger moved by export and import keeps its rates.
+SUPERVISION_EXPORT_FIELDS = (*SUPERVISION_COLUMNS, "callback_note")
 
 
 def _day_text(value: Any) -> Any:
@@ -957,12 +961,38 @@ def _filtered_ids(flt: ResolvedFilter, today: date) -> Any:
     return ids if ids.whereclause is not None else None
 
 
-def export_issues(session: Session, flt: ResolvedFilter, *, today: date,
-                  tags_separator: str | None = None) -> Iterator[tuple[Any, ...]]:
+def _park_day_text(tz_name: str) -> Any:
+    """A stored UTC timestamp (SQLite's text or a driver datetime) as its YYYY-MM-DD in the
+    park's time zone; the date depends on the minute only, so a small memo serves an export."""
+    @lru_cache(maxsize=4096)
+    def of_minute(minute: str) -> str:
+        return local_date(datetime.fromisoformat(minute), tz_name).isoformat()
+
+    def day(value: Any) -> str | None:
+        return None if value is None else of_minute(str(value)[:16])
+
+    return day
+
+
+def _supervision_columns() -> tuple[Any, ...]:
+    """The stored supervision facts behind SUPERVISION_EXPORT_FIELDS; the callback's remark
+    lives in its event, read only for the issues that had a callback."""
+    remark = (select(Event.note).where(Event.issue_id == Issue.id, Event.action == "callback")
+              .order_by(Event.id.desc()).limit(1).correlate(Issue).scalar_subquery())
+    return (Issue.dispatched_at, Issue.acknowledged_at, Issue.escalated_at, Issue.callback_result,
+            Issue.callback_on, case((Issue.callback_result.is_not(None), remark)))
+
+
+def export_issues(session: Session, flt: ResolvedFilter, *, today: date, tags_separator: str | None = None,
+                  supervision_timezone: str | None = None) -> Iterator[tuple[Any, ...]]:
     """Issue rows in ISSUE_FIELDS order, by id, dates as ISO text; tags a sorted list, or
-    one string joined with `tags_separator` (CSV)."""
+    one string joined with `tags_separator` (CSV). With `supervision_timezone`, each row goes
+    on with SUPERVISION_EXPORT_FIELDS, their days in that time zone."""
     conn = session.connection()
     statement = apply_filter(issue_select(), flt, today=today).order_by(Issue.id)
+    if supervision_timezone is not None:
+        statement = statement.add_columns(*_supervision_columns())
+        park_day = _park_day_text(supervision_timezone)
     tags_statement = (
         select(IssueTag.issue_id, Tag.name).join(Tag, Tag.id == IssueTag.tag_id).order_by(IssueTag.issue_id)
     )
@@ -988,8 +1018,11 @@ def export_issues(session: Session, flt: ResolvedFilter, *, today: date,
                 names.sort()
                 if tags_separator is not None:
                     names = tags_separator.join(names)
-        yield (*row[:12], day(row[12]), day(row[13]), day(row[14]), row[15], names, row[16],
-               stamp(row[17]), stamp(row[18]))
+        issue = (*row[:12], day(row[12]), day(row[13]), day(row[14]), row[15], names, row[16],
+                 stamp(row[17]), stamp(row[18]))
+        if supervision_timezone is not None:
+            issue += (park_day(row[19]), park_day(row[20]), park_day(row[21]), row[22], day(row[23]), row[24])
+        yield issue
 
 
 def export_events(session: Session, flt: ResolvedFilter, *, today: date) -> Iterator[tuple[Any, ...]]:
