@@ -1,5 +1,6 @@
 """The root `qiye` app: global options, the per-run context, and the command groups."""
 
+import gc
 import sys
 from typing import Annotated, Any
 
@@ -199,6 +200,11 @@ def _light_help() -> None:
 
 def main() -> None:
     """The console script."""
+    # Start-up makes a few hundred thousand objects that live as long as the process (typer,
+    # SQLAlchemy, pydantic, rich), and every full collection on the way walks them all again:
+    # about a tenth of a short command's time. The collector waits until the engine is built
+    # (AppContext.engine), which freezes what start-up made out of its reach and resumes it.
+    gc.disable()
     args = sys.argv[1:]
     if not args or any(arg in HELP_FLAGS for arg in args):
         _light_help()
@@ -212,6 +218,4 @@ def main() -> None:
         # interpreter's exit-time garbage collection from walking every SQLAlchemy, pydantic
         # and rich object, a tenth to a third of a short command's time. Nothing is lost: the
         # engine is disposed and files closed by now, and atexit handlers still run.
-        import gc
-
         gc.freeze()

@@ -4,6 +4,7 @@ that turns an error into an `error:` line and an exit code.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 import sys
@@ -70,6 +71,9 @@ class AppContext:
                 with database_errors(engine):
                     ensure_schema(engine)
             self._engine = engine
+            if not gc.isenabled():  # paused for start-up by the console script (cli.main)
+                gc.freeze()
+                gc.enable()
         return self._engine
 
     @contextmanager
