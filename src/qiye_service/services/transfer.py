@@ -961,7 +961,7 @@ def _filtered_ids(flt: ResolvedFilter, today: date) -> Any:
     return ids if ids.whereclause is not None else None
 
 
-def _park_day_text(tz_name: str) -> Any:
+def _park_day_text(tz_name: str) -> Callable[[Any], str | None]:
     """A stored UTC timestamp (SQLite's text or a driver datetime) as its YYYY-MM-DD in the
     park's time zone; the date depends on the minute only, so a small memo serves an export."""
     @lru_cache(maxsize=4096)
