@@ -97,13 +97,14 @@ def _plan(qiye, needle: str) -> str:  # type: ignore[no-untyped-def]
 
     from sqlmodel import Session
 
+    from qiye_service.models import UNRESOLVED_STATUSES
     from qiye_service.services import queries
-    from qiye_service.services.filters import OPEN_STATUSES, IssueFilter, apply_filter, resolve_filter
+    from qiye_service.services.filters import IssueFilter, apply_filter, resolve_filter
 
     engine = qiye.engine()
     try:
         with Session(engine) as session:
-            flt = resolve_filter(session, IssueFilter(search=needle), default_statuses=list(OPEN_STATUSES))
+            flt = resolve_filter(session, IssueFilter(search=needle), default_statuses=list(UNRESOLVED_STATUSES))
             stmt = apply_filter(queries.issue_select(), flt, today=date(2023, 12, 20))
             stmt = stmt.order_by(*queries.order_clauses(None)).limit(50)
             compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})

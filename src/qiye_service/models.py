@@ -21,6 +21,10 @@ class Status(str, enum.Enum):
     deferred = "deferred"
 
 
+UNRESOLVED_STATUSES = (Status.open.value, Status.in_progress.value, Status.deferred.value)
+"""Every status but resolved: `issue list`'s default, and what "not resolved" means now."""
+
+
 class Kind(str, enum.Enum):
     individual = "individual"
     common = "common"

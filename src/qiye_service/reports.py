@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 RESOLVED = Status.resolved.value
 DEFERRED = Status.deferred.value
-UNRESOLVED = (Status.open.value, Status.in_progress.value, Status.deferred.value)
 
 SUMMARY_DIMENSIONS = ("category", "kind", "department", "zone", "industry", "enterprise", "owner", "source", "month")
 OVERDUE_DIMENSIONS = ("level", "department", "owner")
@@ -135,16 +134,9 @@ def days_between(start: Any, end: Any) -> Any:
     return epoch_day(end) - epoch_day(start)
 
 
-def is_unresolved(cutoffs: supervision.LevelCutoffs) -> Any:
-    """Not resolved at the as-of date; now, the status alone, in the form the status indexes serve."""
-    if cutoffs.ends_at is None:
-        return Issue.status.in_(UNRESOLVED)
-    return supervision.unresolved_clause(cutoffs)
-
-
 def is_overdue(cutoffs: supervision.LevelCutoffs) -> Any:
     """DESIGN §4: not resolved and due before the as-of date."""
-    return and_(is_unresolved(cutoffs), Issue.due_on < cutoffs.as_of)
+    return and_(supervision.unresolved_clause(cutoffs), Issue.due_on < cutoffs.as_of)
 
 
 def is_resolved() -> Any:
@@ -459,7 +451,7 @@ def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any
         func.count().label("total_to_date"),
         count_if(and_(is_resolved(), Issue.resolved_on <= sunday)).label("resolved_to_date"),
         count_if(is_overdue(cutoffs)).label("overdue"),
-        count_if(and_(is_unresolved(cutoffs), Issue.due_on >= as_of,
+        count_if(and_(supervision.unresolved_clause(cutoffs), Issue.due_on >= as_of,
                       Issue.due_on <= as_of + timedelta(days=6))).label("due_next_7_days"),
         *supervision_columns(cutoffs),
     ]

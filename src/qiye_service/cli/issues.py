@@ -194,12 +194,13 @@ def list_(
 
     Example: qiye issue list --category 消防验收 --overdue --sort due_on
     """
+    from qiye_service.models import UNRESOLVED_STATUSES
     from qiye_service.services import catalog, queries
-    from qiye_service.services.filters import OPEN_STATUSES, resolve_filter
+    from qiye_service.services.filters import resolve_filter
 
     app_ctx = get_app(ctx)
     with app_ctx.session(write=False) as session:
-        flt = resolve_filter(session, filters, default_statuses=list(OPEN_STATUSES))
+        flt = resolve_filter(session, filters, default_statuses=list(UNRESOLVED_STATUSES))
         rows = queries.list_issues(session, flt, today=app_ctx.today(), sort=sort, limit=limit)
         names = catalog.category_names(session)
         styles = _level_markers(app_ctx, session, rows) if fmt is OutputFormat.table and rows else None

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from qiye_service.services.supervision import Thresholds
     from qiye_service.workdays import WorkingCalendar
 
-OPEN_STATUSES = (Status.open.value, Status.in_progress.value, Status.deferred.value)
-
 
 @dataclass
 class IssueFilter:
@@ -315,7 +313,9 @@ def level_filter_clause(flt: ResolvedFilter, as_of: date) -> Any:
 
 def overdue_clause(as_of: date) -> Any:
     """Not resolved and due before the as-of date (DESIGN §4)."""
-    return and_(Issue.status != Status.resolved.value, Issue.due_on.is_not(None), Issue.due_on < as_of)
+    from qiye_service.services.supervision import unresolved_now
+
+    return and_(unresolved_now(), Issue.due_on < as_of)
 
 
 def department_name_column() -> Any:

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from qiye_service.errors import Conflict, InvalidTransition, InvalidValue
-from qiye_service.models import CallbackResult, Issue, Status
+from qiye_service.models import UNRESOLVED_STATUSES, CallbackResult, Issue, Status
 from qiye_service.services import lookups
 from qiye_service.services.history import record_event
 from qiye_service.services.issues import Actor, clean_text, reopen_issue
@@ -115,12 +115,18 @@ def level_cutoffs(as_of: date, calendar: WorkingCalendar, thresholds: Thresholds
     return LevelCutoffs(as_of=as_of, red_before=red_before, due_soon_until=due_soon_until, ends_at=ends_at)
 
 
+def unresolved_now() -> Any:
+    """Not resolved, as the issues stand now: the statuses named, which the (status, …)
+    indexes serve as three ranges, where `!= 'resolved'` would read them all."""
+    return Issue.status.in_(UNRESOLVED_STATUSES)
+
+
 def unresolved_clause(cutoffs: LevelCutoffs) -> Any:
     """Not resolved: now, by status; at the end of a past day, also resolved only after it.
     An issue reopened since has lost its resolved_on and counts as unresolved then too: the
     ledger keeps only its latest close-out."""
     if cutoffs.ends_at is None:
-        return Issue.status != Status.resolved.value
+        return unresolved_now()
     return or_(Issue.status != Status.resolved.value, Issue.resolved_on > cutoffs.as_of)
 
 
