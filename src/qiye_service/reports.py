@@ -134,9 +134,16 @@ def days_between(start: Any, end: Any) -> Any:
     return epoch_day(end) - epoch_day(start)
 
 
+def is_unresolved(cutoffs: supervision.LevelCutoffs) -> Any:
+    """Not resolved at the as-of date; now, in the form the status indexes serve."""
+    if cutoffs.ends_at is None:
+        return supervision.unresolved_now()
+    return supervision.unresolved_clause(cutoffs)
+
+
 def is_overdue(cutoffs: supervision.LevelCutoffs) -> Any:
     """DESIGN §4: not resolved and due before the as-of date."""
-    return and_(supervision.unresolved_clause(cutoffs), Issue.due_on < cutoffs.as_of)
+    return and_(is_unresolved(cutoffs), Issue.due_on < cutoffs.as_of)
 
 
 def is_resolved() -> Any:
@@ -451,7 +458,7 @@ def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any
         func.count().label("total_to_date"),
         count_if(and_(is_resolved(), Issue.resolved_on <= sunday)).label("resolved_to_date"),
         count_if(is_overdue(cutoffs)).label("overdue"),
-        count_if(and_(supervision.unresolved_clause(cutoffs), Issue.due_on >= as_of,
+        count_if(and_(is_unresolved(cutoffs), Issue.due_on >= as_of,
                       Issue.due_on <= as_of + timedelta(days=6))).label("due_next_7_days"),
         *supervision_columns(cutoffs),
     ]

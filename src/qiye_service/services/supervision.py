@@ -116,17 +116,20 @@ def level_cutoffs(as_of: date, calendar: WorkingCalendar, thresholds: Thresholds
 
 
 def unresolved_now() -> Any:
-    """Not resolved, as the issues stand now: the statuses named, which the (status, …)
-    indexes serve as three ranges, where `!= 'resolved'` would read them all."""
+    """Not resolved, as the issues stand now, in the form a WHERE clause wants: the statuses
+    named, which the (status, …) indexes read as three ranges, where `!= 'resolved'` reads all."""
     return Issue.status.in_(UNRESOLVED_STATUSES)
 
 
 def unresolved_clause(cutoffs: LevelCutoffs) -> Any:
     """Not resolved: now, by status; at the end of a past day, also resolved only after it.
     An issue reopened since has lost its resolved_on and counts as unresolved then too: the
-    ledger keeps only its latest close-out."""
+    ledger keeps only its latest close-out.
+
+    Now, `status != 'resolved'`: the ladder's CASE tests it on every row of a report, where
+    it costs a third less than the IN list of unresolved_now()."""
     if cutoffs.ends_at is None:
-        return unresolved_now()
+        return Issue.status != Status.resolved.value
     return or_(Issue.status != Status.resolved.value, Issue.resolved_on > cutoffs.as_of)
 
 
