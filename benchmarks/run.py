@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -344,7 +345,10 @@ class Bench:
         if self.backend == "sqlite":
             import sqlite3
 
-            with sqlite3.connect(target) as conn:
+            # Closed here, not whenever the collector gets to it: closing the last connection
+            # checkpoints the WAL under an exclusive lock, and a shell timed meanwhile would find
+            # the ledger locked.
+            with closing(sqlite3.connect(target)) as conn:
                 return conn.execute(statement).fetchall()
         import psycopg
 
@@ -375,7 +379,7 @@ class Bench:
         if self.backend == "sqlite":
             import sqlite3
 
-            with sqlite3.connect(self.db(self.large)) as conn:
+            with closing(sqlite3.connect(self.db(self.large))) as conn, conn:
                 for statement in statements:
                     conn.execute(statement)
         else:
