@@ -413,7 +413,7 @@ def emit(app_ctx: AppContext, report: str, data: dict[str, Any], doc: Document, 
                 print_document(doc, app_ctx, handle, only=chosen, trend=report == "trend")
             handle.flush()
     if out is not None:
-        typer.echo(app_ctx.t("msg.report_written", path=str(out)), err=True)
+        app_ctx.say("msg.report_written", err=True, path=str(out))
 
 
 def _table_fields(section: Section) -> tuple[str, ...]:
