@@ -1,8 +1,11 @@
-"""Hostile text through the real CLI (issue 25, point 7).
+"""Hostile text through the real CLI (issue 25, points 7 and 8).
 
 7. Stored, typed and file-borne text reaches a terminal only through the sanitiser tables use:
    confirmations, the import summary, `issue tag`, warnings and every `error:` line, in zh and
    en; machine formats keep the text exactly as stored.
+8. Text openpyxl or the xlsx format refuses (C0 controls, U+FFFE, lone surrogates, a NUL where
+   the backend stores one) is removed from every cell, header and sheet title of a report or
+   export workbook, instead of failing the whole report; `=…` stays text.
 """
 
 from __future__ import annotations
@@ -146,3 +149,110 @@ def test_messages_leave_only_through_the_sanitiser() -> None:
                 continue
             bypasses.append(f"{source.name}:{node.lineno}: {ast.unparse(node)}")
     assert bypasses == []
+
+
+# --- 8: workbooks -----------------------------------------------------------------------------
+
+# What no xlsx cell may hold: C0 controls but tab, newline and CR, surrogates, U+FFFE and U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+TITLE = "标题\x1b]0;pwned\x07中\x0b间\ufffe尾"
+OWNER = "王\x1b[2J\x07强"
+DEPARTMENT = "消防\x0b救援\x1b大队"
+ENTERPRISE = "蓝思\x07科技\x1b"
+RESOLUTION = "已办结\x1b[31m\x0b\x07"
+
+
+@pytest.fixture
+def control_ledger(qiye: Qiye) -> Qiye:
+    """Issues whose title, owner, department, enterprise and resolution hold control characters
+    and U+FFFE, one titled `=cmd…`; on SQLite one more whose title, owner and department hold a NUL
+    (PostgreSQL refuses a NUL: test_database_errors.py::test_a_value_postgresql_refuses_is_a_user_error;
+    no backend stores a lone surrogate: the command line refuses one, see test_hostile.py)."""
+    qiye.ok("enterprise", "add", ENTERPRISE)
+    qiye.ok("department", "add", DEPARTMENT)
+    common = ("-e", ENTERPRISE, "-c", "road", "--dept", DEPARTMENT, "--owner", OWNER, "--reported", "2023-11-01")
+    qiye.ok("issue", "add", *common, "--due", "2023-11-10", "--", TITLE)
+    qiye.ok("issue", "add", *common, "--due", "2023-12-01", "--", "=cmd|' /C calc'!A0")
+    qiye.ok("issue", "add", *common, "--due", "2023-12-31", "--", "-1 期 " + TITLE)
+    qiye.ok("issue", "resolve", "3", "--note", RESOLUTION, "--on", "2023-12-18")
+    if qiye.url.startswith("postgresql"):
+        return qiye
+    qiye.ok("department", "add", "供电\x00公司")
+    qiye.ok("issue", "add", "用电\x00增容", "-e", ENTERPRISE, "-c", "water-power", "--dept", "供电\x00公司",
+            "--owner", "李\x00娜", "--reported", "2023-12-18", "--due", "2023-12-19")
+    return qiye
+
+
+def _cells(path: Path) -> dict[str, list]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return {sheet.title: [cell for row in sheet.iter_rows() for cell in row] for sheet in book.worksheets}
+
+
+def _shown(text: str) -> str:
+    """What a workbook shows of a stored text."""
+    return NOT_XML.sub("", text)
+
+
+REPORTS = [("weekly",), ("overdue",), ("overdue", "--by", "department"), ("overdue", "--by", "owner"),
+           ("summary", "--by", "enterprise"), ("summary", "--by", "department"), ("summary", "--by", "owner"),
+           ("trend",)]
+
+
+def test_report_workbooks_drop_what_xlsx_refuses(control_ledger: Qiye, tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    for report in REPORTS:
+        for lang in LANGS:
+            result = control_ledger("--lang", lang, "report", *report, "--format", "xlsx", "--out", str(out))
+            assert result.exit_code == 0, (report, result.output)
+            assert_clean(result)
+            cells = [cell for cells in _cells(out).values() for cell in cells]
+            assert not [c.value for c in cells if isinstance(c.value, str) and NOT_XML.search(c.value)], report
+            texts = {c.value for c in cells if isinstance(c.value, str)}
+            if report[0] in ("weekly", "overdue"):
+                assert _shown(TITLE) in texts and _shown(OWNER) in texts, report
+                formula = [c for c in cells if c.value == "=cmd|' /C calc'!A0"]
+                assert formula and all(c.data_type == "s" for c in formula), report  # text, never a formula
+            if report[-1] in ("enterprise", "department", "owner"):
+                wanted = {"enterprise": ENTERPRISE, "department": DEPARTMENT, "owner": OWNER}[report[-1]]
+                assert _shown(wanted) in texts, report
+            if report[0] == "weekly":
+                assert "-1 期 " + _shown(TITLE) in texts  # closed this week; a leading minus is no formula
+    # The ledger and its machine formats are untouched.
+    rows = json.loads(control_ledger.ok("export", "issues", "--format", "json").stdout)
+    assert (rows[0]["title"], rows[0]["owner"], rows[2]["resolution"]) == (TITLE, OWNER, RESOLUTION)
+
+
+def test_export_workbook_drops_what_xlsx_refuses(control_ledger: Qiye, tmp_path: Path) -> None:
+    out = tmp_path / "issues.xlsx"
+    for kind in ("issues", "enterprises", "events"):
+        result = control_ledger("export", kind, "--format", "xlsx", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        cells = [cell for cells in _cells(out).values() for cell in cells]
+        assert not [c.value for c in cells if isinstance(c.value, str) and NOT_XML.search(c.value)]
+        texts = {c.value for c in cells if isinstance(c.value, str)}
+        if kind == "issues":
+            assert {_shown(TITLE), _shown(OWNER), _shown(DEPARTMENT), _shown(RESOLUTION)} <= texts
+            formula = [c for c in cells if c.value == "=cmd|' /C calc'!A0"]
+            assert formula and formula[0].data_type == "s"
+
+
+def test_workbook_titles_headers_and_cells_are_cleaned(tmp_path: Path) -> None:
+    """Sheet titles and headers go through the same cleaning as cells; a lone surrogate (which no
+    backend stores, but a caller can hand over) is dropped too."""
+    from openpyxl import load_workbook
+
+    from qiye_service.cli.reports import Document, Section, write_workbook
+
+    section = Section("closed", "本周\x07办结\x1b[2J", ("title", "owner"),
+                      [{"title": "x\ud800y\ufffe", "owner": "=SUM(A1)"}], headers={"title": "标题\x0b"})
+    doc = Document("周报\x1b", "截至\x00今天", [("filed", "登记\x07", 1)], [section])
+    path = tmp_path / "doc.xlsx"
+    write_workbook(doc, str(path), "zh")
+    book = load_workbook(path)
+    assert book.sheetnames[1] == "本周办结 2J"  # `[` is not allowed in a sheet title
+    closed = book.worksheets[1]
+    assert [c.value for c in closed[1]] == ["标题", "责任人"]
+    assert [c.value for c in closed[2]] == ["xy", "=SUM(A1)"] and closed["B2"].data_type == "s"
+    assert book.worksheets[0]["A2"].value == "登记"
