@@ -8,6 +8,7 @@ except openpyxl's own buffer for xlsx.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import chain
@@ -107,50 +108,77 @@ def _xlsx_value(name: str, value: Any) -> Any:
     return value
 
 
+# What an xlsx file cannot hold: XML 1.0 allows tab, newline, carriage return and every
+# character from U+0020 but the surrogates, U+FFFE and U+FFFF. openpyxl refuses the other C0
+# controls (IllegalCharacterError, which failed a whole report over one title) and writes the
+# rest into a file that no spreadsheet, openpyxl included, opens again.
+_NOT_XLSX_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SHEET_TITLE_REFUSED = "[]:*?/\\"
+SHEET_TITLE_LIMIT = 31
+
+
+def xlsx_text(text: str) -> str:
+    """Text as a workbook can hold it: the characters xlsx cannot carry removed."""
+    return _NOT_XLSX_TEXT.sub("", text)
+
+
+def xlsx_cell(sheet: Any, value: Any, *, number_format: str | None = None, bold: bool = False) -> Any:
+    """One value of a write-only sheet's row, as every workbook qiye writes (exports and reports)
+    holds it: text cleaned (xlsx_text) and never read as a formula, dates and timestamps shown as
+    such, numbers and dates typed. A plain value where no cell object is needed (the common case)."""
+    formula = False
+    if isinstance(value, str):
+        value = xlsx_text(value)
+        formula = value.startswith("=")  # openpyxl would store it as a formula
+    elif number_format is None and isinstance(value, datetime):
+        number_format = "yyyy-mm-dd hh:mm:ss"
+    elif number_format is None and isinstance(value, date):
+        number_format = "yyyy-mm-dd"
+    if not (formula or number_format or bold):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    if formula:
+        cell.data_type = "s"  # text, as typed
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        from openpyxl.styles import Font
+
+        cell.font = Font(bold=True)
+    return cell
+
+
+def sheet_title(title: str, used: set[str]) -> str:
+    """A sheet title xlsx accepts, unique among `used` (which it joins): cleaned as cell text,
+    without the characters Excel refuses in a title, at most 31 characters."""
+    name = "".join(" " if ch in _SHEET_TITLE_REFUSED else ch for ch in xlsx_text(title)).strip()
+    name = name[:SHEET_TITLE_LIMIT] or "Sheet"
+    base, counter = name, 2
+    while name in used:
+        suffix = f" {counter}"
+        name, counter = base[:SHEET_TITLE_LIMIT - len(suffix)] + suffix, counter + 1
+    used.add(name)
+    return name
+
+
 def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path, *, sheet: str) -> int:
-    """A workbook in openpyxl's write-only mode: a header row, dates as dates, text never
+    """A workbook in openpyxl's write-only mode: a bold header row, dates as dates, text never
     read as a formula."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet)
+    worksheet = workbook.create_sheet(sheet_title(sheet, set()))
     for index, name in enumerate(fields, start=1):
         width = XLSX_WIDTHS.get(name) or (12 if name in DATE_FIELDS else 20 if name in TIMESTAMP_FIELDS else 14)
         worksheet.column_dimensions[get_column_letter(index)].width = width
     worksheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in fields:
-        cell = WriteOnlyCell(worksheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    worksheet.append(header)
+    worksheet.append([xlsx_cell(worksheet, name, bold=True) for name in fields])
     count = 0
     for row in rows:
-        cells: list[Any] = []
-        for name, raw in zip(fields, row, strict=True):
-            value = _xlsx_value(name, raw)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                if value.startswith("="):
-                    # openpyxl would store it as a formula; keep it text.
-                    cell = WriteOnlyCell(worksheet, value=value)
-                    cell.data_type = "s"
-                    value = cell
-            elif isinstance(value, datetime):
-                cell = WriteOnlyCell(worksheet, value=value)
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-                value = cell
-            elif isinstance(value, date):
-                cell = WriteOnlyCell(worksheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                value = cell
-            cells.append(value)
-        worksheet.append(cells)
+        worksheet.append([xlsx_cell(worksheet, _xlsx_value(name, raw)) for name, raw in zip(fields, row, strict=True)])
         count += 1
     workbook.save(path)
     return count

@@ -407,7 +407,3 @@ def write_rows(rows: Iterable[dict[str, Any]], fields: Sequence[str], fmt: str, 
     if fmt == "markdown":
         return write_markdown(rows, fields, out, lang=lang, category_names=category_names)
     raise ValueError(f"not a text format: {fmt}")
-
-
-def count_line(count: int, lang: str) -> str:
-    return translate("msg.rows", lang, count=count)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from qiye_service import __version__
-from qiye_service.cli.context import AppContext, QiyeGroup
+from qiye_service.cli.context import AppContext, QiyeGroup, echo
 from qiye_service.i18n import default_lang
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"qiye {__version__}")
+        echo(f"qiye {__version__}")
         raise typer.Exit()
 
 

@@ -1,5 +1,6 @@
-"""The per-run context (database, actor, clock, language, consoles) and the one place
-that turns an error into an `error:` line and an exit code.
+"""The per-run context (database, actor, clock, language, consoles), the one place that
+turns an error into an `error:` line and an exit code, and the one way a message for people
+reaches the terminal (`echo`).
 """
 
 from __future__ import annotations
@@ -140,12 +141,33 @@ class AppContext:
     def t(self, key: str, **params: Any) -> str:
         return translate(key, self.lang, **params)
 
-    def say(self, key: str, **params: Any) -> None:
-        """A confirmation for people, on stdout."""
-        typer.echo(self.t(key, **params))
+    def say(self, key: str, /, *, err: bool = False, **params: Any) -> None:
+        """A message for people: a confirmation on stdout, or a note (`err`) on stderr."""
+        echo(self.t(key, **params), err=err)
 
     def warn(self, text: str) -> None:
-        typer.echo(f"warning: {text}", err=True)
+        echo(f"warning: {text}", err=True)
+
+    def confirm(self, key: str, /, **params: Any) -> bool:
+        """A yes/no question on stderr, sanitised as every message is; no unless answered yes."""
+        from qiye_service.render import terminal_safe
+
+        return typer.confirm(terminal_safe(self.t(key, **params)), default=False, err=True)
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """A line for people on stdout or stderr. Every message leaves through here, through the
+    sanitiser tables use (render.terminal_safe): the whole line, so a name, value, path or file
+    header quoted in it, stored, typed or read from a file, cannot drive the terminal, whatever
+    the message. Parameters quoted with !r keep their visible escapes (`'a\\x1b[2J'`), which
+    say what was typed. Machine formats do not come here: they keep text exactly as stored."""
+    from qiye_service.render import terminal_safe  # loaded by the root callback; not for --help
+
+    typer.echo(terminal_safe(text), err=err)
+
+
+def error_line(text: str) -> None:
+    echo(f"error: {text}", err=True)
 
 
 @contextmanager
@@ -184,10 +206,6 @@ def get_app(ctx: typer.Context) -> AppContext:
     return obj
 
 
-def fail(key: str, lang: str, **params: Any) -> None:
-    typer.echo(f"error: {translate(key, lang, **params)}", err=True)
-
-
 def report_usage_error(exc: typer.TyperException) -> None:
     """A usage error (unknown flag, bad choice) as DESIGN §7 wants it: an `error:` line, exit 2."""
     if type(exc).__name__ == "NoArgsIsHelpError":
@@ -195,9 +213,9 @@ def report_usage_error(exc: typer.TyperException) -> None:
     command_ctx = getattr(exc, "ctx", None)
     hint = ""
     if command_ctx is not None:
-        typer.echo(command_ctx.get_usage(), err=True)
+        echo(command_ctx.get_usage(), err=True)
         hint = f" (see `{command_ctx.command_path} --help`)"
-    typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+    error_line(f"{exc.format_message()}{hint}")
     raise typer.Exit(getattr(exc, "exit_code", 2)) from None
 
 
@@ -222,7 +240,7 @@ class QiyeGroup(TyperGroup):
             except UnicodeEncodeError:
                 raw = undecodable.encode("utf-8", "backslashreplace")
             shown = raw.decode("utf-8", "backslashreplace")
-            typer.echo(f"error: {translate('error.not_utf8', default_lang(), value=shown[:80])}", err=True)
+            error_line(translate("error.not_utf8", default_lang(), value=shown[:80]))
             raise typer.Exit(1)
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
@@ -240,14 +258,14 @@ class QiyeGroup(TyperGroup):
             raise
         except QiyeError as exc:
             lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
-            typer.echo(f"error: {exc.message(lang)}", err=True)
+            error_line(exc.message(lang))
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # `qiye issue list | head`: the reader left; nothing is wrong.
             sys.stderr.close()
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
-            typer.echo("error: interrupted; nothing was written", err=True)
+            error_line("interrupted; nothing was written")
             raise typer.Exit(130) from None
         except OSError as exc:
             # A file named on the command line that cannot be read or written (missing, a
@@ -256,12 +274,12 @@ class QiyeGroup(TyperGroup):
             name = str(exc.filename) if exc.filename is not None else ""
             shown = name if len(name) <= 80 else name[:77] + "..."
             reason = exc.strerror or str(exc)
-            typer.echo(f"error: {translate('error.file', lang, path=shown, reason=reason)}", err=True)
+            error_line(translate("error.file", lang, path=shown, reason=reason))
             raise typer.Exit(1) from None
         except Exception as exc:
             if os.environ.get("QIYE_DEBUG") == "1":
                 raise
             lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
             detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-            typer.echo(f"error: {translate('error.internal', lang, detail=detail)}", err=True)
+            error_line(translate("error.internal", lang, detail=detail))
             raise typer.Exit(1) from None

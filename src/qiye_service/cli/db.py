@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from qiye_service.cli.context import database_errors, get_app
+from qiye_service.cli.context import database_errors, echo, get_app
 from qiye_service.cli.options import FormatOption, OutputFormat
 
 app = typer.Typer(help="Create, upgrade, inspect, back up and restore the database.", no_args_is_help=True)
@@ -22,7 +22,7 @@ def upgrade(ctx: typer.Context) -> None:
 
     with database_errors(engine):
         revision = stored_revision(engine)
-    typer.echo(app_ctx.t("msg.db_ready", where=app_ctx.location.display, revision=revision), err=True)
+    app_ctx.say("msg.db_ready", err=True, where=app_ctx.location.display, revision=revision)
 
 
 def init(
@@ -129,10 +129,10 @@ def restore(
 
                     raise InvalidValue("error.restore_confirm", where=location.display)
                 current = backups.database_facts(engine)
-                question = app_ctx.t("prompt.restore", where=location.display, path=prepared.source,
-                                     issues=current.issues if current else "?", new_issues=prepared.facts.issues)
-                if not typer.confirm(question, default=False, err=True):
-                    typer.echo(app_ctx.t("msg.restore_aborted"), err=True)
+                if not app_ctx.confirm("prompt.restore", where=location.display, path=prepared.source,
+                                       issues=current.issues if current else "?",
+                                       new_issues=prepared.facts.issues):
+                    app_ctx.say("msg.restore_aborted", err=True)
                     raise typer.Exit(1)
             engine.dispose()  # our own pooled connections would hold the old file open
             kept = backups.restore_database(engine, prepared, stamp=now_utc())
@@ -170,7 +170,7 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
                                "problems": rows}, ensure_ascii=False, indent=2))
     elif fmt is OutputFormat.table:
         for row in rows:
-            typer.echo(render.terminal_safe(f"- {row['message']}"))
+            echo(f"- {row['message']}")
         if report.ok:
             app_ctx.say("msg.check_ok", issues=report.issues, events=report.events)
     else:

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from qiye_service.cli.context import AppContext, get_app
+from qiye_service.cli.context import AppContext, echo, get_app
 from qiye_service.cli.options import (
     FormatOption,
     IssueIdArgument,
@@ -51,12 +51,12 @@ def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: Outp
 
     if fmt is OutputFormat.table:
         if not rows:
-            typer.echo(app_ctx.t("msg.none_found"), err=True)
+            app_ctx.say("msg.none_found", err=True)
             return
         fitted = render.fit_columns(table_fields, app_ctx.out.width)  # readable in 80 columns
         app_ctx.out.print(render.table(rows, fitted, lang=app_ctx.lang, category_names=category_names,
                                        styles=styles))
-        typer.echo(render.count_line(len(rows), app_ctx.lang), err=True)
+        app_ctx.say("msg.rows", err=True, count=len(rows))
         return
     fields: list[str] = list(ISSUE_FIELDS)
     if labels and fmt.value in render.MACHINE_FORMATS:
@@ -176,7 +176,7 @@ def add(
     elif sys.stdout.isatty():
         app_ctx.say("msg.issue_created", id=issue.id)
     else:
-        typer.echo(issue.id)
+        echo(str(issue.id))
 
 
 @app.command("list")
@@ -451,4 +451,4 @@ def tag(ctx: typer.Context, issue_id: IssueIdArgument,
     wanted = lookups.parse_issue_id(issue_id)
     with app_ctx.session() as session:
         tags = issues.tag_issue(session, wanted, actor=app_ctx.actor(), operations=operations)
-    typer.echo(";".join(tags))
+    echo(";".join(tags))

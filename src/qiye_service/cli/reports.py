@@ -413,7 +413,7 @@ def emit(app_ctx: AppContext, report: str, data: dict[str, Any], doc: Document, 
                 print_document(doc, app_ctx, handle, only=chosen, trend=report == "trend")
             handle.flush()
     if out is not None:
-        typer.echo(app_ctx.t("msg.report_written", path=str(out)), err=True)
+        app_ctx.say("msg.report_written", err=True, path=str(out))
 
 
 def _table_fields(section: Section) -> tuple[str, ...]:
@@ -566,7 +566,8 @@ def _bar(count: int, peak: int, glyph: str) -> str:
 
 def write_workbook(doc: Document, path: str, lang: str, *, only: Section | None = None) -> None:
     """An .xlsx with a sheet for the figures and one per section: headers per --lang, column
-    widths set (from the first rows), dates as dates, rates as percentages; rows are streamed."""
+    widths set (from the first rows), dates as dates, rates as percentages, text cleaned and
+    never a formula as the export writes it (exporters.xlsx_cell); rows are streamed."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -582,10 +583,11 @@ def write_workbook(doc: Document, path: str, lang: str, *, only: Section | None 
 
 def _write_sheet(workbook: Any, used: set[str], section: Section, doc: Document, lang: str,
                  value_field: Any = None) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
-    sheet = workbook.create_sheet(_sheet_name(section.title, used))
+    from qiye_service.exporters import sheet_title, xlsx_cell
+
+    sheet = workbook.create_sheet(sheet_title(section.title, used))
     headers = [section.headers.get(f) or header(f, lang) for f in section.fields]
     sample = section.rows.head(500)
     for index, (name, head) in enumerate(zip(section.fields, headers, strict=True), start=1):
@@ -594,20 +596,14 @@ def _write_sheet(workbook: Any, used: set[str], section: Section, doc: Document,
                                            for row in sample])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
     sheet.freeze_panes = "A2"
-    sheet.append(headers)
+    sheet.append([xlsx_cell(sheet, head) for head in headers])
     for row in section.rows:
         cells = []
         for name in section.fields:
             value = _sheet_value(name, row.get(name), lang, doc.category_names)
             kind = value_field(row, name) if value_field else name
-            number_format = "yyyy-mm-dd" if isinstance(value, date) else (
-                "0.0%" if kind in RATE_FIELDS and isinstance(value, float) else None)
-            if number_format is None:
-                cells.append(value)  # plain values need no cell object
-                continue
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = number_format
-            cells.append(cell)
+            rate = kind in RATE_FIELDS and isinstance(value, float)
+            cells.append(xlsx_cell(sheet, value, number_format="0.0%" if rate else None))
         sheet.append(cells)
 
 
@@ -618,14 +614,10 @@ def translate_key(lang: str, key: str) -> str:
 
 
 def _sheet_value(name: str, value: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> Any:
-    """Numbers and dates stay typed; codes become labels; text is neutralised against formulas."""
-    from qiye_service.render import cell_text
-
-    if value is None or isinstance(value, (int, float, date)):
-        return value
-    if name in ("status", "level", "category"):
+    """Codes become labels; the rest as it is (xlsx_cell cleans text and keeps it from being a formula)."""
+    if value is not None and name in ("status", "level", "category"):
         return shown(name, value, lang, category_names)
-    return cell_text(value, excel=True)
+    return value
 
 
 def _cell_text(value: Any) -> str:
@@ -642,16 +634,6 @@ def _text_width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def _sheet_name(title: str, used: set[str]) -> str:
-    name = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()[:31] or "Sheet"
-    base, counter = name, 2
-    while name in used:
-        suffix = f" {counter}"
-        name, counter = base[:31 - len(suffix)] + suffix, counter + 1
-    used.add(name)
-    return name
 
 
 # --- commands ---------------------------------------------------------------------------------

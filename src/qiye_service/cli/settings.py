@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from qiye_service import config as qiye_config
-from qiye_service.cli.context import get_app
+from qiye_service.cli.context import echo, get_app
 
 app = typer.Typer(help="Read and change settings (config.toml).", no_args_is_help=True)
 
@@ -21,7 +21,7 @@ def get(ctx: typer.Context, key: KeyArg) -> None:
     qiye_config.check_key(key)
     value = qiye_config.load_config().get(key)
     if value is not None:
-        typer.echo(value)
+        echo(value)
 
 
 @app.command("set")
@@ -39,7 +39,7 @@ def set_(ctx: typer.Context, key: KeyArg,
     else:
         values[key] = value
     path = qiye_config.save_config(values)
-    typer.echo(f"{key} = {value}  ({path})", err=True)
+    echo(f"{key} = {value}  ({path})", err=True)
 
 
 @app.command("list")
@@ -49,7 +49,7 @@ def list_(ctx: typer.Context) -> None:
     Example: qiye config list
     """
     for key, value in sorted(qiye_config.load_config().items()):
-        typer.echo(f"{key} = {value}")
+        echo(f"{key} = {value}")
 
 
 @app.command("path")
@@ -59,4 +59,4 @@ def path(ctx: typer.Context) -> None:
     Example: qiye config path
     """
     get_app(ctx)
-    typer.echo(str(qiye_config.config_path()))
+    echo(str(qiye_config.config_path()))

@@ -67,10 +67,13 @@ def _progress(app_ctx: AppContext, ledger: Any, rows: Iterable["LedgerRow"]) -> 
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+    from qiye_service.render import terminal_safe
+
+    # The file's name as typed: plain text, never rich markup or an escape sequence.
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), TimeRemainingColumn(),
                   console=app_ctx.err, transient=True) as bar:
         done, total = ledger.progress()
-        task = bar.add_task(ledger.path.name, total=total)
+        task = bar.add_task(terminal_safe(ledger.path.name), total=total)
 
         def ticking() -> Iterator["LedgerRow"]:
             for count, row in enumerate(rows, start=1):
@@ -242,7 +245,7 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
                 raise
             raise InvalidValue("error.export_write", path=str(out), detail=exc.strerror or str(exc)) from None
     if out is not None:
-        typer.echo(app_ctx.t("msg.export_written", count=count, path=str(out)), err=True)
+        app_ctx.say("msg.export_written", err=True, count=count, path=str(out))
 
 
 def _filters_issues(filters: Any) -> bool:
