@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from qiye_service import render
 
@@ -107,9 +107,9 @@ def _xlsx_value(name: str, value: Any) -> Any:
     return value
 
 
-def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path, *, sheet: str) -> int:
-    """A workbook in openpyxl's write-only mode: a header row, dates as dates, text never
-    read as a formula."""
+def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path | IO[bytes], *, sheet: str) -> int:
+    """A workbook in openpyxl's write-only mode, to a file or a binary handle: a header row,
+    dates as dates, text never read as a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -191,8 +191,9 @@ def with_labels(rows: Iterable[Sequence[Any]], fields: Sequence[str], lang: str,
 
 
 def write(fmt: str, rows: Iterable[Sequence[Any]], fields: Sequence[str], *, out: TextIO | None = None,
-          path: Path | None = None, excel: bool = False, sheet: str = "export") -> int:
-    """Write rows in `fmt` to `out` (text formats) or `path` (xlsx); returns the row count."""
+          path: Path | IO[bytes] | None = None, excel: bool = False, sheet: str = "export") -> int:
+    """Write rows in `fmt` to `out` (text formats) or `path` (xlsx: a file or a binary handle);
+    returns the row count."""
     if fmt == "xlsx":
         assert path is not None
         return write_xlsx(rows, fields, path, sheet=sheet)

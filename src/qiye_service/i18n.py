@@ -164,7 +164,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.report_section": ("this report has no part {value!r}; choose one of: {valid}",
                              "该报表没有 {value!r} 部分；可选：{valid}"),
-    "error.report_write": ("cannot write {path}: {detail}", "无法写入 {path}：{detail}"),
     "msg.issue_created": ("Filed issue #{id}.", "已登记问题 #{id}。"),
     "msg.issue_updated": ("Updated issue #{id}.", "已更新问题 #{id}。"),
     "msg.issue_status": ("Issue #{id} is now {status}.", "问题 #{id} 状态：{status}。"),
@@ -493,8 +492,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--excel applies to csv and tsv, not {format}",
         "--excel 只适用于 csv 和 tsv，不适用于 {format}",
     ),
-    "error.export_out_dir": ("{path} is a directory; name a file with --out", "{path} 是目录；请用 --out 指定文件"),
-    "error.export_write": ("cannot write {path}: {detail}", "无法写入 {path}：{detail}"),
     # --- issue 25, points 2, 3, 4 and 12 (full disks): files qiye writes (outfiles.py), backup, restore ---
     "error.output_exists": ("{path} already exists; pass --force to replace it, or choose another name",
                             "{path} 已存在；如需覆盖请加 --force，或换一个文件名"),
