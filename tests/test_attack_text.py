@@ -201,9 +201,9 @@ REPORTS = [("weekly",), ("overdue",), ("overdue", "--by", "department"), ("overd
 
 
 def test_report_workbooks_drop_what_xlsx_refuses(control_ledger: Qiye, tmp_path: Path) -> None:
-    out = tmp_path / "report.xlsx"
-    for report in REPORTS:
+    for index, report in enumerate(REPORTS):
         for lang in LANGS:
+            out = tmp_path / f"report-{index}-{lang}.xlsx"
             result = control_ledger("--lang", lang, "report", *report, "--format", "xlsx", "--out", str(out))
             assert result.exit_code == 0, (report, result.output)
             assert_clean(result)
@@ -225,8 +225,8 @@ def test_report_workbooks_drop_what_xlsx_refuses(control_ledger: Qiye, tmp_path:
 
 
 def test_export_workbook_drops_what_xlsx_refuses(control_ledger: Qiye, tmp_path: Path) -> None:
-    out = tmp_path / "issues.xlsx"
     for kind in ("issues", "enterprises", "events"):
+        out = tmp_path / f"{kind}.xlsx"
         result = control_ledger("export", kind, "--format", "xlsx", "--out", str(out))
         assert result.exit_code == 0, result.output
         cells = [cell for cells in _cells(out).values() for cell in cells]

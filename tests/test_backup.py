@@ -365,7 +365,7 @@ def test_a_command_caught_mid_restore_stops_rather_than_write_into_the_old_file(
     from qiye_service.db import make_engine, resolve_location
 
     engine = make_engine(resolve_location(str(live)))
-    prepared = backups.prepare_restore(good, live)
+    prepared = backups.prepare_restore(good, ledger=live)
     try:
         backups.restore_database(engine, prepared, stamp=datetime(2023, 12, 20, 2, 0))
     finally:

@@ -135,7 +135,7 @@ def test_a_killed_sqlite_restore_leaves_the_old_or_the_new_database(sqlite_qiye:
 
     outcomes = []
     # Checking and copying the file; then holding the old database locked while keeping a copy.
-    for pattern in (".qiye.db.restore-*.tmp", ".qiye.replaced-*.keep-*.tmp"):
+    for pattern in (".qiye.db.*.qiye-tmp", ".qiye.replaced-*.qiye-tmp"):
         process = spawn(qiye, "db", "restore", str(backup), "--yes")
         was_running = kill_when(process, appears(pattern))
         rows = count_issues(qiye)
@@ -152,8 +152,9 @@ def test_a_killed_sqlite_restore_leaves_the_old_or_the_new_database(sqlite_qiye:
         assert process.returncode == 0, err
     assert count_issues(qiye) == new
     still_usable(qiye)
-    # No temporaries of the killed runs are left beside the database.
-    assert [p.name for p in live.parent.iterdir() if p.name.endswith(".tmp")] == []
+    # No temporaries of the killed runs (nor their -journal) are left beside the database: the
+    # next restore removed them, as qiye's notes prove they were its own.
+    assert [p.name for p in live.parent.iterdir() if ".qiye-tmp" in p.name] == []
 
 
 def test_a_killed_postgresql_restore_leaves_the_old_or_the_new_rows(pg_schema: str, base_env: dict[str, str],

@@ -52,3 +52,7 @@ class DatabaseUnavailable(QiyeError):
     """The database cannot be opened, is locked past the timeout, or is corrupt."""
 
     exit_code = 3
+
+
+class OutputFailed(QiyeError):
+    """A file qiye was asked to write could not be written (a full disk, no permission); nothing was."""

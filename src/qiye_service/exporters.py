@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from qiye_service import render
 
@@ -163,9 +163,9 @@ def sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path, *, sheet: str) -> int:
-    """A workbook in openpyxl's write-only mode: a bold header row, dates as dates, text never
-    read as a formula."""
+def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path | IO[bytes], *, sheet: str) -> int:
+    """A workbook in openpyxl's write-only mode, to a file or a binary handle: a bold header row,
+    dates as dates, text never read as a formula."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -219,8 +219,9 @@ def with_labels(rows: Iterable[Sequence[Any]], fields: Sequence[str], lang: str,
 
 
 def write(fmt: str, rows: Iterable[Sequence[Any]], fields: Sequence[str], *, out: TextIO | None = None,
-          path: Path | None = None, excel: bool = False, sheet: str = "export") -> int:
-    """Write rows in `fmt` to `out` (text formats) or `path` (xlsx); returns the row count."""
+          path: Path | IO[bytes] | None = None, excel: bool = False, sheet: str = "export") -> int:
+    """Write rows in `fmt` to `out` (text formats) or `path` (xlsx: a file or a binary handle);
+    returns the row count."""
     if fmt == "xlsx":
         assert path is not None
         return write_xlsx(rows, fields, path, sheet=sheet)

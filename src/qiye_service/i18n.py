@@ -164,7 +164,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.report_section": ("this report has no part {value!r}; choose one of: {valid}",
                              "该报表没有 {value!r} 部分；可选：{valid}"),
-    "error.report_write": ("cannot write {path}: {detail}", "无法写入 {path}：{detail}"),
     "msg.issue_created": ("Filed issue #{id}.", "已登记问题 #{id}。"),
     "msg.issue_updated": ("Updated issue #{id}.", "已更新问题 #{id}。"),
     "msg.issue_status": ("Issue #{id} is now {status}.", "问题 #{id} 状态：{status}。"),
@@ -269,8 +268,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the database {where} is in use by another program; wait for other qiye commands to finish and try again",
         "数据库 {where} 正被其他程序使用；请等待其他 qiye 命令结束后重试",
     ),
-    "error.backup_exists": ("{path} already exists; pass --force to replace it, or choose another name",
-                            "{path} 已存在；如需覆盖请加 --force，或换一个文件名"),
     "error.backup_same_file": ("{path} is the database itself; choose another file",
                                "{path} 就是数据库本身；请选择其他文件"),
     "error.file": ("cannot use the file {path!r}: {reason}", "无法使用文件 {path!r}：{reason}"),
@@ -279,7 +276,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "参数 {value} 不是 UTF-8 文本；请将终端（或脚本文件）的编码设为 UTF-8 后重试",
     ),
     "error.bad_path": ("{value!r} is not a usable file name", "{value!r} 不是可用的文件名"),
-    "error.backup_write": ("cannot write the backup {path}: {detail}", "无法写入备份文件 {path}：{detail}"),
     "error.restore_unreadable": ("cannot restore from {path}: {detail}", "无法从 {path} 恢复：{detail}"),
     "error.restore_not_sqlite": ("cannot restore from {path}: it is not an SQLite file (make one with `qiye db backup`)",
                                  "无法从 {path} 恢复：它不是 SQLite 文件（请使用 `qiye db backup` 生成的备份）"),
@@ -493,8 +489,46 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "--excel applies to csv and tsv, not {format}",
         "--excel 只适用于 csv 和 tsv，不适用于 {format}",
     ),
-    "error.export_out_dir": ("{path} is a directory; name a file with --out", "{path} 是目录；请用 --out 指定文件"),
-    "error.export_write": ("cannot write {path}: {detail}", "无法写入 {path}：{detail}"),
+    # --- issue 25, points 2, 3, 4 and 12 (full disks): files qiye writes (outfiles.py), backup, restore ---
+    "error.output_exists": ("{path} already exists; pass --force to replace it, or choose another name",
+                            "{path} 已存在；如需覆盖请加 --force，或换一个文件名"),
+    "prompt.output_replace": ("{path} already exists. Replace it?", "{path} 已存在，是否覆盖？"),
+    "error.output_declined": ("{path} was not replaced; nothing was written", "未覆盖 {path}；未写入任何内容"),
+    "error.output_is_ledger": (
+        "{path} is the database itself or one of its -wal, -shm, -journal files ({ledger}); qiye never writes "
+        "over them, even with --force: choose another file",
+        "{path} 是数据库本身或其 -wal、-shm、-journal 文件（{ledger}）；qiye 从不覆盖它们，加 --force 也不行：请另选文件",
+    ),
+    "error.output_is_database": (
+        "{path} is an SQLite database (a ledger or a backup); qiye never writes over one, even with --force: "
+        "choose another name",
+        "{path} 是 SQLite 数据库（台账或备份）；qiye 从不覆盖数据库，加 --force 也不行：请换一个文件名",
+    ),
+    "error.output_is_dir": ("{path} is a directory; name a file", "{path} 是目录；请指定一个文件"),
+    "error.output_not_file": ("{path} is not a regular file (a device or a pipe); name a file",
+                              "{path} 不是普通文件（而是设备或管道）；请指定一个文件"),
+    "error.output_write": ("cannot write {path}: {cause}; nothing was written",
+                           "无法写入 {path}：{cause}；未写入任何内容"),
+    "error.output_scratch": ("cannot write {path}: writing its working files in {folder} failed: {cause}; "
+                             "nothing was written",
+                             "无法写入 {path}：在 {folder} 中写入临时工作文件失败：{cause}；未写入任何内容"),
+    "error.stdout_write": ("cannot write to standard output: {cause}", "无法写入标准输出：{cause}"),
+    "error.restore_write": ("cannot restore {where}: writing in {folder} failed: {cause}; the database was not changed",
+                            "无法恢复 {where}：在 {folder} 中写入失败：{cause}；数据库未做任何修改"),
+    "error.restore_hard_links": (
+        "{where} has {count} hard links; a restore replaces the file, and the other names would keep the old "
+        "ledger: remove the other links first",
+        "{where} 有 {count} 个硬链接；恢复会替换该文件，其他链接仍指向旧台账：请先删除其他链接",
+    ),
+    "cause.disk_full": ("the disk is full", "磁盘已满"),
+    "cause.quota": ("the disk quota is used up", "磁盘配额已用完"),
+    "cause.too_large": ("the file would pass the file size limit (ulimit -f)", "文件超出大小限制（ulimit -f）"),
+    "cause.read_only": ("the file system is read-only", "文件系统为只读"),
+    "cause.denied": ("permission denied", "没有权限"),
+    "cause.no_folder": ("the folder does not exist", "文件夹不存在"),
+    "cause.name_too_long": ("the file name is too long", "文件名过长"),
+    "cause.io_write": ("a write failed (a disk I/O error, or the file size limit of ulimit -f)",
+                       "写入失败（磁盘读写错误，或超出 ulimit -f 文件大小限制）"),
 }
 
 
@@ -512,8 +546,9 @@ def default_lang(configured: str | None = None) -> str:
 
 
 # Message parameters that carry a code: the message shows the code's label in the
-# user's language (`status=in_progress` reads 办理中 in zh, "in progress" in en).
-_CODED_PARAMS = {"status": "status", "action": "transition"}
+# user's language (`status=in_progress` reads 办理中 in zh, "in progress" in en; `cause=disk_full`
+# of a failed write reads 磁盘已满).
+_CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause"}
 
 
 def _param_text(name: str, value: Any, lang: str) -> Any:

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from qiye_service.cli.context import database_errors, echo, get_app
-from qiye_service.cli.options import FormatOption, OutputFormat
+from qiye_service.cli.options import ForceOption, FormatOption, OutputFormat, output_target
 
 app = typer.Typer(help="Create, upgrade, inspect, back up and restore the database.", no_args_is_help=True)
 
@@ -75,25 +75,27 @@ CHECK_FIELDS = ("check", "issue_id", "event_id", "message")
 def backup(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="The copy to write (a directory gets a dated file).", show_default=False)],
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Copy the live database to FILE, consistently, while others keep working.
 
     On PostgreSQL the copy is a portable SQLite file that `db restore` takes on either backend.
+    An existing FILE is replaced only with --force (or a yes at the terminal), and never when
+    it is an SQLite file, such as an earlier backup: give each backup its own name, or a folder.
 
     Example: qiye db backup ~/qiye-backups/
     """
-    from pathlib import Path
-
     from qiye_service.dates import now_utc
     from qiye_service.services import backup as backups
 
     app_ctx = get_app(ctx)
     app_ctx.require_ledger()
-    engine = app_ctx.engine()
     target = backups.backup_target(_path(file), stamp=now_utc())
+    checked = output_target(app_ctx, target, force)
+    assert checked is not None
+    engine = app_ctx.engine()
     with database_errors(engine):
-        facts = backups.backup_database(engine, Path(target), force=force)
+        facts = backups.backup_database(engine, checked)
     app_ctx.say("msg.backup_done", where=app_ctx.location.display, path=target, issues=facts.issues,
                 events=facts.events, revision=facts.revision)
 
@@ -121,7 +123,7 @@ def restore(
     else:
         engine = app_ctx.engine()
     with database_errors(engine):
-        prepared = backups.prepare_restore(_path(file), backups.staging_path(engine))
+        prepared = backups.prepare_restore(_path(file), ledger=location.path)
         try:
             if not yes:
                 if not sys.stdin.isatty():

@@ -5,6 +5,7 @@ import inspect
 from collections.abc import Callable
 from datetime import date
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -153,3 +154,33 @@ def supervision_thresholds(app: AppContext) -> Any:
     from qiye_service.services.supervision import thresholds_from_config
 
     return thresholds_from_config(app.config)
+
+
+# --- files the user names (export and report --out, db backup FILE) --------------------------
+
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Replace the file if it exists (never the database, its -wal/-shm/-journal, or an SQLite "
+    "file such as a backup).")]
+
+
+def terminal_attached() -> bool:
+    """Whether someone is there to answer a question: stdin and stderr are terminals."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def output_target(app: AppContext, path: Path | None, force: bool) -> Path | None:
+    """The real file to write for `path` (or None for stdout), once it may be written: an existing
+    file is replaced with --force, or after a yes at the terminal's prompt (default no); without a
+    terminal, an error says to pass --force. The ledger and SQLite files are never replaced."""
+    if path is None:
+        return None
+    app.require_ledger()  # a missing ledger is the error to report, before any question about the file
+    from qiye_service import outfiles
+
+    def ask(shown: Path) -> bool:
+        return app.confirm("prompt.output_replace", path=shown)
+
+    overwrite: outfiles.Overwrite = True if force else ask if terminal_attached() else False
+    return outfiles.check_target(path, ledger=app.location.path, overwrite=overwrite)

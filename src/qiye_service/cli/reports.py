@@ -6,17 +6,23 @@ sections) shown as a table, markdown or a workbook, or its rows in a machine for
 
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, BinaryIO, TextIO
 
 import typer
 
 from qiye_service.cli.context import AppContext, get_app
-from qiye_service.cli.options import ReportFormat, parse_date_option, supervision_thresholds, with_filters
+from qiye_service.cli.options import (
+    ForceOption,
+    ReportFormat,
+    output_target,
+    parse_date_option,
+    supervision_thresholds,
+    with_filters,
+)
 
 app = typer.Typer(help="Reports for the weekly close-out meeting (周调度) and for scripts.", no_args_is_help=True)
 
@@ -354,53 +360,21 @@ class ChunkedWriter:
             self._parts, self._length = [], 0
 
 
-@contextmanager
-def output(out: Path | None, *, binary: bool = False) -> Iterator[Any]:
-    """stdout, or a file written beside its final name and moved there only when complete."""
-    if out is None:
-        yield sys.stdout
-        return
-    import os
-    import tempfile
-
-    from qiye_service.errors import BadFile
-
-    target = out.expanduser()
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".qiye-", suffix=target.suffix, dir=target.parent.absolute())
-    except OSError as exc:
-        raise BadFile("error.report_write", path=str(out), detail=exc.strerror or str(exc)) from None
-    try:
-        if binary:
-            os.close(fd)
-            yield temp
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                yield handle
-        # mkstemp makes the file private; a report is an ordinary file, so honour the umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, target)
-    except OSError as exc:
-        raise BadFile("error.report_write", path=str(out), detail=exc.strerror or str(exc)) from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-
-
 def emit(app_ctx: AppContext, report: str, data: dict[str, Any], doc: Document, fmt: ReportFormat,
-         out: Path | None, section: str | None) -> None:
-    """Write the report in the chosen format: the whole document, or one section's rows."""
-    from qiye_service import render
+         out: Path | None, section: str | None, *, target: Path | None) -> None:
+    """Write the report in the chosen format, the whole document or one section's rows, to stdout
+    or to `target` (the checked file for --out `out`), which it replaces only when complete."""
+    from qiye_service import outfiles, render
 
     chosen = doc.section(section, app_ctx.lang) if section else None
+    ledger = app_ctx.location.path
     if fmt is ReportFormat.xlsx:
-        with output(out, binary=True) as path:
-            write_workbook(doc, path, app_ctx.lang, only=chosen)
+        assert target is not None
+        with outfiles.written(target, ledger=ledger, binary=True) as book:
+            write_workbook(doc, book, app_ctx.lang, only=chosen)
     else:
-        with output(out) as target:
-            handle: Any = ChunkedWriter(target) if fmt is not ReportFormat.table else target
+        with (outfiles.standard_output() if target is None else outfiles.written(target, ledger=ledger)) as stream:
+            handle: Any = ChunkedWriter(stream) if fmt is not ReportFormat.table else stream
             if fmt is ReportFormat.json:
                 write_json(data if chosen is None else chosen.rows, handle)
                 handle.write("\n")
@@ -564,7 +538,7 @@ def _bar(count: int, peak: int, glyph: str) -> str:
     return glyph * max(1, round(count * BAR_WIDTH / peak))
 
 
-def write_workbook(doc: Document, path: str, lang: str, *, only: Section | None = None) -> None:
+def write_workbook(doc: Document, path: str | BinaryIO, lang: str, *, only: Section | None = None) -> None:
     """An .xlsx with a sheet for the figures and one per section: headers per --lang, column
     widths set (from the first rows), dates as dates, rates as percentages, text cleaned and
     never a formula as the export writes it (exporters.xlsx_cell); rows are streamed."""
@@ -655,13 +629,16 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
     return reports.report_scope(today=app_ctx.today(), year=year, week=bounds, since=since, until=until)
 
 
-def _check_output(fmt: ReportFormat, out: Path | None, limit: int | None) -> None:
+def _check_output(app_ctx: AppContext, fmt: ReportFormat, out: Path | None, limit: int | None,
+                  force: bool) -> Path | None:
+    """The checked file to write for --out (None: stdout), before any work is done."""
     from qiye_service.errors import InvalidValue
 
     if fmt is ReportFormat.xlsx and out is None:
         raise InvalidValue("error.out_required", format="xlsx")
     if limit is not None and limit < 1:
         raise InvalidValue("error.bad_limit", value=limit)
+    return output_target(app_ctx, out, force)
 
 
 def _prepare(session: Any, filters: Any) -> Any:
@@ -686,6 +663,7 @@ def summary(
     by: Annotated[SummaryBy, typer.Option("--by", help="Group rows by this field.")] = SummaryBy.category,
     fmt: ReportFormatOption = ReportFormat.table,
     out: OutOption = None,
+    force: ForceOption = False,
     section: Annotated[str | None, section_option("figures, by_kind or groups (the default for csv, tsv, ndjson)")]
     = None,
 ) -> None:
@@ -700,12 +678,13 @@ def summary(
     from qiye_service.services.catalog import category_names
 
     app_ctx = get_app(ctx)
-    _check_output(fmt, out, None)
+    target = _check_output(app_ctx, fmt, out, None, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
     with app_ctx.session(write=False) as session:
         data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
                                       **_supervision(app_ctx))
-        emit(app_ctx, "summary", data, summary_document(app_ctx, data, category_names(session)), fmt, out, section)
+        emit(app_ctx, "summary", data, summary_document(app_ctx, data, category_names(session)), fmt, out, section,
+             target=target)
 
 
 @app.command("weekly")
@@ -717,6 +696,7 @@ def weekly(
     day: DateOption = None,
     fmt: ReportFormatOption = ReportFormat.table,
     out: OutOption = None,
+    force: ForceOption = False,
     section: Annotated[str | None, section_option(
         "figures, categories (the default for csv, tsv, ndjson), closed or overdue_issues")] = None,
     limit: LimitOption = None,
@@ -731,7 +711,7 @@ def weekly(
     from qiye_service.services.catalog import category_names
 
     app_ctx = get_app(ctx)
-    _check_output(fmt, out, limit)
+    target = _check_output(app_ctx, fmt, out, limit, force)
     if filters.since is not None or filters.until is not None:
         raise InvalidValue("error.report_weekly_scope")
     scope = _scope(app_ctx, filters, year=None, week=week, day=day)
@@ -742,7 +722,7 @@ def weekly(
                                      timezone=app_ctx.timezone, **_supervision(app_ctx))
         # The lists are streamed from the database as they are written.
         emit(app_ctx, "weekly", data, weekly_document(app_ctx, data, category_names(session), limit), fmt, out,
-             section)
+             section, target=target)
 
 
 @app.command("overdue")
@@ -757,6 +737,7 @@ def overdue(
     = OverdueBy.level,
     fmt: ReportFormatOption = ReportFormat.table,
     out: OutOption = None,
+    force: ForceOption = False,
     section: Annotated[str | None, section_option("figures, groups or issues (the default for csv, tsv, ndjson)")]
     = None,
     limit: LimitOption = None,
@@ -769,13 +750,13 @@ def overdue(
     from qiye_service.services.catalog import category_names
 
     app_ctx = get_app(ctx)
-    _check_output(fmt, out, limit)
+    target = _check_output(app_ctx, fmt, out, limit, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
     with app_ctx.session(write=False) as session:
         data = reports.overdue_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
                                       limit=limit, **_supervision(app_ctx))
         emit(app_ctx, "overdue", data, overdue_document(app_ctx, data, category_names(session), limit), fmt, out,
-             section)
+             section, target=target)
 
 
 @app.command("trend")
@@ -789,6 +770,7 @@ def trend(
     by: Annotated[TrendBy, typer.Option("--by", help="One bar per month or per ISO week.")] = TrendBy.month,
     fmt: ReportFormatOption = ReportFormat.table,
     out: OutOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Filed vs resolved per month (or --by week), with bars in the terminal.
 
@@ -797,8 +779,8 @@ def trend(
     from qiye_service import reports
 
     app_ctx = get_app(ctx)
-    _check_output(fmt, out, None)
+    target = _check_output(app_ctx, fmt, out, None, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
     with app_ctx.session(write=False) as session:
         data = reports.trend_report(session, _prepare(session, filters), scope, by=by.value)
-        emit(app_ctx, "trend", data, trend_document(app_ctx, data), fmt, out, None)
+        emit(app_ctx, "trend", data, trend_document(app_ctx, data), fmt, out, None, target=target)

@@ -1,6 +1,5 @@
 """`qiye import …` and `qiye export …`: ledgers in and out (DESIGN §5), and the sample ledger."""
 
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from qiye_service.cli.context import AppContext, get_app
-from qiye_service.cli.options import ExportFormat, LabelsOption, with_filters
+from qiye_service.cli.options import ExportFormat, ForceOption, LabelsOption, output_target, with_filters
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -187,26 +186,20 @@ def load_sample(ctx: typer.Context) -> None:
 
 
 @contextmanager
-def _output(app_ctx: AppContext, fmt: ExportFormat, out: Path | None) -> Iterator[dict[str, Any]]:
-    """Where to write: stdout, or a temporary file renamed over --out once complete."""
-    if out is None:
-        yield {"out": sys.stdout}
-        return
-    partial = out.with_name(f".{out.name}.part")
-    try:
-        if fmt is ExportFormat.xlsx:
-            yield {"path": partial}
-        else:
-            with partial.open("w", encoding="utf-8", newline="") as handle:
-                yield {"out": handle}
-        os.replace(partial, out)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+def _destination(fmt: ExportFormat, target: Path | None, ledger: Path | None) -> Iterator[dict[str, Any]]:
+    """Where exporters.write writes: stdout, or a handle whose file replaces --out only when complete."""
+    from qiye_service import outfiles
+
+    if target is None:
+        with outfiles.standard_output() as out:
+            yield {"out": out}
+    else:
+        with outfiles.written(target, ledger=ledger, binary=fmt is ExportFormat.xlsx) as handle:
+            yield {"path": handle} if fmt is ExportFormat.xlsx else {"out": handle}
 
 
 def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out: Path | None, excel: bool,
-            labels: bool, supervision: bool = False) -> None:
+            labels: bool, force: bool, supervision: bool = False) -> None:
     from qiye_service import exporters
     from qiye_service.errors import InvalidValue
     from qiye_service.services import catalog, transfer
@@ -217,8 +210,7 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
         raise InvalidValue("error.out_required", format="xlsx")
     if excel and fmt not in (ExportFormat.csv, ExportFormat.tsv):
         raise InvalidValue("error.export_excel_format", format=fmt.value)
-    if out is not None and out.is_dir():
-        raise InvalidValue("error.export_out_dir", path=str(out))
+    target = output_target(app_ctx, out, force)
     today = app_ctx.today()
     with app_ctx.session(write=False) as session:
         flt = resolve_filter(session, filters, default_statuses=None)
@@ -238,12 +230,14 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
         if labels:
             fields, rows = exporters.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
         try:
-            with _output(app_ctx, fmt, out) as target:
-                count = exporters.write(fmt.value, rows, fields, excel=excel, sheet=kind, **target)
-        except OSError as exc:
-            if isinstance(exc, BrokenPipeError):
-                raise
-            raise InvalidValue("error.export_write", path=str(out), detail=exc.strerror or str(exc)) from None
+            with _destination(fmt, target, app_ctx.location.path) as where:
+                count = exporters.write(fmt.value, rows, fields, excel=excel, sheet=kind, **where)
+        finally:
+            # A failed write leaves the row streams half read: end them while their connection is
+            # open, not when the collector finds them after the session has closed.
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
     if out is not None:
         app_ctx.say("msg.export_written", err=True, count=count, path=str(out))
 
@@ -261,7 +255,7 @@ def _filters_issues(filters: Any) -> bool:
 @with_filters
 def export_issues(
     ctx: typer.Context, filters: Any = None, fmt: ExportFormatOption = ExportFormat.csv,
-    out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False,
+    out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False, force: ForceOption = False,
     supervision: Annotated[bool, typer.Option(
         "--supervision", help="Add the supervision record (dispatched_on, acknowledged_on, escalated, "
         "callback_result, callback_on, callback_note), which import issues reads back.")] = False,
@@ -270,26 +264,28 @@ def export_issues(
 
     Example: qiye export issues --since 2023-01-01 --format xlsx --out 台账.xlsx
     """
-    _export(ctx, "issues", filters, fmt, out, excel, labels, supervision)
+    _export(ctx, "issues", filters, fmt, out, excel, labels, force, supervision)
 
 
 @export_app.command("enterprises")
 @with_filters
 def export_enterprises(ctx: typer.Context, filters: Any = None, fmt: ExportFormatOption = ExportFormat.csv,
-                       out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False) -> None:
+                       out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False,
+                       force: ForceOption = False) -> None:
     """Export enterprises; issue filters keep those with a matching issue.
 
     Example: qiye export enterprises --zone 南园 --out 企业名册.csv --excel
     """
-    _export(ctx, "enterprises", filters, fmt, out, excel, labels)
+    _export(ctx, "enterprises", filters, fmt, out, excel, labels, force)
 
 
 @export_app.command("events")
 @with_filters
 def export_events(ctx: typer.Context, filters: Any = None, fmt: ExportFormatOption = ExportFormat.csv,
-                  out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False) -> None:
+                  out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False,
+                  force: ForceOption = False) -> None:
     """Export the history (events) of the matching issues, oldest first.
 
     Example: qiye export events --category 消防验收 --format ndjson
     """
-    _export(ctx, "events", filters, fmt, out, excel, labels)
+    _export(ctx, "events", filters, fmt, out, excel, labels, force)

@@ -8,17 +8,17 @@ snapshot, and a restore copies every row back in one transaction, so a ledger mo
 SQLite -> PostgreSQL -> SQLite with its ids and event hashes intact.
 
 These work on whole databases, not on a session: a restore is its own single transaction
-(PostgreSQL) or a single os.replace (SQLite).
+(PostgreSQL) or a single os.replace (SQLite). Every file they make starts as an
+outfiles.Temporary beside its final name; a failed write blames the file being written.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,9 +26,10 @@ from pathlib import Path
 
 from sqlalchemy import Table, create_engine, func, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
-from qiye_service import _schema
+from qiye_service import _schema, outfiles
 from qiye_service.db import (
     BUSY_TIMEOUT_SECONDS,
     QIYE_TABLES,
@@ -37,11 +38,15 @@ from qiye_service.db import (
     sync_search_index,
     upgrade,
 )
-from qiye_service.errors import BadFile, DatabaseUnavailable, InvalidValue
+from qiye_service.errors import BadFile, DatabaseUnavailable, InvalidValue, OutputFailed, QiyeError
 from qiye_service.models import Department, Enterprise
 
-SIDECARS = ("-wal", "-shm", "-journal")
+SIDECARS = outfiles.SIDECARS
 COPY_BATCH = 2000
+# SQLite's result codes for a failed write, and how they are said (i18n cause.*): in a copy,
+# the file being written is at fault, not the database being read.
+WRITE_FAILURES = {"SQLITE_FULL": "disk_full", "SQLITE_IOERR_WRITE": "io_write", "SQLITE_IOERR_FSYNC": "io_write",
+                  "SQLITE_IOERR_TRUNCATE": "io_write", "SQLITE_IOERR_DIR_FSYNC": "io_write"}
 
 
 @dataclass(frozen=True)
@@ -58,12 +63,40 @@ class PreparedRestore:
     """A restore file checked and copied (upgraded to this build's revision) beside its target."""
 
     source: Path
-    copy: Path
+    copy: outfiles.Temporary
     facts: LedgerFacts
 
     def discard(self) -> None:
-        with suppress(FileNotFoundError):
-            self.copy.unlink()
+        self.copy.remove()
+
+
+@contextmanager
+def _writes_into(failure: Callable[[str], QiyeError]) -> Iterator[None]:
+    """A failed write of the file being made (a full disk, a size limit, no permission) becomes
+    `failure(cause)`, so the message names where the file was going, not the database read."""
+    try:
+        yield
+    except OSError as exc:
+        raise failure(outfiles.cause(exc)) from None
+    except sqlite3.Error as exc:
+        found = WRITE_FAILURES.get(getattr(exc, "sqlite_errorname", ""))
+        if found is None:
+            raise
+        raise failure(found) from None
+    except DBAPIError as exc:  # the same, through SQLAlchemy (a PostgreSQL copy, an upgrade)
+        found = WRITE_FAILURES.get(getattr(exc.orig, "sqlite_errorname", ""))
+        if found is None:
+            raise
+        raise failure(found) from None
+
+
+def _is_write_failure(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") in WRITE_FAILURES
+
+
+def _ledger_file(engine: Engine) -> Path | None:
+    """The SQLite database's file (as named: it may be a symlink); None on PostgreSQL."""
+    return Path(str(engine.url.database)).absolute() if engine.url.get_backend_name() == "sqlite" else None
 
 
 # --- backup ---------------------------------------------------------------------------------
@@ -76,32 +109,29 @@ def backup_target(target: Path, *, stamp: datetime) -> Path:
     return target
 
 
-def backup_database(engine: Engine, target: Path, *, force: bool = False) -> LedgerFacts:
-    """Write a consistent copy of the database to `target` (an SQLite qiye file)."""
-    target = target.expanduser().absolute()
-    _refuse_self(engine, target)
-    if target.exists() and not force:
-        raise InvalidValue("error.backup_exists", path=str(target))
-    try:
+def backup_database(engine: Engine, target: Path) -> LedgerFacts:
+    """Write a consistent copy of the database to `target`, an SQLite qiye file of mode 0600.
+
+    `target` is a real path that outfiles.check_target allowed (the publish step refuses the
+    ledger and SQLite files again); a missing folder is made. A target that cannot be written
+    (a full disk, a size limit) is an OutputFailed naming it, and nothing is left behind.
+    """
+    live = _ledger_file(engine)
+
+    def failure(found: str) -> OutputFailed:
+        return OutputFailed("error.output_write", path=str(target), cause=found)
+
+    with _writes_into(failure):
         target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidValue("error.backup_write", path=str(target), detail=exc.strerror or str(exc)) from None
-    with _temporary_beside(target, "backup") as temp:
-        if engine.url.get_backend_name() == "sqlite":
-            _sqlite_online_backup(Path(str(engine.url.database)), temp)
+        temp = outfiles.Temporary(target)
+    with temp, _writes_into(failure):
+        if live is not None:
+            _sqlite_online_backup(live, temp.path)
         else:
-            _postgresql_to_file(engine, temp)
-        facts = _finish_file(temp)
-        _publish(temp, target)
+            _postgresql_to_file(engine, temp.path)
+        facts = _finish_file(temp.path)
+        temp.publish(target, ledger=live, private=True)
     return facts
-
-
-def _refuse_self(engine: Engine, target: Path) -> None:
-    if engine.url.get_backend_name() != "sqlite":
-        return
-    live = Path(str(engine.url.database)).absolute()
-    if target == live or (target.exists() and live.exists() and os.path.samefile(target, live)):
-        raise InvalidValue("error.backup_same_file", path=str(target))
 
 
 def _sqlite_online_backup(source: Path, temp: Path) -> None:
@@ -111,6 +141,8 @@ def _sqlite_online_backup(source: Path, temp: Path) -> None:
     try:
         _copy_with_backup_api(src, temp)
     except sqlite3.Error as exc:
+        if _is_write_failure(exc):
+            raise  # the copy's disk: the caller names it
         raise DatabaseUnavailable("error.db_unavailable", where=str(source), detail=str(exc)) from None
     finally:
         src.close()
@@ -193,17 +225,11 @@ def database_facts(engine: Engine) -> LedgerFacts | None:
 # --- restore --------------------------------------------------------------------------------
 
 
-def staging_path(engine: Engine) -> Path:
-    """Where a restore file's checked copy is made: beside an SQLite database (so it can be
-    swapped in atomically), in the temporary directory for PostgreSQL."""
-    if engine.url.get_backend_name() == "sqlite":
-        return Path(str(engine.url.database)).absolute()
-    return Path(tempfile.gettempdir()) / "qiye-restore.db"
-
-
-def prepare_restore(source: Path, beside: Path) -> PreparedRestore:
-    """Check `source` is a sound qiye database and copy it next to `beside`, at this build's
-    revision. Nothing of the live database is touched; BadFile when the file will not do."""
+def prepare_restore(source: Path, *, ledger: Path | None) -> PreparedRestore:
+    """Check `source` is a sound qiye database and copy it, at this build's revision, beside the
+    SQLite `ledger`'s real file (so it can be swapped in atomically), or for PostgreSQL (None)
+    into a private temporary folder. Nothing of the live database is touched; BadFile when the
+    file will not do; a failed write of the copy names the folder (exit 3 beside a ledger)."""
     source = source.expanduser().absolute()
     where = str(source)
     try:
@@ -213,21 +239,48 @@ def prepare_restore(source: Path, beside: Path) -> PreparedRestore:
         raise BadFile("error.restore_unreadable", path=where, detail=exc.strerror or str(exc)) from None
     if magic != SQLITE_MAGIC:
         raise BadFile("error.restore_not_sqlite", path=where)
-    if beside.exists() and os.path.samefile(source, beside):
-        raise InvalidValue("error.backup_same_file", path=where)
-    beside.parent.mkdir(parents=True, exist_ok=True)
-    copy = _temp_name(beside, "restore")
+    if ledger is not None:
+        live = Path(os.path.realpath(ledger))
+        if live.exists() and os.path.samefile(source, live):
+            raise InvalidValue("error.backup_same_file", path=where)
+        _refuse_hard_links(live)
+        beside, folder = live, live.parent
+
+        def failure(found: str) -> QiyeError:
+            return DatabaseUnavailable("error.restore_write", where=str(ledger), folder=str(folder), cause=found)
+    else:
+        folder = Path(tempfile.gettempdir())
+        beside = folder / "qiye-restore.db"
+
+        def failure(found: str) -> QiyeError:
+            return OutputFailed("error.restore_write", where="PostgreSQL", folder=str(folder), cause=found)
+    with _writes_into(failure):
+        folder.mkdir(parents=True, exist_ok=True)
+        # For PostgreSQL in a private folder: in the shared temporary folder, the name of the
+        # copy's -journal would be there for anyone to see coming.
+        copy = outfiles.Temporary(beside, private_folder=ledger is None)
+    prepared = PreparedRestore(source, copy, LedgerFacts(None, 0, 0))
     try:
-        _copy_for_restore(source, copy)
-        facts = _validate_copy(source, copy)
-        if facts.revision != _schema.HEAD_REVISION:
-            _upgrade_file(copy)
-            facts = _finish_file(copy)
+        with _writes_into(failure):
+            _copy_for_restore(source, copy.path)
+            prepared.facts = _validate_copy(source, copy.path)
+            if prepared.facts.revision != _schema.HEAD_REVISION:
+                _upgrade_file(copy.path)
+                prepared.facts = _finish_file(copy.path)
     except BaseException:
-        with suppress(FileNotFoundError):
-            copy.unlink()
+        prepared.discard()
         raise
-    return PreparedRestore(source, copy, facts)
+    return prepared
+
+
+def _refuse_hard_links(live: Path) -> None:
+    """A restore replaces the ledger's file: another hard link would go on naming the old one."""
+    try:
+        links = live.stat().st_nlink
+    except FileNotFoundError:
+        return
+    if links > 1:
+        raise InvalidValue("error.restore_hard_links", where=str(live), count=links)
 
 
 def _copy_for_restore(source: Path, copy: Path) -> None:
@@ -239,10 +292,11 @@ def _copy_for_restore(source: Path, copy: Path) -> None:
     try:
         _copy_with_backup_api(src, copy)
     except sqlite3.DatabaseError as exc:
+        if _is_write_failure(exc):
+            raise  # the copy's disk, not the backup: the caller names it
         raise BadFile("error.restore_corrupt", path=str(source), detail=str(exc)) from None
     finally:
         src.close()
-    os.chmod(copy, 0o600)
 
 
 def _validate_copy(source: Path, copy: Path) -> LedgerFacts:
@@ -267,6 +321,8 @@ def _validate_copy(source: Path, copy: Path) -> LedgerFacts:
             raise BadFile("error.restore_corrupt", path=where, detail="; ".join(problems[:5]))
         return _facts(conn)
     except sqlite3.DatabaseError as exc:
+        if _is_write_failure(exc):
+            raise  # the copy's disk, not the backup: the caller names it
         raise BadFile("error.restore_corrupt", path=where, detail=str(exc)) from None
     finally:
         conn.close()
@@ -282,8 +338,10 @@ def _upgrade_file(path: Path) -> None:
 
 def restore_database(engine: Engine, prepared: PreparedRestore, *, stamp: datetime) -> Path | None:
     """Replace the live database with the prepared copy; returns where the replaced one is kept."""
-    if engine.url.get_backend_name() == "sqlite":
-        return _restore_sqlite(Path(str(engine.url.database)).absolute(), prepared, stamp)
+    live = _ledger_file(engine)
+    if live is not None:
+        # Through a symlinked --db the real file is swapped: the link stays, naming the restored ledger.
+        return _restore_sqlite(Path(os.path.realpath(live)), prepared, stamp)
     return _restore_postgresql(engine, prepared, stamp)
 
 
@@ -307,8 +365,7 @@ def _restore_sqlite(live: Path, prepared: PreparedRestore, stamp: datetime) -> P
             with suppress(FileNotFoundError):
                 os.unlink(f"{live}{suffix}")
         try:
-            os.replace(prepared.copy, live)
-            _sync_directory(live.parent)
+            prepared.copy.rename_over(live)
         except OSError as exc:
             raise DatabaseUnavailable("error.db_unavailable", where=str(live), detail=exc.strerror or str(exc)) from None
         if old_fd is not None:
@@ -366,9 +423,13 @@ def _lock_exclusively(live: Path) -> sqlite3.Connection | None:
 def _keep(live: Path, stamp: datetime) -> Path:
     """Copy the database about to be replaced to <name>.replaced-<UTC time>.db beside it."""
     kept = _unused(live.parent / f"{live.stem}.replaced-{stamp:%Y%m%dT%H%M%SZ}{live.suffix or '.db'}")
-    with _temporary_beside(kept, "keep") as temp:
-        shutil.copyfile(live, temp)
-        _publish(temp, kept)
+    try:
+        with outfiles.Temporary(kept) as temp:
+            shutil.copyfile(live, temp.path)
+            temp.rename_over(kept)
+    except OSError as exc:
+        raise DatabaseUnavailable("error.restore_write", where=str(live), folder=str(live.parent),
+                                  cause=outfiles.cause(exc)) from None
     return kept
 
 
@@ -379,11 +440,17 @@ def _restore_postgresql(engine: Engine, prepared: PreparedRestore, stamp: dateti
     current = database_facts(engine)
     if current is not None and (current.issues or _has_rows(engine)):
         kept = _unused(prepared.source.parent / f"qiye-postgresql.replaced-{stamp:%Y%m%dT%H%M%SZ}.db")
-        with _temporary_beside(kept, "keep") as temp:
-            _postgresql_to_file(engine, temp)
-            _finish_file(temp)
-            _publish(temp, kept)
-    source = create_engine(f"sqlite:///{prepared.copy}")
+
+        def failure(found: str) -> OutputFailed:
+            return OutputFailed("error.output_write", path=str(kept), cause=found)
+
+        with _writes_into(failure):
+            temp = outfiles.Temporary(kept)
+        with temp, _writes_into(failure):
+            _postgresql_to_file(engine, temp.path)
+            _finish_file(temp.path)
+            temp.publish(kept, ledger=None, private=True)
+    source = create_engine(f"sqlite:///{prepared.copy.path}")
     try:
         with source.connect() as src, engine.begin() as pg:
             names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
@@ -411,73 +478,6 @@ def _reset_sequence(pg: Connection, table: Table) -> None:
 
 
 # --- files ----------------------------------------------------------------------------------
-
-
-def _temp_name(beside: Path, purpose: str) -> Path:
-    _clear_stale_temporaries(beside.parent)
-    return beside.parent / f".{beside.name}.{purpose}-{os.getpid()}.tmp"
-
-
-@contextmanager
-def _temporary_beside(target: Path, purpose: str) -> Iterator[Path]:
-    """A temporary file in the target's directory (so os.replace is atomic), removed on failure."""
-    temp = _temp_name(target, purpose)
-    with suppress(FileNotFoundError):
-        temp.unlink()
-    fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-    try:
-        yield temp
-    finally:
-        for path in (temp, *(Path(f"{temp}{s}") for s in SIDECARS)):
-            with suppress(FileNotFoundError):
-                path.unlink()
-
-
-_TEMP_PATTERN = re.compile(r"^\..+\.(?:backup|restore|keep)-(\d+)\.tmp$")
-
-
-def _clear_stale_temporaries(directory: Path) -> None:
-    """Remove temporaries left by a qiye that was killed mid-way (its process is gone)."""
-    try:
-        entries = list(directory.iterdir())
-    except OSError:
-        return
-    for entry in entries:
-        match = _TEMP_PATTERN.match(entry.name)
-        if match is None or int(match.group(1)) == os.getpid():
-            continue
-        try:
-            os.kill(int(match.group(1)), 0)
-        except ProcessLookupError:
-            with suppress(OSError):
-                entry.unlink()
-        except OSError:
-            continue
-
-
-def _publish(temp: Path, target: Path) -> None:
-    """Flush the finished file and move it into place in one step."""
-    try:
-        fd = os.open(temp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
-        _sync_directory(target.parent)
-    except OSError as exc:
-        raise InvalidValue("error.backup_write", path=str(target), detail=exc.strerror or str(exc)) from None
-
-
-def _sync_directory(directory: Path) -> None:
-    with suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _unused(path: Path) -> Path:
