@@ -157,7 +157,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.empty": ("none", "无"),
     "msg.report_written": ("Wrote {path}.", "已写入 {path}。"),
     "error.report_scope": ("choose one scope: {options} cannot be combined", "只能选择一种统计范围：{options} 不能同时使用"),
-    "error.report_year": ("--year must be between 1 and 9999, not {value}", "--year 必须在 1 到 9999 之间，而不是 {value}"),
+    "error.report_year": ("--year must be between {earliest} and {latest}, not {value}",
+                          "--year 必须在 {earliest} 到 {latest} 之间，而不是 {value}"),
     "error.report_weekly_scope": (
         "the weekly report covers one week: choose it with --week 2023-W50 or --date DATE, not --since/--until",
         "周报统计一周：请用 --week 2023-W50 或 --date 日期 指定，而不是 --since/--until",
@@ -495,6 +496,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.export_out_dir": ("{path} is a directory; name a file with --out", "{path} 是目录；请用 --out 指定文件"),
     "error.export_write": ("cannot write {path}: {detail}", "无法写入 {path}：{detail}"),
+    # --- issue 25, points 9 (date range), 10 (mixed encodings) and 11 (hostile workbooks) ---
+    "error.date_range": (
+        "the date {value} is out of range: dates must lie between {earliest} and {latest} (ten years from today)",
+        "日期 {value} 超出允许范围：日期须在 {earliest} 至 {latest}（今天起十年内）之间",
+    ),
+    "error.date_future": (
+        "the date {value} lies in the future: a close-out, acknowledgement or callback date must lie between "
+        "{earliest} and today ({today})",
+        "日期 {value} 晚于今天：办结、签收和回访日期须在 {earliest} 至今天（{today}）之间",
+    ),
+    "error.week_range": (
+        "the week {value} is out of range: weeks must lie between {earliest} and {latest}",
+        "周 {value} 超出允许范围：须在 {earliest} 至 {latest} 之间",
+    ),
 }
 
 

@@ -455,14 +455,21 @@ class IdColumn(FastColumn):
 
 class TimestampColumn(FastColumn):
     """Timestamps: the export's own form (`2023-12-20T02:00:00Z`, UTC) converts in one
-    comprehension; every timestamp differs, so a cache would only miss."""
+    comprehension; every timestamp differs, so a cache would only miss. A timestamp outside
+    the accepted date range goes the slow way, which names the range."""
 
-    def __init__(self) -> None:
-        super().__init__(parse_timestamp)
+    def __init__(self, today: date) -> None:
+        from qiye_service.dates import date_range
+
+        super().__init__(lambda raw: parse_timestamp(raw, today))
+        earliest, latest = date_range(today)
+        self.earliest, self.latest = datetime.combine(earliest, datetime.min.time()), datetime.combine(
+            latest, datetime.max.time())
 
     def fast(self, column: Sequence[Any]) -> list[Any]:
-        parse = datetime.fromisoformat
-        return [parse(c[:19]) if c.__class__ is str and len(c) == 20 and c[19] == "Z" else _MISS for c in column]
+        parse, earliest, latest = datetime.fromisoformat, self.earliest, self.latest
+        out = [parse(c[:19]) if c.__class__ is str and len(c) == 20 and c[19] == "Z" else _MISS for c in column]
+        return [v if v is _MISS or earliest <= v <= latest else _MISS for v in out]
 
 
 def _blank_cache() -> dict[Any, Any]:
@@ -491,31 +498,35 @@ def choice_cleaner(field_name: str, valid: tuple[str, ...], aliases: dict[str, s
     return ColumnCleaner(clean, _blank_cache() | table | dict(aliases))
 
 
-def parse_day(raw: Any, today: date) -> date | None:
-    """A date cell in any form of DESIGN §3; Excel date cells are taken as they are."""
-    from qiye_service.dates import parse_date
+def parse_day(raw: Any, today: date, past: bool = False) -> date | None:
+    """A date cell in any form of DESIGN §3, within the accepted range (dates.check_date;
+    `past` for a close-out, acknowledgement or callback); Excel date cells too."""
+    from qiye_service.dates import check_date, parse_date
 
     if raw is None:
         return None
     if isinstance(raw, datetime):
-        return raw.date()
+        return check_date(raw.date(), today=today, past=past)
     if isinstance(raw, date):
-        return raw
+        return check_date(raw, today=today, past=past)
     text = cell_text(raw)
     if text is None:
         return None
     try:
-        return parse_date(text, today=today)
-    except InvalidValue:
+        return parse_date(text, today=today, past=past)
+    except InvalidValue as error:
+        if error.key != "error.bad_date":
+            raise  # out of range: that message names the range
         raise InvalidValue("error.import_bad_date", value=text) from None
 
 
-def date_cleaner(today: date) -> ColumnCleaner:
-    return ColumnCleaner(lambda raw: parse_day(raw, today), _blank_cache())
+def date_cleaner(today: date, past: bool = False) -> ColumnCleaner:
+    return ColumnCleaner(lambda raw: parse_day(raw, today, past), _blank_cache())
 
 
-def parse_timestamp(raw: Any) -> datetime | None:
-    """An ISO timestamp (`2023-12-20T02:00:00Z`, with an offset, or naive = UTC) as naive UTC."""
+def parse_timestamp(raw: Any, today: date | None = None) -> datetime | None:
+    """An ISO timestamp (`2023-12-20T02:00:00Z`, with an offset, or naive = UTC) as naive UTC;
+    with `today`, its day within the accepted range (dates.check_date)."""
     if raw is None:
         return None
     if isinstance(raw, datetime):
@@ -532,6 +543,10 @@ def parse_timestamp(raw: Any) -> datetime | None:
             raise InvalidValue("error.import_bad_timestamp", value=text) from None
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
+    if today is not None:
+        from qiye_service.dates import check_date
+
+        check_date(value.date(), today=today)
     return value
 
 
@@ -599,11 +614,13 @@ def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
     from qiye_service.services.supervision import CALLBACK_ALIASES
 
     dates = date_cleaner(today)  # one cache for every date column
+    # Close-outs, acknowledgements and callbacks already happened: never after today (DESIGN §3).
+    past_dates = date_cleaner(today, past=True)
 
     def values(enum_type: Any) -> tuple[str, ...]:
         return tuple(member.value for member in enum_type)
 
-    timestamps = TimestampColumn()
+    timestamps = TimestampColumn(today)
     return {
         "id": IdColumn(),
         "kind": choice_cleaner("kind", values(Kind), lookups.KIND_ALIASES),
@@ -612,15 +629,15 @@ def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
         "status": choice_cleaner("status", values(Status), lookups.STATUS_ALIASES),
         "reported_on": dates,
         "due_on": dates,
-        "resolved_on": dates,
+        "resolved_on": past_dates,
         "tags": ColumnCleaner(parse_tags, {None: (), "": ()}),
         "created_at": timestamps,
         "updated_at": timestamps,
         "dispatched_on": dates,
-        "acknowledged_on": dates,
+        "acknowledged_on": past_dates,
         "escalated": escalation_cleaner(today),
         "callback_result": choice_cleaner("callback_result", values(CallbackResult), CALLBACK_ALIASES),
-        "callback_on": dates,
+        "callback_on": past_dates,
     }
 
 
