@@ -510,6 +510,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the week {value} is out of range: weeks must lie between {earliest} and {latest}",
         "周 {value} 超出允许范围：须在 {earliest} 至 {latest} 之间",
     ),
+    "error.import_mixed_encoding": (
+        "{path} is UTF-8 text except for {count} byte sequence(s) that are not UTF-8, the first {bytes} on line "
+        "{line} (byte offset {offset}): {context}; fix those bytes (save the file as CSV UTF-8), or pass "
+        "--encoding gb18030 if the file really is GB18030 (GBK) text",
+        "{path} 是 UTF-8 文本，但有 {count} 处字节不是 UTF-8，第一处是第 {line} 行（字节偏移 {offset}）的 {bytes}：{context}；"
+        "请修正这些字节（将文件另存为“CSV UTF-8”），如果文件确为 GB18030（GBK）编码，请加 --encoding gb18030",
+    ),
+    "error.import_not_utf8": (
+        "{path} is not valid UTF-8 text: {count} byte sequence(s) are not UTF-8, the first {bytes} on line {line} "
+        "(byte offset {offset}): {context}; fix those bytes, or name the file's encoding with --encoding gb18030 "
+        "(--encoding auto tells UTF-8 from GB18030)",
+        "{path} 不是有效的 UTF-8 文本：有 {count} 处字节不是 UTF-8，第一处是第 {line} 行（字节偏移 {offset}）的 {bytes}：{context}；"
+        "请修正这些字节，或用 --encoding gb18030 指定文件编码（--encoding auto 可自动区分 UTF-8 与 GB18030）",
+    ),
+    "error.import_not_utf8_at_all": (
+        "{path} is not UTF-8 text: {count} byte sequence(s) are not UTF-8, the first on line {line} (byte offset "
+        "{offset}); it may be GB18030 (GBK) text: try --encoding auto or --encoding gb18030",
+        "{path} 不是 UTF-8 文本：有 {count} 处字节不是 UTF-8，第一处在第 {line} 行（字节偏移 {offset}）；"
+        "文件可能是 GB18030（GBK）编码：请尝试 --encoding auto 或 --encoding gb18030",
+    ),
 }
 
 

@@ -72,7 +72,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 MAX_LISTED_ROWS = 50
 HEADER_SCAN_ROWS = 10  # a ledger may have a title row or two above its header
-ENCODINGS = ("utf-8-sig", "gb18030")
 YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "x"})
 NO = frozenset({"否", "n", "no", "false", "0", ""})
 
@@ -205,6 +204,10 @@ class LedgerFile:
         if self.requested_encoding == "auto":
             self.encoding = detect_encoding(self.path)
         elif self.requested_encoding in ("utf-8", "utf8", "utf-8-sig"):
+            # A bad byte is an error naming where it is, not a decode error some rows later.
+            if (scan := scan_utf8(self.path)).bad:
+                mostly_utf8 = scan.multibyte > scan.bad  # else its bytes would only be noise
+                raise scan.error("error.import_not_utf8" if mostly_utf8 else "error.import_not_utf8_at_all", self.path)
             self.encoding = "utf-8-sig"
         elif self.requested_encoding.lower() in ("gb18030", "gbk", "gb2312"):
             self.encoding = "gb18030"
@@ -329,19 +332,105 @@ def _chain(first: Iterator[tuple[int, list[Any]]], second: Iterator[tuple[int, l
     yield from second
 
 
+@dataclass
+class Utf8Scan:
+    """What a file holds as UTF-8: its characters of two bytes or more, and its byte sequences
+    that are not UTF-8 (how many, and where the first one is)."""
+
+    multibyte: int = 0
+    bad: int = 0
+    offset: int = 0  # of the first bad sequence, from the start of the file
+    line: int = 0
+    bad_bytes: bytes = b""
+    context: bytes = b""  # the bytes around it on its line
+
+    def error(self, key: str, path: Path) -> BadFile:
+        shown = "".join(f"\\x{byte:02x}" for byte in self.bad_bytes)
+        return BadFile(key, path=str(path), count=self.bad, bytes=shown, line=self.line, offset=self.offset,
+                       context=_shown_bytes(self.context))
+
+
+SCAN_CHUNK = 1 << 20
+CONTEXT_BYTES = 60
+
+
+def scan_utf8(path: Path) -> Utf8Scan:
+    """Read the file as UTF-8 without stopping at bytes that are not (streaming, a chunk at a time)."""
+    scan = Utf8Scan()
+    found: list[tuple[int, int]] = []
+
+    def skip(exc: UnicodeDecodeError) -> tuple[str, int]:
+        found.append((exc.start, exc.end))
+        return "", exc.end
+
+    codecs.register_error("qiye-utf8-scan", skip)
+    carry, base, lines = b"", 0, 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(SCAN_CHUNK)
+            data = carry + chunk
+            # Not final until the end: a character cut by the chunk's end waits for the next one.
+            text, used = codecs.utf_8_decode(data, "qiye-utf8-scan", not chunk)
+            scan.multibyte += len(text) - len(text.encode("ascii", "ignore"))
+            if found and not scan.bad:
+                start, end = found[0]
+                scan.offset, scan.line, scan.bad_bytes = base + start, lines + data.count(b"\n", 0, start) + 1, \
+                    data[start:end]
+                scan.context = _line_around(data, start, end)
+            scan.bad += len(found)
+            found.clear()
+            lines += data.count(b"\n", 0, used)
+            carry, base = data[used:], base + used
+            if not chunk:
+                return scan
+
+
+def _line_around(data: bytes, start: int, end: int) -> bytes:
+    """Up to CONTEXT_BYTES of the line on either side of data[start:end], whole characters."""
+    first = max(data.rfind(b"\n", 0, start) + 1, start - CONTEXT_BYTES)
+    last = data.find(b"\n", end)
+    last = min(len(data) if last < 0 else last, end + CONTEXT_BYTES)
+    while first < start and 0x80 <= data[first] < 0xC0:  # not in the middle of a character
+        first += 1
+    while last < len(data) and 0x80 <= data[last] < 0xC0:
+        last += 1
+    return data[first:last].rstrip(b"\r")
+
+
+def _shown_bytes(raw: bytes) -> str:
+    """Bytes for a message: UTF-8 as text, other bytes as \\xNN, control characters escaped
+    (file-borne text never reaches the terminal raw)."""
+    text = raw.decode("utf-8", "surrogateescape")
+    shown = "".join(
+        f"\\x{ord(char) - 0xDC00:02x}" if "\udc80" <= char <= "\udcff"
+        else char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+    return f"'{shown}'"
+
+
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig when the whole file is UTF-8 (with or without BOM), else gb18030, else an error."""
-    for encoding in ENCODINGS:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with path.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise BadFile("error.import_encoding", path=str(path))
+    """utf-8-sig when the whole file is UTF-8 (with or without BOM), else gb18030, else an error.
+
+    A file that is mostly UTF-8 (more valid multi-byte characters than bad sequences) with a
+    few bytes that are not is an error naming the first: read as GB18030 it would import as
+    mojibake without a word. (GBK text makes a valid UTF-8 sequence by chance now and then:
+    about one for every four bad ones.)
+    """
+    scan = scan_utf8(path)
+    if not scan.bad:
+        return "utf-8-sig"
+    if scan.multibyte > scan.bad:
+        raise scan.error("error.import_mixed_encoding", path)
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(SCAN_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise BadFile("error.import_encoding", path=str(path)) from None
+    return "gb18030"
 
 
 # --- cleaning cells ---------------------------------------------------------------------------
