@@ -524,6 +524,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 不是有效的 UTF-8 文本：有 {count} 处字节不是 UTF-8，第一处是第 {line} 行（字节偏移 {offset}）的 {bytes}：{context}；"
         "请修正这些字节，或用 --encoding gb18030 指定文件编码（--encoding auto 可自动区分 UTF-8 与 GB18030）",
     ),
+    "error.import_xlsx_too_large": (
+        "{path} unzips to {size} MB, more than the {limit} MB an .xlsx import reads; save the ledger as CSV UTF-8 "
+        "(which has no such limit) or split it",
+        "{path} 解压后有 {size} MB，超过 .xlsx 导入可读取的 {limit} MB；请将台账另存为“CSV UTF-8”（CSV 没有此限制）或拆分后导入",
+    ),
+    "error.import_xlsx_ratio": (
+        "{path}: its part {part!r} expands {ratio}-fold when unzipped, more than the {limit}-fold of any ordinary "
+        "workbook; it is not read (save the ledger again from Excel, or as CSV UTF-8)",
+        "{path}：其中的 {part!r} 解压后膨胀 {ratio} 倍，超过正常工作簿的 {limit} 倍；不予读取（请用 Excel 重新保存，或另存为“CSV UTF-8”）",
+    ),
+    "error.import_xlsx_rows": (
+        "{path} has more than {limit} rows (row {row}); an .xlsx import reads at most {limit} rows: save a larger "
+        "ledger as CSV UTF-8, which has no such limit, or delete the rows below the ledger",
+        "{path} 超过 {limit} 行（第 {row} 行）；.xlsx 导入最多读取 {limit} 行，更大的台账请另存为“CSV UTF-8”后导入（CSV 没有此限制），或删除台账下方多余的行",
+    ),
+    "error.import_xlsx_columns": (
+        "{path}: row {row} reaches column {column} ({width} columns), more than the {limit} an .xlsx import reads; "
+        "delete the cells to the right of the ledger",
+        "{path}：第 {row} 行延伸到第 {column} 列（共 {width} 列），超过 .xlsx 导入可读取的 {limit} 列；请删除台账右侧多余的单元格",
+    ),
     "error.import_not_utf8_at_all": (
         "{path} is not UTF-8 text: {count} byte sequence(s) are not UTF-8, the first on line {line} (byte offset "
         "{offset}); it may be GB18030 (GBK) text: try --encoding auto or --encoding gb18030",

@@ -242,19 +242,50 @@ class LedgerFile:
         return {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(self.encoding or "", str(self.encoding))
 
     def _open_xlsx(self) -> None:
+        from xml.etree.ElementTree import ParseError
         from zipfile import BadZipFile
 
         from openpyxl import load_workbook
 
         try:
+            check_xlsx_archive(self.path)
             self._workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise BadFile("error.import_xlsx", path=str(self.path), detail=str(exc) or type(exc).__name__) from None
+        except (BadZipFile, KeyError, OSError, ValueError, ParseError) as exc:
+            raise self._unreadable(exc) from None
         sheet = self._workbook.worksheets[0]
-        self._total_rows = sheet.max_row if isinstance(sheet.max_row, int) else None
-        self._rows = (
-            (number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
+        declared = sheet.max_row
+        # The declared dimension is the file's word only: A1:XFD1048576 pads every row to
+        # 16,384 cells, a too small one drops rows and columns. Read the cells as they are.
+        sheet.reset_dimensions()
+        self._total_rows = min(declared, MAX_XLSX_ROWS) if isinstance(declared, int) else None
+        self._rows = self._xlsx_records(sheet)
+
+    def _xlsx_records(self, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+        """The sheet's rows, within MAX_XLSX_ROWS rows and MAX_XLSX_COLUMNS columns."""
+        from xml.etree.ElementTree import ParseError
+        from zipfile import BadZipFile
+
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                number, cells = next(rows)
+            except StopIteration:
+                return
+            except (BadZipFile, EOFError, KeyError, ValueError, ParseError) as exc:
+                # Malformed XML (or entities past expat's amplification limit), a part that does
+                # not match its checksum: a broken file, said as such.
+                raise self._unreadable(exc) from None
+            if number > MAX_XLSX_ROWS:
+                raise BadFile("error.import_xlsx_rows", path=str(self.path), row=number, limit=MAX_XLSX_ROWS)
+            if len(cells) > MAX_XLSX_COLUMNS:
+                from openpyxl.utils import get_column_letter
+
+                raise BadFile("error.import_xlsx_columns", path=str(self.path), row=number, width=len(cells),
+                              column=get_column_letter(len(cells)), limit=MAX_XLSX_COLUMNS)
+            yield number, list(cells)
+
+    def _unreadable(self, exc: Exception) -> BadFile:
+        return BadFile("error.import_xlsx", path=str(self.path), detail=str(exc) or type(exc).__name__)
 
     def _find_header(self) -> None:
         """The header is the first of the first rows that names two known columns (or row 1)."""
@@ -324,6 +355,38 @@ class LedgerFile:
             except (OSError, ValueError):
                 return self.size, self.size
         return self._done_rows, self._total_rows or max(self._done_rows, 1)
+
+
+# What an .xlsx import reads (issue 25, point 11). A workbook is a zip of XML: a small file
+# can unzip to gigabytes, or declare a million rows of 16,384 cells. A park's ledger is far
+# inside these; a larger one imports as CSV, which streams without them.
+MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024  # bytes, all parts together: a 100,000-row ledger is about half
+MAX_XLSX_RATIO = 100  # how many times a part may expand: worksheets compress 5-20 fold, zip bombs 1,000
+RATIO_FROM_BYTES = 1024 * 1024  # smaller parts may compress as they like
+MAX_XLSX_ROWS = 200_000
+MAX_XLSX_COLUMNS = 256  # a ledger has thirty; Excel 2003's last column (IV)
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse a workbook whose parts unzip to more than MAX_XLSX_UNCOMPRESSED, or expand more
+    than MAX_XLSX_RATIO fold, before anything is unzipped. The sizes are the archive's own
+    word, and zipfile holds it to them: it reads no more than a part declares."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise BadFile("error.import_xlsx_too_large", path=str(path), size=_megabytes(total),
+                      limit=_megabytes(MAX_XLSX_UNCOMPRESSED))
+    for part in parts:
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1):
+            raise BadFile("error.import_xlsx_ratio", path=str(path), part=part.filename,
+                          ratio=part.file_size // max(part.compress_size, 1), limit=MAX_XLSX_RATIO)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f}"
 
 
 def _chain(first: Iterator[tuple[int, list[Any]]], second: Iterator[tuple[int, list[Any]]]
