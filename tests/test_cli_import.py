@@ -109,8 +109,9 @@ def test_wrong_explicit_encoding_is_a_clear_error(qiye):
     before = counts(qiye)
     result = qiye("import", "issues", str(FIXTURES / "issues_gb18030.csv"), "--encoding", "utf-8")
     assert result.exit_code == 1
-    assert result.stderr == (f"error: {FIXTURES / 'issues_gb18030.csv'} is not valid UTF-8 text (near row 1); "
-                             "try --encoding auto\n")
+    assert result.stderr == (f"error: {FIXTURES / 'issues_gb18030.csv'} is not UTF-8 text: 323 byte sequence(s) are "
+                             "not UTF-8, the first on line 1 (byte offset 0); it may be GB18030 (GBK) text: try "
+                             "--encoding auto or --encoding gb18030\n")
     assert "Traceback" not in result.output
     assert counts(qiye) == before
 

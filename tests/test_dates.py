@@ -263,7 +263,7 @@ def test_error_message_lists_the_forms() -> None:
     assert "2023年5月12日" in caught.value.message("zh")
 
 
-@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)))
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2033, 5, 17)))  # the accepted range on TODAY
 def test_every_absolute_form_round_trips(day: date) -> None:
     for text in (
         day.isoformat(),
@@ -275,7 +275,7 @@ def test_every_absolute_form_round_trips(day: date) -> None:
         assert parse_date(text, today=TODAY) == day
 
 
-@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)))
+@given(st.dates(min_value=date(1991, 1, 1), max_value=date(2100, 12, 31)))  # its day before stays in range
 def test_anchors_bracket_the_day(day: date) -> None:
     for start, end in (("sow", "eow"), ("som", "eom"), ("soq", "eoq"), ("soy", "eoy")):
         first, last = parse_date(start, today=day), parse_date(end, today=day)
@@ -307,14 +307,14 @@ def test_iso_fast_path_does_not_import_the_parser() -> None:
 
 @pytest.mark.parametrize("text", ["2023-W50", "2023W50", "2023-w50", "2023w50", " 2023-W50 "])
 def test_iso_week(text: str) -> None:
-    assert parse_iso_week(text) == (date(2023, 12, 11), date(2023, 12, 17))
+    assert parse_iso_week(text, today=TODAY) == (date(2023, 12, 11), date(2023, 12, 17))
 
 
 def test_iso_week_across_years() -> None:
-    assert parse_iso_week("2020-W53") == (date(2020, 12, 28), date(2021, 1, 3))
-    assert parse_iso_week("2021-W01") == (date(2021, 1, 4), date(2021, 1, 10))
-    assert parse_iso_week("2025-W01") == (date(2024, 12, 30), date(2025, 1, 5))
-    assert parse_iso_week("2023-W1") == (date(2023, 1, 2), date(2023, 1, 8))
+    assert parse_iso_week("2020-W53", today=TODAY) == (date(2020, 12, 28), date(2021, 1, 3))
+    assert parse_iso_week("2021-W01", today=TODAY) == (date(2021, 1, 4), date(2021, 1, 10))
+    assert parse_iso_week("2025-W01", today=TODAY) == (date(2024, 12, 30), date(2025, 1, 5))
+    assert parse_iso_week("2023-W1", today=TODAY) == (date(2023, 1, 2), date(2023, 1, 8))
 
 
 @pytest.mark.parametrize(
@@ -323,7 +323,7 @@ def test_iso_week_across_years() -> None:
 )
 def test_bad_iso_week(text: str) -> None:
     with pytest.raises(InvalidValue) as caught:
-        parse_iso_week(text)
+        parse_iso_week(text, today=TODAY)
     assert caught.value.key == "error.bad_week"
     assert "2023-W50" in str(caught.value)
 
@@ -345,7 +345,7 @@ def test_week_bounds(day: date, expected: tuple[date, date]) -> None:
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)))
 def test_week_bounds_match_iso_weeks(day: date) -> None:
     year, week, _ = day.isocalendar()
-    assert week_bounds(day) == parse_iso_week(f"{year}-W{week:02d}")
+    assert week_bounds(day) == parse_iso_week(f"{year}-W{week:02d}", today=day)
 
 
 # --- the clock ---------------------------------------------------------------------------

@@ -195,7 +195,7 @@ def test_scopes(ledger: Qiye) -> None:
     (["--week", "2023-W54"], "cannot read the week"),
     (["--date", "someday"], "cannot read the date"),
     (["--since", "2023-12-01", "--until", "2023-11-01"], "is before"),
-    (["--year", "0"], "--year must be between 1 and 9999"),
+    (["--year", "0"], "--year must be between 1990 and 2033"),
     (["--category", "nothing-like-this"], "unknown category"),
     (["--format", "xlsx"], "--format xlsx writes a file: pass --out FILE"),
     (["--section", "nope"], "this report has no part 'nope'"),

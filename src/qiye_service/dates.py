@@ -1,7 +1,9 @@
 """Every date a user types, and the clock, go through here (DESIGN §3).
 
 Policy: dates are written year first (2023-05-12, 2023/5/12, 2023年5月12日); weeks run
-Monday to Sunday; "today" is always passed in, so callers and tests pin the clock.
+Monday to Sunday; "today" is always passed in, so callers and tests pin the clock. Every
+date lies between 1990-01-01 and ten years after today, and a fact that already happened
+(a close-out, an acknowledgement, a callback) not after today: `check_date` is that rule.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
@@ -17,6 +20,12 @@ from qiye_service.errors import InvalidValue
 
 DEFAULT_TZ = "Asia/Shanghai"
 """The park's time zone unless the config names another."""
+
+# The accepted range (issue 25, point 9). Out-of-range years were stored and later broke the
+# reports ("year 10000 is out of range"); no park ledger predates 1990, and no deadline or
+# plan reaches ten years ahead.
+EARLIEST_DATE = date(1990, 1, 1)
+YEARS_AHEAD = 10
 
 NOW_ENV = "QIYE_NOW"
 """Pins the clock: an ISO date or datetime, e.g. 2023-12-31T10:00:00+08:00 or 2023-12-31."""
@@ -79,25 +88,54 @@ _ANCHORS = {
 }
 
 
-def parse_date(text: str, *, today: date) -> date:
-    """The date `text` names, reading relative forms against `today`.
+@lru_cache(maxsize=16)
+def date_range(today: date, past: bool = False) -> tuple[date, date]:
+    """The first and last date accepted on `today`: 1990-01-01 to ten years ahead, or to
+    today itself for a fact that already happened (`past`)."""
+    return EARLIEST_DATE, today if past else today + relativedelta(years=YEARS_AHEAD)
 
-    Raises InvalidValue("error.bad_date") listing the accepted forms.
+
+def check_date(day: date, *, today: date, past: bool = False, text: str | None = None) -> date:
+    """`day` if it lies in the accepted range, else InvalidValue naming the range.
+
+    `past`: a close-out, acknowledgement or callback date (DESIGN §3: never in the future).
+    `text`: what the user typed, shown beside the date it named when they differ."""
+    earliest, latest = date_range(today, past)
+    if earliest <= day <= latest:
+        return day
+    shown = day.isoformat()
+    if text is not None and text.strip() != shown:
+        shown = f"{text.strip()!r} ({shown})"
+    if past and day > today:
+        raise InvalidValue("error.date_future", value=shown, earliest=earliest.isoformat(), today=today.isoformat())
+    _, latest = date_range(today)
+    raise InvalidValue("error.date_range", value=shown, earliest=earliest.isoformat(), latest=latest.isoformat())
+
+
+def parse_date(text: str, *, today: date, past: bool = False) -> date:
+    """The date `text` names, reading relative forms against `today`, within the accepted
+    range (`check_date`; `past` for facts that already happened).
+
+    Raises InvalidValue("error.bad_date") listing the accepted forms, or the range's error.
     """
     value = text.strip()
     if _ISO_DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            day: date | None = date.fromisoformat(value)
         except ValueError:
             raise InvalidValue("error.bad_date", value=text) from None
-    try:
-        day = _parse_other(value.lower(), today)
-    except (ValueError, OverflowError):
-        # Out-of-range fields (2023-02-29) or arithmetic past year 9999.
-        raise InvalidValue("error.bad_date", value=text) from None
-    if day is None:
-        raise InvalidValue("error.bad_date", value=text)
-    return day
+    else:
+        try:
+            day = _parse_other(value.lower(), today)
+        except (ValueError, OverflowError):
+            # Out-of-range fields (2023-02-29) or arithmetic past year 9999.
+            raise InvalidValue("error.bad_date", value=text) from None
+        if day is None:
+            raise InvalidValue("error.bad_date", value=text)
+    earliest, latest = date_range(today, past)
+    if earliest <= day <= latest:  # type: ignore[operator]
+        return day  # type: ignore[return-value]
+    return check_date(day, today=today, past=past, text=text)  # type: ignore[arg-type]
 
 
 def _parse_other(value: str, today: date) -> date | None:
@@ -137,17 +175,40 @@ def _calendar_date(year: str, month: str, day: str) -> date:
     return parser.parse(f"{year}-{month}-{day}", yearfirst=True, dayfirst=False).date()
 
 
-def parse_iso_week(text: str) -> tuple[date, date]:
-    """Monday and Sunday of the ISO week `text` names: 2023-W50, 2023W50 or 2023-w50."""
+def parse_iso_week(text: str, *, today: date) -> tuple[date, date]:
+    """Monday and Sunday of the ISO week `text` names: 2023-W50, 2023W50 or 2023-w50; its
+    Monday within the accepted range (`check_date`)."""
     match = _ISO_WEEK.fullmatch(text.strip())
     if match is None:
         raise InvalidValue("error.bad_week", value=text)
     year, week = int(match[1]), int(match[2])
+    earliest, latest = date_range(today)
+    out_of_range = InvalidValue("error.week_range", value=text.strip(), earliest=week_name(earliest),
+                                latest=week_name(latest))
+    if not earliest.year - 1 <= year <= latest.year + 1:
+        raise out_of_range  # before the calendar arithmetic, which ends at year 9999
     try:
-        return date.fromisocalendar(year, week, 1), date.fromisocalendar(year, week, 7)
+        monday, sunday = date.fromisocalendar(year, week, 1), date.fromisocalendar(year, week, 7)
     except ValueError:
-        # Week 0, week 53 of a 52-week year, year 0.
+        # Week 0, week 53 of a 52-week year.
         raise InvalidValue("error.bad_week", value=text) from None
+    if not week_bounds(earliest)[0] <= monday <= latest:
+        raise out_of_range
+    return monday, sunday
+
+
+def week_name(day: date) -> str:
+    """The ISO week of `day`, as 2023-W50."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def check_year(year: int, *, today: date) -> int:
+    """`year` if the accepted range reaches into it, else InvalidValue naming the range."""
+    earliest, latest = date_range(today)
+    if not earliest.year <= year <= latest.year:
+        raise InvalidValue("error.report_year", value=year, earliest=earliest.year, latest=latest.year)
+    return year
 
 
 def week_bounds(day: date) -> tuple[date, date]:

@@ -157,7 +157,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.empty": ("none", "无"),
     "msg.report_written": ("Wrote {path}.", "已写入 {path}。"),
     "error.report_scope": ("choose one scope: {options} cannot be combined", "只能选择一种统计范围：{options} 不能同时使用"),
-    "error.report_year": ("--year must be between 1 and 9999, not {value}", "--year 必须在 1 到 9999 之间，而不是 {value}"),
+    "error.report_year": ("--year must be between {earliest} and {latest}, not {value}",
+                          "--year 必须在 {earliest} 到 {latest} 之间，而不是 {value}"),
     "error.report_weekly_scope": (
         "the weekly report covers one week: choose it with --week 2023-W50 or --date DATE, not --since/--until",
         "周报统计一周：请用 --week 2023-W50 或 --date 日期 指定，而不是 --since/--until",
@@ -529,6 +530,60 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cause.name_too_long": ("the file name is too long", "文件名过长"),
     "cause.io_write": ("a write failed (a disk I/O error, or the file size limit of ulimit -f)",
                        "写入失败（磁盘读写错误，或超出 ulimit -f 文件大小限制）"),
+    # --- issue 25, points 9 (date range), 10 (mixed encodings) and 11 (hostile workbooks) ---
+    "error.date_range": (
+        "the date {value} is out of range: dates must lie between {earliest} and {latest} (ten years from today)",
+        "日期 {value} 超出允许范围：日期须在 {earliest} 至 {latest}（今天起十年内）之间",
+    ),
+    "error.date_future": (
+        "the date {value} lies in the future: a close-out, acknowledgement or callback date must lie between "
+        "{earliest} and today ({today})",
+        "日期 {value} 晚于今天：办结、签收和回访日期须在 {earliest} 至今天（{today}）之间",
+    ),
+    "error.week_range": (
+        "the week {value} is out of range: weeks must lie between {earliest} and {latest}",
+        "周 {value} 超出允许范围：须在 {earliest} 至 {latest} 之间",
+    ),
+    "error.import_mixed_encoding": (
+        "{path} is UTF-8 text except for {count} byte sequence(s) that are not UTF-8, the first {bytes} on line "
+        "{line} (byte offset {offset}): {context}; fix those bytes (save the file as CSV UTF-8), or pass "
+        "--encoding gb18030 if the file really is GB18030 (GBK) text",
+        "{path} 是 UTF-8 文本，但有 {count} 处字节不是 UTF-8，第一处是第 {line} 行（字节偏移 {offset}）的 {bytes}：{context}；"
+        "请修正这些字节（将文件另存为“CSV UTF-8”），如果文件确为 GB18030（GBK）编码，请加 --encoding gb18030",
+    ),
+    "error.import_not_utf8": (
+        "{path} is not valid UTF-8 text: {count} byte sequence(s) are not UTF-8, the first {bytes} on line {line} "
+        "(byte offset {offset}): {context}; fix those bytes, or name the file's encoding with --encoding gb18030 "
+        "(--encoding auto tells UTF-8 from GB18030)",
+        "{path} 不是有效的 UTF-8 文本：有 {count} 处字节不是 UTF-8，第一处是第 {line} 行（字节偏移 {offset}）的 {bytes}：{context}；"
+        "请修正这些字节，或用 --encoding gb18030 指定文件编码（--encoding auto 可自动区分 UTF-8 与 GB18030）",
+    ),
+    "error.import_xlsx_too_large": (
+        "{path} unzips to {size} MB, more than the {limit} MB an .xlsx import reads; save the ledger as CSV UTF-8 "
+        "(which has no such limit) or split it",
+        "{path} 解压后有 {size} MB，超过 .xlsx 导入可读取的 {limit} MB；请将台账另存为“CSV UTF-8”（CSV 没有此限制）或拆分后导入",
+    ),
+    "error.import_xlsx_ratio": (
+        "{path}: its part {part!r} expands {ratio}-fold when unzipped, more than the {limit}-fold of any ordinary "
+        "workbook; it is not read (save the ledger again from Excel, or as CSV UTF-8)",
+        "{path}：其中的 {part!r} 解压后膨胀 {ratio} 倍，超过正常工作簿的 {limit} 倍；不予读取（请用 Excel 重新保存，或另存为“CSV UTF-8”）",
+    ),
+    "error.import_xlsx_rows": (
+        "{path} has more than {limit} rows (row {row}); an .xlsx import reads at most {limit} rows: save a larger "
+        "ledger as CSV UTF-8, which has no such limit, or delete the rows below the ledger",
+        "{path} 超过 {limit} 行（第 {row} 行）；.xlsx 导入最多读取 {limit} 行，更大的台账请另存为“CSV UTF-8”后导入（CSV 没有此限制），或删除台账下方多余的行",
+    ),
+    "error.import_xlsx_columns": (
+        "{path}: row {row} reaches column {column} ({width} columns), more than the {limit} an .xlsx import reads; "
+        "delete the cells to the right of the ledger",
+        "{path}：第 {row} 行延伸到第 {column} 列（共 {width} 列），超过 .xlsx 导入可读取的 {limit} 列；请删除台账右侧多余的单元格",
+    ),
+    "error.import_not_utf8_at_all": (
+        "{path} is not UTF-8 text: {count} byte sequence(s) are not UTF-8, the first on line {line} (byte offset "
+        "{offset}); it may be GB18030 (GBK) text: try --encoding auto or --encoding gb18030",
+        "{path} 不是 UTF-8 文本：有 {count} 处字节不是 UTF-8，第一处在第 {line} 行（字节偏移 {offset}）；"
+        "文件可能是 GB18030（GBK）编码：请尝试 --encoding auto 或 --encoding gb18030",
+    ),
 }
 
 

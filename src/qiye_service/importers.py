@@ -72,7 +72,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 MAX_LISTED_ROWS = 50
 HEADER_SCAN_ROWS = 10  # a ledger may have a title row or two above its header
-ENCODINGS = ("utf-8-sig", "gb18030")
 YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "✔", "x"})
 NO = frozenset({"否", "n", "no", "false", "0", ""})
 
@@ -205,6 +204,10 @@ class LedgerFile:
         if self.requested_encoding == "auto":
             self.encoding = detect_encoding(self.path)
         elif self.requested_encoding in ("utf-8", "utf8", "utf-8-sig"):
+            # A bad byte is an error naming where it is, not a decode error some rows later.
+            if (scan := scan_utf8(self.path)).bad:
+                mostly_utf8 = scan.multibyte > scan.bad  # else its bytes would only be noise
+                raise scan.error("error.import_not_utf8" if mostly_utf8 else "error.import_not_utf8_at_all", self.path)
             self.encoding = "utf-8-sig"
         elif self.requested_encoding.lower() in ("gb18030", "gbk", "gb2312"):
             self.encoding = "gb18030"
@@ -239,19 +242,50 @@ class LedgerFile:
         return {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(self.encoding or "", str(self.encoding))
 
     def _open_xlsx(self) -> None:
+        from xml.etree.ElementTree import ParseError
         from zipfile import BadZipFile
 
         from openpyxl import load_workbook
 
         try:
+            check_xlsx_archive(self.path)
             self._workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise BadFile("error.import_xlsx", path=str(self.path), detail=str(exc) or type(exc).__name__) from None
+        except (BadZipFile, KeyError, OSError, ValueError, ParseError) as exc:
+            raise self._unreadable(exc) from None
         sheet = self._workbook.worksheets[0]
-        self._total_rows = sheet.max_row if isinstance(sheet.max_row, int) else None
-        self._rows = (
-            (number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
+        declared = sheet.max_row
+        # The declared dimension is the file's word only: A1:XFD1048576 pads every row to
+        # 16,384 cells, a too small one drops rows and columns. Read the cells as they are.
+        sheet.reset_dimensions()
+        self._total_rows = min(declared, MAX_XLSX_ROWS) if isinstance(declared, int) else None
+        self._rows = self._xlsx_records(sheet)
+
+    def _xlsx_records(self, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+        """The sheet's rows, within MAX_XLSX_ROWS rows and MAX_XLSX_COLUMNS columns."""
+        from xml.etree.ElementTree import ParseError
+        from zipfile import BadZipFile
+
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                number, cells = next(rows)
+            except StopIteration:
+                return
+            except (BadZipFile, EOFError, KeyError, ValueError, ParseError) as exc:
+                # Malformed XML (or entities past expat's amplification limit), a part that does
+                # not match its checksum: a broken file, said as such.
+                raise self._unreadable(exc) from None
+            if number > MAX_XLSX_ROWS:
+                raise BadFile("error.import_xlsx_rows", path=str(self.path), row=number, limit=MAX_XLSX_ROWS)
+            if len(cells) > MAX_XLSX_COLUMNS:
+                from openpyxl.utils import get_column_letter
+
+                raise BadFile("error.import_xlsx_columns", path=str(self.path), row=number, width=len(cells),
+                              column=get_column_letter(len(cells)), limit=MAX_XLSX_COLUMNS)
+            yield number, list(cells)
+
+    def _unreadable(self, exc: Exception) -> BadFile:
+        return BadFile("error.import_xlsx", path=str(self.path), detail=str(exc) or type(exc).__name__)
 
     def _find_header(self) -> None:
         """The header is the first of the first rows that names two known columns (or row 1)."""
@@ -323,25 +357,143 @@ class LedgerFile:
         return self._done_rows, self._total_rows or max(self._done_rows, 1)
 
 
+# What an .xlsx import reads (issue 25, point 11). A workbook is a zip of XML: a small file
+# can unzip to gigabytes, or declare a million rows of 16,384 cells. A park's ledger is far
+# inside these; a larger one imports as CSV, which streams without them.
+MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024  # bytes, all parts together: a 100,000-row ledger is about half
+MAX_XLSX_RATIO = 100  # how many times a part may expand: worksheets compress 5-20 fold, zip bombs 1,000
+RATIO_FROM_BYTES = 1024 * 1024  # smaller parts may compress as they like
+MAX_XLSX_ROWS = 200_000
+MAX_XLSX_COLUMNS = 256  # a ledger has thirty; Excel 2003's last column (IV)
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse a workbook whose parts unzip to more than MAX_XLSX_UNCOMPRESSED, or expand more
+    than MAX_XLSX_RATIO fold, before anything is unzipped. The sizes are the archive's own
+    word, and zipfile holds it to them: it reads no more than a part declares."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise BadFile("error.import_xlsx_too_large", path=str(path), size=_megabytes(total),
+                      limit=_megabytes(MAX_XLSX_UNCOMPRESSED))
+    for part in parts:
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_XLSX_RATIO * max(part.compress_size, 1):
+            raise BadFile("error.import_xlsx_ratio", path=str(path), part=part.filename,
+                          ratio=part.file_size // max(part.compress_size, 1), limit=MAX_XLSX_RATIO)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f}"
+
+
 def _chain(first: Iterator[tuple[int, list[Any]]], second: Iterator[tuple[int, list[Any]]]
            ) -> Iterator[tuple[int, list[Any]]]:
     yield from first
     yield from second
 
 
+@dataclass
+class Utf8Scan:
+    """What a file holds as UTF-8: its characters of two bytes or more, and its byte sequences
+    that are not UTF-8 (how many, and where the first one is)."""
+
+    multibyte: int = 0
+    bad: int = 0
+    offset: int = 0  # of the first bad sequence, from the start of the file
+    line: int = 0
+    bad_bytes: bytes = b""
+    context: bytes = b""  # the bytes around it on its line
+
+    def error(self, key: str, path: Path) -> BadFile:
+        shown = "".join(f"\\x{byte:02x}" for byte in self.bad_bytes)
+        return BadFile(key, path=str(path), count=self.bad, bytes=shown, line=self.line, offset=self.offset,
+                       context=_shown_bytes(self.context))
+
+
+SCAN_CHUNK = 1 << 20
+CONTEXT_BYTES = 60
+
+
+def scan_utf8(path: Path) -> Utf8Scan:
+    """Read the file as UTF-8 without stopping at bytes that are not (streaming, a chunk at a time)."""
+    scan = Utf8Scan()
+    found: list[tuple[int, int]] = []
+
+    def skip(exc: UnicodeDecodeError) -> tuple[str, int]:
+        found.append((exc.start, exc.end))
+        return "", exc.end
+
+    codecs.register_error("qiye-utf8-scan", skip)
+    carry, base, lines = b"", 0, 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(SCAN_CHUNK)
+            data = carry + chunk
+            # Not final until the end: a character cut by the chunk's end waits for the next one.
+            text, used = codecs.utf_8_decode(data, "qiye-utf8-scan", not chunk)
+            scan.multibyte += len(text) - len(text.encode("ascii", "ignore"))
+            if found and not scan.bad:
+                start, end = found[0]
+                scan.offset, scan.line, scan.bad_bytes = base + start, lines + data.count(b"\n", 0, start) + 1, \
+                    data[start:end]
+                scan.context = _line_around(data, start, end)
+            scan.bad += len(found)
+            found.clear()
+            lines += data.count(b"\n", 0, used)
+            carry, base = data[used:], base + used
+            if not chunk:
+                return scan
+
+
+def _line_around(data: bytes, start: int, end: int) -> bytes:
+    """Up to CONTEXT_BYTES of the line on either side of data[start:end], whole characters."""
+    first = max(data.rfind(b"\n", 0, start) + 1, start - CONTEXT_BYTES)
+    last = data.find(b"\n", end)
+    last = min(len(data) if last < 0 else last, end + CONTEXT_BYTES)
+    while first < start and 0x80 <= data[first] < 0xC0:  # not in the middle of a character
+        first += 1
+    while last < len(data) and 0x80 <= data[last] < 0xC0:
+        last += 1
+    return data[first:last].rstrip(b"\r")
+
+
+def _shown_bytes(raw: bytes) -> str:
+    """Bytes for a message: UTF-8 as text, other bytes as \\xNN, control characters escaped
+    (file-borne text never reaches the terminal raw)."""
+    text = raw.decode("utf-8", "surrogateescape")
+    shown = "".join(
+        f"\\x{ord(char) - 0xDC00:02x}" if "\udc80" <= char <= "\udcff"
+        else char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+    return f"'{shown}'"
+
+
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig when the whole file is UTF-8 (with or without BOM), else gb18030, else an error."""
-    for encoding in ENCODINGS:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with path.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise BadFile("error.import_encoding", path=str(path))
+    """utf-8-sig when the whole file is UTF-8 (with or without BOM), else gb18030, else an error.
+
+    A file that is mostly UTF-8 (more valid multi-byte characters than bad sequences) with a
+    few bytes that are not is an error naming the first: read as GB18030 it would import as
+    mojibake without a word. (GBK text makes a valid UTF-8 sequence by chance now and then:
+    about one for every four bad ones.)
+    """
+    scan = scan_utf8(path)
+    if not scan.bad:
+        return "utf-8-sig"
+    if scan.multibyte > scan.bad:
+        raise scan.error("error.import_mixed_encoding", path)
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(SCAN_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise BadFile("error.import_encoding", path=str(path)) from None
+    return "gb18030"
 
 
 # --- cleaning cells ---------------------------------------------------------------------------
@@ -455,14 +607,21 @@ class IdColumn(FastColumn):
 
 class TimestampColumn(FastColumn):
     """Timestamps: the export's own form (`2023-12-20T02:00:00Z`, UTC) converts in one
-    comprehension; every timestamp differs, so a cache would only miss."""
+    comprehension; every timestamp differs, so a cache would only miss. A timestamp outside
+    the accepted date range goes the slow way, which names the range."""
 
-    def __init__(self) -> None:
-        super().__init__(parse_timestamp)
+    def __init__(self, today: date) -> None:
+        from qiye_service.dates import date_range
+
+        super().__init__(lambda raw: parse_timestamp(raw, today))
+        earliest, latest = date_range(today)
+        self.earliest, self.latest = datetime.combine(earliest, datetime.min.time()), datetime.combine(
+            latest, datetime.max.time())
 
     def fast(self, column: Sequence[Any]) -> list[Any]:
-        parse = datetime.fromisoformat
-        return [parse(c[:19]) if c.__class__ is str and len(c) == 20 and c[19] == "Z" else _MISS for c in column]
+        parse, earliest, latest = datetime.fromisoformat, self.earliest, self.latest
+        out = [parse(c[:19]) if c.__class__ is str and len(c) == 20 and c[19] == "Z" else _MISS for c in column]
+        return [v if v is _MISS or earliest <= v <= latest else _MISS for v in out]
 
 
 def _blank_cache() -> dict[Any, Any]:
@@ -491,31 +650,35 @@ def choice_cleaner(field_name: str, valid: tuple[str, ...], aliases: dict[str, s
     return ColumnCleaner(clean, _blank_cache() | table | dict(aliases))
 
 
-def parse_day(raw: Any, today: date) -> date | None:
-    """A date cell in any form of DESIGN §3; Excel date cells are taken as they are."""
-    from qiye_service.dates import parse_date
+def parse_day(raw: Any, today: date, past: bool = False) -> date | None:
+    """A date cell in any form of DESIGN §3, within the accepted range (dates.check_date;
+    `past` for a close-out, acknowledgement or callback); Excel date cells too."""
+    from qiye_service.dates import check_date, parse_date
 
     if raw is None:
         return None
     if isinstance(raw, datetime):
-        return raw.date()
+        return check_date(raw.date(), today=today, past=past)
     if isinstance(raw, date):
-        return raw
+        return check_date(raw, today=today, past=past)
     text = cell_text(raw)
     if text is None:
         return None
     try:
-        return parse_date(text, today=today)
-    except InvalidValue:
+        return parse_date(text, today=today, past=past)
+    except InvalidValue as error:
+        if error.key != "error.bad_date":
+            raise  # out of range: that message names the range
         raise InvalidValue("error.import_bad_date", value=text) from None
 
 
-def date_cleaner(today: date) -> ColumnCleaner:
-    return ColumnCleaner(lambda raw: parse_day(raw, today), _blank_cache())
+def date_cleaner(today: date, past: bool = False) -> ColumnCleaner:
+    return ColumnCleaner(lambda raw: parse_day(raw, today, past), _blank_cache())
 
 
-def parse_timestamp(raw: Any) -> datetime | None:
-    """An ISO timestamp (`2023-12-20T02:00:00Z`, with an offset, or naive = UTC) as naive UTC."""
+def parse_timestamp(raw: Any, today: date | None = None) -> datetime | None:
+    """An ISO timestamp (`2023-12-20T02:00:00Z`, with an offset, or naive = UTC) as naive UTC;
+    with `today`, its day within the accepted range (dates.check_date)."""
     if raw is None:
         return None
     if isinstance(raw, datetime):
@@ -532,6 +695,10 @@ def parse_timestamp(raw: Any) -> datetime | None:
             raise InvalidValue("error.import_bad_timestamp", value=text) from None
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
+    if today is not None:
+        from qiye_service.dates import check_date
+
+        check_date(value.date(), today=today)
     return value
 
 
@@ -599,11 +766,13 @@ def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
     from qiye_service.services.supervision import CALLBACK_ALIASES
 
     dates = date_cleaner(today)  # one cache for every date column
+    # Close-outs, acknowledgements and callbacks already happened: never after today (DESIGN §3).
+    past_dates = date_cleaner(today, past=True)
 
     def values(enum_type: Any) -> tuple[str, ...]:
         return tuple(member.value for member in enum_type)
 
-    timestamps = TimestampColumn()
+    timestamps = TimestampColumn(today)
     return {
         "id": IdColumn(),
         "kind": choice_cleaner("kind", values(Kind), lookups.KIND_ALIASES),
@@ -612,15 +781,15 @@ def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
         "status": choice_cleaner("status", values(Status), lookups.STATUS_ALIASES),
         "reported_on": dates,
         "due_on": dates,
-        "resolved_on": dates,
+        "resolved_on": past_dates,
         "tags": ColumnCleaner(parse_tags, {None: (), "": ()}),
         "created_at": timestamps,
         "updated_at": timestamps,
         "dispatched_on": dates,
-        "acknowledged_on": dates,
+        "acknowledged_on": past_dates,
         "escalated": escalation_cleaner(today),
         "callback_result": choice_cleaner("callback_result", values(CallbackResult), CALLBACK_ALIASES),
-        "callback_on": dates,
+        "callback_on": past_dates,
     }
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BigInteger, Date, and_, case, cast, extract, func, select, type_coerce
 from sqlmodel import Session
 
-from qiye_service.dates import DEFAULT_TZ, day_end_utc
+from qiye_service.dates import DEFAULT_TZ, check_year, day_end_utc, week_name
 from qiye_service.errors import InvalidValue
 from qiye_service.i18n import translate, value_label
 from qiye_service.models import Category, Department, Enterprise, Issue, Status
@@ -88,11 +88,6 @@ class Scope:
         }
 
 
-def week_name(monday: date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def report_scope(*, today: date, year: int | None = None, week: tuple[date, date] | None = None,
                  since: date | None = None, until: date | None = None) -> Scope:
     """The scope of --year, --week/--date or --since/--until (at most one of them), else all time."""
@@ -102,8 +97,7 @@ def report_scope(*, today: date, year: int | None = None, week: tuple[date, date
         raise InvalidValue("error.report_scope", options=", ".join(chosen))
     kind, name = "all", None
     if year is not None:
-        if not 1 <= year <= 9999:
-            raise InvalidValue("error.report_year", value=year)
+        check_year(year, today=today)
         kind, name, since, until = "year", str(year), date(year, 1, 1), date(year, 12, 31)
     elif week is not None:
         since, until = week

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qiye_service.dates import parse_date
+from qiye_service.dates import check_date, parse_date
 from qiye_service.errors import InvalidValue
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ def parse_due(text: str, *, today: date, base: date | None = None, calendar: Wor
         raise InvalidValue("error.bad_due", value=text)
     signed = text.strip().startswith(("+", "-"))
     start = today if signed or base is None else base
-    return calendar.add_working_days(start, working_days)
+    return check_date(calendar.add_working_days(start, working_days), today=today, text=text)
 
 
 def _write_atomically(path: Path, content: dict[str, Any]) -> None:

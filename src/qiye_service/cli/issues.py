@@ -318,7 +318,7 @@ def start(
 
     Example: qiye issue start 12 --on yesterday
     """
-    _transition(ctx, issue_id, "start", note=note, on=parse_date_option(get_app(ctx), on))
+    _transition(ctx, issue_id, "start", note=note, on=parse_date_option(get_app(ctx), on, past=True))
 
 
 @app.command("resolve")
@@ -332,7 +332,7 @@ def resolve(
 
     Example: qiye issue resolve 12 --note "已完成消防验收" --on yesterday
     """
-    _transition(ctx, issue_id, "resolve", note=note, on=parse_date_option(get_app(ctx), on))
+    _transition(ctx, issue_id, "resolve", note=note, on=parse_date_option(get_app(ctx), on, past=True))
 
 
 @app.command("defer")
@@ -428,7 +428,7 @@ def callback(
 
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
-    called_on = parse_date_option(app_ctx, on)
+    called_on = parse_date_option(app_ctx, on, past=True)
     with app_ctx.session() as session:
         issue = supervision.record_callback(session, wanted, actor=app_ctx.actor(), result=result, note=note,
                                             on=called_on)

@@ -54,12 +54,13 @@ IssueIdArgument = Annotated[str, typer.Argument(help="Issue id, e.g. 12 or #12."
 NoteOption = Annotated[str | None, typer.Option("--note", "-n", help="A note for the history.")]
 
 
-def parse_date_option(app: AppContext, value: str | None) -> date | None:
+def parse_date_option(app: AppContext, value: str | None, *, past: bool = False) -> date | None:
+    """A typed date within the accepted range; `past` for a close-out, acknowledgement or callback."""
     if value is None:
         return None
     from qiye_service.dates import parse_date
 
-    return parse_date(value, today=app.today())
+    return parse_date(value, today=app.today(), past=past)
 
 
 FILTER_PARAMETERS: dict[str, Any] = {

@@ -621,7 +621,7 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
 
     if week is not None and day is not None:
         raise InvalidValue("error.report_scope", options="--week, --date")
-    bounds = parse_iso_week(week) if week is not None else None
+    bounds = parse_iso_week(week, today=app_ctx.today()) if week is not None else None
     if day is not None:
         bounds = week_bounds(parse_date_option(app_ctx, day))
     since, until = filters.since, filters.until

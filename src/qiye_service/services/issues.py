@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from qiye_service.dates import DEFAULT_TZ, local_date, office_hour_utc
+from qiye_service.dates import DEFAULT_TZ, check_date, local_date, office_hour_utc
 from qiye_service.errors import InvalidTransition, InvalidValue
 from qiye_service.models import Issue, IssueTag, Kind, Priority, Source, Status, Tag
 from qiye_service.services import lookups
@@ -316,9 +316,7 @@ def start_issue(session: Session, issue_id: int, *, actor: Actor, note: str | No
 
 def _check_acknowledged_on(issue: Issue, on: date, actor: Actor) -> None:
     """An acknowledgement cannot come before the issue was reported or dispatched, nor after today."""
-    if on > actor.today:
-        raise InvalidValue("error.date_order", later="today", later_value=actor.today.isoformat(),
-                           earlier="acknowledged_on", earlier_value=on.isoformat())
+    check_date(on, today=actor.today, past=True)
     if on < issue.reported_on:
         raise InvalidValue("error.date_order", later="acknowledged_on", later_value=on.isoformat(),
                            earlier="reported_on", earlier_value=issue.reported_on.isoformat())
@@ -338,7 +336,7 @@ def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | 
     resolution = clean_text(note, "note")
     if resolution is None:
         raise InvalidValue("error.note_required", action="resolve", id=issue.id)
-    resolved_on = on or actor.today
+    resolved_on = check_date(on or actor.today, today=actor.today, past=True)
     check_dates(issue.reported_on, None, resolved_on)
     _set_status(session, issue, actor, Status.resolved.value, resolution)
     _set_field(session, issue, actor, "resolved_on", resolved_on)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
+from qiye_service.dates import check_date
 from qiye_service.errors import Conflict, InvalidTransition, InvalidValue
 from qiye_service.models import UNRESOLVED_STATUSES, CallbackResult, Issue, Status
 from qiye_service.services import lookups
@@ -352,7 +353,7 @@ def record_callback(session: Session, issue_id: int, *, actor: Actor, result: st
     verdict = lookups.choice(CallbackResult, result, "result", CALLBACK_ALIASES)
     if issue.status != Status.resolved.value:
         raise InvalidTransition("error.callback_unresolved", id=issue.id, status=issue.status)
-    called_on = on or actor.today
+    called_on = check_date(on or actor.today, today=actor.today, past=True)
     if issue.resolved_on is not None and called_on < issue.resolved_on:
         raise InvalidValue("error.date_order", later="callback_on", later_value=called_on.isoformat(),
                            earlier="resolved_on", earlier_value=issue.resolved_on.isoformat())

@@ -16,7 +16,7 @@ import json
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -166,20 +166,35 @@ def _import_cache(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before) if before is not None else -2000}")
 
 
+class TransactionLost(RuntimeError):
+    """The database ended the import's transaction under the writer (SQLite does so itself on
+    SQLITE_FULL and SQLITE_IOERR): nothing more may be written, or it would commit on its own."""
+
+
 class _Writer:
     """Runs each chunk's bulk INSERTs on a thread of its own while the next chunk is read,
     checked and built: the driver releases the GIL while SQLite (or PostgreSQL) inserts rows
     and maintains indexes, so the database's share of an import overlaps Python's.
 
     The connection is used by one thread at a time: jobs run in order, at most two are
-    queued, and the importer calls `idle()` before any statement of its own."""
+    queued, and the importer calls `idle()` before any statement of its own.
+
+    All-or-nothing (issue 25): SQLite rolls the whole transaction back when a write fails
+    with a full disk or an I/O error, and every statement after that would commit on its
+    own. So the writer stops at its first failure (the jobs queued behind it never run), the
+    importer stops it on any failure of its own, and on SQLite each statement first checks
+    that the transaction is still open (`statement_allowed`)."""
 
     def __init__(self, conn: Connection) -> None:
         self.driver = conn.connection.dbapi_connection
         self._dialect = conn.dialect
+        self._sqlite = conn.dialect.name == "sqlite"
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future[None]] = deque()
         self._switch_interval = sys.getswitchinterval()
+        # Set by the writer's thread at a job's failure, or by the importer to stop it; read
+        # by the writer's thread before each job and statement.
+        self._stopped = False
 
     def rows_per_statement(self, columns: int) -> int:
         """As many rows as one SQLite statement may bind (32,766 variables since SQLite 3.32,
@@ -195,7 +210,25 @@ class _Writer:
             # while the importing thread runs Python: at the default 5 ms switch interval it
             # waits that long every time, a second and more of a 100,000-row import.
             sys.setswitchinterval(WRITER_SWITCH_INTERVAL)
-        self._pending.append(self._pool.submit(job, *args))
+        self._pending.append(self._pool.submit(self._run, job, *args))
+
+    def _run(self, job: Callable[..., None], *args: Any) -> None:
+        """One job on the writer's thread; none after a failure or once stopped."""
+        if self._stopped:  # a job before it failed (and is being reported), or the importer gave up
+            raise TransactionLost("an earlier write of the import failed")
+        try:
+            job(*args)
+        except BaseException:
+            self._stopped = True
+            raise
+
+    def statement_allowed(self) -> None:
+        """Before each statement on the writer's thread: stop when told to, and never write
+        outside the import's transaction."""
+        if self._stopped:
+            raise TransactionLost("the import was stopped")
+        if self._sqlite and not self.driver.in_transaction:
+            raise TransactionLost("the database ended the import's transaction")
 
     def idle(self) -> None:
         """Wait for every queued job; the first failure is raised here."""
@@ -213,14 +246,28 @@ class _Writer:
             raise DBAPIError.instance(None, None, exc, error_type, dialect=self._dialect) from exc
 
     def close(self) -> None:
-        """Let queued jobs finish (their failure, if any, is already being handled) and stop."""
+        """Stop: queued jobs are dropped, and a running one ends at its next statement. This
+        returns only once the writer's thread has let go of the connection, so the rollback
+        that follows never races a statement of the writer (a second Ctrl-C waits too)."""
+        self._stopped = True
         for future in self._pending:
-            future.exception()
-        self._pending.clear()
+            future.cancel()
+        interrupted: BaseException | None = None
+        while self._pending:
+            try:
+                self._pending[0].exception()
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+                continue
+            except CancelledError:
+                pass
+            self._pending.popleft()
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
             sys.setswitchinterval(self._switch_interval)
+        if interrupted is not None:
+            raise interrupted
 
 
 def _sqlite_stamp(value: datetime | None) -> str | None:
@@ -734,6 +781,7 @@ class IssueImport:
                 # Index the chunk for search here, overlapping the next chunk, rather than
                 # all at once when the transaction commits.
                 for statement in SEARCH_INDEX_SYNC:
+                    self.writer.statement_allowed()
                     cursor.execute(statement)
         finally:
             cursor.close()
@@ -746,7 +794,9 @@ class IssueImport:
         every row. And a statement that fires triggers (the search index's log, migration 0002)
         journals each page it changes, so one per row would journal the same index pages again
         for every row (benchmarks, issue 7)."""
+        allowed = self.writer.statement_allowed
         if not self.sqlite:
+            allowed()
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -758,6 +808,7 @@ class IssueImport:
         for start in range(0, len(rows), per_statement):
             part = rows[start:start + per_statement]
             statement = full if len(part) == per_statement else head + ", ".join([one] * len(part))
+            allowed()
             cursor.execute(statement, tuple(chain.from_iterable(part)))
 
     def _update(self, updates: list[tuple[_Prepared, str | None]]) -> None:
