@@ -5,7 +5,8 @@ session_scope(): the one place a transaction commits.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -59,21 +60,56 @@ def resolve_location(cli_value: str | None, config_value: str | None = None) -> 
         if scheme.partition("+")[0] not in ("postgresql", "postgres"):
             raise InvalidValue("error.db_scheme", value=mask_url(raw))
         # psycopg (3) is the PostgreSQL driver qiye installs, whichever one the URL names.
-        return Location("postgresql+psycopg://" + rest, None)
+        return Location("postgresql+psycopg://" + _quote_userinfo(rest), None)
     path = Path(raw).expanduser().absolute()
     return Location(f"sqlite:///{path}", path)
 
 
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by ***."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    creds, _, host = rest.rpartition("@")
-    if ":" in creds:
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+# Secrets in database URLs and libpq connection strings (issue 25, point 6). A URL's userinfo
+# ends at the last '@' of its authority: the first '@' after which the host holds no '@', so
+# `postgres:p@ss@host` is the user postgres with the password p@ss (SQLAlchemy alone would take
+# `ss@host` for the host). libpq marks two keywords secret: password and sslpassword.
+_HOST_AFTER = r"(?=[^\s@/?#'\"]*(?:[\s/?#'\"]|$))"
+_URL_USERINFO = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*:/+)(?P<user>[^\s:/]*):(?P<password>.*?)@" + _HOST_AFTER)
+_MASKED = r"(?!\*\*\*(?:[\s&#:'\"]|$))"  # masking twice leaves a masked value as it is
+_QUERY_SECRET = re.compile(r"(?P<key>[?&](?:ssl)?password=)" + _MASKED + r"[^&#\s]*", re.IGNORECASE)
+_KEYWORD_SECRET = re.compile(
+    r"(?P<key>(?<![\w?&])(?:ssl)?password\s*=\s*)" + _MASKED + r"(?:'(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_USERINFO = re.compile(r"(?P<user>[^:/]*):(?P<password>.*?)@(?=[^@/?#]*(?:[/?#]|$))", re.DOTALL)
+
+
+def mask_url(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` with every password in it replaced by ***: the URL's (userinfo, and password= or
+    sslpassword= in its query), libpq's keyword form (password=… or password='…'), and any of
+    `secrets` quoted verbatim (a driver error echoing the conninfo). The one place qiye masks:
+    every URL, setting and error line goes through here before it is shown."""
+    from urllib.parse import quote
+
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+    scheme, sep, rest = text.partition("://")
+    if sep and _SCHEME.fullmatch(scheme):
+        # The text is one URL (a setting, --db): its userinfo read as qiye connects with it,
+        # a space or an '@' in the password included.
+        text = f"{scheme}://{_quote_userinfo(rest)}"
+    text = _URL_USERINFO.sub(r"\g<head>\g<user>:***@", text)
+    text = _QUERY_SECRET.sub(r"\g<key>***", text)
+    return _KEYWORD_SECRET.sub(r"\g<key>***", text)
+
+
+def _quote_userinfo(rest: str) -> str:
+    """The part of a URL after `scheme://` with its user and password percent-encoded, so that a
+    password typed with '@', '/', '?' or a space reaches the server whole (and its tail is not
+    taken for the host, to be quoted in a connection error)."""
+    from urllib.parse import quote, unquote
+
+    found = _USERINFO.match(rest)
+    if found is None:
+        return rest
+    user, password = (quote(unquote(found[name]), safe="") for name in ("user", "password"))
+    return f"{user}:{password}@{rest[found.end():]}"
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -367,14 +403,12 @@ def describe(engine: Engine) -> str:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         return str(url.database)
-    return url.render_as_string(hide_password=True)
+    return mask_url(url.render_as_string(hide_password=True))
 
 
 def translate_db_error(exc: BaseException, engine: Engine) -> DatabaseUnavailable:
     """Turn a driver error into the exit-3 error of DESIGN §7."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # libpq never echoes a password, but a message quoting the conninfo or the URL would.
     password = engine.url.password
-    if password:
-        # libpq never echoes a password, but a message quoting the conninfo would.
-        text = text.replace(str(password), "***")
-    return _classify_error(text, describe(engine))
+    return _classify_error(mask_url(text, [str(password) if password else None]), describe(engine))

@@ -584,6 +584,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 不是 UTF-8 文本：有 {count} 处字节不是 UTF-8，第一处在第 {line} 行（字节偏移 {offset}）；"
         "文件可能是 GB18030（GBK）编码：请尝试 --encoding auto 或 --encoding gb18030",
     ),
+    # --- issue 25, points 6 and 12: passwords in the config; read-only ledgers; a stray -wal ---
+    "msg.config_password": (
+        "note: the database password is now stored in {path} (readable only by you); ~/.pgpass (or the "
+        "PGPASSWORD variable) is the better place for it: set the URL without the password and add the line "
+        "HOST:PORT:DATABASE:USER:PASSWORD to ~/.pgpass (chmod 600)",
+        "提示：数据库密码已保存在 {path}（仅您本人可读）；更好的做法是放在 ~/.pgpass（或环境变量 PGPASSWORD）中："
+        "配置不含密码的 URL，并在 ~/.pgpass 中加入一行 主机:端口:数据库:用户:密码（权限设为 600）",
+    ),
 }
 
 

@@ -167,7 +167,11 @@ def echo(text: str, *, err: bool = False) -> None:
 
 
 def error_line(text: str) -> None:
-    echo(f"error: {text}", err=True)
+    """The `error:` line, with any password in it masked (a URL, a connection string, a driver
+    message quoting either): every error qiye reports passes here."""
+    from qiye_service.db import mask_url
+
+    echo(f"error: {mask_url(text)}", err=True)
 
 
 @contextmanager
