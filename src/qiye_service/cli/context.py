@@ -87,6 +87,10 @@ class AppContext:
         with database_errors(engine), session_scope(engine, write=write) as session:
             yield session
 
+    def database_error(self, exc: Exception) -> QiyeError | None:
+        """A driver error raised outside `database_errors`, as it would have been reported inside."""
+        return None if self._engine is None else as_database_error(exc, self._engine)
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -174,32 +178,45 @@ def error_line(text: str) -> None:
     echo(f"error: {mask_url(text)}", err=True)
 
 
+def report_error(ctx: typer.Context, exc: QiyeError) -> None:
+    """The error's line in the user's language, and its exit code."""
+    lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
+    error_line(exc.message(lang))
+    raise typer.Exit(exc.exit_code) from None
+
+
 @contextmanager
 def database_errors(engine: Engine) -> Iterator[None]:
     """Driver failures (unreachable, locked, corrupt) become exit-3 errors."""
-    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+    try:
+        yield
+    except Exception as exc:
+        error = as_database_error(exc, engine)
+        if error is None:
+            raise
+        raise error from None
+
+
+def as_database_error(exc: Exception, engine: Engine) -> QiyeError | None:
+    """The error of DESIGN §7 for a driver failure, whether SQLAlchemy wrapped it or a driver
+    cursor used directly raised it (export's streams, backup's sqlite3); None for anything else."""
+    from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, IntegrityError, OperationalError
 
     from qiye_service.db import translate_db_error
     from qiye_service.errors import Conflict, InvalidValue
 
-    try:
-        yield
-    except IntegrityError as exc:
-        raise Conflict("error.integrity", detail=str(exc.orig).splitlines()[0]) from None
-    except DataError as exc:
+    driver_error = engine.dialect.loaded_dbapi.Error
+    if isinstance(exc, driver_error):
+        exc = DBAPIError.instance(None, None, exc, driver_error, dialect=engine.dialect)
+    if isinstance(exc, IntegrityError):
+        return Conflict("error.integrity", detail=str(exc.orig).splitlines()[0])
+    if isinstance(exc, DataError):
         # A value the database will not store (PostgreSQL refuses a NUL in text, say): the
         # user's input, not an unavailable database.
-        raise InvalidValue("error.db_refused_value", detail=str(exc.orig).splitlines()[0]) from None
-    except DBAPIError as exc:
-        if exc.connection_invalidated or _is_operational(exc):
-            raise translate_db_error(exc, engine) from None
-        raise
-
-
-def _is_operational(exc: Exception) -> bool:
-    from sqlalchemy.exc import DatabaseError, OperationalError
-
-    return isinstance(exc, (OperationalError, DatabaseError))
+        return InvalidValue("error.db_refused_value", detail=str(exc.orig).splitlines()[0])
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, (OperationalError, DatabaseError))):
+        return translate_db_error(exc, engine)
+    return None
 
 
 def get_app(ctx: typer.Context) -> AppContext:
@@ -261,9 +278,7 @@ class QiyeGroup(TyperGroup):
             report_usage_error(exc)
             raise
         except QiyeError as exc:
-            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
-            error_line(exc.message(lang))
-            raise typer.Exit(exc.exit_code) from None
+            report_error(ctx, exc)
         except BrokenPipeError:
             # `qiye issue list | head`: the reader left; nothing is wrong.
             sys.stderr.close()
@@ -281,6 +296,9 @@ class QiyeGroup(TyperGroup):
             error_line(translate("error.file", lang, path=shown, reason=reason))
             raise typer.Exit(1) from None
         except Exception as exc:
+            routed = ctx.obj.database_error(exc) if isinstance(ctx.obj, AppContext) else None
+            if routed is not None:
+                report_error(ctx, routed)
             if os.environ.get("QIYE_DEBUG") == "1":
                 raise
             lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()

@@ -129,7 +129,8 @@ def backup_database(engine: Engine, target: Path) -> LedgerFacts:
             _sqlite_online_backup(live, temp.path)
         else:
             _postgresql_to_file(engine, temp.path)
-        facts = _finish_file(temp.path)
+        # The API copies pages as they are: a copy that fails the check is the ledger's damage.
+        facts = _finish_file(temp.path, blame=live)
         temp.publish(target, ledger=live, private=True)
     return facts
 
@@ -189,15 +190,16 @@ def copy_rows(source: Connection, target: Connection) -> dict[str, int]:
     return counts
 
 
-def _finish_file(path: Path) -> LedgerFacts:
-    """Make a written file self-contained (no WAL), check it, and say what it holds."""
+def _finish_file(path: Path, blame: Path | None = None) -> LedgerFacts:
+    """Make a written file self-contained (no WAL), check it, and say what it holds; a copy
+    that fails the check is reported as `blame` (the ledger it was copied from) when given."""
     conn = sqlite3.connect(path)
     try:
         conn.isolation_level = None
         conn.execute("PRAGMA journal_mode = DELETE")
         problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if problems != ["ok"]:
-            raise DatabaseUnavailable("error.db_corrupt", where=str(path), detail="; ".join(problems[:5]))
+            raise DatabaseUnavailable("error.db_corrupt", where=str(blame or path), detail="; ".join(problems[:5]))
         return _facts(conn)
     finally:
         conn.close()

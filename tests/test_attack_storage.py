@@ -1,0 +1,209 @@
+"""Issue 25, point 12 (its database parts): a ledger with damaged pages, a read-only ledger and a
+-wal that does not belong beside a ledger, each attacked through the real CLI.
+
+- Damaged pages are exit 3 "corrupt" for every command that meets them (export and backup gave
+  "unexpected failure", exit 1), and a write that touches a page SQLite can tell is damaged fails
+  and writes nothing.
+- A ledger on a read-only file system (or in a read-only folder) reads as any other, and a
+  write is an exit-3 error saying it is read-only.
+- A command that only reads never writes the ledger file: a -wal copied beside it from another
+  ledger is not checkpointed into it, and `db check` names such a -wal.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import random
+import shutil
+import sqlite3
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import PG_URL, PINNED_NOW, Qiye, pg_schema_url
+
+ISSUES = 3000  # a few hundred pages of the issue table
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def checkpoint(path: Path) -> None:
+    """Everything in the file itself, and no -wal or -shm beside it."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def env_in(folder: Path) -> dict[str, str]:
+    return {"QIYE_CONFIG_DIR": str(folder / "config"), "QIYE_NOW": PINNED_NOW, "QIYE_USER": "tester",
+            "QIYE_LANG": "en", "NO_COLOR": "1", "COLUMNS": "200", "LANG": "C.UTF-8"}
+
+
+@pytest.fixture(scope="module")
+def big_ledger(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """A ledger of ISSUES issues with long descriptions, built once through `import issues`."""
+    folder = tmp_path_factory.mktemp("big")
+    path = folder / "ledger.db"
+    shutil.copyfile(sqlite_template, path)
+    os.chmod(path, 0o600)
+    source = folder / "issues.csv"
+    with open(source, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "description", "enterprise", "category", "reported_on"])
+        for n in range(ISSUES):
+            writer.writerow([f"问题 {n + 1}", "消防车道宽度不足，需整改。" * 12, f"企业{n % 20}", "road", "2023-05-12"])
+    Qiye(str(path), {**env_in(folder), "QIYE_DB": str(path)}).ok("import", "issues", str(source))
+    checkpoint(path)
+    return path
+
+
+@pytest.fixture
+def ledger(big_ledger: Path, tmp_path: Path, base_env: dict[str, str]) -> Qiye:
+    path = tmp_path / "ledger.db"
+    shutil.copyfile(big_ledger, path)
+    return Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+
+
+# --- SQLite's file format, as much of it as the attacks need ----------------------------------
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    value = 0
+    for i in range(9):
+        byte = data[at + i]
+        if i == 8:
+            return (value << 8) | byte, at + 9
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, at + i + 1
+    raise AssertionError("unreachable")
+
+
+def issue_leaves(path: Path) -> list[tuple[int, list[int]]]:
+    """The issue table's leaf pages in key order, each with the issue ids its cells hold."""
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'issue'").fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = path.read_bytes()
+
+    def walk(number: int) -> Iterator[tuple[int, list[int]]]:
+        page = data[(number - 1) * page_size:number * page_size]
+        header = 100 if number == 1 else 0
+        kind, cells = page[header], struct.unpack(">H", page[header + 3:header + 5])[0]
+        pointers = header + (12 if kind == 0x05 else 8)
+        offsets = [struct.unpack(">H", page[pointers + 2 * i:pointers + 2 * i + 2])[0] for i in range(cells)]
+        if kind == 0x05:  # interior: a left child in each cell, and the right-most child
+            for offset in offsets:
+                yield from walk(struct.unpack(">I", page[offset:offset + 4])[0])
+            yield from walk(struct.unpack(">I", page[header + 8:header + 12])[0])
+        else:
+            assert kind == 0x0D, kind
+            yield number, [_varint(page, _varint(page, offset)[1])[0] for offset in offsets]
+
+    return list(walk(root))
+
+
+def page_size_of(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("PRAGMA page_size").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def wreck(path: Path, pages: list[int]) -> None:
+    """Overwrite whole pages with garbage, as a failing disk or a stray write would."""
+    size = page_size_of(path)
+    garbage = random.Random(25).randbytes(size)
+    with open(path, "r+b") as handle:
+        for number in pages:
+            handle.seek((number - 1) * size)
+            handle.write(b"\xff" + garbage[1:])
+
+
+def misplace_last_cell(path: Path, page: int) -> None:
+    """Point the page's last cell past the end of the page: a damage plain SQLite reads around
+    (that row silently vanishes) and that its cell-size check reports as malformed."""
+    size = page_size_of(path)
+    with open(path, "r+b") as handle:
+        handle.seek((page - 1) * size)
+        data = bytearray(handle.read(size))
+        cells = struct.unpack(">H", data[3:5])[0]
+        data[8 + 2 * (cells - 1):10 + 2 * (cells - 1)] = struct.pack(">H", size - 2)
+        handle.seek((page - 1) * size)
+        handle.write(bytes(data))
+
+
+def count(path: Path, sql: str) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+# --- (a) damaged pages: exit 3 for every command ------------------------------------------------
+
+
+def test_a_ledger_with_damaged_pages_is_exit_3_for_every_command(ledger: Qiye, tmp_path: Path) -> None:
+    path = Path(ledger.url)
+    leaves = issue_leaves(path)
+    middle = len(leaves) // 2
+    wreck(path, [number for number, _ids in leaves[middle:middle + 4]])
+    damaged_id = leaves[middle][1][0]
+    before = digest(path)
+    corrupt = f"error: the database {path} is corrupt: database disk image is malformed\n"
+    out = tmp_path / "out"
+    out.mkdir()
+    for args, expected in [
+        (("export", "issues"), 3),
+        (("export", "issues", "--format", "csv", "--out", str(out / "台账.csv")), 3),
+        (("export", "issues", "--format", "json", "--out", str(out / "台账.json")), 3),
+        (("db", "backup", str(out / "backup.db")), 3),
+        (("issue", "list", "--status", "all"), 3),
+        (("issue", "show", str(damaged_id)), 3),
+        (("report", "summary"), 3),
+        (("report", "weekly", "--week", "2023-W19"), 3),
+        (("db", "check"), 3),
+        (("export", "events"), 0),  # the events' pages are sound
+        (("db", "info"), 0),
+    ]:
+        result = ledger(*args)
+        assert result.exit_code == expected, (args, result.output)
+        if expected == 3:
+            assert result.stderr == corrupt, (args, result.stderr)
+            assert result.stdout == "", args
+    assert sorted(p.name for p in out.iterdir()) == []  # no export, no backup, no temporary
+    assert digest(path) == before
+    process = ledger.run_process("export", "issues", "--format", "csv")
+    assert (process.returncode, process.stdout, process.stderr) == (3, "", corrupt)
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs QIYE_TEST_PG_URL (a real PostgreSQL server)")
+def test_a_driver_error_while_streaming_an_export_is_exit_3_on_postgresql(pg_schema: str,
+                                                                        base_env: dict[str, str]) -> None:
+    """The export streams rows through the driver's own cursor: its errors were 'unexpected
+    failure' (exit 1). Here a lock held elsewhere outlasts the lock timeout mid-export."""
+    import psycopg
+
+    url = pg_schema_url(pg_schema)
+    qiye = Qiye(url, {**base_env, "QIYE_DB": url})
+    qiye.ok("enterprise", "add", "蓝思科技")
+    qiye.ok("issue", "add", "消防验收", "-e", "蓝思科技", "-c", "fire-acceptance", "--tag", "重点项目")
+    impatient = url.replace(f"search_path%3D{pg_schema}", f"search_path%3D{pg_schema}%20-clock_timeout%3D300")
+    plain = str(PG_URL).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as holder:
+        holder.execute(f'LOCK TABLE "{pg_schema}".issue_tag IN ACCESS EXCLUSIVE MODE')
+        result = qiye("--db", impatient, "export", "issues")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("error: cannot open the database postgresql+psycopg://"), result.stderr
+    assert "lock timeout" in result.stderr and result.stdout == ""
