@@ -19,12 +19,14 @@ import random
 import shutil
 import sqlite3
 import struct
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import PG_URL, PINNED_NOW, Qiye, pg_schema_url
+from ledgers import file_three
 
 ISSUES = 3000  # a few hundred pages of the issue table
 
@@ -207,3 +209,151 @@ def test_a_driver_error_while_streaming_an_export_is_exit_3_on_postgresql(pg_sch
     assert result.exit_code == 3, result.output
     assert result.stderr.startswith("error: cannot open the database postgresql+psycopg://"), result.stderr
     assert "lock timeout" in result.stderr and result.stdout == ""
+
+
+# --- (c) a read-only ledger ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[tuple[Path, object]]:
+    """A folder, and a function that makes it read-only once the ledger is in it: a tmpfs
+    remounted read-only when running as root (root ignores file modes), chmod otherwise."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            pytest.skip(f"running as root and cannot mount a tmpfs to make read-only: {mounted.stderr.strip()}")
+
+        def seal() -> None:
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+
+        try:
+            yield folder, seal
+        finally:
+            subprocess.run(["umount", str(folder)], check=True)
+        return
+
+    def seal_by_mode() -> None:
+        for path in folder.iterdir():
+            os.chmod(path, 0o444)
+        os.chmod(folder, 0o555)
+
+    try:
+        yield folder, seal_by_mode
+    finally:
+        os.chmod(folder, 0o755)
+
+
+READS = [
+    ("issue", "list", "--status", "all", "--format", "csv"),
+    ("issue", "show", "1", "--format", "json"),
+    ("enterprise", "list", "--format", "csv"),
+    ("report", "summary", "--format", "json"),
+    ("report", "weekly", "--week", "2023-W50", "--format", "json"),
+    ("report", "overdue", "--format", "csv"),
+    ("report", "trend", "--format", "csv"),
+    ("export", "issues", "--format", "ndjson"),
+    ("export", "events"),
+    ("db", "check", "--format", "json"),
+]
+WRITES = [
+    ("issue", "comment", "1", "已与企业对接"),
+    ("issue", "add", "新问题", "-e", "蓝思科技", "-c", "road"),
+    ("enterprise", "add", "九典制药"),
+    ("init",),
+    ("db", "upgrade"),
+]
+
+
+@pytest.fixture
+def filed(sqlite_qiye: Qiye) -> Qiye:
+    file_three(sqlite_qiye)
+    return sqlite_qiye
+
+
+def test_a_read_only_ledger_reads_and_refuses_writes(filed: Qiye, read_only_folder: tuple[Path, object],
+                                                     base_env: dict[str, str], tmp_path: Path) -> None:
+    folder, seal = read_only_folder
+    original = Path(filed.url)
+    filed.ok("issue", "resolve", "1", "--note", "已办结", "--on", "2023-12-18")
+    checkpoint(original)
+    path = folder / "2023.db"
+    shutil.copyfile(original, path)
+    seal()  # type: ignore[operator]
+    before = digest(path)
+    archive = Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+    for args in READS:
+        expected = filed(*args)
+        result = archive(*args)
+        assert result.exit_code == expected.exit_code == 0, (args, result.output)
+        assert result.stdout == expected.stdout, args
+    info = archive("db", "info", "--format", "json")
+    assert info.exit_code == 0 and f'"location": "{path}"' in info.stdout, info.output
+    backup = archive("db", "backup", str(tmp_path / "copy.db"))
+    assert backup.exit_code == 0, backup.output
+    why = "it lies on a read-only file system" if os.geteuid() == 0 else f"its folder {folder} is not writable"
+    for args in WRITES:
+        result = archive(*args)
+        assert result.exit_code == 3, (args, result.output)
+        assert result.stderr.startswith(f"error: the database {path} is read-only: {why}"), (args, result.stderr)
+    zh = archive("--lang", "zh", *WRITES[0])
+    assert zh.exit_code == 3 and zh.stderr.startswith(f"error: 数据库 {path} 为只读："), zh.stderr
+    process = archive.run_process("issue", "list", "--format", "csv")
+    assert process.returncode == 0 and "新建产线用电增容" in process.stdout, process.stderr
+    assert digest(path) == before
+    assert sorted(p.name for p in folder.iterdir()) == ["2023.db"]
+
+
+# --- (d) a -wal that does not belong ------------------------------------------------------------
+
+
+def foreign_wal(source: Path, *, page_size: int | None = None) -> Path:
+    """A -wal holding committed pages of another ledger (copied from `source`'s own, or from a new
+    database of another page size), left beside nothing yet: returns the -wal file."""
+    other = source.with_name("other.db")
+    if page_size is None:
+        shutil.copyfile(source, other)
+    conn = sqlite3.connect(other)
+    if page_size is not None:
+        conn.execute(f"PRAGMA page_size = {page_size}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    if page_size is None:
+        conn.execute("UPDATE issue SET title = '伪造的标题' WHERE id <= 2")
+    else:
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("INSERT INTO t VALUES (randomblob(20000))")
+    conn.commit()
+    wal = source.with_name("stray.db-wal")
+    shutil.copyfile(f"{other}-wal", wal)  # while the other ledger still has it open
+    conn.close()
+    return wal
+
+
+@pytest.mark.parametrize("origin", ["another ledger", "another page size"])
+def test_a_foreign_wal_is_never_written_into_the_ledger(filed: Qiye, origin: str, tmp_path: Path) -> None:
+    path = Path(filed.url)
+    checkpoint(path)
+    wal = foreign_wal(path, page_size=8192 if origin == "another page size" else None)
+    os.replace(wal, f"{path}-wal")
+    before = digest(path)
+    check = filed("db", "check")
+    assert digest(path) == before  # the check wrote nothing (it used to checkpoint the WAL)
+    if origin == "another page size":
+        # SQLite reads the other database through it: not a qiye database, and the -wal is why.
+        assert check.exit_code == 3, check.output
+        assert check.stderr.startswith(f"warning: {path}-wal was written for a database with 8192-byte pages, "
+                                       "not for this ledger (4096-byte pages): move it and qiye.db-shm away"), check.output
+        assert check.stderr.endswith(f"error: {path} is not a qiye database\n")
+    else:
+        assert check.exit_code == 1, check.output
+        assert check.stdout.startswith(f"- {path}-wal holds "), check.output
+        assert "but has no qiye.db-shm beside it" in check.stdout
+        assert "- issue #1: title is '伪造的标题' but its history says '二期厂房消防验收未通过'" in check.stdout
+    for args in (("issue", "list"), ("issue", "show", "1"), ("export", "issues"), ("report", "summary"),
+                 ("db", "info"), ("db", "backup", str(tmp_path / "copy.db")), ("db", "check")):
+        result = filed(*args)
+        assert "Traceback" not in result.output
+        assert digest(path) == before, args

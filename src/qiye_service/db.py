@@ -144,7 +144,41 @@ def sqlite_uri(path: Path, mode: str = "rw") -> str:
     return f"file:{quote(str(path))}?mode={mode}"
 
 
-def probe_sqlite_file(path: Path) -> str | None:
+def read_only_reason(path: Path) -> str | None:
+    """Why the SQLite ledger at `path` cannot be written, as a catalogue key; None when it can.
+
+    SQLite writes the file and makes its -wal and -shm (or -journal) in the folder beside it.
+    """
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "error.db_readonly_fs"
+    except (OSError, AttributeError):  # no statvfs on Windows; a missing folder is not read-only
+        pass
+    if folder.exists() and not os.access(folder, os.W_OK) and not (
+            Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()):
+        return "error.db_readonly_folder"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "error.db_readonly_file"
+    return None
+
+
+def sqlite_read_uri(path: Path) -> str:
+    """How a command that only reads opens the ledger, so that it never writes the file.
+
+    With a -wal beside it: mode=ro, since a read-write connection that closes last checkpoints the
+    WAL into the file, even a WAL copied there from another database. Where no -wal can be made
+    (a read-only file system or folder): immutable=1, since no one can be writing and SQLite then
+    needs no -shm. Otherwise the plain open, which removes the -wal/-shm it made when it closes.
+    """
+    if Path(f"{path}-wal").exists():
+        return sqlite_uri(path, "ro")
+    if read_only_reason(path) in ("error.db_readonly_fs", "error.db_readonly_folder"):
+        return sqlite_uri(path, "ro") + "&immutable=1"
+    return sqlite_uri(path)
+
+
+def probe_sqlite_file(path: Path, *, read_only: bool = False) -> str | None:
     """Look at an SQLite file before anything writes to it; its revision, or None when it is new.
 
     A missing or empty file is a new database. Anything else must be an SQLite file holding
@@ -169,9 +203,10 @@ def probe_sqlite_file(path: Path) -> str | None:
     if magic != SQLITE_MAGIC:
         raise DatabaseUnavailable("error.db_not_sqlite", where=where)
     try:
-        # A plain read-write open (read-only when the file is): unlike mode=ro it cleans up the
-        # -wal/-shm it opens on close, and a read changes nothing in the file.
-        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        # For a writer a plain read-write open (read-only when the file is): unlike mode=ro it
+        # cleans up the -wal/-shm it opens on close; a reader opens as its engine will.
+        uri = sqlite_read_uri(path) if read_only else sqlite_uri(path)
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     except sqlite3.Error as exc:
         raise DatabaseUnavailable("error.db_unavailable", where=where, detail=str(exc)) from None
     try:
@@ -203,18 +238,31 @@ def _classify_error(text: str, where: str) -> DatabaseUnavailable:
     return DatabaseUnavailable("error.db_unavailable", where=where, detail=text)
 
 
-def make_engine(location: Location) -> Engine:
-    """An engine with the connection settings of DESIGN §6."""
+def make_engine(location: Location, *, read_only: bool = False) -> Engine:
+    """An engine with the connection settings of DESIGN §6; with `read_only`, one that never
+    writes an SQLite file (see sqlite_read_uri). A ledger that cannot be written is refused
+    for writing here, before anything is tried, with the reason (DatabaseUnavailable)."""
     from sqlalchemy import create_engine, event
 
     if location.path is not None:
         import sqlite3
 
-        _prepare_sqlite_file(location.path)
-        engine = create_engine(
-            location.url,
-            connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-        )
+        path = location.path
+        if read_only:
+            def connect() -> sqlite3.Connection:
+                return sqlite3.connect(sqlite_read_uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                                       check_same_thread=False)
+
+            engine = create_engine(location.url, creator=connect)
+        else:
+            _prepare_sqlite_file(path)
+            reason = read_only_reason(path)
+            if reason is not None:
+                raise DatabaseUnavailable(reason, where=str(path), folder=str(path.parent), name=path.name)
+            engine = create_engine(
+                location.url,
+                connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -222,13 +270,14 @@ def make_engine(location: Location) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            try:
-                cursor.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.OperationalError as exc:
-                # A read-only file keeps its journal mode: reading it still works, and
-                # a write fails with the read-only error of DESIGN §7.
-                if "readonly" not in str(exc).lower():
-                    raise
+            if not read_only:
+                try:
+                    cursor.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.OperationalError as exc:
+                    # A read-only file keeps its journal mode: reading it still works, and
+                    # a write fails with the read-only error of DESIGN §7.
+                    if "readonly" not in str(exc).lower():
+                        raise
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.close()
@@ -380,14 +429,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def ensure_schema(engine: Engine) -> str:
+def ensure_schema(engine: Engine, *, read_only: bool = False) -> str:
     """Bring a new or older database to the head revision; refuse a newer one.
 
-    An SQLite file is probed first, so a file that is not ours is refused untouched.
+    An SQLite file is probed first, so a file that is not ours is refused untouched. For a
+    `read_only` engine a new or older file is brought up to date by a writer of its own, as
+    on any first use.
     """
     if engine.url.get_backend_name() == "sqlite" and engine.url.database:
-        if probe_sqlite_file(Path(engine.url.database)) == _schema.HEAD_REVISION:
+        path = Path(engine.url.database)
+        if probe_sqlite_file(path, read_only=read_only) == _schema.HEAD_REVISION:
             return _schema.HEAD_REVISION
+        if read_only:
+            writer = make_engine(Location(f"sqlite:///{path}", path))
+            try:
+                return ensure_schema(writer)
+            finally:
+                writer.dispose()
     revision = stored_revision(engine)
     if revision == _schema.HEAD_REVISION:
         return revision

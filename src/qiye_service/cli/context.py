@@ -40,7 +40,8 @@ class AppContext:
     db_option: str | None = None
     actor_option: str | None = None
     lang: str = field(default_factory=default_lang)
-    _engine: Engine | None = None
+    # One engine per way of opening: read-write, and (SQLite) read-only for commands that only read.
+    _engines: dict[bool, Engine] = field(default_factory=dict)
 
     @cached_property
     def config(self) -> dict[str, str]:
@@ -62,20 +63,25 @@ class AppContext:
 
             raise DatabaseUnavailable("error.db_missing", where=str(path))
 
-    def engine(self, *, migrate: bool = True) -> Engine:
-        """The engine, with the schema created or upgraded on first use."""
-        if self._engine is None:
+    def engine(self, *, migrate: bool = True, read_only: bool = False) -> Engine:
+        """The engine, with the schema created or upgraded on first use.
+
+        `read_only` (for commands that only read) opens an SQLite ledger so that nothing is
+        written to it: it reads a read-only ledger, and never checkpoints a -wal beside it.
+        """
+        read_only = read_only and self.location.is_sqlite
+        if read_only not in self._engines:
             from qiye_service.db import ensure_schema, make_engine
 
-            engine = make_engine(self.location)
+            engine = make_engine(self.location, read_only=read_only)
             if migrate:
                 with database_errors(engine):
-                    ensure_schema(engine)
-            self._engine = engine
+                    ensure_schema(engine, read_only=read_only)
+            self._engines[read_only] = engine
             if not gc.isenabled():  # paused for start-up by the console script (cli.main)
                 gc.freeze()
                 gc.enable()
-        return self._engine
+        return self._engines[read_only]
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -83,17 +89,18 @@ class AppContext:
 
         if not write:
             self.require_ledger()
-        engine = self.engine()
+        engine = self.engine(read_only=not write)
         with database_errors(engine), session_scope(engine, write=write) as session:
             yield session
 
     def database_error(self, exc: Exception) -> QiyeError | None:
         """A driver error raised outside `database_errors`, as it would have been reported inside."""
-        return None if self._engine is None else as_database_error(exc, self._engine)
+        engine = next(iter(self._engines.values()), None)
+        return None if engine is None else as_database_error(exc, engine)
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+        for engine in self._engines.values():
+            engine.dispose()
 
     @cached_property
     def timezone(self) -> str:

@@ -34,6 +34,7 @@ from qiye_service.db import (
     BUSY_TIMEOUT_SECONDS,
     QIYE_TABLES,
     SQLITE_MAGIC,
+    sqlite_read_uri,
     sqlite_uri,
     sync_search_index,
     upgrade,
@@ -137,8 +138,9 @@ def backup_database(engine: Engine, target: Path) -> LedgerFacts:
 
 def _sqlite_online_backup(source: Path, temp: Path) -> None:
     """SQLite's backup API in one step: one read snapshot, so the copy is consistent while
-    other processes write (a stepwise copy would restart on every write)."""
-    src = sqlite3.connect(sqlite_uri(source), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    other processes write (a stepwise copy would restart on every write). The ledger is opened
+    as every command that only reads opens it, so a backup never writes to it."""
+    src = sqlite3.connect(sqlite_read_uri(source), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     try:
         _copy_with_backup_api(src, temp)
     except sqlite3.Error as exc:
