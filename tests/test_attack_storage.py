@@ -211,6 +211,33 @@ def test_a_driver_error_while_streaming_an_export_is_exit_3_on_postgresql(pg_sch
     assert "lock timeout" in result.stderr and result.stdout == ""
 
 
+# --- (b) a write to a damaged page --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["garbage", "misplaced cell"])
+def test_a_write_that_touches_a_damaged_page_fails_and_writes_nothing(ledger: Qiye, damage: str) -> None:
+    path = Path(ledger.url)
+    leaves = issue_leaves(path)
+    number, ids = leaves[len(leaves) // 2]
+    if damage == "garbage":
+        wreck(path, [number])
+    else:
+        misplace_last_cell(path, number)
+    target = ids[0]  # a sound cell, on the damaged page
+    events = count(path, "SELECT count(*) FROM event")
+    result = ledger("issue", "comment", str(target), "已与企业对接")
+    assert result.exit_code == 3, result.output
+    assert result.stderr == f"error: the database {path} is corrupt: database disk image is malformed\n"
+    assert count(path, "SELECT count(*) FROM event") == events
+    # A write whose pages are all sound is kept: qiye cannot know of damage elsewhere without
+    # reading the whole ledger, which `db check` does, and which reports this damage.
+    first = leaves[0][1][0]
+    ledger.ok("issue", "comment", str(first), "已与企业对接")
+    assert count(path, f"SELECT count(*) FROM event WHERE issue_id = {first} AND action = 'comment'") == 1
+    check = ledger("db", "check")
+    assert check.exit_code in (1, 3) and check.stderr.startswith("error:"), check.output
+
+
 # --- (c) a read-only ledger ---------------------------------------------------------------------
 
 
