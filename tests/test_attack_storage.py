@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import csv
+import ctypes
 import hashlib
 import os
 import random
@@ -20,7 +21,8 @@ import shutil
 import sqlite3
 import struct
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -242,35 +244,39 @@ def test_a_write_that_touches_a_damaged_page_fails_and_writes_nothing(ledger: Qi
 
 
 @pytest.fixture
-def read_only_folder(tmp_path: Path) -> Iterator[tuple[Path, object]]:
+def read_only_mount(tmp_path: Path) -> Iterator[tuple[Path, Callable[[], None]]]:
     """A folder, and a function that makes it read-only once the ledger is in it: a tmpfs
     remounted read-only when running as root (root ignores file modes), chmod otherwise."""
     folder = tmp_path / "archive"
     folder.mkdir()
-    if os.geteuid() == 0:
-        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)],
-                                 capture_output=True, text=True)
-        if mounted.returncode != 0:
-            pytest.skip(f"running as root and cannot mount a tmpfs to make read-only: {mounted.stderr.strip()}")
-
-        def seal() -> None:
-            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-
-        try:
-            yield folder, seal
-        finally:
-            subprocess.run(["umount", str(folder)], check=True)
-        return
-
-    def seal_by_mode() -> None:
-        for path in folder.iterdir():
-            os.chmod(path, 0o444)
-        os.chmod(folder, 0o555)
-
-    try:
-        yield folder, seal_by_mode
-    finally:
+    if os.geteuid() != 0:
+        yield folder, lambda: seal_by_mode(folder)
         os.chmod(folder, 0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"running as root and cannot mount a tmpfs to make read-only: {mounted.stderr.strip()}")
+    try:
+        yield folder, lambda: subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def seal_by_mode(folder: Path) -> None:
+    for path in folder.iterdir():
+        os.chmod(path, 0o444)
+    os.chmod(folder, 0o555)
+
+
+def as_ordinary_user() -> None:
+    """In a child process: root ignores file modes; drop the capabilities that let it."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
 READS = [
@@ -292,45 +298,82 @@ WRITES = [
     ("init",),
     ("db", "upgrade"),
 ]
+Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
 def filed(sqlite_qiye: Qiye) -> Qiye:
     file_three(sqlite_qiye)
+    sqlite_qiye.ok("issue", "resolve", "1", "--note", "已办结", "--on", "2023-12-18")
+    checkpoint(Path(sqlite_qiye.url))
     return sqlite_qiye
 
 
-def test_a_read_only_ledger_reads_and_refuses_writes(filed: Qiye, read_only_folder: tuple[Path, object],
-                                                     base_env: dict[str, str], tmp_path: Path) -> None:
-    folder, seal = read_only_folder
-    original = Path(filed.url)
-    filed.ok("issue", "resolve", "1", "--note", "已办结", "--on", "2023-12-18")
-    checkpoint(original)
-    path = folder / "2023.db"
-    shutil.copyfile(original, path)
-    seal()  # type: ignore[operator]
-    before = digest(path)
-    archive = Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+def reads_and_refuses_writes(filed: Qiye, path: Path, run: Run, why: str, tmp_path: Path) -> None:
+    """Every read gives what the same ledger gives where it can be written; every write is an
+    exit-3 error saying why the ledger is read-only; nothing in its folder changes."""
+    before, beside = digest(path), sorted(p.name for p in path.parent.iterdir())
     for args in READS:
         expected = filed(*args)
-        result = archive(*args)
-        assert result.exit_code == expected.exit_code == 0, (args, result.output)
-        assert result.stdout == expected.stdout, args
-    info = archive("db", "info", "--format", "json")
-    assert info.exit_code == 0 and f'"location": "{path}"' in info.stdout, info.output
-    backup = archive("db", "backup", str(tmp_path / "copy.db"))
-    assert backup.exit_code == 0, backup.output
-    why = "it lies on a read-only file system" if os.geteuid() == 0 else f"its folder {folder} is not writable"
+        assert expected.exit_code == 0, (args, expected.output)
+        assert run(*args) == (0, expected.stdout, expected.stderr), args
+    code, out, err = run("db", "info", "--format", "json")
+    assert code == 0 and f'"location": "{path}"' in out, err
+    assert run("db", "backup", str(tmp_path / "copy.db"))[0] == 0
     for args in WRITES:
-        result = archive(*args)
-        assert result.exit_code == 3, (args, result.output)
-        assert result.stderr.startswith(f"error: the database {path} is read-only: {why}"), (args, result.stderr)
-    zh = archive("--lang", "zh", *WRITES[0])
-    assert zh.exit_code == 3 and zh.stderr.startswith(f"error: 数据库 {path} 为只读："), zh.stderr
-    process = archive.run_process("issue", "list", "--format", "csv")
-    assert process.returncode == 0 and "新建产线用电增容" in process.stdout, process.stderr
+        code, out, err = run(*args)
+        assert (code, out) == (3, ""), (args, err)
+        assert err.startswith(f"error: the database {path} is read-only: {why}"), (args, err)
+    code, _out, err = run("--lang", "zh", *WRITES[0])
+    assert code == 3 and err.startswith(f"error: 数据库 {path} 为只读："), err
     assert digest(path) == before
-    assert sorted(p.name for p in folder.iterdir()) == ["2023.db"]
+    assert sorted(p.name for p in path.parent.iterdir()) == beside
+
+
+def test_a_ledger_on_a_read_only_file_system_reads_and_refuses_writes(
+        filed: Qiye, read_only_mount: tuple[Path, Callable[[], None]], base_env: dict[str, str],
+        tmp_path: Path) -> None:
+    folder, seal = read_only_mount
+    path = folder / "2023.db"
+    shutil.copyfile(filed.url, path)
+    seal()
+    archive = Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = archive(*args)
+        return result.exit_code, result.stdout, result.stderr
+
+    why = "it lies on a read-only file system" if os.geteuid() == 0 else f"its folder {folder} is not writable"
+    reads_and_refuses_writes(filed, path, run, why, tmp_path)
+
+
+def test_a_ledger_in_a_read_only_folder_reads_and_refuses_writes(filed: Qiye, base_env: dict[str, str],
+                                                                 tmp_path: Path) -> None:
+    """chmod 0555 on the folder, 0444 on the file; as root, each command runs as a process
+    without the capabilities that let root ignore them."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    path = folder / "2023.db"
+    shutil.copyfile(filed.url, path)
+    seal_by_mode(folder)
+    env = {**os.environ, **base_env, "QIYE_DB": str(path)}
+
+    def run(*args: str) -> tuple[int, str, str]:
+        done = subprocess.run([sys.executable, "-m", "qiye_service", *args], capture_output=True, text=True,
+                              env=env, preexec_fn=as_ordinary_user, timeout=120)
+        return done.returncode, done.stdout, done.stderr
+
+    try:
+        try:
+            probe = subprocess.run([sys.executable, "-c", f"open({str(folder / 'probe')!r}, 'w')"],
+                                   capture_output=True, preexec_fn=as_ordinary_user, timeout=60)
+        except subprocess.SubprocessError:
+            probe = None
+        if probe is None or probe.returncode == 0:
+            pytest.skip("a process here can write a folder whose mode forbids it (root's capabilities not dropped)")
+        reads_and_refuses_writes(filed, path, run, f"its folder {folder} is not writable", tmp_path)
+    finally:
+        os.chmod(folder, 0o755)
 
 
 # --- (d) a -wal that does not belong ------------------------------------------------------------
