@@ -402,12 +402,17 @@ def foreign_wal(source: Path, *, page_size: int | None = None) -> Path:
     return wal
 
 
-@pytest.mark.parametrize("origin", ["another ledger", "another page size"])
+@pytest.mark.parametrize("origin", ["another ledger", "another page size", "another ledger, --db a symlink"])
 def test_a_foreign_wal_is_never_written_into_the_ledger(filed: Qiye, origin: str, tmp_path: Path) -> None:
     path = Path(filed.url)
     checkpoint(path)
     wal = foreign_wal(path, page_size=8192 if origin == "another page size" else None)
-    os.replace(wal, f"{path}-wal")
+    os.replace(wal, f"{path}-wal")  # SQLite looks for it beside the real file
+    if origin.endswith("symlink"):
+        (tmp_path / "links").mkdir()
+        link = tmp_path / "links" / "台账.db"
+        link.symlink_to(path)
+        filed = Qiye(str(link), {**filed.env, "QIYE_DB": str(link)})
     before = digest(path)
     check = filed("db", "check")
     assert digest(path) == before  # the check wrote nothing (it used to checkpoint the WAL)

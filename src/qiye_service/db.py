@@ -147,8 +147,10 @@ def sqlite_uri(path: Path, mode: str = "rw") -> str:
 def read_only_reason(path: Path) -> str | None:
     """Why the SQLite ledger at `path` cannot be written, as a catalogue key; None when it can.
 
-    SQLite writes the file and makes its -wal and -shm (or -journal) in the folder beside it.
+    SQLite writes the file and makes its -wal and -shm (or -journal) in the folder beside it
+    (beside the real file, when `path` is a symlink).
     """
+    path = Path(os.path.realpath(path))
     folder = path.parent
     try:
         if os.statvfs(folder).f_flag & os.ST_RDONLY:
@@ -171,7 +173,7 @@ def sqlite_read_uri(path: Path) -> str:
     (a read-only file system or folder): immutable=1, since no one can be writing and SQLite then
     needs no -shm. Otherwise the plain open, which removes the -wal/-shm it made when it closes.
     """
-    if Path(f"{path}-wal").exists():
+    if Path(f"{os.path.realpath(path)}-wal").exists():  # SQLite keeps it beside the real file
         return sqlite_uri(path, "ro")
     if read_only_reason(path) in ("error.db_readonly_fs", "error.db_readonly_folder"):
         return sqlite_uri(path, "ro") + "&immutable=1"
@@ -258,7 +260,8 @@ def make_engine(location: Location, *, read_only: bool = False) -> Engine:
             _prepare_sqlite_file(path)
             reason = read_only_reason(path)
             if reason is not None:
-                raise DatabaseUnavailable(reason, where=str(path), folder=str(path.parent), name=path.name)
+                real = Path(os.path.realpath(path))
+                raise DatabaseUnavailable(reason, where=str(path), folder=str(real.parent), name=real.name)
             engine = create_engine(
                 location.url,
                 connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},

@@ -96,6 +96,7 @@ def wal_findings(path: Path) -> list[Finding]:
     has no -shm beside it: a WAL copied there (SQLite makes the -shm before the first page it
     writes, and a crash leaves it behind). A foreign WAL with a -shm of its own goes unnoticed.
     """
+    path = Path(os.path.realpath(path))  # SQLite keeps them beside the real file
     wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
     try:
         shm_before = shm.exists()
