@@ -119,22 +119,25 @@ def test_connections_use_wal_foreign_keys_and_busy_timeout(sqlite_qiye):
         engine.dispose()
 
 
-def test_the_command_line_engine_has_the_pragmas(sqlite_qiye, monkeypatch):
+@pytest.mark.parametrize("command", [("issue", "list"), ("enterprise", "add", "蓝思科技")])
+def test_the_command_line_engine_has_the_pragmas(sqlite_qiye, monkeypatch, command):
     from qiye_service.cli import context
 
     seen = {}
     original = context.AppContext.close
 
     def close(self):
-        if self._engine is not None:
-            with self._engine.connect() as conn:
-                for pragma in ("journal_mode", "foreign_keys", "busy_timeout"):
+        for engine in self._engines.values():
+            with engine.connect() as conn:
+                for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "cell_size_check"):
                     seen[pragma] = conn.exec_driver_sql(f"PRAGMA {pragma}").scalar()
         original(self)
 
     monkeypatch.setattr(context.AppContext, "close", close)
-    sqlite_qiye.ok("issue", "list")
+    sqlite_qiye.ok(*command)
     assert seen["journal_mode"] == "wal" and seen["foreign_keys"] == 1 and seen["busy_timeout"] >= 5000
+    # Writers check each page's cells as they load it (issue 25, point 12); readers need not.
+    assert seen["cell_size_check"] == (command[0] == "enterprise")
 
 
 def test_db_upgrade_brings_an_older_database_to_head(sqlite_qiye, tmp_path):

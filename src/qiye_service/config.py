@@ -73,7 +73,13 @@ def check_key(key: str) -> None:
 
 
 def save_config(values: dict[str, str]) -> Path:
-    """Write flat dotted keys back as nested TOML, atomically."""
+    """Write flat dotted keys back as nested TOML, atomically, readable by the user alone.
+
+    The file may hold a database password: it is written 0600 from its first byte (mkstemp,
+    beside it), so replacing a file of any mode leaves it 0600; a folder qiye makes is 0700.
+    """
+    import tempfile
+
     import tomli_w
 
     nested: dict[str, Any] = {}
@@ -84,17 +90,33 @@ def save_config(values: dict[str, str]) -> Path:
             node = node.setdefault(part, {})
         node[leaf] = value
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(nested), encoding="utf-8")
-    os.replace(tmp, path)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(tomli_w.dumps(nested))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
     return path
+
+
+def shown(value: str) -> str:
+    """A setting as `config` prints it: any password in it masked."""
+    from qiye_service.db import mask_url
+
+    return mask_url(value)
 
 
 def validate(key: str, value: str) -> None:
     """Refuse a value the program could not use later."""
     if value == "":
         return
+    if key == "db":
+        from qiye_service.db import resolve_location
+
+        resolve_location(value)  # a URL qiye cannot use is refused now, not at the next command
     if key == "lang" and value not in ("zh", "en"):
         raise InvalidValue("error.config_value", key=key, value=value, reason="use zh or en")
     if key == "timezone":

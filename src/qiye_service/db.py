@@ -5,7 +5,8 @@ session_scope(): the one place a transaction commits.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -59,21 +60,56 @@ def resolve_location(cli_value: str | None, config_value: str | None = None) -> 
         if scheme.partition("+")[0] not in ("postgresql", "postgres"):
             raise InvalidValue("error.db_scheme", value=mask_url(raw))
         # psycopg (3) is the PostgreSQL driver qiye installs, whichever one the URL names.
-        return Location("postgresql+psycopg://" + rest, None)
+        return Location("postgresql+psycopg://" + _quote_userinfo(rest), None)
     path = Path(raw).expanduser().absolute()
     return Location(f"sqlite:///{path}", path)
 
 
-def mask_url(url: str) -> str:
-    """The URL with any password replaced by ***."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    creds, _, host = rest.rpartition("@")
-    if ":" in creds:
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
+# Secrets in database URLs and libpq connection strings (issue 25, point 6). A URL's userinfo
+# ends at the last '@' of its authority: the first '@' after which the host holds no '@', so
+# `postgres:p@ss@host` is the user postgres with the password p@ss (SQLAlchemy alone would take
+# `ss@host` for the host). libpq marks two keywords secret: password and sslpassword.
+_HOST_AFTER = r"(?=[^\s@/?#'\"]*(?:[\s/?#'\"]|$))"
+_URL_USERINFO = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*:/+)(?P<user>[^\s:/]*):(?P<password>.*?)@" + _HOST_AFTER)
+_MASKED = r"(?!\*\*\*(?:[\s&#:'\"]|$))"  # masking twice leaves a masked value as it is
+_QUERY_SECRET = re.compile(r"(?P<key>[?&](?:ssl)?password=)" + _MASKED + r"[^&#\s]*", re.IGNORECASE)
+_KEYWORD_SECRET = re.compile(
+    r"(?P<key>(?<![\w?&])(?:ssl)?password\s*=\s*)" + _MASKED + r"(?:'(?:[^'\\]|\\.)*'?|\S*)", re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_USERINFO = re.compile(r"(?P<user>[^:/]*):(?P<password>.*?)@(?=[^@/?#]*(?:[/?#]|$))", re.DOTALL)
+
+
+def mask_url(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` with every password in it replaced by ***: the URL's (userinfo, and password= or
+    sslpassword= in its query), libpq's keyword form (password=… or password='…'), and any of
+    `secrets` quoted verbatim (a driver error echoing the conninfo). The one place qiye masks:
+    every URL, setting and error line goes through here before it is shown."""
+    from urllib.parse import quote
+
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+    scheme, sep, rest = text.partition("://")
+    if sep and _SCHEME.fullmatch(scheme):
+        # The text is one URL (a setting, --db): its userinfo read as qiye connects with it,
+        # a space or an '@' in the password included.
+        text = f"{scheme}://{_quote_userinfo(rest)}"
+    text = _URL_USERINFO.sub(r"\g<head>\g<user>:***@", text)
+    text = _QUERY_SECRET.sub(r"\g<key>***", text)
+    return _KEYWORD_SECRET.sub(r"\g<key>***", text)
+
+
+def _quote_userinfo(rest: str) -> str:
+    """The part of a URL after `scheme://` with its user and password percent-encoded, so that a
+    password typed with '@', '/', '?' or a space reaches the server whole (and its tail is not
+    taken for the host, to be quoted in a connection error)."""
+    from urllib.parse import quote, unquote
+
+    found = _USERINFO.match(rest)
+    if found is None:
+        return rest
+    user, password = (quote(unquote(found[name]), safe="") for name in ("user", "password"))
+    return f"{user}:{password}@{rest[found.end():]}"
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -108,7 +144,43 @@ def sqlite_uri(path: Path, mode: str = "rw") -> str:
     return f"file:{quote(str(path))}?mode={mode}"
 
 
-def probe_sqlite_file(path: Path) -> str | None:
+def read_only_reason(path: Path) -> str | None:
+    """Why the SQLite ledger at `path` cannot be written, as a catalogue key; None when it can.
+
+    SQLite writes the file and makes its -wal and -shm (or -journal) in the folder beside it
+    (beside the real file, when `path` is a symlink).
+    """
+    path = Path(os.path.realpath(path))
+    folder = path.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "error.db_readonly_fs"
+    except (OSError, AttributeError):  # no statvfs on Windows; a missing folder is not read-only
+        pass
+    if folder.exists() and not os.access(folder, os.W_OK) and not (
+            Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()):
+        return "error.db_readonly_folder"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "error.db_readonly_file"
+    return None
+
+
+def sqlite_read_uri(path: Path) -> str:
+    """How a command that only reads opens the ledger, so that it never writes the file.
+
+    With a -wal beside it: mode=ro, since a read-write connection that closes last checkpoints the
+    WAL into the file, even a WAL copied there from another database. Where no -wal can be made
+    (a read-only file system or folder): immutable=1, since no one can be writing and SQLite then
+    needs no -shm. Otherwise the plain open, which removes the -wal/-shm it made when it closes.
+    """
+    if Path(f"{os.path.realpath(path)}-wal").exists():  # SQLite keeps it beside the real file
+        return sqlite_uri(path, "ro")
+    if read_only_reason(path) in ("error.db_readonly_fs", "error.db_readonly_folder"):
+        return sqlite_uri(path, "ro") + "&immutable=1"
+    return sqlite_uri(path)
+
+
+def probe_sqlite_file(path: Path, *, read_only: bool = False) -> str | None:
     """Look at an SQLite file before anything writes to it; its revision, or None when it is new.
 
     A missing or empty file is a new database. Anything else must be an SQLite file holding
@@ -133,9 +205,10 @@ def probe_sqlite_file(path: Path) -> str | None:
     if magic != SQLITE_MAGIC:
         raise DatabaseUnavailable("error.db_not_sqlite", where=where)
     try:
-        # A plain read-write open (read-only when the file is): unlike mode=ro it cleans up the
-        # -wal/-shm it opens on close, and a read changes nothing in the file.
-        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+        # For a writer a plain read-write open (read-only when the file is): unlike mode=ro it
+        # cleans up the -wal/-shm it opens on close; a reader opens as its engine will.
+        uri = sqlite_read_uri(path) if read_only else sqlite_uri(path)
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     except sqlite3.Error as exc:
         raise DatabaseUnavailable("error.db_unavailable", where=where, detail=str(exc)) from None
     try:
@@ -167,18 +240,32 @@ def _classify_error(text: str, where: str) -> DatabaseUnavailable:
     return DatabaseUnavailable("error.db_unavailable", where=where, detail=text)
 
 
-def make_engine(location: Location) -> Engine:
-    """An engine with the connection settings of DESIGN §6."""
+def make_engine(location: Location, *, read_only: bool = False) -> Engine:
+    """An engine with the connection settings of DESIGN §6; with `read_only`, one that never
+    writes an SQLite file (see sqlite_read_uri). A ledger that cannot be written is refused
+    for writing here, before anything is tried, with the reason (DatabaseUnavailable)."""
     from sqlalchemy import create_engine, event
 
     if location.path is not None:
         import sqlite3
 
-        _prepare_sqlite_file(location.path)
-        engine = create_engine(
-            location.url,
-            connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-        )
+        path = location.path
+        if read_only:
+            def connect() -> sqlite3.Connection:
+                return sqlite3.connect(sqlite_read_uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                                       check_same_thread=False)
+
+            engine = create_engine(location.url, creator=connect)
+        else:
+            _prepare_sqlite_file(path)
+            reason = read_only_reason(path)
+            if reason is not None:
+                real = Path(os.path.realpath(path))
+                raise DatabaseUnavailable(reason, where=str(path), folder=str(real.parent), name=real.name)
+            engine = create_engine(
+                location.url,
+                connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -186,13 +273,19 @@ def make_engine(location: Location) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            try:
-                cursor.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.OperationalError as exc:
-                # A read-only file keeps its journal mode: reading it still works, and
-                # a write fails with the read-only error of DESIGN §7.
-                if "readonly" not in str(exc).lower():
-                    raise
+            if not read_only:
+                try:
+                    cursor.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.OperationalError as exc:
+                    # A read-only file keeps its journal mode: reading it still works, and
+                    # a write fails with the read-only error of DESIGN §7.
+                    if "readonly" not in str(exc).lower():
+                        raise
+                # A writer checks every cell of each page it loads (issue 25, point 12): a page
+                # SQLite can tell is damaged fails the write as malformed (exit 3) instead of
+                # being written back around the damage. Readers leave it off: a report reads
+                # most of the ledger, and `db check` reads all of it.
+                cursor.execute("PRAGMA cell_size_check = ON")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.close()
@@ -344,14 +437,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def ensure_schema(engine: Engine) -> str:
+def ensure_schema(engine: Engine, *, read_only: bool = False) -> str:
     """Bring a new or older database to the head revision; refuse a newer one.
 
-    An SQLite file is probed first, so a file that is not ours is refused untouched.
+    An SQLite file is probed first, so a file that is not ours is refused untouched. For a
+    `read_only` engine a new or older file is brought up to date by a writer of its own, as
+    on any first use.
     """
     if engine.url.get_backend_name() == "sqlite" and engine.url.database:
-        if probe_sqlite_file(Path(engine.url.database)) == _schema.HEAD_REVISION:
+        path = Path(engine.url.database)
+        if probe_sqlite_file(path, read_only=read_only) == _schema.HEAD_REVISION:
             return _schema.HEAD_REVISION
+        if read_only:
+            writer = make_engine(Location(f"sqlite:///{path}", path))
+            try:
+                return ensure_schema(writer)
+            finally:
+                writer.dispose()
     revision = stored_revision(engine)
     if revision == _schema.HEAD_REVISION:
         return revision
@@ -367,14 +469,12 @@ def describe(engine: Engine) -> str:
     url = engine.url
     if url.get_backend_name() == "sqlite":
         return str(url.database)
-    return url.render_as_string(hide_password=True)
+    return mask_url(url.render_as_string(hide_password=True))
 
 
 def translate_db_error(exc: BaseException, engine: Engine) -> DatabaseUnavailable:
     """Turn a driver error into the exit-3 error of DESIGN §7."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # libpq never echoes a password, but a message quoting the conninfo or the URL would.
     password = engine.url.password
-    if password:
-        # libpq never echoes a password, but a message quoting the conninfo would.
-        text = text.replace(str(password), "***")
-    return _classify_error(text, describe(engine))
+    return _classify_error(mask_url(text, [str(password) if password else None]), describe(engine))

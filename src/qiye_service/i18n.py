@@ -584,6 +584,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{path} 不是 UTF-8 文本：有 {count} 处字节不是 UTF-8，第一处在第 {line} 行（字节偏移 {offset}）；"
         "文件可能是 GB18030（GBK）编码：请尝试 --encoding auto 或 --encoding gb18030",
     ),
+    # --- issue 25, points 6 and 12: passwords in the config; read-only ledgers; a stray -wal ---
+    "msg.config_password": (
+        "note: the database password is now stored in {path} (readable only by you); ~/.pgpass (or the "
+        "PGPASSWORD variable) is the better place for it: set the URL without the password and add the line "
+        "HOST:PORT:DATABASE:USER:PASSWORD to ~/.pgpass (chmod 600)",
+        "提示：数据库密码已保存在 {path}（仅您本人可读）；更好的做法是放在 ~/.pgpass（或环境变量 PGPASSWORD）中："
+        "配置不含密码的 URL，并在 ~/.pgpass 中加入一行 主机:端口:数据库:用户:密码（权限设为 600）",
+    ),
+    "error.db_readonly_fs": (
+        "the database {where} is read-only: it lies on a read-only file system; commands that read it work, "
+        "changes cannot be saved there",
+        "数据库 {where} 为只读：它位于只读文件系统上；可以查询，但无法保存修改",
+    ),
+    "error.db_readonly_folder": (
+        "the database {where} is read-only: its folder {folder} is not writable, and SQLite keeps {name}-wal "
+        "and {name}-shm there while it writes; commands that read it work, changes cannot be saved",
+        "数据库 {where} 为只读：所在目录 {folder} 不可写，而 SQLite 写入时要在该目录中建立 {name}-wal 和 "
+        "{name}-shm；可以查询，但无法保存修改",
+    ),
+    "error.db_readonly_file": (
+        "the database {where} is read-only: the file is not writable; commands that read it work, changes "
+        "cannot be saved",
+        "数据库 {where} 为只读：该文件不可写；可以查询，但无法保存修改",
+    ),
+    "check.wal_foreign": (
+        "{wal} was written for a database with {wal_page}-byte pages, not for this ledger ({page}-byte pages): "
+        "move it and {shm} away before any command writes, or its pages are copied into the ledger",
+        "{wal} 的页大小为 {wal_page} 字节，与本台账（{page} 字节）不符，属于其他数据库；请在任何写入命令之前将它和 "
+        "{shm} 移走，否则其中的页会被写入台账",
+    ),
+    "check.wal_unindexed": (
+        "{wal} holds {frames} page(s) not yet in the ledger but has no {shm} beside it, as a WAL copied there "
+        "from another database would (SQLite makes the -shm before it writes a page, and a crash leaves it "
+        "behind); if it is not this ledger's, move it away before any command writes, or its pages are copied "
+        "into the ledger",
+        "{wal} 中有 {frames} 页尚未写入台账，但旁边没有 {shm}，像是从其他数据库复制来的 WAL 文件（SQLite 写入前会先"
+        "建立 -shm，崩溃后它也会留下）；如果它不属于本台账，请在任何写入命令之前将它移走，否则其中的页会被写入台账",
+    ),
 }
 
 

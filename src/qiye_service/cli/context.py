@@ -40,7 +40,8 @@ class AppContext:
     db_option: str | None = None
     actor_option: str | None = None
     lang: str = field(default_factory=default_lang)
-    _engine: Engine | None = None
+    # One engine per way of opening: read-write, and (SQLite) read-only for commands that only read.
+    _engines: dict[bool, Engine] = field(default_factory=dict)
 
     @cached_property
     def config(self) -> dict[str, str]:
@@ -62,20 +63,25 @@ class AppContext:
 
             raise DatabaseUnavailable("error.db_missing", where=str(path))
 
-    def engine(self, *, migrate: bool = True) -> Engine:
-        """The engine, with the schema created or upgraded on first use."""
-        if self._engine is None:
+    def engine(self, *, migrate: bool = True, read_only: bool = False) -> Engine:
+        """The engine, with the schema created or upgraded on first use.
+
+        `read_only` (for commands that only read) opens an SQLite ledger so that nothing is
+        written to it: it reads a read-only ledger, and never checkpoints a -wal beside it.
+        """
+        read_only = read_only and self.location.is_sqlite
+        if read_only not in self._engines:
             from qiye_service.db import ensure_schema, make_engine
 
-            engine = make_engine(self.location)
+            engine = make_engine(self.location, read_only=read_only)
             if migrate:
                 with database_errors(engine):
-                    ensure_schema(engine)
-            self._engine = engine
+                    ensure_schema(engine, read_only=read_only)
+            self._engines[read_only] = engine
             if not gc.isenabled():  # paused for start-up by the console script (cli.main)
                 gc.freeze()
                 gc.enable()
-        return self._engine
+        return self._engines[read_only]
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -83,13 +89,18 @@ class AppContext:
 
         if not write:
             self.require_ledger()
-        engine = self.engine()
+        engine = self.engine(read_only=not write)
         with database_errors(engine), session_scope(engine, write=write) as session:
             yield session
 
+    def database_error(self, exc: Exception) -> QiyeError | None:
+        """A driver error raised outside `database_errors`, as it would have been reported inside."""
+        engine = next(iter(self._engines.values()), None)
+        return None if engine is None else as_database_error(exc, engine)
+
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+        for engine in self._engines.values():
+            engine.dispose()
 
     @cached_property
     def timezone(self) -> str:
@@ -167,35 +178,52 @@ def echo(text: str, *, err: bool = False) -> None:
 
 
 def error_line(text: str) -> None:
-    echo(f"error: {text}", err=True)
+    """The `error:` line, with any password in it masked (a URL, a connection string, a driver
+    message quoting either): every error qiye reports passes here."""
+    from qiye_service.db import mask_url
+
+    echo(f"error: {mask_url(text)}", err=True)
+
+
+def report_error(ctx: typer.Context, exc: QiyeError) -> None:
+    """The error's line in the user's language, and its exit code."""
+    lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
+    error_line(exc.message(lang))
+    raise typer.Exit(exc.exit_code) from None
 
 
 @contextmanager
 def database_errors(engine: Engine) -> Iterator[None]:
     """Driver failures (unreachable, locked, corrupt) become exit-3 errors."""
-    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+    try:
+        yield
+    except Exception as exc:
+        error = as_database_error(exc, engine)
+        if error is None:
+            raise
+        raise error from None
+
+
+def as_database_error(exc: Exception, engine: Engine) -> QiyeError | None:
+    """The error of DESIGN §7 for a driver failure, whether SQLAlchemy wrapped it or a driver
+    cursor used directly raised it (export's streams, backup's sqlite3); None for anything else."""
+    from sqlalchemy.exc import DatabaseError, DataError, DBAPIError, IntegrityError, OperationalError
 
     from qiye_service.db import translate_db_error
     from qiye_service.errors import Conflict, InvalidValue
 
-    try:
-        yield
-    except IntegrityError as exc:
-        raise Conflict("error.integrity", detail=str(exc.orig).splitlines()[0]) from None
-    except DataError as exc:
+    driver_error = engine.dialect.loaded_dbapi.Error
+    if isinstance(exc, driver_error):
+        exc = DBAPIError.instance(None, None, exc, driver_error, dialect=engine.dialect)
+    if isinstance(exc, IntegrityError):
+        return Conflict("error.integrity", detail=str(exc.orig).splitlines()[0])
+    if isinstance(exc, DataError):
         # A value the database will not store (PostgreSQL refuses a NUL in text, say): the
         # user's input, not an unavailable database.
-        raise InvalidValue("error.db_refused_value", detail=str(exc.orig).splitlines()[0]) from None
-    except DBAPIError as exc:
-        if exc.connection_invalidated or _is_operational(exc):
-            raise translate_db_error(exc, engine) from None
-        raise
-
-
-def _is_operational(exc: Exception) -> bool:
-    from sqlalchemy.exc import DatabaseError, OperationalError
-
-    return isinstance(exc, (OperationalError, DatabaseError))
+        return InvalidValue("error.db_refused_value", detail=str(exc.orig).splitlines()[0])
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, (OperationalError, DatabaseError))):
+        return translate_db_error(exc, engine)
+    return None
 
 
 def get_app(ctx: typer.Context) -> AppContext:
@@ -257,9 +285,7 @@ class QiyeGroup(TyperGroup):
             report_usage_error(exc)
             raise
         except QiyeError as exc:
-            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
-            error_line(exc.message(lang))
-            raise typer.Exit(exc.exit_code) from None
+            report_error(ctx, exc)
         except BrokenPipeError:
             # `qiye issue list | head`: the reader left; nothing is wrong.
             sys.stderr.close()
@@ -277,6 +303,9 @@ class QiyeGroup(TyperGroup):
             error_line(translate("error.file", lang, path=shown, reason=reason))
             raise typer.Exit(1) from None
         except Exception as exc:
+            routed = ctx.obj.database_error(exc) if isinstance(ctx.obj, AppContext) else None
+            if routed is not None:
+                report_error(ctx, routed)
             if os.environ.get("QIYE_DEBUG") == "1":
                 raise
             lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()

@@ -52,7 +52,7 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 
     app_ctx = get_app(ctx)
     app_ctx.require_ledger()
-    engine = app_ctx.engine()
+    engine = app_ctx.engine(read_only=True)
     with database_errors(engine):
         facts = database_info(engine)
     if fmt is OutputFormat.json:
@@ -93,7 +93,7 @@ def backup(
     target = backups.backup_target(_path(file), stamp=now_utc())
     checked = output_target(app_ctx, target, force)
     assert checked is not None
-    engine = app_ctx.engine()
+    engine = app_ctx.engine(read_only=True)
     with database_errors(engine):
         facts = backups.backup_database(engine, checked)
     app_ctx.say("msg.backup_done", where=app_ctx.location.display, path=target, issues=facts.issues,
@@ -160,11 +160,19 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 
     from qiye_service import render
     from qiye_service.errors import QiyeError
-    from qiye_service.services.integrity import check_database
+    from qiye_service.services.integrity import check_database, wal_findings
 
     app_ctx = get_app(ctx)
-    with app_ctx.session(write=False) as session:
-        report = check_database(session=session)
+    # Before anything opens the ledger: opening it indexes a stray -wal as if it were its own.
+    stray = wal_findings(app_ctx.location.path) if app_ctx.location.path is not None else []
+    try:
+        with app_ctx.session(write=False) as session:
+            report = check_database(session=session)
+    except QiyeError:
+        for finding in stray:  # what SQLite read as the ledger may be that -wal's database
+            app_ctx.warn(app_ctx.t(finding.key, **finding.params))
+        raise
+    report.findings[:0] = stray
     rows = [{"check": f.check, "issue_id": f.issue_id, "event_id": f.event_id,
              "message": app_ctx.t(f.key, **_shown_values(app_ctx, f.params))} for f in report.findings]
     if fmt is OutputFormat.json:

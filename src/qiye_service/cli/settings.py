@@ -14,14 +14,14 @@ KeyArg = Annotated[str, typer.Argument(help="Setting name, e.g. deadline.default
 
 @app.command("get")
 def get(ctx: typer.Context, key: KeyArg) -> None:
-    """Print one setting (nothing when unset).
+    """Print one setting (nothing when unset); a password in it shows as ***.
 
     Example: qiye config get timezone
     """
     qiye_config.check_key(key)
     value = qiye_config.load_config().get(key)
     if value is not None:
-        echo(value)
+        echo(qiye_config.shown(value))
 
 
 @app.command("set")
@@ -39,17 +39,19 @@ def set_(ctx: typer.Context, key: KeyArg,
     else:
         values[key] = value
     path = qiye_config.save_config(values)
-    echo(f"{key} = {value}  ({path})", err=True)
+    echo(f"{key} = {qiye_config.shown(value)}  ({path})", err=True)
+    if qiye_config.shown(value) != value:
+        get_app(ctx).say("msg.config_password", err=True, path=path)
 
 
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
-    """Print every setting that is set, as key = value.
+    """Print every setting that is set, as key = value; a password shows as ***.
 
     Example: qiye config list
     """
     for key, value in sorted(qiye_config.load_config().items()):
-        echo(f"{key} = {value}")
+        echo(f"{key} = {qiye_config.shown(value)}")
 
 
 @app.command("path")

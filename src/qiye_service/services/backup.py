@@ -34,6 +34,7 @@ from qiye_service.db import (
     BUSY_TIMEOUT_SECONDS,
     QIYE_TABLES,
     SQLITE_MAGIC,
+    sqlite_read_uri,
     sqlite_uri,
     sync_search_index,
     upgrade,
@@ -129,15 +130,17 @@ def backup_database(engine: Engine, target: Path) -> LedgerFacts:
             _sqlite_online_backup(live, temp.path)
         else:
             _postgresql_to_file(engine, temp.path)
-        facts = _finish_file(temp.path)
+        # The API copies pages as they are: a copy that fails the check is the ledger's damage.
+        facts = _finish_file(temp.path, blame=live)
         temp.publish(target, ledger=live, private=True)
     return facts
 
 
 def _sqlite_online_backup(source: Path, temp: Path) -> None:
     """SQLite's backup API in one step: one read snapshot, so the copy is consistent while
-    other processes write (a stepwise copy would restart on every write)."""
-    src = sqlite3.connect(sqlite_uri(source), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    other processes write (a stepwise copy would restart on every write). The ledger is opened
+    as every command that only reads opens it, so a backup never writes to it."""
+    src = sqlite3.connect(sqlite_read_uri(source), uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     try:
         _copy_with_backup_api(src, temp)
     except sqlite3.Error as exc:
@@ -189,15 +192,16 @@ def copy_rows(source: Connection, target: Connection) -> dict[str, int]:
     return counts
 
 
-def _finish_file(path: Path) -> LedgerFacts:
-    """Make a written file self-contained (no WAL), check it, and say what it holds."""
+def _finish_file(path: Path, blame: Path | None = None) -> LedgerFacts:
+    """Make a written file self-contained (no WAL), check it, and say what it holds; a copy
+    that fails the check is reported as `blame` (the ledger it was copied from) when given."""
     conn = sqlite3.connect(path)
     try:
         conn.isolation_level = None
         conn.execute("PRAGMA journal_mode = DELETE")
         problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if problems != ["ok"]:
-            raise DatabaseUnavailable("error.db_corrupt", where=str(path), detail="; ".join(problems[:5]))
+            raise DatabaseUnavailable("error.db_corrupt", where=str(blame or path), detail="; ".join(problems[:5]))
         return _facts(conn)
     finally:
         conn.close()

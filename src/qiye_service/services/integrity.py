@@ -9,8 +9,11 @@ into the table by hand disagrees with the events).
 from __future__ import annotations
 
 import json
+import os
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
@@ -76,6 +79,49 @@ def _sqlite_findings(session: Session) -> list[Finding]:
     for table, rowid, parent, _fkid in session.execute(text("PRAGMA foreign_key_check")):
         findings.append(Finding("storage", "check.foreign_key", {"table": table, "row": rowid, "parent": parent}))
     return findings
+
+
+# A -wal beside an SQLite ledger (issue 25, point 12). SQLite cannot tell a WAL that belongs
+# to the ledger from one copied there from another database: it reads either, and the next
+# writer copies its pages into the ledger. Two signs are cheap to read from the files' headers.
+WAL_MAGIC = (0x377F0682, 0x377F0683)
+WAL_HEADER, WAL_FRAME_HEADER = 32, 24
+
+
+def wal_findings(path: Path) -> list[Finding]:
+    """A -wal beside the ledger at `path` that does not look like its own; read before anything
+    opens the ledger (which would index the WAL as the ledger's).
+
+    Its page size differs from the ledger's: it belongs to another database. It holds pages but
+    has no -shm beside it: a WAL copied there (SQLite makes the -shm before the first page it
+    writes, and a crash leaves it behind). A foreign WAL with a -shm of its own goes unnoticed.
+    """
+    path = Path(os.path.realpath(path))  # SQLite keeps them beside the real file
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    try:
+        shm_before = shm.exists()
+        with open(wal, "rb") as handle:
+            header = handle.read(WAL_HEADER)
+            size = os.fstat(handle.fileno()).st_size
+        with open(path, "rb") as handle:
+            ledger_header = handle.read(100)
+    except OSError:
+        return []
+    if len(header) < WAL_HEADER or len(ledger_header) < 100:
+        return []
+    magic, _version, wal_page_size = struct.unpack(">III", header[:12])
+    if magic not in WAL_MAGIC or not wal_page_size:
+        return []  # SQLite ignores a WAL without a valid header
+    page_size = struct.unpack(">H", ledger_header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    frames = (size - WAL_HEADER) // (WAL_FRAME_HEADER + wal_page_size)
+    params = {"wal": str(wal), "shm": shm.name, "frames": frames}
+    if wal_page_size != page_size:
+        return [Finding("storage", "check.wal_foreign", {**params, "wal_page": wal_page_size, "page": page_size})]
+    # Looked at twice: a qiye command that starts meanwhile makes the -shm before it writes a page.
+    if frames and not shm_before and not shm.exists():
+        return [Finding("storage", "check.wal_unindexed", params)]
+    return []
 
 
 def _orphan_findings(session: Session) -> list[Finding]:
