@@ -147,13 +147,21 @@ def restore(
 
 
 @app.command("check")
-def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """Check the database: storage integrity, foreign keys, and every issue against its history.
+def check(
+    ctx: typer.Context,
+    fmt: FormatOption = OutputFormat.table,
+    seal: Annotated[str | None, typer.Option(
+        "--seal", help="A seal printed earlier (`qiye db seal`, the weekly report): prove nothing it sealed changed.",
+        show_default=False)] = None,
+) -> None:
+    """Check the database: storage, every issue against its history, and the ledger seals.
 
-    Exits 1 and lists what is wrong when anything is: an altered or deleted event, or an
-    issue whose status, close-out date or note differs from what its history says.
+    Exits 1 and lists what is wrong when anything is: an altered or deleted event, an event
+    dated before the history it follows, an issue whose status, close-out date or note differs
+    from what its history says, or a seal (given with --seal, or recorded by `db seal`) that no
+    longer holds: a sealed event changed, reordered or deleted, whole issues included.
 
-    Example: qiye db check
+    Example: qiye db check --seal 2050-2041-9f3a1c2b7d4e5f60a1b2c3d4
     """
     import json
     import sys
@@ -161,29 +169,97 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     from qiye_service import render
     from qiye_service.errors import QiyeError
     from qiye_service.services.integrity import check_database
+    from qiye_service.services.seal import parse_seal
 
     app_ctx = get_app(ctx)
+    printed = parse_seal(seal) if seal is not None else None
     with app_ctx.session(write=False) as session:
-        report = check_database(session=session)
+        report = check_database(session=session, seal=printed)
     rows = [{"check": f.check, "issue_id": f.issue_id, "event_id": f.event_id,
              "message": app_ctx.t(f.key, **_shown_values(app_ctx, f.params))} for f in report.findings]
     if fmt is OutputFormat.json:
         typer.echo(json.dumps({"ok": report.ok, "issues": report.issues, "events": report.events,
+                               "recorded_seals": report.recorded_seals,
+                               "seal": None if printed is None else {"seal": printed.text, "ok": report.seal_holds},
                                "problems": rows}, ensure_ascii=False, indent=2))
     elif fmt is OutputFormat.table:
         for row in rows:
             echo(f"- {row['message']}")
         if report.ok:
             app_ctx.say("msg.check_ok", issues=report.issues, events=report.events)
+            if report.recorded_seals:
+                app_ctx.say("msg.check_recorded_seals_ok", count=report.recorded_seals)
+        if printed is not None and report.seal_holds:
+            app_ctx.say("msg.check_seal_ok", seal=printed.text, events=printed.events, event=printed.event_id)
     else:
         render.write_rows(rows, CHECK_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
     if not report.ok:
         raise QiyeError("error.check_failed", count=len(rows))
 
 
+@app.command("seal")
+def seal(
+    ctx: typer.Context,
+    history: Annotated[bool, typer.Option("--history", help="List the seals recorded so far instead.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Print the ledger seal, a short digest over every event so far, and record it in the ledger.
+
+    Keep the seal where those who can edit the database cannot reach it (the meeting minutes, a
+    message); `qiye db check --seal SEAL` then proves that none of the events it sealed was
+    changed, reordered or deleted. The seal goes to stdout alone, for scripts.
+
+    Example: qiye db seal >> ~/seals.txt
+    """
+    from qiye_service.db import BUSY_TIMEOUT_SECONDS
+    from qiye_service.services import seal as seals
+
+    app_ctx = get_app(ctx)
+    if history:
+        with app_ctx.session(write=False) as session:
+            rows = [seals.seal_row(recorded) for recorded in seals.recorded_seals(session.connection())]
+        _write_records(app_ctx, rows, seals.SEAL_TABLE_FIELDS if fmt is OutputFormat.table else seals.SEAL_FIELDS,
+                       fmt)
+        return
+    with app_ctx.session(write=False) as session:
+        current = seals.ledger_seal(session, wait_seconds=BUSY_TIMEOUT_SECONDS)
+    actor = app_ctx.actor()
+    with app_ctx.session() as session:
+        recorded = seals.record_seal(session, current, actor=actor.name, at=actor.now)
+    if fmt is OutputFormat.table:
+        typer.echo(current.text)
+        typer.echo(app_ctx.t("msg.seal_taken", events=current.events, event=current.event_id, seal=current.text),
+                   err=True)
+        return
+    _write_records(app_ctx, [seals.seal_row(recorded)], seals.SEAL_FIELDS, fmt, one=True)
+
+
+def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: OutputFormat,  # type: ignore[no-untyped-def]
+                   one: bool = False) -> None:
+    """Rows as a table, or in a machine format (`one`: a JSON object rather than an array)."""
+    import json
+    import sys
+
+    from qiye_service import render
+
+    if fmt is OutputFormat.table:
+        if rows:
+            app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang))
+        typer.echo(render.count_line(len(rows), app_ctx.lang), err=True)
+    elif fmt is OutputFormat.json and one:
+        typer.echo(json.dumps({name: render.json_value(rows[0][name]) for name in fields}, ensure_ascii=False,
+                              indent=2))
+    else:
+        render.write_rows(rows, fields, fmt.value, sys.stdout, lang=app_ctx.lang)
+
+
 def _shown_values(app_ctx, params: dict) -> dict:  # type: ignore[no-untyped-def]
     """Field values in a finding as a person reads them: quoted, shortened, or `empty`."""
+    from qiye_service.render import terminal_safe
+
     shown = dict(params)
+    if isinstance(shown.get("by"), str):
+        shown["by"] = terminal_safe(shown["by"])  # a name from the seal history
     for key in ("actual", "expected"):
         if key in shown:
             value = shown[key]
