@@ -269,13 +269,14 @@ def test_db_seal_prints_the_seal_alone_and_records_who_took_it(qiye: Qiye) -> No
     assert record["seal"] == seal and (record["last_event"], record["events"]) == (9, 9)
     assert len(record["digest"]) == 64 and record["digest"].startswith(seal.split("-")[2])
     assert (record["sealed_at"], record["sealed_by"]) == ("2023-12-20T02:00:00Z", "李娜")
+    assert "已封存截至第 9 条的 9 条记录" in qiye.ok("--lang", "zh", "--as", "李娜", "db", "seal").stderr
     history = json.loads(qiye.ok("db", "seal", "--history", "--format", "json").stdout)
     assert [(row["seal"], row["sealed_by"]) for row in history] == [(empty, "tester"), (seal, "tester"),
-                                                                    (seal, "李娜")]
+                                                                    (seal, "李娜"), (seal, "李娜")]
     table = qiye.ok("--lang", "zh", "db", "seal", "--history").stdout
     assert "封签" in table and "封存人" in table and "李娜" in table
     ok = qiye.ok("db", "check", "--seal", seal)
-    assert "The 3 seal(s) recorded in the ledger hold." in ok.stdout
+    assert "The 4 seal(s) recorded in the ledger hold." in ok.stdout
     assert (f"Seal {seal} holds: none of the 9 events up to event #9 was changed, reordered or deleted, and none "
             "was added among them.") in ok.stdout
     assert "核验通过" in qiye.ok("--lang", "zh", "db", "check", "--seal", seal).stdout

@@ -95,19 +95,26 @@ def ledger_seal(session: Session, *, wait_seconds: float, resume: bool = True) -
     PostgreSQL: a sequence hands out ids at insert time, so a writer can commit id 101 while
     100 is still in flight, and a snapshot taken then misses 100 for good. So the highest id
     is read first, then the seal waits (up to `wait_seconds`, else SealBusy) for every
-    transaction that held a write lock on `event` at that moment: any event up to that id is
-    then committed or gone, and an id handed out later is higher (the sequence only grows; its
-    CACHE is 1, the default). The digest is read in a later statement, a fresh snapshot under
-    READ COMMITTED. New writers are never blocked.
+    transaction that held a write lock on `event` at that moment (an INSERT takes it before it
+    draws an id): any event up to that id is then committed or gone, and an id handed out
+    later is higher (the sequence only grows; its CACHE is 1, the default). The digest is read
+    in later statements, fresh snapshots under READ COMMITTED, on a connection of its own. New
+    writers are never blocked, and no privilege beyond reading is needed (pg_locks is public).
     """
-    conn = session.connection()
+    if session.get_bind().dialect.name == "postgresql":
+        # Its own connection: the waiting needs READ COMMITTED (a fresh snapshot for the digest
+        # once the writers are done), whatever the session's isolation.
+        with session.get_bind().connect() as own:
+            own = own.execution_options(isolation_level="READ COMMITTED")
+            with own.begin():
+                return _seal_on(own, wait_seconds=wait_seconds, resume=resume)
+    return _seal_on(session.connection(), wait_seconds=wait_seconds, resume=resume)
+
+
+def _seal_on(conn: Connection, *, wait_seconds: float, resume: bool) -> Seal:
     cursor = conn.connection.cursor()
     try:
         postgres = conn.dialect.name == "postgresql"
-        if postgres:
-            cursor.execute("SHOW transaction_isolation")
-            # Under REPEATABLE READ the digest would be read in the snapshot that missed the writers.
-            assert cursor.fetchone()[0] == "read committed", "ledger_seal needs READ COMMITTED"
         cursor.execute("SELECT coalesce(max(id), 0) FROM event")
         upto = int(cursor.fetchone()[0])
         if postgres:
@@ -117,6 +124,7 @@ def ledger_seal(session: Session, *, wait_seconds: float, resume: bool = True) -
     finally:
         cursor.close()
     return Seal(upto, start.events + added, state.hex())
+
 
 # Transactions that can be inserting events: a write lock on the table is taken before an id is drawn.
 _WRITERS_SQL = (
