@@ -7,7 +7,8 @@ import typer
 from qiye_service.cli.context import database_errors, echo, get_app
 from qiye_service.cli.options import ForceOption, FormatOption, OutputFormat, output_target
 
-app = typer.Typer(help="Create, upgrade, inspect, back up and restore the database.", no_args_is_help=True)
+app = typer.Typer(help="Create, upgrade, inspect, check, seal, back up and restore the database.",
+                  no_args_is_help=True)
 
 
 @app.command("upgrade")
