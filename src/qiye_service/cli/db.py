@@ -228,9 +228,8 @@ def seal(
     with app_ctx.session() as session:
         recorded = seals.record_seal(session, current, actor=actor.name, at=actor.now)
     if fmt is OutputFormat.table:
-        typer.echo(current.text)
-        typer.echo(app_ctx.t("msg.seal_taken", events=current.events, event=current.event_id, seal=current.text),
-                   err=True)
+        echo(current.text)
+        app_ctx.say("msg.seal_taken", err=True, events=current.events, event=current.event_id, seal=current.text)
         return
     _write_records(app_ctx, [seals.seal_row(recorded)], seals.SEAL_FIELDS, fmt, one=True)
 
@@ -246,7 +245,7 @@ def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: Outp
     if fmt is OutputFormat.table:
         if rows:
             app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang))
-        typer.echo(render.count_line(len(rows), app_ctx.lang), err=True)
+        app_ctx.say("msg.rows", err=True, count=len(rows))
     elif fmt is OutputFormat.json and one:
         typer.echo(json.dumps({name: render.json_value(rows[0][name]) for name in fields}, ensure_ascii=False,
                               indent=2))
@@ -256,11 +255,7 @@ def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: Outp
 
 def _shown_values(app_ctx, params: dict) -> dict:  # type: ignore[no-untyped-def]
     """Field values in a finding as a person reads them: quoted, shortened, or `empty`."""
-    from qiye_service.render import terminal_safe
-
     shown = dict(params)
-    if isinstance(shown.get("by"), str):
-        shown["by"] = terminal_safe(shown["by"])  # a name from the seal history
     for key in ("actual", "expected"):
         if key in shown:
             value = shown[key]
