@@ -11,7 +11,7 @@ seed) and are written as CSV files of CHUNK rows in the export format, each load
 `qiye import issues` in its own process and transaction, while the next file is written.
 The import writes the `imported` event and one per supervision fact; follow-up notes
 (comments) then bring each issue to its 3–6 events, chained with the project's own
-services.history.event_hash in one bulk insert.
+services.history.event_hash in one bulk insert. Last, `qiye db seal` records a ledger seal.
 
 A built ledger is kept (benchmarks/data/, git-ignored) with a .json note of its size and
 build time, and reused until --force.
@@ -198,7 +198,7 @@ def build(issues: int, *, pg: bool = False, seed: int = ledger_model.Ledger.seed
     target = pg_url(issues) if pg else str(sqlite_path(issues))
     existing = None if force else built(target, issues, pg)
     if existing is not None:
-        return existing
+        return sealed(existing, target, issues, pg)
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
     ledger = ledger_model.Ledger(issues, seed)
     work = DATA / f"build-{label(issues)}{'-pg' if pg else ''}"
@@ -241,6 +241,19 @@ def build(issues: int, *, pg: bool = False, seed: int = ledger_model.Ledger.seed
     note_path(target, issues, pg).write_text(json.dumps(note, indent=2) + "\n")
     for leftover in work.glob("*.csv"):
         leftover.unlink()
+    return sealed(note, target, issues, pg)
+
+
+def sealed(note: dict, target: str, issues: int, pg: bool) -> dict:
+    """Seal the built ledger once (`qiye db seal`), as an office that prints a seal every week
+    has a recent one recorded: the weekly report's seal continues from it (issue 25). A ledger
+    built before seals existed is sealed the first time it is reused."""
+    if note.get("sealed"):
+        return note
+    work = DATA / f"build-{label(issues)}{'-pg' if pg else ''}"
+    work.mkdir(parents=True, exist_ok=True)
+    note = {**note, "sealed": qiye(target, "db", "seal", env=qiye_env(work)).stdout.strip()}
+    note_path(target, issues, pg).write_text(json.dumps(note, indent=2) + "\n")
     return note
 
 

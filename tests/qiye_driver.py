@@ -3,6 +3,7 @@ the real CLI with its own engine and transaction, and prints what happened as JS
 
     python tests/qiye_driver.py write NAME ISSUES RESOLVE SHARED_COMMENTS
     python tests/qiye_driver.py read NAME TIMES COMMAND...
+    python tests/qiye_driver.py seal NAME TIMES
 
 Used by the concurrency and backup tests to start eight of these at once cheaply (one
 interpreter start per cadre, not one per command). The database is QIYE_DB.
@@ -78,6 +79,22 @@ def read(name: str, times: int, command: list[str]) -> dict[str, Any]:
     return log
 
 
+def seal(name: str, times: int) -> dict[str, Any]:
+    """Take `times` ledger seals (issue 25), by turns with `db seal` and from the weekly report."""
+    log: dict[str, Any] = {"name": name, "commands": 0, "failures": [], "seals": []}
+    for n in range(times):
+        if n % 2 == 0:
+            log["seals"].append(run(log, "db", "seal").strip())
+            continue
+        out = run(log, "report", "weekly", "--format", "json")
+        try:
+            log["seals"].append(json.loads(out)["seal"])
+        except (ValueError, KeyError):
+            log["failures"].append({"args": ["report", "weekly"], "exit_code": 0, "stdout": out[-500:],
+                                    "stderr": "no seal"})
+    return log
+
+
 def wait_for_start(name: str) -> None:
     """Say ready, then hold until the test says go (QIYE_DRIVER_GO names a file), so that
     every driver starts its first command at the same moment."""
@@ -98,6 +115,8 @@ def main(argv: list[str]) -> None:
     wait_for_start(name)
     if mode == "write":
         log = write(name, int(argv[2]), int(argv[3]), int(argv[4]))
+    elif mode == "seal":
+        log = seal(name, int(argv[2]))
     else:
         log = read(name, int(argv[2]), argv[3:])
     sys.stdout.write(json.dumps(log, ensure_ascii=False) + "\n")

@@ -89,8 +89,12 @@ def test_sample_ledger_round_trip_with_its_supervision_record(qiye, empty_databa
     other.ok("export", "issues", "--supervision", "--out", str(second))
     assert second.read_bytes() == first.read_bytes()
     for report in (("summary",), ("summary", "--by", "department"), ("weekly",), ("overdue",)):
-        assert other.ok("report", *report, "--format", "json").stdout == qiye.ok("report", *report, "--format",
-                                                                                "json").stdout
+        imported, original = (json.loads(ledger.ok("report", *report, "--format", "json").stdout)
+                              for ledger in (other, qiye))
+        # The weekly report's seal is a digest of each ledger's own history, which an import does not copy.
+        imported.pop("seal", None)
+        original.pop("seal", None)
+        assert imported == original
     summary = json.loads(other.ok("report", "summary", "--format", "json").stdout)
     assert summary["level_red"] >= 1 and 0 < summary["response_rate"] < 1 and 0 < summary["satisfaction_rate"] < 1
 

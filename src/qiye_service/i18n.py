@@ -622,6 +622,94 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{wal} 中有 {frames} 页尚未写入台账，但旁边没有 {shm}，像是从其他数据库复制来的 WAL 文件（SQLite 写入前会先"
         "建立 -shm，崩溃后它也会留下）；如果它不属于本台账，请在任何写入命令之前将它移走，否则其中的页会被写入台账",
     ),
+    # --- issue 25, point 5: the ledger seal (db seal, db check --seal, the weekly report's footer) ---
+    "field.seal": ("Seal", "封签"),
+    "field.last_event": ("Last event", "末条记录"),
+    "field.digest": ("Digest", "摘要"),
+    "field.sealed_at": ("Sealed at", "封存时间"),
+    "field.sealed_by": ("Sealed by", "封存人"),
+    "error.seal_form": (
+        "{value!r} is not a seal: a seal reads N-COUNT-DIGEST as `qiye db seal` prints it, "
+        "e.g. 2050-2041-9f3a1c2b7d4e5f60a1b2c3d4 (at least 24 hex digits)",
+        "{value!r} 不是账本封签：封签由 qiye db seal 打印，形如 2050-2041-9f3a1c2b7d4e5f60a1b2c3d4"
+        "（末条记录编号-记录数-至少 24 位十六进制摘要）",
+    ),
+    "error.seal_busy": (
+        "a seal waits until every event below its end is written, but {count} writer(s) have been adding "
+        "events for more than {seconds} s (a long import?); try again when they have finished",
+        "封签须等其范围内的记录全部写完，但有 {count} 个写入已持续超过 {seconds} 秒（可能是大批量导入）；请待其完成后重试",
+    ),
+    "msg.seal_taken": (
+        "Sealed {events} events, up to event #{event}. Keep the seal where those who can edit the database "
+        "cannot reach it (the meeting minutes, a message); `qiye db check --seal {seal}` then proves that none "
+        "of these events was changed, reordered or deleted.",
+        "已封存截至第 {event} 条的 {events} 条记录。请把封签保存在能修改数据库的人触及不到的地方（会议纪要、消息等）；"
+        "此后运行 qiye db check --seal {seal} 即可证明这些记录没有被修改、调换或删除。",
+    ),
+    "msg.check_seal_ok": (
+        "Seal {seal} holds: none of the {events} events up to event #{event} was changed, reordered or "
+        "deleted, and none was added among them.",
+        "封签 {seal} 核验通过：截至第 {event} 条的 {events} 条记录无一被修改、调换或删除，其间也没有插入记录。",
+    ),
+    "msg.check_recorded_seals_ok": ("The {count} seal(s) recorded in the ledger hold.",
+                                    "账本中记录的 {count} 个封签全部核验通过。"),
+    "check.time_backwards": (
+        "issue #{id}: event {event} ({action} at {at}) is dated before an earlier event of its history "
+        "({latest}): its time was changed, or it was written in later",
+        "问题 #{id}：第 {event} 条记录（{action}，{at}）的时间早于此前的记录（{latest}）：时间被改动，或是事后补写",
+    ),
+    "check.seal_fewer": (
+        "seal {seal}: {missing} of the {sealed} events it sealed up to event #{event} are gone ({now} left): "
+        "events, or whole issues, were deleted",
+        "封签 {seal}：截至第 {event} 条封存的 {sealed} 条记录中有 {missing} 条已不存在（现存 {now} 条）：记录或整个问题被删除",
+    ),
+    "check.seal_more": (
+        "seal {seal}: there are {now} events up to event #{event}, {extra} more than the {sealed} it sealed: "
+        "events were inserted into the sealed history",
+        "封签 {seal}：截至第 {event} 条现有 {now} 条记录，比封存时的 {sealed} 条多 {extra} 条：已封存的历史中被插入了记录",
+    ),
+    "check.seal_changed": (
+        "seal {seal}: the {sealed} events up to event #{event} are all there but no longer give its digest: "
+        "a sealed event was changed, replaced or reordered",
+        "封签 {seal}：截至第 {event} 条的 {sealed} 条记录数目不变，但摘要不符：有已封存的记录被修改、替换或调换了顺序",
+    ),
+    "check.seal_backdated": (
+        "issue #{id}: event {event} ({action} at {at}) was added after seal {seal} but is dated before the "
+        "newest event it sealed ({latest}): it was written into the past",
+        "问题 #{id}：第 {event} 条记录（{action}，{at}）写入于封签 {seal} 之后，时间却早于该封签封存的最新记录"
+        "（{latest}）：系事后补写并倒填时间",
+    ),
+    "check.recorded_seal_fewer": (
+        "the seal {seal} recorded on {sealed_at} by {by}: {missing} of the {sealed} events it sealed up to "
+        "event #{event} are gone ({now} left): events, or whole issues, were deleted",
+        "{by} 于 {sealed_at} 记录的封签 {seal}：截至第 {event} 条封存的 {sealed} 条记录中有 {missing} 条已不存在"
+        "（现存 {now} 条）：记录或整个问题被删除",
+    ),
+    "check.recorded_seal_more": (
+        "the seal {seal} recorded on {sealed_at} by {by}: there are {now} events up to event #{event}, {extra} "
+        "more than the {sealed} it sealed: events were inserted into the sealed history",
+        "{by} 于 {sealed_at} 记录的封签 {seal}：截至第 {event} 条现有 {now} 条记录，比封存时的 {sealed} 条多 {extra} 条："
+        "已封存的历史中被插入了记录",
+    ),
+    "check.recorded_seal_changed": (
+        "the seal {seal} recorded on {sealed_at} by {by}: the {sealed} events up to event #{event} are all "
+        "there but no longer give its digest: a sealed event was changed, replaced or reordered",
+        "{by} 于 {sealed_at} 记录的封签 {seal}：截至第 {event} 条的 {sealed} 条记录数目不变，但摘要不符："
+        "有已封存的记录被修改、替换或调换了顺序",
+    ),
+    "check.recorded_seal_backdated": (
+        "issue #{id}: event {event} ({action} at {at}) was added after the seal {seal} recorded on {sealed_at} "
+        "by {by} but is dated before the newest event it sealed ({latest}): it was written into the past",
+        "问题 #{id}：第 {event} 条记录（{action}，{at}）写入于 {by} 于 {sealed_at} 记录的封签 {seal} 之后，"
+        "时间却早于该封签封存的最新记录（{latest}）：系事后补写并倒填时间",
+    ),
+    "report.seal": ("Ledger seal: {seal} ({events} events up to event #{event})",
+                    "账本封签：{seal}（截至第 {event} 条，共 {events} 条记录）"),
+    "report.seal_label": ("Ledger seal", "账本封签"),
+    "report.seal_unavailable": (
+        "Ledger seal: not available, writers were busy for more than {seconds} s; run `qiye db seal` later",
+        "账本封签：暂不可用，写入持续超过 {seconds} 秒；请稍后运行 qiye db seal",
+    ),
 }
 
 

@@ -164,6 +164,21 @@ class Event(SQLModel, table=True):
     hash: str = Field(sa_column=Column(String(64), nullable=False))
 
 
+class Seal(SQLModel, table=True):
+    """A ledger seal that `qiye db seal` printed (issue 25): who took it and when, and the
+    running digest over every event up to `event_id`, so later seals continue from here
+    instead of reading the whole history again. `db check` recomputes each one."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=Column(Integer, nullable=False, index=True))  # the highest event id covered
+    events: int = Field(sa_column=Column(Integer, nullable=False))  # how many events have id <= event_id
+    digest: str = Field(sa_column=Column(String(64), nullable=False))  # the full SHA-256, hex
+    sealed_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    sealed_by: str = Field(sa_column=Column(String(100), nullable=False))
+
+
 ISSUE_FIELDS = (
     "id", "title", "description", "enterprise", "project", "category", "kind", "source",
     "priority", "status", "department", "owner", "reported_on", "due_on", "resolved_on",

@@ -7,7 +7,8 @@ import typer
 from qiye_service.cli.context import database_errors, echo, get_app
 from qiye_service.cli.options import ForceOption, FormatOption, OutputFormat, output_target
 
-app = typer.Typer(help="Create, upgrade, inspect, back up and restore the database.", no_args_is_help=True)
+app = typer.Typer(help="Create, upgrade, inspect, check, seal, back up and restore the database.",
+                  no_args_is_help=True)
 
 
 @app.command("upgrade")
@@ -147,13 +148,21 @@ def restore(
 
 
 @app.command("check")
-def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """Check the database: storage integrity, foreign keys, and every issue against its history.
+def check(
+    ctx: typer.Context,
+    fmt: FormatOption = OutputFormat.table,
+    seal: Annotated[str | None, typer.Option(
+        "--seal", help="A seal printed earlier (`qiye db seal`, the weekly report): prove nothing it sealed changed.",
+        show_default=False)] = None,
+) -> None:
+    """Check the database: storage, every issue against its history, and the ledger seals.
 
-    Exits 1 and lists what is wrong when anything is: an altered or deleted event, or an
-    issue whose status, close-out date or note differs from what its history says.
+    Exits 1 and lists what is wrong when anything is: an altered or deleted event, an event
+    dated before the history it follows, an issue whose status, close-out date or note differs
+    from what its history says, or a seal (given with --seal, or recorded by `db seal`) that no
+    longer holds: a sealed event changed, reordered or deleted, whole issues included.
 
-    Example: qiye db check
+    Example: qiye db check --seal 2050-2041-9f3a1c2b7d4e5f60a1b2c3d4
     """
     import json
     import sys
@@ -161,13 +170,15 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     from qiye_service import render
     from qiye_service.errors import QiyeError
     from qiye_service.services.integrity import check_database, wal_findings
+    from qiye_service.services.seal import parse_seal
 
     app_ctx = get_app(ctx)
+    printed = parse_seal(seal) if seal is not None else None
     # Before anything opens the ledger: opening it indexes a stray -wal as if it were its own.
     stray = wal_findings(app_ctx.location.path) if app_ctx.location.path is not None else []
     try:
         with app_ctx.session(write=False) as session:
-            report = check_database(session=session)
+            report = check_database(session=session, seal=printed)
     except QiyeError:
         for finding in stray:  # what SQLite read as the ledger may be that -wal's database
             app_ctx.warn(app_ctx.t(finding.key, **finding.params))
@@ -177,16 +188,77 @@ def check(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
              "message": app_ctx.t(f.key, **_shown_values(app_ctx, f.params))} for f in report.findings]
     if fmt is OutputFormat.json:
         typer.echo(json.dumps({"ok": report.ok, "issues": report.issues, "events": report.events,
+                               "recorded_seals": report.recorded_seals,
+                               "seal": None if printed is None else {"seal": printed.text, "ok": report.seal_holds},
                                "problems": rows}, ensure_ascii=False, indent=2))
     elif fmt is OutputFormat.table:
         for row in rows:
             echo(f"- {row['message']}")
         if report.ok:
             app_ctx.say("msg.check_ok", issues=report.issues, events=report.events)
+            if report.recorded_seals:
+                app_ctx.say("msg.check_recorded_seals_ok", count=report.recorded_seals)
+        if printed is not None and report.seal_holds:
+            app_ctx.say("msg.check_seal_ok", seal=printed.text, events=printed.events, event=printed.event_id)
     else:
         render.write_rows(rows, CHECK_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
     if not report.ok:
         raise QiyeError("error.check_failed", count=len(rows))
+
+
+@app.command("seal")
+def seal(
+    ctx: typer.Context,
+    history: Annotated[bool, typer.Option("--history", help="List the seals recorded so far instead.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Print the ledger seal, a short digest over every event so far, and record it in the ledger.
+
+    Keep the seal where those who can edit the database cannot reach it (the meeting minutes, a
+    message); `qiye db check --seal SEAL` then proves that none of the events it sealed was
+    changed, reordered or deleted. The seal goes to stdout alone, for scripts.
+
+    Example: qiye db seal >> ~/seals.txt
+    """
+    from qiye_service.db import BUSY_TIMEOUT_SECONDS
+    from qiye_service.services import seal as seals
+
+    app_ctx = get_app(ctx)
+    if history:
+        with app_ctx.session(write=False) as session:
+            rows = [seals.seal_row(recorded) for recorded in seals.recorded_seals(session.connection())]
+        _write_records(app_ctx, rows, seals.SEAL_TABLE_FIELDS if fmt is OutputFormat.table else seals.SEAL_FIELDS,
+                       fmt)
+        return
+    with app_ctx.session(write=False) as session:
+        current = seals.ledger_seal(session, wait_seconds=BUSY_TIMEOUT_SECONDS)
+    actor = app_ctx.actor()
+    with app_ctx.session() as session:
+        recorded = seals.record_seal(session, current, actor=actor.name, at=actor.now)
+    if fmt is OutputFormat.table:
+        echo(current.text)
+        app_ctx.say("msg.seal_taken", err=True, events=current.events, event=current.event_id, seal=current.text)
+        return
+    _write_records(app_ctx, [seals.seal_row(recorded)], seals.SEAL_FIELDS, fmt, one=True)
+
+
+def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: OutputFormat,  # type: ignore[no-untyped-def]
+                   one: bool = False) -> None:
+    """Rows as a table, or in a machine format (`one`: a JSON object rather than an array)."""
+    import json
+    import sys
+
+    from qiye_service import render
+
+    if fmt is OutputFormat.table:
+        if rows:
+            app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang))
+        app_ctx.say("msg.rows", err=True, count=len(rows))
+    elif fmt is OutputFormat.json and one:
+        typer.echo(json.dumps({name: render.json_value(rows[0][name]) for name in fields}, ensure_ascii=False,
+                              indent=2))
+    else:
+        render.write_rows(rows, fields, fmt.value, sys.stdout, lang=app_ctx.lang)
 
 
 def _shown_values(app_ctx, params: dict) -> dict:  # type: ignore[no-untyped-def]

@@ -137,6 +137,10 @@ class Document:
     figures: list[tuple[str, str, Any]]  # (field, header, value)
     sections: list[Section]
     category_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The ledger seal in the footer (weekly, issue 25): a services.seal.Seal, or when writers kept
+    # it waiting, how many seconds it waited.
+    seal: Any = None
+    seal_waited: int | None = None
 
     @property
     def shown_sections(self) -> list[Section]:
@@ -229,7 +233,7 @@ def _listed(figure: int, limit: int | None) -> int:
 
 
 def weekly_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str, tuple[str, str]],
-                    limit: int | None = None) -> Document:
+                    limit: int | None = None, seal: Any = None, seal_waited: int | None = None) -> Document:
     from qiye_service import reports
 
     scope = data["scope"]
@@ -249,7 +253,19 @@ def weekly_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str, 
                     data["overdue_issues"], shown_fields=LADDER_SHOWN, count=_listed(data["overdue"], limit)),
         ],
         category_names=names,
+        seal=seal,
+        seal_waited=seal_waited,
     )
+
+
+def seal_line(doc: Document, app_ctx: AppContext, *, markdown: bool = False) -> str | None:
+    """The footer line of a sealed report: the seal and what it covers, or why there is none."""
+    if doc.seal is not None:
+        text = f"`{doc.seal.text}`" if markdown else doc.seal.text
+        return app_ctx.t("report.seal", seal=text, events=doc.seal.events, event=doc.seal.event_id)
+    if doc.seal_waited is not None:
+        return app_ctx.t("report.seal_unavailable", seconds=doc.seal_waited)
+    return None
 
 
 def overdue_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str, tuple[str, str]],
@@ -422,6 +438,9 @@ def write_markdown(doc: Document, app_ctx: AppContext, out: TextIO, *, only: Sec
             cells = [markdown_cell(shown(f, row.get(f), lang, doc.category_names)) for f in fields]
             out.write("| " + " | ".join(cells) + " |\n")
         out.write("\n")
+    footer = seal_line(doc, app_ctx, markdown=True)
+    if footer is not None:
+        out.write(f"---\n\n{footer}\n")
 
 
 def _numeric(section: Section, name: str) -> bool:
@@ -461,6 +480,9 @@ def print_document(doc: Document, app_ctx: AppContext, handle: TextIO, *, only: 
         more = total - len(section.rows.head(TABLE_ROWS))
         if more:
             console.print(Text(app_ctx.t("report.more_rows", count=more)))
+    footer = seal_line(doc, app_ctx)
+    if footer is not None:
+        console.print(Text(footer))
 
 
 def section_table(section: Section, doc: Document, lang: str, width: int) -> Any:
@@ -547,8 +569,12 @@ def write_workbook(doc: Document, path: str | BinaryIO, lang: str, *, only: Sect
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     if only is None and doc.figures:
-        figures = Section("figures", translate_key(lang, "report.section.figures"), ("figure", "value"),
-                          [{"figure": label, "value": value, "name": name} for name, label, value in doc.figures])
+        rows = [{"figure": label, "value": value, "name": name} for name, label, value in doc.figures]
+        if doc.seal is not None or doc.seal_waited is not None:
+            # The seal closes the figures: a text cell, copied as it is into `db check --seal`.
+            rows.append({"figure": translate_key(lang, "report.seal_label"), "name": "seal",
+                         "value": doc.seal.text if doc.seal is not None else "—"})
+        figures = Section("figures", translate_key(lang, "report.section.figures"), ("figure", "value"), rows)
         _write_sheet(workbook, used, figures, doc, lang, value_field=lambda row, f: row["name"] if f == "value" else f)
     for section in [only] if only is not None else doc.shown_sections:
         _write_sheet(workbook, used, section, doc, lang)
@@ -720,9 +746,35 @@ def weekly(
     with app_ctx.session(write=False) as session:
         data = reports.weekly_report(session, _prepare(session, filters), scope, lang=app_ctx.lang, limit=limit,
                                      timezone=app_ctx.timezone, **_supervision(app_ctx))
+        seal, waited = None, None
+        if _shows_seal(fmt, section):
+            seal, waited = _ledger_seal(app_ctx, session)
+            data["seal"] = seal.text if seal is not None else None
         # The lists are streamed from the database as they are written.
-        emit(app_ctx, "weekly", data, weekly_document(app_ctx, data, category_names(session), limit), fmt, out,
-             section, target=target)
+        emit(app_ctx, "weekly", data, weekly_document(app_ctx, data, category_names(session), limit, seal, waited),
+             fmt, out, section, target=target)
+
+
+def _shows_seal(fmt: ReportFormat, section: str | None) -> bool:
+    """Whether the output has a footer for the seal: the documents (table, markdown; json and
+    xlsx unless one --section is asked for). csv, tsv and ndjson print one section's rows, whose
+    shape a footer line would break; scripts take the seal from --format json or `db seal`."""
+    if fmt in (ReportFormat.table, ReportFormat.markdown):
+        return True
+    return fmt in (ReportFormat.json, ReportFormat.xlsx) and section is None
+
+
+def _ledger_seal(app_ctx: AppContext, session: Any) -> tuple[Any, int | None]:
+    """The seal as of this report (on SQLite, of the very snapshot it reports), or how long it waited."""
+    from qiye_service.db import BUSY_TIMEOUT_SECONDS
+    from qiye_service.services.seal import SealBusy, ledger_seal
+
+    try:
+        return ledger_seal(session, wait_seconds=BUSY_TIMEOUT_SECONDS), None
+    except SealBusy:
+        waited = int(BUSY_TIMEOUT_SECONDS)
+        app_ctx.warn(app_ctx.t("report.seal_unavailable", seconds=waited))
+        return None, waited
 
 
 @app.command("overdue")

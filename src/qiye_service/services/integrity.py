@@ -1,18 +1,22 @@
 """`qiye db check`: is the database sound, and does every issue agree with its history?
 
-Three checks: the storage (SQLite's integrity and foreign-key checks; on PostgreSQL, orphan
+The checks: the storage (SQLite's integrity and foreign-key checks; on PostgreSQL, orphan
 rows and invalid indexes), the hash chain of every issue's events (an altered or deleted
-event breaks it), and a replay of every issue's history against its row (a close-out typed
-into the table by hand disagrees with the events).
+event breaks it), the order of each history's times, a replay of every issue's history
+against its row (a close-out typed into the table by hand disagrees with the events), and
+the ledger seals (issue 25): every seal recorded in the ledger, and one printed elsewhere
+when given, recomputed from scratch.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +25,29 @@ from sqlmodel import Session, SQLModel
 
 from qiye_service.models import Event, Issue
 from qiye_service.services.history import encode_value, event_hash
+from qiye_service.services.seal import GENESIS, LINK, Seal, recorded_seals
 
 # The issue fields whose every change is an event, compared with what the history says.
 # Reference fields (enterprise, category, department) are left out: their events name the
 # row, and a rename of an enterprise is not an event of its issues.
 REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on")
 CREATION_ACTIONS = ("created", "imported")
+# What an import records after an issue's `imported` snapshot: one event per dated supervision
+# fact of the file, at that fact's own (earlier) time. These are the only events qiye writes
+# with a time of the past; every other event is stamped with the clock when it is recorded.
+IMPORTED_FACTS = frozenset({("assigned", "dispatched_at"), ("acknowledged", "acknowledged_at"),
+                            ("escalated", "level"), ("callback", "callback_result")})
+# How far an event recorded later may be stamped earlier: a command reads the clock before it
+# waits for the write lock (up to the busy timeout, 60 s by default), and the cadres sharing a
+# PostgreSQL ledger stamp events with their own computers' clocks.
+CLOCK_ALLOWANCE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
 class Finding:
     """One thing wrong, as a catalogue key and its parameters."""
 
-    check: str  # storage | chain | replay
+    check: str  # storage | chain | time | replay | seal
     key: str
     params: dict[str, Any]
     issue_id: int | None = None
@@ -45,20 +59,28 @@ class CheckReport:
     issues: int = 0
     events: int = 0
     findings: list[Finding] = field(default_factory=list)
+    recorded_seals: int = 0  # seals recorded in the ledger, each recomputed
+    seal: Seal | None = None  # the seal given to check against, if any
+    seal_holds: bool | None = None  # whether it holds
 
     @property
     def ok(self) -> bool:
         return not self.findings
 
 
-def check_database(*, session: Session) -> CheckReport:
-    """Run every check; a report with no findings means the database is sound."""
+def check_database(*, session: Session, seal: Seal | None = None) -> CheckReport:
+    """Run every check; a report with no findings means the database is sound.
+
+    `seal` is a seal printed earlier: the check then also proves that none of the events it
+    sealed was changed, reordered or deleted, and that none was added among them since.
+    """
     if session.get_bind().dialect.name == "postgresql":
         # One snapshot for every query, so a command finishing meanwhile is not a mismatch.
         session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
-    report = CheckReport()
+    report = CheckReport(seal=seal)
     report.findings.extend(storage_findings(session=session))
     report.findings.extend(history_findings(session=session, report=report))
+    report.findings.extend(seal_findings(session=session, printed=seal, report=report))
     return report
 
 
@@ -175,6 +197,7 @@ def history_findings(*, session: Session, report: CheckReport | None = None) -> 
             continue  # an orphan event: the storage check names it
         seen.add(issue_id)
         findings.extend(chain_findings(issue_id, row.history_hash, events))
+        findings.extend(time_order_findings(issue_id, events))
         findings.extend(replay_findings(issue_id, row, events))
     for issue_id in sorted(set(issues) - seen):
         findings.append(Finding("chain", "check.no_events", {"id": issue_id}, issue_id))
@@ -222,6 +245,32 @@ def chain_findings(issue_id: int, head: str | None, events: list[Any]) -> list[F
     return findings
 
 
+def time_order_findings(issue_id: int, events: list[Any]) -> list[Finding]:
+    """Each event must not be dated before an earlier event of its history (beyond the clock
+    allowance), except the dated facts an import records right after its snapshot."""
+    findings = []
+    latest: datetime | None = None
+    after_import = False
+    for event in events:
+        if event.action == "imported":
+            after_import = True
+        elif after_import and event.old is None and (event.action, event.field) in IMPORTED_FACTS:
+            continue
+        else:
+            after_import = False
+        if latest is not None and event.at < latest - CLOCK_ALLOWANCE:
+            findings.append(Finding("time", "check.time_backwards", {
+                "id": issue_id, "event": event.id, "action": event.action, "at": _shown_time(event.at),
+                "latest": _shown_time(latest)}, issue_id, event.id))
+        if latest is None or event.at > latest:
+            latest = event.at
+    return findings
+
+
+def _shown_time(value: datetime) -> str:
+    return value.isoformat(sep=" ", timespec="seconds")
+
+
 def replayed_state(events: list[Any]) -> dict[str, Any]:
     """The fields as the history says they are: the creation snapshot, then each change.
 
@@ -261,3 +310,114 @@ def replay_findings(issue_id: int, row: Any, events: list[Any]) -> list[Finding]
             findings.append(Finding("replay", "check.replay_mismatch", {
                 "id": issue_id, "field": name, "actual": actual, "expected": expected}, issue_id))
     return findings
+
+
+# --- seals ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _SealCheck:
+    seal: Seal
+    recorded_at: datetime | None = None
+    recorded_by: str | None = None
+    holds: bool = True
+
+    def params(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"seal": self.seal.text, "event": self.seal.event_id, "sealed": self.seal.events}
+        if self.recorded_at is not None:
+            shown.update(sealed_at=_shown_time(self.recorded_at), by=self.recorded_by)
+        return shown
+
+
+def seal_findings(*, session: Session, printed: Seal | None = None,
+                  report: CheckReport | None = None) -> list[Finding]:
+    """Recompute every recorded seal, and `printed`, in one pass over the events by id.
+
+    A seal holds when the events up to its id are as many as it says and fold to its digest.
+    Events added after a seal must not be dated before the newest event it sealed (beyond the
+    clock allowance; an import's dated facts aside): that is how a backdated event appended
+    after the seal shows.
+    """
+    recorded = recorded_seals(session.connection())
+    checks = [_SealCheck(r.seal, r.sealed_at, r.sealed_by) for r in recorded]
+    given = _SealCheck(printed) if printed is not None else None
+    if given is not None:
+        checks.append(given)
+    if not checks:
+        return []
+    checks.sort(key=lambda check: check.seal.event_id)
+    findings: list[Finding] = []
+    state, count, waiting = GENESIS, 0, 0
+    latest: datetime | None = None  # the newest clock-stamped event so far
+    anchor: tuple[_SealCheck, datetime] | None = None  # the last seal passed, and its newest event's time
+    sha = hashlib.sha256
+    for event_id, issue_id, digest, at, action, field_name in _events_by_id(session):
+        while waiting < len(checks) and checks[waiting].seal.event_id < event_id:
+            findings.extend(_settle(checks[waiting], count, state))
+            if latest is not None:
+                anchor = (checks[waiting], latest)
+            waiting += 1
+        state = sha(LINK % (state, event_id, issue_id, digest.encode("utf-8"))).digest()
+        count += 1
+        if (action, field_name) in IMPORTED_FACTS:
+            continue  # may be an import's dated fact: neither checked nor counted as the clock
+        if anchor is not None and at < anchor[1] - CLOCK_ALLOWANCE:
+            check, newest = anchor
+            check.holds = False
+            findings.append(Finding("seal", "check.seal_backdated" if check.recorded_at is None
+                                    else "check.recorded_seal_backdated", {
+                **check.params(), "id": issue_id, "event": event_id, "action": action,
+                "at": _shown_time(at), "latest": _shown_time(newest)}, issue_id, event_id))
+        if latest is None or at > latest:
+            latest = at
+    for check in checks[waiting:]:
+        findings.extend(_settle(check, count, state))
+    if report is not None:
+        report.recorded_seals = len(recorded)
+        report.seal_holds = None if given is None else given.holds
+    return findings
+
+
+def _settle(check: _SealCheck, count: int, state: bytes) -> list[Finding]:
+    """Compare a seal with the events up to its id: their number, then their digest."""
+    seal = check.seal
+    prefix = "check.recorded_seal_" if check.recorded_at is not None else "check.seal_"
+    check.holds = count == seal.events and seal.matches(state.hex())
+    if count < seal.events:
+        return [Finding("seal", prefix + "fewer", {**check.params(), "missing": seal.events - count, "now": count})]
+    if count > seal.events:
+        return [Finding("seal", prefix + "more", {**check.params(), "extra": count - seal.events, "now": count})]
+    if not seal.matches(state.hex()):
+        return [Finding("seal", prefix + "changed", check.params())]
+    return []
+
+
+def _events_by_id(session: Session) -> Iterator[tuple[int, int, str, datetime, str, str | None]]:
+    """(id, issue_id, hash, at, action, field) of every event by id, a page at a time through the
+    driver's cursor (millions of rows: no ORM rows)."""
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    sql = "SELECT id, issue_id, hash, at, action, field FROM event WHERE id > ? ORDER BY id LIMIT 20000"
+    if postgres:
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        after = 0
+        while True:
+            cursor.execute(sql, (after,))
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            for event_id, issue_id, digest, at, action, field_name in rows:
+                # SQLite hands the time back as its stored text.
+                yield event_id, issue_id, digest, at if isinstance(at, datetime) else _parse_time(at), action, field_name
+            after = rows[-1][0]
+    finally:
+        cursor.close()
+
+
+def _parse_time(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return datetime.min  # unreadable: the chain check already names its event
