@@ -254,6 +254,19 @@ def test_a_forger_who_leaves_the_seal_history_is_caught_by_the_plain_check(qiye:
         "but no longer give its digest: a sealed event was changed, replaced or reordered"]
 
 
+def test_a_seal_recorded_twice_or_given_again_is_judged_once(qiye: Qiye) -> None:
+    worked(qiye)
+    seal = take_seal(qiye)
+    assert take_seal(qiye) == seal  # nothing changed in between: the same seal, recorded again
+    with forging(qiye, erase_seals=False) as session:
+        delete_last_event(session)
+    code, report = check(qiye, "--seal", seal)
+    assert code == 1 and report["recorded_seals"] == 2 and report["seal"] == {"seal": seal, "ok": False}
+    assert [message for message in problems(report, "seal") if seal in message] == [
+        f"seal {seal}: 1 of the 9 events it sealed up to event #9 are gone (8 left): events, or whole issues, "
+        "were deleted"]
+
+
 # --- what a seal is ------------------------------------------------------------------------
 
 

@@ -221,7 +221,8 @@ def _registry(*, create: bool = False) -> Path | None:
     folder = config_dir() / "unfinished"
     try:
         if create:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the config folder too: private
+            folder.mkdir(mode=0o700, exist_ok=True)
         found = os.lstat(folder)
     except OSError:
         return None

@@ -210,10 +210,16 @@ def parse_due(text: str, *, today: date, base: date | None = None, calendar: Wor
 
 def _write_atomically(path: Path, content: dict[str, Any]) -> None:
     """Write the cache whole or not at all; a cache that cannot be written is no error."""
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(content), encoding="utf-8")
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(content))
         os.replace(temporary, path)
     except OSError:
-        pass
+        Path(temporary).unlink(missing_ok=True)

@@ -339,10 +339,14 @@ def seal_findings(*, session: Session, printed: Seal | None = None,
     after the seal shows.
     """
     recorded = recorded_seals(session.connection())
-    checks = [_SealCheck(r.seal, r.sealed_at, r.sealed_by) for r in recorded]
+    # One verdict per seal: a seal recorded again while nothing changed, or the one given, is said once.
+    distinct: dict[tuple[int, int, str], _SealCheck] = {}
+    for r in recorded:
+        distinct.setdefault(_seal_key(r.seal), _SealCheck(r.seal, r.sealed_at, r.sealed_by))
     given = _SealCheck(printed) if printed is not None else None
     if given is not None:
-        checks.append(given)
+        distinct[_seal_key(printed)] = given
+    checks = list(distinct.values())
     if not checks:
         return []
     checks.sort(key=lambda check: check.seal.event_id)
@@ -376,6 +380,11 @@ def seal_findings(*, session: Session, printed: Seal | None = None,
         report.recorded_seals = len(recorded)
         report.seal_holds = None if given is None else given.holds
     return findings
+
+
+def _seal_key(seal: Seal) -> tuple[int, int, str]:
+    """What tells two seals apart (a printed seal may carry fewer digits than a recorded one)."""
+    return seal.event_id, seal.events, seal.digest[:24].lower()
 
 
 def _settle(check: _SealCheck, count: int, state: bytes) -> list[Finding]:
