@@ -486,6 +486,17 @@ def test_stdout_past_the_file_size_limit_is_one_error(sample: Qiye, tmp_path: Pa
                             "(ulimit -f)\n"
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("command", [("issue", "list"), ("issue", "show", "3"), ("report", "weekly"),
+                                     ("report", "summary", "--format", "json"), ("enterprise", "list"),
+                                     ("db", "info")])
+def test_every_listing_to_a_full_disk_is_one_error(sample: Qiye, command: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "qiye_service", *command], stdout=full, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, **sample.env}, timeout=120)
+    assert (result.returncode, result.stderr) == (1, "error: cannot write to standard output: the disk is full\n")
+
+
 def test_a_restore_past_the_file_size_limit_blames_the_ledgers_disk(sample: Qiye, tmp_path: Path,
                                                                     backend: str) -> None:
     if backend != "sqlite":

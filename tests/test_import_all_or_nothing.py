@@ -203,3 +203,27 @@ def test_any_exception_on_either_thread_writes_nothing(named, tmp_path, monkeypa
         assert len(calls) == 4  # the queued chunk behind the failed one never ran
     assert counts(named) == before
     assert named("db", "check").exit_code == 0
+
+
+def test_a_transaction_the_database_ended_is_no_success(sqlite_qiye, monkeypatch):
+    """SQLite ends a transaction itself on SQLITE_FULL or SQLITE_IOERR; a step that tolerates an
+    error after that (the statistics refresh does) must not let the command report success for
+    what was rolled back, nor commit what ran after in autocommit."""
+    from qiye_service import db
+
+    qiye = sqlite_qiye  # PostgreSQL aborts a failed transaction and refuses its commit itself
+    qiye.ok("enterprise", "add", "蓝思科技")
+    qiye.ok("issue", "add", "二期厂房消防验收", "-e", "蓝思科技", "-c", "fire-acceptance")
+    before = qiye.sql("SELECT count(*) FROM event")
+    real = db.refresh_statistics
+
+    def ended_by_the_database(connection):  # type: ignore[no-untyped-def]
+        connection.connection.dbapi_connection.execute("ROLLBACK")  # as SQLite does on a full disk
+        return real(connection)
+
+    monkeypatch.setattr(db, "refresh_statistics", ended_by_the_database)
+    result = qiye("issue", "comment", "1", "已与消防大队现场对接")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("error: the database ended this command's transaction"), result.stderr
+    monkeypatch.setattr(db, "refresh_statistics", real)
+    assert qiye.sql("SELECT count(*) FROM event") == before

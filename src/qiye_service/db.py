@@ -372,12 +372,24 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
             session.flush()
             sync_search_index(session.connection())
             refresh_statistics(session.connection())
+            _require_transaction(session)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _require_transaction(session: Session) -> None:
+    """SQLite rolls a transaction back by itself on SQLITE_FULL or SQLITE_IOERR; a statement
+    whose error was handled after that (the statistics refresh tolerates some) would leave the
+    command to commit nothing, or what ran after in autocommit, and report success."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        from qiye_service.errors import DatabaseUnavailable
+
+        raise DatabaseUnavailable("error.transaction_lost")
 
 
 def migrations_dir() -> Path:

@@ -622,6 +622,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{wal} 中有 {frames} 页尚未写入台账，但旁边没有 {shm}，像是从其他数据库复制来的 WAL 文件（SQLite 写入前会先"
         "建立 -shm，崩溃后它也会留下）；如果它不属于本台账，请在任何写入命令之前将它移走，否则其中的页会被写入台账",
     ),
+    "error.transaction_lost": (
+        "the database ended this command's transaction itself (a full disk or an I/O error); nothing was "
+        "written: free some space or check the disk, then run the command again",
+        "数据库自行终止了本命令的事务（磁盘已满或读写错误）；未写入任何内容：请腾出空间或检查磁盘后重新运行",
+    ),
     # --- issue 25, point 5: the ledger seal (db seal, db check --seal, the weekly report's footer) ---
     "field.seal": ("Seal", "封签"),
     "field.last_event": ("Last event", "末条记录"),

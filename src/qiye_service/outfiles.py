@@ -381,17 +381,23 @@ def written(target: Path, *, ledger: Path | None, binary: bool = False) -> Itera
 def standard_output() -> Iterator[TextIO]:
     """sys.stdout, flushed at the end. A failed write (a full disk behind `>`) is an error, and
     stdout then goes to /dev/null, so the interpreter's own last flush cannot print a traceback."""
-    failed: str | None = None
+    failed: OutputFailed | None = None
     try:
         yield sys.stdout
         sys.stdout.flush()
     except BrokenPipeError:
         raise  # the reader left (`| head`): the CLI ends quietly
     except OSError as exc:
-        failed = cause(exc)
-        with suppress(OSError, ValueError, io.UnsupportedOperation):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
+        failed = stdout_failed(exc)
     if failed is not None:
-        raise OutputFailed("error.stdout_write", cause=failed)
+        raise failed
+
+
+def stdout_failed(exc: OSError) -> OutputFailed:
+    """The error for a failed write to stdout; stdout then goes to /dev/null, so the
+    interpreter's own last flush cannot print a traceback."""
+    with suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return OutputFailed("error.stdout_write", cause=cause(exc))

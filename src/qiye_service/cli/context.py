@@ -294,6 +294,10 @@ class QiyeGroup(TyperGroup):
             error_line("interrupted; nothing was written")
             raise typer.Exit(130) from None
         except OSError as exc:
+            if exc.filename is None:  # no file named: a write to stdout failed (`> /dev/full`)
+                from qiye_service.outfiles import stdout_failed
+
+                report_error(ctx, stdout_failed(exc))
             # A file named on the command line that cannot be read or written (missing, a
             # directory, no permission, a name too long): a user error, not a crash.
             lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
