@@ -188,8 +188,12 @@ def test_a_ledger_with_damaged_pages_is_exit_3_for_every_command(ledger: Qiye, t
             assert result.stdout == "", args
     assert sorted(p.name for p in out.iterdir()) == []  # no export, no backup, no temporary
     assert digest(path) == before
-    process = ledger.run_process("export", "issues", "--format", "csv")
-    assert (process.returncode, process.stdout, process.stderr) == (3, "", corrupt)
+    for args in (("export", "issues", "--format", "csv"),
+                 ("export", "issues", "--format", "xlsx", "--out", str(out / "台账.xlsx")),
+                 ("report", "overdue", "--format", "xlsx", "--out", str(out / "督办.xlsx"))):
+        process = ledger.run_process(*args)  # a process: what the interpreter prints as it exits counts too
+        assert (process.returncode, process.stdout, process.stderr) == (3, "", corrupt), args
+    assert sorted(p.name for p in out.iterdir()) == []
 
 
 @pytest.mark.skipif(not PG_URL, reason="needs QIYE_TEST_PG_URL (a real PostgreSQL server)")
