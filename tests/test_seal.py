@@ -377,18 +377,23 @@ def test_the_weekly_reports_rows_for_scripts_keep_their_shape(qiye: Qiye, tmp_pa
     from openpyxl import load_workbook
 
     worked(qiye)
+    seal = take_seal(qiye)
+    footer = f"Ledger seal: {seal} (9 events up to event #9)\n"
     for fmt in ("csv", "tsv", "ndjson"):
-        text = qiye.ok("report", "weekly", "--format", fmt).stdout
+        result = qiye.ok("report", "weekly", "--format", fmt)
+        text = result.stdout
         assert "seal" not in text.lower()
+        assert result.stderr == footer  # the rows keep their shape; the seal follows them on stderr
         rows = text.splitlines()
         if fmt == "ndjson":
             assert all(set(json.loads(row)) == set(json.loads(rows[0])) for row in rows)
         else:
             assert len({row.count("," if fmt == "csv" else "\t") for row in rows}) == 1
-    section = json.loads(qiye.ok("report", "weekly", "--format", "json", "--section", "closed").stdout)
-    assert isinstance(section, list)
+    result = qiye.ok("report", "weekly", "--format", "json", "--section", "closed")
+    assert isinstance(json.loads(result.stdout), list) and result.stderr == footer
     out = tmp_path / "closed.xlsx"
-    qiye.ok("report", "weekly", "--format", "xlsx", "--section", "closed", "--out", str(out))
+    result = qiye.ok("report", "weekly", "--format", "xlsx", "--section", "closed", "--out", str(out))
+    assert result.stderr.endswith(footer)
     assert "账本封签" not in str([[c.value for c in row] for row in load_workbook(out).worksheets[0].iter_rows()])
     # Other reports have no seal.
     assert "seal" not in json.loads(qiye.ok("report", "summary", "--format", "json").stdout)

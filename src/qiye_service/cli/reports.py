@@ -14,7 +14,7 @@ from typing import Annotated, Any, BinaryIO, TextIO
 
 import typer
 
-from qiye_service.cli.context import AppContext, get_app
+from qiye_service.cli.context import AppContext, echo, get_app
 from qiye_service.cli.options import (
     ForceOption,
     ReportFormat,
@@ -746,19 +746,22 @@ def weekly(
     with app_ctx.session(write=False) as session:
         data = reports.weekly_report(session, _prepare(session, filters), scope, lang=app_ctx.lang, limit=limit,
                                      timezone=app_ctx.timezone, **_supervision(app_ctx))
-        seal, waited = None, None
-        if _shows_seal(fmt, section):
-            seal, waited = _ledger_seal(app_ctx, session)
+        seal, waited = _ledger_seal(app_ctx, session)
+        in_document = _shows_seal(fmt, section)
+        if in_document:
             data["seal"] = seal.text if seal is not None else None
+        doc = weekly_document(app_ctx, data, category_names(session), limit, seal, waited)
         # The lists are streamed from the database as they are written.
-        emit(app_ctx, "weekly", data, weekly_document(app_ctx, data, category_names(session), limit, seal, waited),
-             fmt, out, section, target=target)
+        emit(app_ctx, "weekly", data, doc, fmt, out, section, target=target)
+    footer = None if in_document else seal_line(doc, app_ctx)
+    if footer is not None:
+        echo(footer, err=True)
 
 
 def _shows_seal(fmt: ReportFormat, section: str | None) -> bool:
     """Whether the output has a footer for the seal: the documents (table, markdown; json and
     xlsx unless one --section is asked for). csv, tsv and ndjson print one section's rows, whose
-    shape a footer line would break; scripts take the seal from --format json or `db seal`."""
+    shape a footer line would break: their seal goes to stderr, after the rows."""
     if fmt in (ReportFormat.table, ReportFormat.markdown):
         return True
     return fmt in (ReportFormat.json, ReportFormat.xlsx) and section is None
