@@ -448,6 +448,18 @@ def scan_utf8(path: Path) -> Utf8Scan:
                 return scan
 
 
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(SCAN_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _line_around(data: bytes, start: int, end: int) -> bytes:
     """Up to CONTEXT_BYTES of the line on either side of data[start:end], whole characters."""
     first = max(data.rfind(b"\n", 0, start) + 1, start - CONTEXT_BYTES)
@@ -480,6 +492,8 @@ def detect_encoding(path: Path) -> str:
     mojibake without a word. (GBK text makes a valid UTF-8 sequence by chance now and then:
     about one for every four bad ones.)
     """
+    if _is_utf8(path):  # the common case, at the codec's speed; the scan below says where it is not
+        return "utf-8-sig"
     scan = scan_utf8(path)
     if not scan.bad:
         return "utf-8-sig"
