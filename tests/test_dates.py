@@ -216,7 +216,6 @@ def test_leap_days() -> None:
         "2023-05-12T10:00",
         "12/5/2023",  # day first is not our policy
         "5/12/2023",
-        "05-12",
         "13月1日",
         "2023年13月1日",
         "3d",  # relative forms need a sign
@@ -230,7 +229,6 @@ def test_leap_days() -> None:
         "mo",
         "tues",
         "sow2",
-        "前天",
         "+99999999y",  # past year 9999
         "+99999999999999999999d",
         "-9999y",

@@ -4,6 +4,11 @@ Policy: dates are written year first (2023-05-12, 2023/5/12, 2023年5月12日); 
 Monday to Sunday; "today" is always passed in, so callers and tests pin the clock. Every
 date lies between 1990-01-01 and ten years after today, and a fact that already happened
 (a close-out, an acknowledgement, a callback) not after today: `check_date` is that rule.
+
+Chinese forms are read as a cadre types them (今天 后天 下周一 本月底 两周后 十二月五日), their
+numerals by the `cn2an` library, imported only when a Chinese numeral is typed. A month and day
+without a year is read for what the field is for (`Purpose`): a reported or close-out date is
+the latest such day not after today, a due date the first such day on or after the reported date.
 """
 
 from __future__ import annotations
@@ -38,8 +43,28 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # `\d` also takes full-width digits, which Chinese input methods produce.
 _NUMERIC_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
-_CHINESE_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+# Numbers in Chinese forms: digits (also full-width) or Chinese numerals (五, 十二, 两, 二十一).
+_NUMBER = r"(\d{1,4}|[零〇一二两三四五六七八九十百]{1,6})"
+_CHINESE_DATE = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})年" + _NUMBER + "月" + _NUMBER + "[日号]?")
+_CHINESE_MONTH_DAY = re.compile(_NUMBER + "月" + _NUMBER + "[日号]")
+# A month and day alone, month first as cadres write it: 12-05, 12/5.
+_NUMERIC_MONTH_DAY = re.compile(r"(\d{1,2})[-/](\d{1,2})")
+# 3天后 两周后 3个月后 一年后 2天前 (以后 / 之后 / 以前 / 之前 too).
+_CHINESE_OFFSET = re.compile(_NUMBER + "个?(天|日|周|星期|礼拜|月|年)[以之]?([后前])")
+_CHINESE_OFFSET_UNITS = {"天": "days", "日": "days", "周": "weeks", "星期": "weeks", "礼拜": "weeks",
+                         "月": "months", "年": "years"}
+# 五个工作日后 / 5个工作日后 / 3工作日前: working days, counted by workdays.WorkingCalendar.
+_CHINESE_WORKING_DAYS = re.compile(_NUMBER + "个?工作日[以之]?([后前])")
+# 本周五 这周五 下周一 上周三 下下周二 周日 星期天 礼拜六 (个 allowed: 下个星期一).
+_CHINESE_WEEKDAY = re.compile(r"(本|这|今|下下|下|上上|上)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])")
+_CHINESE_WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_CHINESE_WEEK_SHIFT = {None: 0, "本": 0, "这": 0, "今": 0, "下": 1, "下下": 2, "上": -1, "上上": -2}
+# 月初 月底 本月底 下月初 上个月底; 年初 年底 今年底 明年初 去年底.
+_CHINESE_MONTH_EDGE = re.compile(r"(本|这|这个|下|下个|上|上个)?月([初底末])")
+_CHINESE_MONTH_SHIFT = {None: 0, "本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "上": -1, "上个": -1}
+_CHINESE_YEAR_EDGE = re.compile(r"(今|本|明|下|去|上)?年([初底末])")
+_CHINESE_YEAR_SHIFT = {None: 0, "今": 0, "本": 0, "明": 1, "下": 1, "去": -1, "上": -1}
+_CHINESE_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 _RELATIVE = re.compile(r"([+-])(\d+)([dwmy])", re.ASCII)
 _RELATIVE_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
@@ -51,9 +76,29 @@ _DAY_OFFSETS = {
     "yesterday": -1,
     "tomorrow": 1,
     "今天": 0,
+    "今日": 0,
     "昨天": -1,
+    "昨日": -1,
+    "前天": -2,
+    "大前天": -3,
     "明天": 1,
+    "明日": 1,
+    "后天": 2,
+    "大后天": 3,
 }
+
+# What a date is for decides the year of a month and day typed without one (DESIGN §3).
+class Purpose:
+    """The field a typed date fills; passed explicitly by every caller that knows it."""
+
+    ANY = "any"  # a filter or report bound: the month and day in today's year
+    REPORTED = "reported"  # a fact that happened: the latest such day not after today
+    CLOSE_OUT = "close_out"  # resolved, acknowledged, called back: as REPORTED, never in the future
+    DUE = "due"  # a deadline: the first such day on or after its anchor, the reported date
+
+
+# Search this many years for a month and day: 2月29日 recurs within eight.
+_YEAR_SEARCH = 8
 
 _WEEKDAYS = {
     name: weekday
@@ -112,12 +157,20 @@ def check_date(day: date, *, today: date, past: bool = False, text: str | None =
     raise InvalidValue("error.date_range", value=shown, earliest=earliest.isoformat(), latest=latest.isoformat())
 
 
-def parse_date(text: str, *, today: date, past: bool = False) -> date:
+def parse_date(text: str, *, today: date, past: bool = False, purpose: str | None = None,
+               anchor: date | None = None) -> date:
     """The date `text` names, reading relative forms against `today`, within the accepted
-    range (`check_date`; `past` for facts that already happened).
+    range (`check_date`; `past` for facts that already happened, implied by Purpose.CLOSE_OUT).
+
+    `purpose` (a `Purpose`) decides the year of a month and day typed without one; `anchor`
+    is a due date's reported date (default today). Without a purpose, `past` means CLOSE_OUT,
+    else ANY.
 
     Raises InvalidValue("error.bad_date") listing the accepted forms, or the range's error.
     """
+    if purpose is None:
+        purpose = Purpose.CLOSE_OUT if past else Purpose.ANY
+    past = past or purpose == Purpose.CLOSE_OUT
     value = text.strip()
     if _ISO_DATE.fullmatch(value):
         try:
@@ -126,7 +179,7 @@ def parse_date(text: str, *, today: date, past: bool = False) -> date:
             raise InvalidValue("error.bad_date", value=text) from None
     else:
         try:
-            day = _parse_other(value.lower(), today)
+            day = _parse_other(value.lower(), today, purpose, anchor or today)
         except (ValueError, OverflowError):
             # Out-of-range fields (2023-02-29) or arithmetic past year 9999.
             raise InvalidValue("error.bad_date", value=text) from None
@@ -138,8 +191,13 @@ def parse_date(text: str, *, today: date, past: bool = False) -> date:
     return check_date(day, today=today, past=past, text=text)  # type: ignore[arg-type]
 
 
-def _parse_other(value: str, today: date) -> date | None:
+def _parse_other(value: str, today: date, purpose: str, anchor: date) -> date | None:
     """Every form but exact ISO; None when `value` is no date form at all."""
+    if not value.isascii():
+        value = re.sub(r"\s+", "", value)
+        found = _parse_chinese(value, today, purpose, anchor)
+        if found is not None:
+            return found
     if value in _DAY_OFFSETS:
         return today + relativedelta(days=_DAY_OFFSETS[value])
     if match := _RELATIVE.fullmatch(value):
@@ -154,14 +212,93 @@ def _parse_other(value: str, today: date) -> date | None:
     if (match := _NUMERIC_DATE.fullmatch(value)) is not None:
         year, _, month, day = match.groups()
         return _calendar_date(year, month, day)
-    for pattern in (_COMPACT_DATE, _CHINESE_DATE):
-        if (match := pattern.fullmatch(value)) is not None:
-            year, month, day = match.groups()
-            return _calendar_date(year, month, day)
-    if (match := _CHINESE_MONTH_DAY.fullmatch(value)) is not None:
-        month, day = match.groups()
-        return _calendar_date(str(today.year), month, day)
+    if (match := _COMPACT_DATE.fullmatch(value)) is not None:
+        year, month, day = match.groups()
+        return _calendar_date(year, month, day)
+    if (match := _NUMERIC_MONTH_DAY.fullmatch(value)) is not None:
+        return month_day(int(match[1]), int(match[2]), today=today, purpose=purpose, anchor=anchor)
     return None
+
+
+def chinese_number(text: str) -> int:
+    """The value of digits or a Chinese numeral (五 十二 两 二十一); ValueError when neither."""
+    if text.isdigit():
+        return int(text)
+    import cn2an  # noqa: PLC0415 - only a typed Chinese numeral pays for it
+
+    try:
+        return int(cn2an.cn2an(text, "normal"))
+    except (ValueError, TypeError, KeyError):
+        raise ValueError(text) from None
+
+
+def _parse_chinese(value: str, today: date, purpose: str, anchor: date) -> date | None:
+    """The Chinese forms of DESIGN §3 (whitespace removed); None for none of them."""
+    if value in _DAY_OFFSETS:
+        return today + relativedelta(days=_DAY_OFFSETS[value])
+    if (match := _CHINESE_DATE.fullmatch(value)) is not None:
+        year = int(match[1].translate(_CHINESE_YEAR_DIGITS))
+        return date(year, chinese_number(match[2]), chinese_number(match[3]))
+    if (match := _CHINESE_MONTH_DAY.fullmatch(value)) is not None:
+        return month_day(chinese_number(match[1]), chinese_number(match[2]), today=today, purpose=purpose,
+                         anchor=anchor)
+    if (match := _CHINESE_OFFSET.fullmatch(value)) is not None:
+        amount = chinese_number(match[1])
+        step = amount if match[3] == "后" else -amount
+        return today + relativedelta(**{_CHINESE_OFFSET_UNITS[match[2]]: step})
+    if (match := _CHINESE_WEEKDAY.fullmatch(value)) is not None:
+        shift, name = match.groups()
+        weekday = int(name) - 1 if name.isdigit() else _CHINESE_WEEKDAY_NUMBERS[name]
+        if shift is None:  # 周五: the next one, as `fri`
+            return today + relativedelta(days=1, weekday=weekday)
+        monday = week_bounds(today)[0] + relativedelta(weeks=_CHINESE_WEEK_SHIFT[shift])
+        return monday + relativedelta(days=weekday)
+    if (match := _CHINESE_MONTH_EDGE.fullmatch(value)) is not None:
+        first = today + relativedelta(day=1, months=_CHINESE_MONTH_SHIFT[match[1]])
+        return first if match[2] == "初" else first + relativedelta(day=31)
+    if (match := _CHINESE_YEAR_EDGE.fullmatch(value)) is not None:
+        year = today.year + _CHINESE_YEAR_SHIFT[match[1]]
+        return date(year, 1, 1) if match[2] == "初" else date(year, 12, 31)
+    return None
+
+
+def working_day_offset(text: str) -> int | None:
+    """The signed number of working days in 五个工作日后 / 5个工作日后 / 3工作日前; None for
+    other text. Counted from today by workdays.WorkingCalendar (this module knows no holidays)."""
+    match = _CHINESE_WORKING_DAYS.fullmatch(re.sub(r"\s+", "", text))
+    if match is None:
+        return None
+    try:
+        amount = chinese_number(match[1])
+    except ValueError:
+        return None
+    return amount if match[2] == "后" else -amount
+
+
+def month_day(month: int, day: int, *, today: date, purpose: str = Purpose.ANY, anchor: date | None = None) -> date:
+    """The date of a month and day typed without a year, for what the field is for (`Purpose`):
+    a reported or close-out date is the latest such day not after today; a due date the first
+    such day on or after `anchor` (the reported date; default today); anything else (a filter)
+    the day in today's year. ValueError when no year has that day (2月30日)."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ValueError(f"{month}-{day}")
+    if purpose == Purpose.DUE:
+        start = anchor or today
+        years = range(start.year, start.year + _YEAR_SEARCH + 1)
+        keep = lambda found: found >= start  # noqa: E731
+    elif purpose in (Purpose.REPORTED, Purpose.CLOSE_OUT):
+        years = range(today.year, today.year - _YEAR_SEARCH - 1, -1)
+        keep = lambda found: found <= today  # noqa: E731
+    else:
+        return date(today.year, month, day)
+    for year in years:
+        try:
+            found = date(year, month, day)
+        except ValueError:  # 2月29日 of a common year
+            continue
+        if keep(found):
+            return found
+    raise ValueError(f"{month}-{day}")
 
 
 def _calendar_date(year: str, month: str, day: str) -> date:
@@ -175,9 +312,16 @@ def _calendar_date(year: str, month: str, day: str) -> date:
     return parser.parse(f"{year}-{month}-{day}", yearfirst=True, dayfirst=False).date()
 
 
+_NAMED_WEEKS = {"this": 0, "本周": 0, "这周": 0, "last": -1, "上周": -1}
+
+
 def parse_iso_week(text: str, *, today: date) -> tuple[date, date]:
-    """Monday and Sunday of the ISO week `text` names: 2023-W50, 2023W50 or 2023-w50; its
-    Monday within the accepted range (`check_date`)."""
+    """Monday and Sunday of the ISO week `text` names: 2023-W50, 2023W50 or 2023-w50, or
+    this / last / 本周 / 上周 (today's week, the one before); its Monday within the accepted
+    range (`check_date`)."""
+    named = _NAMED_WEEKS.get(text.strip().lower())
+    if named is not None:
+        return week_bounds(today + relativedelta(weeks=named))
     match = _ISO_WEEK.fullmatch(text.strip())
     if match is None:
         raise InvalidValue("error.bad_week", value=text)

@@ -187,9 +187,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.bad_date": (
         "cannot read the date {value!r}; use one of: 2023-05-12, 2023/5/12, 2023.5.12, 20230512, "
         "2023年5月12日, 5月12日, today, yesterday, tomorrow, +3d, -2w, +1m, +1y, sow/eow, som/eom, "
-        "soq/eoq, soy/eoy, mon..sun",
+        "soq/eoq, soy/eoy, mon..sun, 12-05, 十二月五日, 今天, 明天, 后天, 昨天, 前天, 本周五, 下周一, 上周三, "
+        "月初, 月底, 本月底, 下月初, 年初, 年底, 3天后, 两周后, 3个月后, 2天前",
         "无法识别日期 {value!r}；可用格式：2023-05-12、2023/5/12、2023.5.12、20230512、2023年5月12日、"
-        "5月12日、today、yesterday、tomorrow、+3d、-2w、+1m、+1y、sow/eow、som/eom、soq/eoq、soy/eoy、mon..sun",
+        "5月12日、今天、明天、后天、昨天、前天、本周五、下周一、上周三、月初、月底、本月底、下月初、年初、年底、"
+        "3天后、两周后、3个月后、2天前、十二月五日、12-05、+3d（3天后）、-2w（2周前）、+1m、+1y、"
+        "sow/eow（本周一/本周日）、som/eom（月初/月底）、soq/eoq（季初/季末）、soy/eoy（年初/年底）、"
+        "mon..sun（下一个周一至周日）、today、yesterday、tomorrow",
     ),
     "error.bad_week": (
         "cannot read the week {value!r}; write an ISO week such as 2023-W50",
@@ -343,10 +347,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "cannot read the deadline {value!r}; use one of: 2023-05-12, 2023/5/12, 2023.5.12, 20230512, "
         "2023年5月12日, 5月12日, today, yesterday, tomorrow, +3d, -2w, +1m, +1y, sow/eow, som/eom, "
         "soq/eoq, soy/eoy, mon..sun, +5wd (working days from today), 15wd (working days from the reported "
-        "date), none",
+        "date), 五个工作日后, 12-05, 十二月五日, 今天, 明天, 后天, 本周五, 下周一, 月底, 本月底, 下月初, 年底, "
+        "3天后, 两周后, 3个月后, none",
         "无法识别办结时限 {value!r}；可用格式：2023-05-12、2023/5/12、2023.5.12、20230512、2023年5月12日、"
-        "5月12日、today、yesterday、tomorrow、+3d、-2w、+1m、+1y、sow/eow、som/eom、soq/eoq、soy/eoy、mon..sun、"
-        "+5wd（自今日起的工作日）、15wd（自登记日起的工作日）、none",
+        "5月12日（登记日当天或之后的第一个5月12日）、十二月五日、12-05、今天、明天、后天、本周五、下周一、月底、本月底、"
+        "下月初、年底、3天后、两周后、3个月后、五个工作日后、+5wd（自今日起的工作日）、15wd（自登记日起的工作日）、"
+        "+3d、-2w、+1m、+1y、sow/eow、som/eom、soq/eoq、soy/eoy、mon..sun、today、tomorrow、none（不设时限）",
     ),
     "error.bad_lang": ("unknown language {value!r}; use zh or en", "未知语言 {value!r}；请使用 zh 或 en"),
     # --- supervision: escalation levels, escalate, callbacks (DESIGN §8) ---
@@ -714,6 +720,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.seal_unavailable": (
         "Ledger seal: not available, writers were busy for more than {seconds} s; run `qiye db seal` later",
         "账本封签：暂不可用，写入持续超过 {seconds} 秒；请稍后运行 qiye db seal",
+    ),
+    # --- issue 17/18: dates ---
+    "field.dispatched_on": ("Dispatched", "派单日期"),
+    "error.dispatched_without_dept": (
+        "a dispatch date needs a department or owner to dispatch to; add --dept or --owner "
+        "(or `qiye issue assign` first)",
+        "派单日期须有派往的责任单位或责任人；请加上 --dept 或 --owner（或先用 `qiye issue assign` 派单）",
+    ),
+    "error.not_resolved_date": (
+        "issue #{id} is {status}, not resolved: only a close-out date can be corrected with --resolved",
+        "问题 #{id} 当前为{status}，尚未办结：--resolved 只能更正已办结问题的办结日期",
     ),
 }
 

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qiye_service.dates import check_date, parse_date
+from qiye_service.dates import Purpose, check_date, parse_date, working_day_offset
 from qiye_service.errors import InvalidValue
 
 if TYPE_CHECKING:
@@ -179,10 +179,10 @@ class WorkingCalendar:
 
 
 def parse_working_days(text: str) -> int | None:
-    """The signed number of working days in `+5wd`, `-2wd` or `15wd`; None for other text."""
+    """The signed number of working days in `+5wd`, `-2wd`, `15wd` or 五个工作日后; None for other text."""
     match = _WORKING_DAYS.fullmatch(text.strip())
     if match is None:
-        return None
+        return working_day_offset(text)
     amount = int(match[2])
     return -amount if match[1] == "-" else amount
 
@@ -190,20 +190,21 @@ def parse_working_days(text: str) -> int | None:
 def parse_due(text: str, *, today: date, base: date | None = None, calendar: WorkingCalendar) -> date:
     """A due date: any form parse_date reads, or N working days.
 
-    `+5wd` counts from today, like every relative form; a bare `15wd` (the config's
-    default deadlines) counts from `base`, the reported date, or from today without one.
+    `+5wd` and 五个工作日后 count from today, like every relative form; a bare `15wd` (the
+    config's default deadlines) counts from `base`, the reported date, or from today without
+    one. A month and day without a year (5月12日) is the first such day on or after `base`.
     """
     working_days = parse_working_days(text)
     if working_days is None:
         try:
-            return parse_date(text, today=today)
+            return parse_date(text, today=today, purpose=Purpose.DUE, anchor=base)
         except InvalidValue as error:
             if error.key != "error.bad_date":
                 raise
             raise InvalidValue("error.bad_due", value=text) from None
     if abs(working_days) > MAX_WORKING_DAYS:
         raise InvalidValue("error.bad_due", value=text)
-    signed = text.strip().startswith(("+", "-"))
+    signed = text.strip().startswith(("+", "-")) or not text.strip().isascii()
     start = today if signed or base is None else base
     return check_date(calendar.add_working_days(start, working_days), today=today, text=text)
 

@@ -54,13 +54,15 @@ IssueIdArgument = Annotated[str, typer.Argument(help="Issue id, e.g. 12 or #12."
 NoteOption = Annotated[str | None, typer.Option("--note", "-n", help="A note for the history.")]
 
 
-def parse_date_option(app: AppContext, value: str | None, *, past: bool = False) -> date | None:
-    """A typed date within the accepted range; `past` for a close-out, acknowledgement or callback."""
+def parse_date_option(app: AppContext, value: str | None, *, past: bool = False,
+                      purpose: str | None = None) -> date | None:
+    """A typed date within the accepted range; `past` for a close-out, acknowledgement or
+    callback; `purpose` (dates.Purpose) for what the field is for."""
     if value is None:
         return None
     from qiye_service.dates import parse_date
 
-    return parse_date(value, today=app.today(), past=past)
+    return parse_date(value, today=app.today(), past=past, purpose=purpose)
 
 
 FILTER_PARAMETERS: dict[str, Any] = {
