@@ -35,7 +35,10 @@ def build_ledger(qiye: Qiye) -> None:
     qiye.ok("department", "add", "国网浏阳供电公司")
 
     def add(title: str, *args: str) -> None:
-        qiye.ok("issue", "add", title, *args)
+        # Back-filled issues are dispatched on their reported date unless told otherwise
+        # (issue 17); this ledger's were dispatched on the day it was built.
+        dispatched = ("--dispatched", "today") if "--dept" in args or "--owner" in args else ()
+        qiye.ok("issue", "add", title, *args, *dispatched)
 
     add("二期厂房消防验收", "-e", "蓝思科技", "-c", "fire-acceptance", "--dept", "消防救援大队", "--owner", "王强",
         "--reported", "2023-12-01", "--due", "2023-12-15")  # 1

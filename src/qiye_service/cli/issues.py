@@ -41,6 +41,8 @@ OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Accountable owner
 ReportedOpt = Annotated[str | None, typer.Option("--reported", help="Date reported (default today).")]
 DueOpt = Annotated[str | None, typer.Option("--due", help="Deadline: a date, +3d, +5wd (working days), or none.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")]
+DispatchedOpt = Annotated[str | None, typer.Option(
+    "--dispatched", help="Date dispatched (派单) to --dept/--owner (default the reported date).")]
 
 
 def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: OutputFormat, *,
@@ -135,6 +137,7 @@ def add(
     project: ProjectOpt = None,
     desc: DescOpt = None,
     fmt: FormatOption = OutputFormat.table,
+    dispatched: DispatchedOpt = None,
 ) -> None:
     """File a problem an enterprise raised; prints its id.
 
@@ -145,7 +148,8 @@ def add(
 
     app_ctx = get_app(ctx)
     enterprise, category = _prompt_missing(app_ctx, enterprise, category)
-    reported_on = parse_date_option(app_ctx, reported)
+    reported_on = parse_date_option(app_ctx, reported, purpose="reported")
+    dispatched_on = parse_date_option(app_ctx, dispatched, past=True)
     explicit_none = due is not None and due.strip().lower() == "none"
     due_on = _due(app_ctx, due, reported_on)
 
@@ -160,7 +164,7 @@ def add(
             session, actor=app_ctx.actor(), title=title, enterprise=enterprise, category=category, kind=kind,
             source=source, priority=priority, department=dept, owner=owner, reported_on=reported_on,
             due_on=due_on, tags=tag or [], project=project, description=desc, deadline=deadline,
-            response_deadline=_response_deadline(app_ctx) if dept or owner else None,
+            response_deadline=_response_deadline(app_ctx) if dept or owner else None, dispatched_on=dispatched_on,
         )
         row = queries.issue_row(session, issue.id) if fmt is not OutputFormat.table else None
     if row is not None:
@@ -266,6 +270,8 @@ def edit(
     reported: ReportedOpt = None,
     due: DueOpt = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Replace the tags with these (repeatable).")] = None,
+    resolved: Annotated[str | None, typer.Option("--resolved", help="Correct the close-out date.")] = None,
+    dispatched: Annotated[str | None, typer.Option("--dispatched", help="Correct the dispatch date.")] = None,
 ) -> None:
     """Change fields of an issue; each change is recorded in its history.
 
@@ -283,13 +289,18 @@ def edit(
         ) if value is not None
     }
     if reported is not None:
-        changes["reported_on"] = parse_date_option(app_ctx, reported)
+        changes["reported_on"] = parse_date_option(app_ctx, reported, purpose="reported")
+    if resolved is not None:
+        changes["resolved_on"] = parse_date_option(app_ctx, resolved, past=True)
+    if dispatched is not None:
+        changes["dispatched_on"] = parse_date_option(app_ctx, dispatched, past=True)
     with app_ctx.session() as session:
         if due is not None:
             # A bare `15wd` counts from the reported date: the new one, else the stored one.
             base = changes.get("reported_on") or lookups.get_issue(session, wanted).reported_on
             changes["due_on"] = _due(app_ctx, due, base)
-        changed = issues.edit_issue(session, wanted, actor=app_ctx.actor(), changes=changes, tags=tag)
+        changed = issues.edit_issue(session, wanted, actor=app_ctx.actor(), changes=changes, tags=tag,
+                                    response_deadline=_response_deadline(app_ctx) if dispatched else None)
     app_ctx.say("msg.issue_updated" if changed else "msg.no_changes", id=wanted)
 
 

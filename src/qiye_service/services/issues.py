@@ -139,12 +139,15 @@ def add_issue(
     description: str | None = None,
     deadline: Callable[[str, str, date], date | None] | None = None,
     response_deadline: Callable[[date], date] | None = None,
+    dispatched_on: date | None = None,
 ) -> Issue:
     """File a new issue; returns it with its id.
 
     Without `due_on`, `deadline(priority, category_code, reported_on)` gives the default.
     Filing with a department or owner dispatches it; `response_deadline(dispatch_day)`
-    gives the date it must be acknowledged by (DESIGN §8).
+    gives the date it must be acknowledged by (DESIGN §8). The dispatch happens on
+    `dispatched_on`, else on the reported date: a back-filled issue was dispatched when it
+    was reported, not today (issue 17).
     """
     clean_title = clean_text(title, "title", limit=TITLE_LIMIT, required=True)
     found_enterprise = lookups.find_enterprise(session, enterprise)
@@ -155,6 +158,8 @@ def add_issue(
     if due_on is None and deadline is not None:
         due_on = deadline(clean_priority, found_category.code, reported)
     check_dates(reported, due_on, None)
+    dispatched = found_department is not None or bool(clean_text(owner, "owner", limit=NAME_LIMIT))
+    dispatch_day = _dispatch_day(reported, dispatched_on, dispatched, actor)
     issue = Issue(
         title=clean_title,
         description=clean_text(description, "description"),
@@ -172,11 +177,11 @@ def add_issue(
         created_by=actor.name,
         created_at=actor.now,
         updated_at=actor.now,
-        dispatched_at=actor.now if found_department or owner else None,
+        dispatched_at=_dispatched_at(dispatch_day, actor) if dispatch_day else None,
         reopen_count=0,
     )
-    if issue.dispatched_at is not None and response_deadline is not None:
-        issue.acknowledge_by = response_deadline(actor.today)
+    if dispatch_day is not None and response_deadline is not None:
+        issue.acknowledge_by = response_deadline(dispatch_day)
     session.add(issue)
     session.flush()
     assert issue.id is not None
@@ -187,14 +192,46 @@ def add_issue(
     return issue
 
 
+def _dispatch_day(reported: date, dispatched_on: date | None, dispatched: bool, actor: Actor) -> date | None:
+    """The day a new issue is dispatched: `dispatched_on`, else its reported date (a
+    back-filled issue was dispatched when it was reported); None when it goes to no one."""
+    if not dispatched:
+        if dispatched_on is not None:
+            raise InvalidValue("error.dispatched_without_dept")
+        return None
+    day = dispatched_on or min(reported, actor.today)
+    _check_dispatched_on(day, reported, actor)
+    return day
+
+
+def _check_dispatched_on(day: date, reported: date, actor: Actor) -> None:
+    """A dispatch happened: not after today, not before the issue was reported."""
+    check_date(day, today=actor.today, past=True)
+    if day < reported:
+        raise InvalidValue("error.date_order", later="dispatched_on", later_value=day.isoformat(),
+                           earlier="reported_on", earlier_value=reported.isoformat())
+
+
+def _dispatched_at(day: date, actor: Actor) -> datetime:
+    """The stored instant of a dispatch on `day`: now when that is today, else that office day's start."""
+    return actor.now if day == actor.today else office_hour_utc(day, actor.timezone)
+
+
 EDITABLE = ("title", "description", "enterprise", "project", "category", "kind", "source", "priority",
-            "department", "owner", "reported_on", "due_on")
+            "department", "owner", "reported_on", "due_on", "resolved_on", "dispatched_on")
 
 
 def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[str, Any],
-               tags: list[str] | None = None) -> list[str]:
-    """Apply field changes; returns the names of the fields that really changed."""
+               tags: list[str] | None = None,
+               response_deadline: Callable[[date], date] | None = None) -> list[str]:
+    """Apply field changes; returns the names of the fields that really changed.
+
+    `resolved_on` and `dispatched_on` correct the date of a close-out or a dispatch the user
+    got wrong (DESIGN §3), recorded as an edit like any other; `response_deadline` gives the
+    corrected dispatch's acknowledgement deadline."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
+    changes = dict(changes)
+    dispatched_on = changes.pop("dispatched_on", None)
     new_values: dict[str, tuple[str, Any, Any]] = {}  # field -> (column, stored value, shown value)
     for field, value in changes.items():
         if field not in EDITABLE:
@@ -225,6 +262,10 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
             new_values[field] = (field, lookups.choice(Source, value, field, lookups.SOURCE_ALIASES), None)
         elif field == "priority":
             new_values[field] = (field, lookups.choice(Priority, value, field, lookups.PRIORITY_ALIASES), None)
+        elif field == "resolved_on":
+            if issue.status != Status.resolved.value:
+                raise InvalidValue("error.not_resolved_date", id=issue.id, status=issue.status)
+            new_values[field] = (field, check_date(value, today=actor.today, past=True), None)
         else:  # reported_on, due_on: already dates
             new_values[field] = (field, value, None)
 
@@ -232,7 +273,10 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
     if reported is None:
         raise InvalidValue("error.empty", field="reported_on")
     due = new_values["due_on"][1] if "due_on" in new_values else issue.due_on
-    check_dates(reported, due, issue.resolved_on)
+    resolved = new_values["resolved_on"][1] if "resolved_on" in new_values else issue.resolved_on
+    check_dates(reported, due, resolved)
+    _check_after_resolved(issue, resolved)
+    dispatch = _corrected_dispatch(issue, dispatched_on, reported, actor) if dispatched_on else None
 
     changed: list[str] = []
     shown_old = row_labels(session, issue)
@@ -244,6 +288,14 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
         record_event(session, issue, actor=actor.name, at=actor.now, action="edited", field=field,
                      old=old, new=shown if shown is not None else stored)
         changed.append(field)
+    if dispatch is not None:
+        old_day, new_day = dispatch
+        record_event(session, issue, actor=actor.name, at=actor.now, action="edited", field="dispatched_on",
+                     old=old_day, new=new_day)
+        issue.dispatched_at = _dispatched_at(new_day, actor)
+        if response_deadline is not None:
+            issue.acknowledge_by = response_deadline(new_day)
+        changed.append("dispatched_on")
     if tags is not None:
         assert issue.id is not None
         before = issue_tags(session, issue.id)
@@ -259,6 +311,31 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
     return changed
 
 
+def _check_after_resolved(issue: Issue, resolved: date | None) -> None:
+    """A corrected close-out date cannot come after the callback made on it."""
+    callback_on = getattr(issue, "callback_on", None)
+    if resolved is not None and callback_on is not None and callback_on < resolved:
+        raise InvalidValue("error.date_order", later="callback_on", later_value=callback_on.isoformat(),
+                           earlier="resolved_on", earlier_value=resolved.isoformat())
+
+
+def _corrected_dispatch(issue: Issue, day: date, reported: date, actor: Actor) -> tuple[date, date] | None:
+    """(old, new) dispatch day when `day` corrects it; None when it already is that day.
+
+    Only a dispatched issue has a dispatch date, and it lies between the reported date and
+    today, not after the acknowledgement."""
+    if issue.dispatched_at is None:
+        raise InvalidValue("error.dispatched_without_dept")
+    _check_dispatched_on(day, reported, actor)
+    if issue.acknowledged_at is not None:
+        acknowledged_on = local_date(issue.acknowledged_at, actor.timezone)
+        if acknowledged_on < day:
+            raise InvalidValue("error.date_order", later="acknowledged_on", later_value=acknowledged_on.isoformat(),
+                               earlier="dispatched_on", earlier_value=day.isoformat())
+    old_day = local_date(issue.dispatched_at, actor.timezone)
+    return None if old_day == day else (old_day, day)
+
+
 def row_labels(session: Session, issue: Issue) -> dict[str, Any]:
     """The shown values of an issue's reference fields, for history's old values."""
     from qiye_service.models import Category, Department, Enterprise
@@ -271,7 +348,7 @@ def row_labels(session: Session, issue: Issue) -> dict[str, Any]:
     if issue.department_id is not None:
         labels["department"] = session.get(Department, issue.department_id).name  # type: ignore[union-attr]
     for column in ("title", "description", "project", "owner", "kind", "source", "priority",
-                   "reported_on", "due_on"):
+                   "reported_on", "due_on", "resolved_on"):
         labels[column] = getattr(issue, column)
     return labels
 
