@@ -296,3 +296,12 @@ def test_an_unreadable_date_lists_the_forms_in_the_interface_language(office, la
     for form in ("十二月五日", "下周一", "本月底", "两周后", "后天", "12-05"):
         assert form in result.stderr
     assert office.sql("select count(*) from issue") == [(0,)]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "cannot read the week '下下周'"), ("zh", "无法识别周 '下下周'")])
+def test_an_unreadable_week_names_this_and_last(office, lang: str, expected: str) -> None:
+    result = office("--lang", lang, "report", "weekly", "--week", "下下周", env=YEAR_END)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {expected}")
+    for form in ("2023-W50", "本周", "上周", "this", "last"):
+        assert form in result.stderr

@@ -196,8 +196,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "mon..sun（下一个周一至周日）、today、yesterday、tomorrow",
     ),
     "error.bad_week": (
-        "cannot read the week {value!r}; write an ISO week such as 2023-W50",
-        "无法识别周 {value!r}；请使用 ISO 周，例如 2023-W50",
+        "cannot read the week {value!r}; write an ISO week such as 2023-W50, or this, last, 本周, 上周",
+        "无法识别周 {value!r}；请使用 ISO 周（例如 2023-W50），或 本周、上周、this、last",
     ),
     "error.bad_id": ("{value!r} is not an issue id; use a number such as 12 or #12", "{value!r} 不是问题编号；请使用数字，如 12 或 #12"),
     "error.issue_not_found": ("issue #{id} does not exist; see `qiye issue list`", "问题 #{id} 不存在；可用 `qiye issue list` 查看"),

@@ -52,7 +52,7 @@ class TrendBy(str, Enum):
 
 YearOption = Annotated[int | None, typer.Option("--year", help="Issues reported in this year.", show_default=False,
                                                 rich_help_panel="Scope")]
-WeekOption = Annotated[str | None, typer.Option("--week", help="An ISO week, e.g. 2023-W50.", show_default=False,
+WeekOption = Annotated[str | None, typer.Option("--week", help="An ISO week, e.g. 2023-W50; or this, last, 本周, 上周.", show_default=False,
                                                 rich_help_panel="Scope")]
 DateOption = Annotated[str | None, typer.Option("--date", help="The week containing this date.", show_default=False,
                                                 rich_help_panel="Scope")]
