@@ -163,8 +163,9 @@ def test_supervision_columns_follow_the_issue_fields(filed):
     assert tuple(rows[0]) == (*ISSUE_FIELDS, *SUPERVISION_HEADER)
     supervision = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     assert [tuple(row[name] for name in SUPERVISION_HEADER) for row in supervision] == [
-        ("2023-12-20", "2023-12-21", "2023-12-22", "basic", "2023-12-23", "基本满意, 望加快"),
-        ("2023-12-20", "", "", "", "", ""),
+        # Back-filled with a department: dispatched on the reported date (issue 17).
+        ("2023-12-01", "2023-12-21", "2023-12-22", "basic", "2023-12-23", "基本满意, 望加快"),
+        ("2023-12-05", "", "", "", "", ""),
         ("", "", "", "", "", ""),  # filed with no department or owner: never dispatched
     ]
     # Without the flag, the issue row of DESIGN §4 and nothing more.
@@ -184,7 +185,7 @@ def test_supervision_columns_in_xlsx_are_dates(filed, tmp_path):
     rows = list(load_workbook(target).worksheets[0].iter_rows(values_only=True))
     first = dict(zip(rows[0], rows[1], strict=True))
     assert (first["dispatched_on"], first["acknowledged_on"], first["escalated"]) == (
-        datetime(2023, 12, 20), datetime(2023, 12, 20), None)
+        datetime(2023, 12, 1), datetime(2023, 12, 20), None)  # dispatched on the reported date (issue 17)
 
 
 def test_export_enterprises(filed):
