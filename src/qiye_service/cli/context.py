@@ -276,6 +276,15 @@ class QiyeGroup(TyperGroup):
             report_usage_error(exc)
             raise
 
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        """A Tab in the shell (typer's completion, _QIYE_COMPLETE set): the parameters that name
+        things get their values from the ledger first (cli/completion.py)."""
+        if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
+            from qiye_service.cli.completion import prepare
+
+            prepare(self)
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
