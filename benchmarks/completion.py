@@ -56,12 +56,16 @@ def main() -> None:
         "qiye <Tab> (commands)": "",
         "qiye issue show <Tab> (open issue ids)": "issue show ",
         "qiye issue start 12<Tab> (open ids from 12)": "issue start 12",
-        "qiye issue list -e 三一<Tab> (enterprise names)": "issue list -e 三一",
+        "qiye issue list -e {prefix}<Tab> (enterprise names)": "issue list -e {prefix}",
         "qiye issue list --category <Tab>": "issue list --category ",
         "qiye report summary --dept <Tab>": "report summary --dept ",
         "zsh: qiye issue show 99<Tab> (ids with titles)": "zsh:issue show 99",
     }
-    cases = [Case(name, [QIYE], env=env | tab(args.db, line)) for name, line in lines.items()]
+    # The first two characters of the ledger's first enterprise, as offered by a completion.
+    first = subprocess.run([QIYE], env=env | tab(args.db, "issue list -e "), capture_output=True, text=True)
+    prefix = (first.stdout.split() or ["?"])[0][:2]
+    cases = [Case(name.format(prefix=prefix), [QIYE], env=env | tab(args.db, line.format(prefix=prefix)))
+             for name, line in lines.items()]
     baseline = Case(BASELINE, [PYTHON, "-c", "import typer"], env=env)
     for case in cases:  # each offers something: a figure for an empty answer would flatter
         answer = subprocess.run(case.argv, env=case.env, capture_output=True, text=True, check=True).stdout
@@ -73,15 +77,16 @@ def main() -> None:
                  f"rounds; baseline {BASELINE}: {baseline.seconds * 1000:.0f} ms (cpu {baseline.cpu * 1000:.0f} ms)",
                  "", "| Completion | qiye | Ratio | CPU ratio | Target |", "|---|---|---|---|---|"]
     missed = 0
+    pg = "://" in args.db  # as run.py: targets are for SQLite; PostgreSQL's figures are for the record
     for case in cases:
         ratio, cpu_ratio = case.seconds / baseline.seconds, case.cpu / baseline.cpu
-        missed += ratio > LIMIT
-        lines_out.append(f"| {case.name} | {case.seconds * 1000:.0f} ms | {ratio:.2f}× | {cpu_ratio:.2f}× | "
-                         f"≤ {LIMIT:g}× {'✔' if ratio <= LIMIT else '✘'} |")
+        missed += ratio > LIMIT and not pg
+        target = "" if pg else f"≤ {LIMIT:g}× {'✔' if ratio <= LIMIT else '✘'}"
+        lines_out.append(f"| {case.name} | {case.seconds * 1000:.0f} ms | {ratio:.2f}× | {cpu_ratio:.2f}× | {target} |")
     text = "\n".join(lines_out)
     print(text)
     if args.readme:
-        write_readme("completion", text)
+        write_readme("completion-pg" if pg else "completion", text)
     sys.exit(1 if missed and os.environ.get("QIYE_BENCH_STRICT") else 0)
 
 

@@ -237,3 +237,19 @@ def test_fixed_values_are_the_models() -> None:
     assert values.PRIORITIES == tuple(p.value for p in models.Priority)
     assert values.CALLBACK_RESULTS == tuple(r.value for r in models.CallbackResult)
     assert set(values.LEVELS) == set(supervision.LEVELS)
+
+
+def test_values_on_either_backend(filed, backend: str) -> None:  # type: ignore[no-untyped-def]
+    """The ledger a URL names (PostgreSQL through psycopg) completes as an SQLite file does."""
+    filed.ok("issue", "resolve", "1", "--note", "已通过复验", "--on", "2023-12-18")
+    line = f"qiye --db {filed.url} "
+    env = {"QIYE_DB": "", "QIYE_CONFIG_DIR": filed.env["QIYE_CONFIG_DIR"]}
+    assert offered(line + "issue list -e 蓝", env=env) == ["蓝思科技"]
+    assert offered(line + "issue list -e 九", shell="fish", env=env) == ["九典制药"]
+    assert sorted(offered(line + "issue assign 2 --dept ", env=env)) == sorted(["消防救援大队", "国网浏阳供电公司"])
+    assert sorted(offered(line + "issue start ", env=env)) == ["2", "3"]  # 1 is resolved
+    assert offered(line + "issue reopen ", env=env) == ["1"]
+    assert offered(line + "issue list --owner 王", env=env) == ["王强"]
+    assert offered(line + "issue list --tag 重点", env=env) == ["重点项目"]
+    assert offered(line + "issue list --zone 南", env=env) == ["南园"]
+    assert "消防验收" in offered(line + "issue add t -c 消防", env=env)
