@@ -208,8 +208,16 @@ def test_show_and_install_completion(tmp_path: Path) -> None:
     script = tmp_path / ".bash_completions" / "qiye.sh"
     assert expected["bash"] in script.read_text()
     assert f"source '{script}'" in (tmp_path / ".bashrc").read_text()
-    done = subprocess.run([QIYE, "--install-completion", "fish"], env=env, capture_output=True, text=True)
-    assert done.returncode == 0 and (tmp_path / ".config" / "fish" / "completions" / "qiye.fish").is_file()
+    assert done.stdout == f"bash completion installed in {script}; it works in a new terminal.\n"
+    done = subprocess.run([QIYE, "--lang", "zh", "--install-completion", "fish"], env=env, capture_output=True,
+                          text=True)
+    fish = tmp_path / ".config" / "fish" / "completions" / "qiye.fish"
+    assert done.returncode == 0 and fish.is_file()
+    assert done.stdout == f"已安装 fish 的 Tab 补全：{fish}；新开一个终端后生效。\n"
+    done = subprocess.run([QIYE, "--install-completion", "zsh"], env={**env, "QIYE_LANG": "zh"},
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("已安装 zsh 的 Tab 补全：")
+    assert "compdef _qiye_completion qiye" in (tmp_path / ".zfunc" / "_qiye").read_text()
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")

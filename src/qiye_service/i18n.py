@@ -715,6 +715,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ledger seal: not available, writers were busy for more than {seconds} s; run `qiye db seal` later",
         "账本封签：暂不可用，写入持续超过 {seconds} 秒；请稍后运行 qiye db seal",
     ),
+    # --- issue 17/18: complete ---
+    "msg.completion_installed": ("{shell} completion installed in {path}; it works in a new terminal.",
+                                 "已安装 {shell} 的 Tab 补全：{path}；新开一个终端后生效。"),
+    "error.completion_shell": ("no completion for the shell {shell}: use one of {valid}",
+                               "无法为 {shell} 提供 Tab 补全：可用的 shell 有 {valid}"),
+    "help.install_completion": ("Install Tab completion for the current shell (or the one named).",
+                                "为当前 shell（或指定的 shell）安装 Tab 补全。"),
+    "help.show_completion": ("Print the completion script for the current shell (or the one named), to install "
+                             "by hand.", "打印当前 shell（或指定的 shell）的补全脚本，供手动安装。"),
 }
 
 

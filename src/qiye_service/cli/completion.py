@@ -140,3 +140,43 @@ def prepare(root: Any) -> None:
 
 def _as_written(text: str) -> str:
     return text
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")  # typer's completion scripts
+
+
+def completion_option(ctx: Any, param: Any, value: Any) -> Any:
+    """--install-completion [SHELL] and --show-completion [SHELL] (typer's options and scripts):
+    the shell named, else the one detected, checked first, so an unknown shell is an `error:`
+    line (exit 1), and installing says where, in the user's language."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer._completion_shared import _get_shell_name, install
+
+    from qiye_service.cli.context import echo, error_line
+    from qiye_service.i18n import translate
+
+    shell = str(getattr(value, "value", value)) if not isinstance(value, bool) else _get_shell_name()
+    lang = _language(ctx)
+    if shell not in SHELLS:
+        error_line(translate("error.completion_shell", lang, shell=shell or "?", valid=", ".join(SHELLS)))
+        raise SystemExit(1)
+    if param.name == "show_completion":
+        return param.typer_callback(ctx, param, shell)  # prints the script and exits
+    installed, path = install(shell=shell)
+    echo(translate("msg.completion_installed", lang, shell=installed, path=path))
+    raise SystemExit(0)
+
+
+def _language(ctx: Any) -> str:
+    from qiye_service.i18n import default_lang
+
+    chosen = ctx.params.get("lang")
+    if chosen in ("zh", "en"):
+        return str(chosen)
+    try:
+        from qiye_service.config import load_config
+
+        return default_lang(load_config().get("lang"))
+    except Exception:  # noqa: BLE001 - a broken config file is reported by the command, not here
+        return default_lang()
