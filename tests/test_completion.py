@@ -100,6 +100,12 @@ def test_enterprise_names_by_chinese_prefix(on_sample: Path) -> None:
     assert offered("qiye enterprise show 蓝") == ["蓝思科技"]
     assert sorted(offered("qiye issue list --enterprise ")) == sorted(names)
     assert offered("qiye issue list -e 无此企业") == []
+    # no name starts with it: the one name holding it (bash puts it in place), none when several do
+    assert [name for name in names if "思科" in name] == ["蓝思科技"]
+    assert offered("qiye issue list -e 思科") == ["蓝思科技"]
+    assert len([name for name in names if "制药" in name]) > 1
+    assert offered("qiye issue list -e 制药") == []
+    assert offered("qiye issue list --dept 供电") == ["国网浏阳供电公司"]
 
 
 def test_department_names(on_sample: Path) -> None:
@@ -254,6 +260,7 @@ def test_values_on_either_backend(filed, backend: str) -> None:  # type: ignore[
     env = {"QIYE_DB": "", "QIYE_CONFIG_DIR": filed.env["QIYE_CONFIG_DIR"]}
     assert offered(line + "issue list -e 蓝", env=env) == ["蓝思科技"]
     assert offered(line + "issue list -e 九", shell="fish", env=env) == ["九典制药"]
+    assert offered(line + "issue list -e 思科", env=env) == ["蓝思科技"]
     assert sorted(offered(line + "issue assign 2 --dept ", env=env)) == sorted(["消防救援大队", "国网浏阳供电公司"])
     assert sorted(offered(line + "issue start ", env=env)) == ["2", "3"]  # 1 is resolved
     assert offered(line + "issue reopen ", env=env) == ["1"]

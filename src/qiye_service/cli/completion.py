@@ -6,7 +6,8 @@ Commands, options and the choices of Enum options come from typer itself; this m
 parameters that name things their values, by parameter name, in one place:
 
 - issue ids (`issue show 1<Tab>`): the unresolved issues; the resolved ones for reopen and callback;
-- enterprise, department, category (code and Chinese name), owner, tag, zone, industry: the ledger;
+- enterprise, department, category (code and Chinese name), owner, tag, zone, industry: the ledger,
+  by prefix, else the one name holding what was typed (`-e 思科<Tab>` gives 蓝思科技 in bash);
 - status, kind, source, priority, level, callback result, --lang, config keys: fixed values.
 
 The values come from services.completion, which reads the ledger without the ORM; the ledger is
@@ -24,7 +25,7 @@ Values = Callable[[Any, str], list[tuple[str, str | None]]]  # (the click contex
 
 
 def _fixed(*choices: str) -> Values:
-    return lambda ctx, incomplete: [(choice, None) for choice in choices]
+    return lambda ctx, incomplete: [(choice, None) for choice in choices if choice.startswith(incomplete)]
 
 
 def _ledger(reader: Callable[..., list[tuple[str, str | None]]], **options: Any) -> Values:
@@ -43,7 +44,7 @@ def _config_keys(ctx: Any, incomplete: str) -> list[tuple[str, str | None]]:
         location = values.ledger_location(ctx.find_root().params.get("db"))
         codes = [] if location is None else values.category_codes(location)
         keys += [(CATEGORY_DEADLINE_PREFIX + code, None) for code in codes]
-    return keys
+    return [(key, about) for key, about in keys if key.startswith(incomplete)]
 
 
 ISSUE_IDS = _ledger(values.issue_ids)
@@ -90,7 +91,8 @@ def _completer(found: Values) -> Callable[[Any, str], list[Any]]:
     item = _completion_item()
 
     def shell_complete(ctx: Any, incomplete: str) -> list[Any]:
-        return [item(value, help=about) for value, about in found(ctx, incomplete) if value.startswith(incomplete)]
+        # Each source matches for itself: a prefix, or a name's unique substring (services.completion).
+        return [item(value, help=about) for value, about in found(ctx, incomplete)]
 
     return shell_complete
 

@@ -96,10 +96,14 @@ def _prefix_bounds(prefix: str) -> tuple[str, str] | None:
     return (prefix, prefix[:-1] + chr(last + 1)) if last < 0x10FFFF else (prefix, prefix + "\U0010ffff")
 
 
-def _names(table: str, column: str, prefix: str, where: str = "") -> Callable[..., list[Row]]:
+def _names(table: str, column: str, prefix: str, *, inside: bool = True) -> Callable[..., list[Row]]:
+    """The values of `column` starting with `prefix`; with none, and `inside`, the one value that
+    holds it (DESIGN §3 Names: a unique substring names it; bash puts it in place of what was
+    typed). `inside` only for small tables: it reads them whole."""
+
     def reader(run: Callable[..., list[tuple[Any, ...]]], dialect: str) -> list[Row]:
         bounds = _prefix_bounds(prefix)
-        clauses = [f"{column} IS NOT NULL", *([where] if where else [])]
+        clauses = [f"{column} IS NOT NULL"]
         params: tuple[Any, ...] = ()
         if bounds:
             collate = ' COLLATE "C"' if dialect == "postgresql" else ""
@@ -107,6 +111,10 @@ def _names(table: str, column: str, prefix: str, where: str = "") -> Callable[..
             params = bounds
         rows = run(f"SELECT DISTINCT {column} FROM {table} WHERE {' AND '.join(clauses)} "
                    f"ORDER BY {column} LIMIT {LIMIT}", params)
+        if not rows and prefix and inside:
+            found = "strpos" if dialect == "postgresql" else "instr"
+            rows = run(f"SELECT DISTINCT {column} FROM {table} WHERE {found}({column}, ?) > 0 LIMIT 2", (prefix,))
+            rows = rows if len(rows) == 1 else []
         return [(str(value), None) for (value,) in rows]
 
     return reader
@@ -133,7 +141,7 @@ def industries(location: Location, prefix: str) -> list[Row]:
 
 
 def owners(location: Location, prefix: str) -> list[Row]:
-    return _query(location, _names("issue", "owner", prefix))  # ix_issue_owner
+    return _query(location, _names("issue", "owner", prefix, inside=False))  # ix_issue_owner; a million rows
 
 
 def categories(location: Location, prefix: str) -> list[Row]:
@@ -143,6 +151,9 @@ def categories(location: Location, prefix: str) -> list[Row]:
         rows = run("SELECT code, name_zh FROM category ORDER BY code", ())
         found = [(code, name) for code, name in rows if code.startswith(prefix)]
         found += [(name, code) for code, name in rows if name.startswith(prefix)]
+        if not found:  # the one category whose Chinese name holds what was typed
+            found = [(name, code) for code, name in rows if prefix in name]
+            found = found if len(found) == 1 else []
         return [(value, _printable(about)) for value, about in found[:LIMIT]]
 
     return _query(location, reader)
@@ -181,7 +192,7 @@ def issue_ids(location: Location, prefix: str, statuses: tuple[str, ...] = UNRES
 
 def category_codes(location: Location) -> list[str]:
     """Every category's code (for `deadline.category.<code>` config keys)."""
-    return [code for code, _ in _query(location, _names("category", "code", ""))]
+    return [code for code, _ in _query(location, _names("category", "code", "", inside=False))]
 
 
 def ledger_location(db_option: str | None) -> Location | None:
