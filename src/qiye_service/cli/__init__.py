@@ -228,8 +228,7 @@ def main() -> None:
     # (AppContext.engine), which freezes what start-up made out of its reach and resumes it.
     gc.disable()
     args = sys.argv[1:]
-    completing = COMPLETE_VAR in os.environ
-    if completing:  # a Tab in the shell: the words typed so far name the group (cli/completion.py)
+    if COMPLETE_VAR in os.environ:  # a Tab in the shell: the words typed so far name the group
         args = _completed_words()
     elif not args or any(arg in HELP_FLAGS for arg in args):
         _light_help()
