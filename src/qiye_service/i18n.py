@@ -732,6 +732,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "issue #{id} is {status}, not resolved: only a close-out date can be corrected with --resolved",
         "问题 #{id} 当前为{status}，尚未办结：--resolved 只能更正已办结问题的办结日期",
     ),
+    # --- issue 17/18: complete ---
+    "msg.completion_installed": ("{shell} completion installed in {path}; it works in a new terminal.",
+                                 "已安装 {shell} 的 Tab 补全：{path}；新开一个终端后生效。"),
+    "error.completion_shell": ("no completion for the shell {shell}: use one of {valid}",
+                               "无法为 {shell} 提供 Tab 补全：可用的 shell 有 {valid}"),
+    "help.install_completion": ("Install Tab completion for the current shell (or the one named).",
+                                "为当前 shell（或指定的 shell）安装 Tab 补全。"),
+    "help.show_completion": ("Print the completion script for the current shell (or the one named), to install "
+                             "by hand.", "打印当前 shell（或指定的 shell）的补全脚本，供手动安装。"),
 }
 
 

@@ -1,6 +1,7 @@
 """The root `qiye` app: global options, the per-run context, and the command groups."""
 
 import gc
+import os
 import sys
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ app = typer.Typer(
     help="qiye: log, work and close out the problems enterprises raise (走找想促问题台账).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -198,6 +199,27 @@ def _light_help() -> None:
                 del sys.modules[name]
 
 
+COMPLETE_VAR = "_QIYE_COMPLETE"  # what typer's completion scripts set (complete_bash, complete_zsh …)
+
+
+def _completed_words() -> list[str]:
+    """The words before the one a shell completes, read as typer's completion class for that shell
+    reads them (COMP_WORDS for bash, _TYPER_COMPLETE_ARGS for zsh and fish)."""
+    from typer._click.shell_completion import get_completion_class
+    from typer.completion import completion_init
+
+    completion_init()
+    shell = os.environ.get(COMPLETE_VAR, "").partition("_")[2]
+    found = get_completion_class(shell)
+    if found is None:
+        return []
+    try:
+        args, _ = found(None, {}, "qiye", COMPLETE_VAR).get_completion_args()  # type: ignore[arg-type]
+    except (KeyError, ValueError):
+        return []  # typer reports what is missing
+    return list(args)
+
+
 def main() -> None:
     """The console script."""
     # Start-up makes a few hundred thousand objects that live as long as the process (typer,
@@ -206,7 +228,9 @@ def main() -> None:
     # (AppContext.engine), which freezes what start-up made out of its reach and resumes it.
     gc.disable()
     args = sys.argv[1:]
-    if not args or any(arg in HELP_FLAGS for arg in args):
+    if COMPLETE_VAR in os.environ:  # a Tab in the shell: the words typed so far name the group
+        args = _completed_words()
+    elif not args or any(arg in HELP_FLAGS for arg in args):
         _light_help()
     groups = app.registered_groups
     app.registered_groups = _groups_for(_command_words(args), groups)

@@ -256,6 +256,13 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
+def _completion_option(ctx: typer.Context, param: Any, value: Any) -> Any:
+    """--install-completion and --show-completion: typer's, saying what they did in the user's language."""
+    from qiye_service.cli.completion import completion_option
+
+    return completion_option(ctx, param, value)
+
+
 class QiyeGroup(TyperGroup):
     """The root group: every error a command raises is reported here, once."""
 
@@ -270,11 +277,24 @@ class QiyeGroup(TyperGroup):
             shown = raw.decode("utf-8", "backslashreplace")
             error_line(translate("error.not_utf8", default_lang(), value=shown[:80]))
             raise typer.Exit(1)
+        for param in self.params:  # typer adds them after building the group
+            if param.name in ("install_completion", "show_completion") and not hasattr(param, "typer_callback"):
+                param.typer_callback = param.callback  # type: ignore[attr-defined]
+                param.callback = _completion_option
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except typer.TyperException as exc:  # a bad global option
             report_usage_error(exc)
             raise
+
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        """A Tab in the shell (typer's completion, _QIYE_COMPLETE set): the parameters that name
+        things get their values from the ledger first (cli/completion.py)."""
+        if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
+            from qiye_service.cli.completion import prepare
+
+            prepare(self)
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
