@@ -715,6 +715,43 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ledger seal: not available, writers were busy for more than {seconds} s; run `qiye db seal` later",
         "账本封签：暂不可用，写入持续超过 {seconds} 秒；请稍后运行 qiye db seal",
     ),
+    # --- issue 17/18: names ---
+    "error.enterprise_suggest": (
+        "no enterprise named {name!r}; did you mean {candidates}? (`qiye enterprise list` lists them all)",
+        "没有名为 {name!r} 的企业；您是不是要找：{candidates}？（`qiye enterprise list` 可列出全部）",
+    ),
+    "error.enterprise_ambiguous": (
+        "{name!r} matches {count} enterprises: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 家企业：{candidates}；请输入更完整的名称",
+    ),
+    "error.department_suggest": (
+        "no department named {name!r}; did you mean {candidates}? (`qiye department list` lists them all)",
+        "没有名为 {name!r} 的责任单位；您是不是要找：{candidates}？（`qiye department list` 可列出全部）",
+    ),
+    "error.department_ambiguous": (
+        "{name!r} matches {count} departments: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 个责任单位：{candidates}；请输入更完整的名称",
+    ),
+    "error.category_suggest": (
+        "unknown category {name!r}; did you mean {candidates}? Valid categories: {valid}",
+        "未知问题类别 {name!r}；您是不是要找：{candidates}？可用类别：{valid}",
+    ),
+    "error.category_ambiguous": (
+        "{name!r} matches {count} categories: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 个问题类别：{candidates}；请输入更完整的名称",
+    ),
+    "error.owner_not_found": (
+        "no issue has the owner {name!r}",
+        "没有责任人为 {name!r} 的问题",
+    ),
+    "error.owner_suggest": (
+        "no issue has the owner {name!r}; did you mean {candidates}?",
+        "没有责任人为 {name!r} 的问题；您是不是要找：{candidates}？",
+    ),
+    "error.owner_ambiguous": (
+        "{name!r} matches {count} owners: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 位责任人：{candidates}；请输入更完整的姓名",
+    ),
 }
 
 

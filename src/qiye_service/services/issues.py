@@ -166,7 +166,7 @@ def add_issue(
         priority=clean_priority,
         status=Status.open.value,
         department_id=found_department.id if found_department else None,
-        owner=clean_text(owner, "owner", limit=NAME_LIMIT),
+        owner=clean_text(lookups.owner_to_store(session, owner), "owner", limit=NAME_LIMIT),
         reported_on=reported,
         due_on=due_on,
         created_by=actor.name,
@@ -206,7 +206,7 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
         elif field == "project":
             new_values[field] = (field, clean_text(value, field, limit=TITLE_LIMIT), None)
         elif field == "owner":
-            new_values[field] = (field, clean_text(value, field, limit=NAME_LIMIT), None)
+            new_values[field] = (field, clean_text(lookups.owner_to_store(session, value), field, limit=NAME_LIMIT), None)
         elif field == "enterprise":
             found = lookups.find_enterprise(session, value)
             new_values[field] = ("enterprise_id", found.id, found.name)
@@ -401,7 +401,7 @@ def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | 
             issue.department_id = found.id
             changed.append("department")
     if owner is not None:
-        clean_owner = clean_text(owner, "owner", limit=NAME_LIMIT, required=True)
+        clean_owner = clean_text(lookups.owner_to_store(session, owner), "owner", limit=NAME_LIMIT, required=True)
         if issue.owner != clean_owner:
             record_event(session, issue, actor=actor.name, at=actor.now, action="assigned",
                          field="owner", old=issue.owner, new=clean_owner, note=note)
