@@ -163,6 +163,10 @@ def add(
             response_deadline=_response_deadline(app_ctx) if dept or owner else None,
         )
         row = queries.issue_row(session, issue.id) if fmt is not OutputFormat.table else None
+        duplicates = issues.near_duplicates(session, issue)
+    if duplicates:  # filed all the same: a script reading the id is unaffected
+        listed = ", ".join(f"#{dup_id} {dup_title}" for dup_id, dup_title in duplicates)
+        app_ctx.warn(app_ctx.t("warn.duplicate_title", issues=listed, id=issue.id))
     if row is not None:
         from qiye_service import render
         from qiye_service.models import ISSUE_FIELDS

@@ -6,6 +6,7 @@ Every change appends Events (services.history) in the same transaction.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -441,3 +442,38 @@ def tag_issue(session: Session, issue_id: int, *, actor: Actor, operations: list
         issue.updated_at = actor.now
     session.flush()
     return after
+
+
+DUPLICATE_CUTOFF = 90.0  # rapidfuzz ratio (0-100) of two titles that say the same thing
+
+
+def _title_key(title: str) -> str:
+    """A title as compared: letters and digits only, case folded (spaces and punctuation differ freely)."""
+    return "".join(ch for ch in title.casefold() if ch.isalnum())
+
+
+def near_duplicates(session: Session, issue: Issue) -> list[tuple[int, str]]:
+    """The same enterprise's other unresolved issues whose title is near-identical to this one's
+    (`二期厂房消防验收未通过` and `二期厂房消防验收未通过。`), as (id, title), most alike first;
+    titles whose numbers differ (3号楼, 5号楼) are not near-identical.
+
+    Only that enterprise's unresolved titles are read (the enterprise_id index), never the ledger.
+    """
+    from rapidfuzz import fuzz, process
+
+    from qiye_service.models import UNRESOLVED_STATUSES
+
+    rows = session.execute(
+        select(Issue.id, Issue.title).where(
+            Issue.enterprise_id == issue.enterprise_id, Issue.status.in_(UNRESOLVED_STATUSES),  # type: ignore[attr-defined]
+            Issue.id != issue.id,
+        )
+    ).all()
+    titles = {row.id: row.title for row in rows}
+    found = process.extract(issue.title, titles, scorer=fuzz.ratio, processor=_title_key,
+                            score_cutoff=DUPLICATE_CUTOFF, limit=None)
+    # Titles that differ in a number (3号楼 and 5号楼, 批次1 and 批次2) are different problems.
+    numbers = re.findall(r"\d+", issue.title)
+    found = [match for match in found if re.findall(r"\d+", match[0]) == numbers]
+    found.sort(key=lambda match: (-match[1], match[2]))
+    return [(issue_id, title) for title, _, issue_id in found]
