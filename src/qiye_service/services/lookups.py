@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlmodel import Session
 
 from qiye_service.errors import InvalidValue, NotFound
@@ -117,9 +117,20 @@ def find_owner(session: Session, name: str) -> str:
     wanted = name.strip()
     if session.execute(select(Issue.id).where(Issue.owner == wanted).limit(1)).first() is not None:
         return wanted
-    # The distinct owners (the owner index answers this without reading the issues).
-    owners = session.execute(select(Issue.owner).where(Issue.owner.is_not(None)).distinct()).scalars().all()
-    return resolve_name(wanted, [Named(o, o, (o,)) for o in owners], kind="owner", typed=name).key
+    return resolve_name(wanted, [Named(o, o, (o,)) for o in known_owners(session)], kind="owner", typed=name).key
+
+
+def known_owners(session: Session) -> list[str]:
+    """Every owner some issue has, found by stepping through the owner index from one name to
+    the next (a loose index scan: one probe per person, not a read of a million issues)."""
+    step = text(
+        "WITH RECURSIVE owners(name) AS ("
+        " SELECT MIN(owner) FROM issue"
+        " UNION ALL SELECT (SELECT MIN(owner) FROM issue WHERE owner > owners.name) FROM owners"
+        " WHERE owners.name IS NOT NULL)"
+        " SELECT name FROM owners WHERE name IS NOT NULL"
+    )
+    return list(session.execute(step).scalars())
 
 
 def owner_to_store(session: Session, name: str | None) -> str | None:
@@ -135,8 +146,7 @@ def owner_to_store(session: Session, name: str | None) -> str | None:
         return name  # Chinese characters or punctuation: the name itself
     if session.execute(select(Issue.id).where(Issue.owner == wanted).limit(1)).first() is not None:
         return name
-    owners = session.execute(select(Issue.owner).where(Issue.owner.is_not(None)).distinct()).scalars().all()
-    named = [Named(o, o, (o,)) for o in owners]
+    named = [Named(o, o, (o,)) for o in known_owners(session)]
     whole = [n for n in named if any(key in (form.full, form.initials) for form in _pinyin_forms(n))]
     if len(whole) == 1:
         return whole[0].key
