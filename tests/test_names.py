@@ -238,3 +238,22 @@ def test_config_keys_name_a_category_as_the_ledger_does(sample):
     assert result.stderr.startswith("error: unknown category 'nosuch'; valid categories: land-acquisition (征拆)")
     result = sample("--lang", "zh", "config", "set", "deadline.category.消防严收", "5wd")
     assert result.stderr.startswith("error: 未知问题类别 '消防严收'；您是不是要找：fire-acceptance (消防验收)？")
+
+
+def test_a_liaison_cadre_is_a_known_person_by_pinyin_or_a_new_one_as_typed(sample):
+    def liaison(name: str) -> str:
+        return sample.sql("select liaison from enterprise where name = :name", name=name)[0][0]
+
+    sample.ok("enterprise", "add", "新企业", "--liaison", "lj")  # 李娟's initials
+    assert liaison("新企业") == "李娟"
+    sample.ok("enterprise", "edit", "新企业", "--liaison", "LiuYang")
+    assert liaison("新企业") == "刘洋"
+    sample.ok("enterprise", "edit", "新企业", "--liaison", "李")  # a part of a name is a new person
+    assert liaison("新企业") == "李"
+    sample.ok("enterprise", "add", "另一家企业", "--liaison", "王亮")  # wl, as 王磊
+    before = state(sample)
+    assert fails(sample, "enterprise", "add", "第三家企业", "--liaison", "wl") == (
+        "'wl' matches 2 liaison cadres: 王磊, 王亮; type more of the name")  # nearer first
+    assert fails(sample, "enterprise", "edit", "新企业", "--liaison", "wl", lang="zh") == (
+        "'wl' 对应 2 位联企干部：王磊, 王亮；请输入更完整的姓名")
+    assert state(sample) == before and liaison("新企业") == "李"

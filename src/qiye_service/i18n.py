@@ -752,6 +752,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{name!r} matches {count} owners: {candidates}; type more of the name",
         "{name!r} 对应 {count} 位责任人：{candidates}；请输入更完整的姓名",
     ),
+    "error.liaison_ambiguous": (
+        "{name!r} matches {count} liaison cadres: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 位联企干部：{candidates}；请输入更完整的姓名",
+    ),
     "warn.duplicate_title": (
         "this enterprise already has an unresolved issue with a near-identical title: {issues}; filed #{id} anyway",
         "该企业已有标题几乎相同的未办结问题：{issues}；仍已登记为 #{id}",

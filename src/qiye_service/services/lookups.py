@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,24 +134,39 @@ def known_owners(session: Session) -> list[str]:
 
 
 def owner_to_store(session: Session, name: str | None) -> str | None:
-    """An owner being set (issue add, edit, assign). Owners are free text, so a name nobody has
-    yet is a new person, kept as typed, and never swapped for a similar one. Typed as the whole
-    pinyin or initials of someone already owning issues (`wangqiang`, `wq`), it is that person;
-    two such people is an error naming both."""
+    """An owner being set (issue add, edit, assign): see `person_to_store`."""
+    return person_to_store(name, lambda: known_owners(session), kind="owner")
+
+
+def liaison_to_store(session: Session, name: str | None) -> str | None:
+    """An enterprise's liaison cadre being set (enterprise add, edit): see `person_to_store`."""
+    def liaisons() -> list[str]:
+        stmt = select(Enterprise.liaison).where(Enterprise.liaison.is_not(None)).distinct()  # type: ignore[union-attr]
+        return list(session.execute(stmt).scalars())
+
+    return person_to_store(name, liaisons, kind="liaison")
+
+
+def person_to_store(name: str | None, people: Callable[[], list[str]], *, kind: str) -> str | None:
+    """A person being set. People are free text, so a name nobody has yet is a new person, kept
+    as typed, and never swapped for a similar one (李明 is not 李明华). Typed as the whole pinyin
+    or initials of someone the ledger knows (`wangqiang`, `wq`), it is that person; two such
+    people is an error naming both."""
     if name is None:
         return None
     wanted = name.strip()
     key = _ascii_key(wanted)
-    if not key or len(key) < 2 or key != wanted.lower().replace(" ", ""):
+    if len(key) < MIN_PINYIN or key != wanted.lower().replace(" ", ""):
         return name  # Chinese characters or punctuation: the name itself
-    if session.execute(select(Issue.id).where(Issue.owner == wanted).limit(1)).first() is not None:
+    known = people()
+    if wanted in known:
         return name
-    named = [Named(o, o, (o,)) for o in known_owners(session)]
-    whole = [n for n in named if any(key in (form.full, form.initials) for form in _pinyin_forms(n))]
+    named = [Named(person, person, (person,)) for person in known]
+    whole = [n for n in named if any(_whole(key, form) for form in _pinyin_forms(n))]
     if len(whole) == 1:
         return whole[0].key
     if len(whole) > 1:
-        raise _ambiguous("owner", name, _nearest(wanted, whole, limit=None))
+        raise _ambiguous(kind, name, _nearest(wanted, whole, limit=None))
     return name
 
 
