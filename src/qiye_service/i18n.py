@@ -741,6 +741,51 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "为当前 shell（或指定的 shell）安装 Tab 补全。"),
     "help.show_completion": ("Print the completion script for the current shell (or the one named), to install "
                              "by hand.", "打印当前 shell（或指定的 shell）的补全脚本，供手动安装。"),
+    # --- issue 17/18: names ---
+    "error.enterprise_suggest": (
+        "no enterprise named {name!r}; did you mean {candidates}? (`qiye enterprise list` lists them all)",
+        "没有名为 {name!r} 的企业；您是不是要找：{candidates}？（`qiye enterprise list` 可列出全部）",
+    ),
+    "error.enterprise_ambiguous": (
+        "{name!r} matches {count} enterprises: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 家企业：{candidates}；请输入更完整的名称",
+    ),
+    "error.department_suggest": (
+        "no department named {name!r}; did you mean {candidates}? (`qiye department list` lists them all)",
+        "没有名为 {name!r} 的责任单位；您是不是要找：{candidates}？（`qiye department list` 可列出全部）",
+    ),
+    "error.department_ambiguous": (
+        "{name!r} matches {count} departments: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 个责任单位：{candidates}；请输入更完整的名称",
+    ),
+    "error.category_suggest": (
+        "unknown category {name!r}; did you mean {candidates}? Valid categories: {valid}",
+        "未知问题类别 {name!r}；您是不是要找：{candidates}？可用类别：{valid}",
+    ),
+    "error.category_ambiguous": (
+        "{name!r} matches {count} categories: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 个问题类别：{candidates}；请输入更完整的名称",
+    ),
+    "error.owner_not_found": (
+        "no issue has the owner {name!r}",
+        "没有责任人为 {name!r} 的问题",
+    ),
+    "error.owner_suggest": (
+        "no issue has the owner {name!r}; did you mean {candidates}?",
+        "没有责任人为 {name!r} 的问题；您是不是要找：{candidates}？",
+    ),
+    "error.owner_ambiguous": (
+        "{name!r} matches {count} owners: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 位责任人：{candidates}；请输入更完整的姓名",
+    ),
+    "error.liaison_ambiguous": (
+        "{name!r} matches {count} liaison cadres: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 位联企干部：{candidates}；请输入更完整的姓名",
+    ),
+    "warn.duplicate_title": (
+        "this enterprise already has an unresolved issue with a near-identical title: {issues}; filed #{id} anyway",
+        "该企业已有标题几乎相同的未办结问题：{issues}；仍已登记为 #{id}",
+    ),
 }
 
 

@@ -109,15 +109,36 @@ def stdin_is_terminal() -> bool:
 def _prompt_missing(app_ctx: AppContext, enterprise: str | None, category: str | None) -> tuple[str, str]:
     """Ask for the required fields in a terminal; without one, list what is missing."""
     from qiye_service.errors import InvalidValue
+    from qiye_service.services import lookups
 
     missing = [name for name, value in (("--enterprise", enterprise), ("--category", category)) if not value]
     if missing and not stdin_is_terminal():
         raise InvalidValue("error.missing_required", fields=", ".join(missing))
     if not enterprise:
-        enterprise = typer.prompt(app_ctx.t("prompt.enterprise"))
+        enterprise = _ask(app_ctx, "prompt.enterprise", lambda session, text: lookups.find_enterprise(session, text).name)
     if not category:
-        category = typer.prompt(app_ctx.t("prompt.category"))
+        category = _ask(app_ctx, "prompt.category", lambda session, text: lookups.find_category(session, text).code)
     return enterprise, category  # type: ignore[return-value]
+
+
+def _ask(app_ctx: AppContext, key: str, find: Any) -> str:
+    """Ask until the answer names one record (DESIGN §3 "Names"); a wrong answer says why and
+    offers the candidates. Ctrl-C (or end of input) at the prompt writes nothing: exit 130."""
+    from qiye_service.errors import QiyeError
+
+    while True:
+        try:
+            answer = typer.prompt(app_ctx.t(key))
+        except typer.Abort:
+            echo("", err=True)  # end the prompt's line before the one error line
+            raise KeyboardInterrupt from None
+        try:
+            with app_ctx.session(write=False) as session:
+                return str(find(session, answer))
+        except QiyeError as exc:
+            if exc.exit_code != 1:
+                raise  # the ledger cannot be read: asking again will not help
+            echo(exc.message(app_ctx.lang), err=True)
 
 
 @app.command("add")
@@ -167,6 +188,10 @@ def add(
             response_deadline=_response_deadline(app_ctx) if dept or owner else None, dispatched_on=dispatched_on,
         )
         row = queries.issue_row(session, issue.id) if fmt is not OutputFormat.table else None
+        duplicates = issues.near_duplicates(session, issue)
+    if duplicates:  # filed all the same: a script reading the id is unaffected
+        listed = ", ".join(f"#{dup_id} {dup_title}" for dup_id, dup_title in duplicates)
+        app_ctx.warn(app_ctx.t("warn.duplicate_title", issues=listed, id=issue.id))
     if row is not None:
         from qiye_service import render
         from qiye_service.models import ISSUE_FIELDS

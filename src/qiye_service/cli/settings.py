@@ -12,13 +12,25 @@ app = typer.Typer(help="Read and change settings (config.toml).", no_args_is_hel
 KeyArg = Annotated[str, typer.Argument(help="Setting name, e.g. deadline.default.", show_default=False)]
 
 
+def _setting_key(ctx: typer.Context, key: str) -> str:
+    """The key as stored: a category in `deadline.category.<category>` typed as the ledger
+    knows it (消防验收, fire, xfys) becomes its code; an unknown one is refused."""
+    qiye_config.check_key(key)
+    if not key.startswith(qiye_config.CATEGORY_DEADLINE_PREFIX):
+        return key
+    from qiye_service.services.lookups import category_setting_key
+
+    with get_app(ctx).session(write=False) as session:
+        return category_setting_key(session, key)
+
+
 @app.command("get")
 def get(ctx: typer.Context, key: KeyArg) -> None:
     """Print one setting (nothing when unset); a password in it shows as ***.
 
     Example: qiye config get timezone
     """
-    qiye_config.check_key(key)
+    key = _setting_key(ctx, key)
     value = qiye_config.load_config().get(key)
     if value is not None:
         echo(qiye_config.shown(value))
@@ -31,7 +43,7 @@ def set_(ctx: typer.Context, key: KeyArg,
 
     Example: qiye config set deadline.urgent 3wd
     """
-    qiye_config.check_key(key)
+    key = _setting_key(ctx, key)
     qiye_config.validate(key, value)
     values = qiye_config.load_config()
     if value == "":

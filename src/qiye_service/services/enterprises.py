@@ -52,7 +52,9 @@ def add_enterprise(session: Session, *, actor: Actor, name: str, credit_code: st
     _unique(session, Enterprise.credit_code, code, "credit code")
     enterprise = Enterprise(
         name=clean_name, credit_code=code, created_at=actor.now, updated_at=actor.now,
-        **{key: clean_text(fields.get(key), key, limit=NAME_LIMIT) for key in ENTERPRISE_TEXT_FIELDS},
+        **{key: clean_text(fields.get(key), key, limit=NAME_LIMIT) for key in ENTERPRISE_TEXT_FIELDS
+           if key != "liaison"},
+        liaison=clean_text(lookups.liaison_to_store(session, fields.get("liaison")), "liaison", limit=NAME_LIMIT),
     )
     session.add(enterprise)
     session.flush()
@@ -70,6 +72,8 @@ def edit_enterprise(session: Session, name: str, *, actor: Actor, changes: dict[
             code = check_credit_code(value)
             _unique(session, Enterprise.credit_code, code, "credit code", enterprise.id)
             enterprise.credit_code = code
+        elif key == "liaison":
+            enterprise.liaison = clean_text(lookups.liaison_to_store(session, value), key, limit=NAME_LIMIT)
         elif key in ENTERPRISE_TEXT_FIELDS:
             setattr(enterprise, key, clean_text(value, key, limit=NAME_LIMIT))
         else:

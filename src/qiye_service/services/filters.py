@@ -94,7 +94,7 @@ def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list
         zones=[z.strip() for z in raw.zones],
         industries=[i.strip() for i in raw.industries],
         department_ids=[lookups.find_department(session, d).id for d in raw.departments],  # type: ignore[misc]
-        owners=[o.strip() for o in raw.owners],
+        owners=[lookups.find_owner(session, o) for o in raw.owners],
         tags=[t.strip() for t in raw.tags],
         kinds=lookups.choices(Kind, raw.kinds, "kind", lookups.KIND_ALIASES),
         priorities=lookups.choices(Priority, raw.priorities, "priority", lookups.PRIORITY_ALIASES),

@@ -6,6 +6,7 @@ Every change appends Events (services.history) in the same transaction.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -171,7 +172,7 @@ def add_issue(
         priority=clean_priority,
         status=Status.open.value,
         department_id=found_department.id if found_department else None,
-        owner=clean_text(owner, "owner", limit=NAME_LIMIT),
+        owner=clean_text(lookups.owner_to_store(session, owner), "owner", limit=NAME_LIMIT),
         reported_on=reported,
         due_on=due_on,
         created_by=actor.name,
@@ -243,7 +244,7 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
         elif field == "project":
             new_values[field] = (field, clean_text(value, field, limit=TITLE_LIMIT), None)
         elif field == "owner":
-            new_values[field] = (field, clean_text(value, field, limit=NAME_LIMIT), None)
+            new_values[field] = (field, clean_text(lookups.owner_to_store(session, value), field, limit=NAME_LIMIT), None)
         elif field == "enterprise":
             found = lookups.find_enterprise(session, value)
             new_values[field] = ("enterprise_id", found.id, found.name)
@@ -478,7 +479,7 @@ def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | 
             issue.department_id = found.id
             changed.append("department")
     if owner is not None:
-        clean_owner = clean_text(owner, "owner", limit=NAME_LIMIT, required=True)
+        clean_owner = clean_text(lookups.owner_to_store(session, owner), "owner", limit=NAME_LIMIT, required=True)
         if issue.owner != clean_owner:
             record_event(session, issue, actor=actor.name, at=actor.now, action="assigned",
                          field="owner", old=issue.owner, new=clean_owner, note=note)
@@ -518,3 +519,38 @@ def tag_issue(session: Session, issue_id: int, *, actor: Actor, operations: list
         issue.updated_at = actor.now
     session.flush()
     return after
+
+
+DUPLICATE_CUTOFF = 90.0  # rapidfuzz ratio (0-100) of two titles that say the same thing
+
+
+def _title_key(title: str) -> str:
+    """A title as compared: letters and digits only, case folded (spaces and punctuation differ freely)."""
+    return "".join(ch for ch in title.casefold() if ch.isalnum())
+
+
+def near_duplicates(session: Session, issue: Issue) -> list[tuple[int, str]]:
+    """The same enterprise's other unresolved issues whose title is near-identical to this one's
+    (`二期厂房消防验收未通过` and `二期厂房消防验收未通过。`), as (id, title), most alike first;
+    titles whose numbers differ (3号楼, 5号楼) are not near-identical.
+
+    Only that enterprise's unresolved titles are read (the enterprise_id index), never the ledger.
+    """
+    from rapidfuzz import fuzz, process
+
+    from qiye_service.models import UNRESOLVED_STATUSES
+
+    rows = session.execute(
+        select(Issue.id, Issue.title).where(
+            Issue.enterprise_id == issue.enterprise_id, Issue.status.in_(UNRESOLVED_STATUSES),  # type: ignore[attr-defined]
+            Issue.id != issue.id,
+        )
+    ).all()
+    titles = {row.id: row.title for row in rows}
+    found = process.extract(issue.title, titles, scorer=fuzz.ratio, processor=_title_key,
+                            score_cutoff=DUPLICATE_CUTOFF, limit=None)
+    # Titles that differ in a number (3号楼 and 5号楼, 批次1 and 批次2) are different problems.
+    numbers = re.findall(r"\d+", issue.title)
+    found = [match for match in found if re.findall(r"\d+", match[0]) == numbers]
+    found.sort(key=lambda match: (-match[1], match[2]))
+    return [(issue_id, title) for title, _, issue_id in found]
