@@ -209,7 +209,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "no department named {name!r}; add it with `qiye department add` or see `qiye department list`",
         "没有名为 {name!r} 的责任单位；可用 `qiye department add` 添加，或用 `qiye department list` 查看",
     ),
-    "error.bad_choice": ("invalid {field} {value!r}; choose one of: {valid}", "{field} 的值 {value!r} 无效；可选：{valid}"),
+    "error.bad_choice": ("{field}: {value!r} is not one of {valid}", "{field} 的值 {value!r} 无效，可选：{valid}"),
     "error.empty": ("{field} must not be empty", "{field} 不能为空"),
     "error.too_long": ("{field} is longer than {limit} characters", "{field} 超过 {limit} 个字符"),
     "error.bad_credit_code": (
@@ -231,7 +231,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.date_order": ("{later} ({later_value}) is before {earlier} ({earlier_value})", "{later}（{later_value}）早于{earlier}（{earlier_value}）"),
     "error.bad_tag_op": ("{value!r}: tag changes are written +TAG or -TAG", "{value!r}：标签修改请写作 +标签 或 -标签"),
-    "error.bad_sort": ("cannot sort by {value!r}; choose one of: {valid}", "无法按 {value!r} 排序；可选：{valid}"),
+    "error.bad_sort": ("--sort: {value!r} is not one of {valid} (-FIELD sorts descending)",
+                       "--sort 的值 {value!r} 无效，可选：{valid}（-字段 表示降序）"),
     "error.bad_limit": ("--limit must be a positive number, not {value}", "--limit 必须为正整数，而不是 {value}"),
     "error.out_required": ("--format {format} writes a file: pass --out FILE", "--format {format} 需要输出文件：请使用 --out FILE"),
     "error.db_unavailable": ("cannot open the database {where}: {detail}", "无法打开数据库 {where}：{detail}"),
@@ -715,6 +716,59 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ledger seal: not available, writers were busy for more than {seconds} s; run `qiye db seal` later",
         "账本封签：暂不可用，写入持续超过 {seconds} 秒；请稍后运行 qiye db seal",
     ),
+    # --- issue 17/18: lang ---
+    "field.comment": ("comment", "跟进内容"),
+    "field.tag": ("tag", "标签"),
+    "field.acknowledged_on": ("Acknowledged", "签收日期"),
+    "field.callback_on": ("Callback date", "回访日期"),
+    "reason.lang": ("use zh or en", "请使用 zh 或 en"),
+    "reason.timezone": ("not an IANA time zone such as Asia/Shanghai", "不是 IANA 时区名称（如 Asia/Shanghai）"),
+    "reason.working_days_or_none": ("write working days such as 15wd, or none", "请写作工作日数，如 15wd，或写 none"),
+    "reason.working_days": ("write a number of working days", "请写作工作日数"),
+    "error.bad_timezone": ("unknown time zone {value!r}; use an IANA time zone name such as {example}",
+                           "未知时区 {value!r}；请使用 IANA 时区名称，如 {example}"),
+    "error.assign_needs_one": (
+        "issue assign needs --owner NAME or --dept DEPARTMENT (or both)",
+        "派单需要指定 --owner 责任人 或 --dept 责任单位（也可同时指定）",
+    ),
+    "error.interrupted": ("interrupted; nothing was written", "已中断；未写入任何内容"),
+    "warn.no_schedule": ("no official holiday schedule for {year}; counting Monday–Friday as working days",
+                         "{year} 年没有官方节假日安排；按周一至周五计算工作日"),
+    "warn.no_schedule_yet": ("no official holiday schedule for {year} yet; counting Monday–Friday as working days",
+                             "{year} 年的官方节假日安排尚未发布；暂按周一至周五计算工作日"),
+    # click's and typer's own words (cli/language.py): usage errors, usage line, help panels
+    "usage.with_help": ("{message} (see `{command} --help`)", "{message}（参见 `{command} --help`）"),
+    "usage.no_such_option": ("No such option: {name}", "没有这个选项：{name}"),
+    "usage.did_you_mean": ("Did you mean {names}?", "是否想用 {names}？"),
+    "usage.suggest": ("{message}. {suggestion}", "{message}；{suggestion}"),
+    "usage.no_such_command_msgid": ("No such command {name!r}.", "没有命令 {name!r}"),
+    "usage.missing_command": ("Missing command.", "缺少子命令。"),
+    "usage.missing_argument": ("Missing argument {name}.", "缺少参数 {name}。"),
+    "usage.missing_option": ("Missing option {name}.", "缺少选项 {name}。"),
+    "usage.requires_value": ("Option {name!r} requires a value.", "选项 {name!r} 需要一个值。"),
+    "usage.takes_no_value": ("Option {name!r} does not take a value.", "选项 {name!r} 不接受值。"),
+    "usage.extra_arguments": ("Got unexpected extra argument(s) ({args}).", "多余的参数（{args}）。"),
+    "usage.bad_number": ("{name}: {value!r} is not a whole number", "{name} 的值 {value!r} 不是整数"),
+    "usage.bad_value": ("{name}: {value!r} is not a valid value", "{name} 的值 {value!r} 无效"),
+    "usage.bad_value_plain": ("{name}: not a valid value", "{name} 的值无效"),
+    "usage.prefix": ("Usage: ", "用法："),
+    "usage.options_metavar": ("[OPTIONS]", "[选项]"),
+    "usage.command_metavar": ("COMMAND [ARGS]...", "命令 [参数]..."),
+    "help.panel.arguments": ("Arguments", "参数"),
+    "help.panel.options": ("Options", "选项"),
+    "help.panel.commands": ("Commands", "命令"),
+    "help.panel.filters": ("Filters", "筛选条件"),
+    "help.panel.scope": ("Scope", "统计范围"),
+    "help.default": ("[default: {}]", "[默认：{}]"),
+    "help.required": ("[required]", "[必填]"),
+    "help.env_var": ("[env var: {}]", "[环境变量：{}]"),
+    "help.deprecated": ("(deprecated) ", "（已弃用）"),
+    "help.aborted": ("Aborted.", "已取消。"),
+    "help.dynamic": ("(dynamic)", "（动态）"),
+    "help.default_plain": ("default: {default}", "默认：{default}"),
+    "help.required_plain": ("required", "必填"),
+    "help.env_var_plain": ("env var: {var}", "环境变量：{var}"),
+    "help.show_help": ("Show this message and exit.", "显示本帮助并退出。"),
 }
 
 
@@ -734,7 +788,11 @@ def default_lang(configured: str | None = None) -> str:
 # Message parameters that carry a code: the message shows the code's label in the
 # user's language (`status=in_progress` reads 办理中 in zh, "in progress" in en; `cause=disk_full`
 # of a failed write reads 磁盘已满).
-_CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause"}
+# A `reason=` naming a catalogue entry (`reason.working_days`) reads in the user's language too.
+_CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause", "reason": "reason"}
+# Parameters that name a field (`field=due_on`, `later=`, `earlier=`): English messages keep the
+# field's code, as the machine formats spell it; Chinese ones say its label (办结时限).
+_FIELD_PARAMS = ("field", "later", "earlier")
 
 
 def _param_text(name: str, value: Any, lang: str) -> Any:
@@ -742,6 +800,8 @@ def _param_text(name: str, value: Any, lang: str) -> Any:
     if prefix is not None and isinstance(value, str) and f"{prefix}.{value}" in CATALOGUE:
         texts = CATALOGUE[f"{prefix}.{value}"]
         return texts[1] if lang == "zh" else texts[0]
+    if lang == "zh" and name in _FIELD_PARAMS and isinstance(value, str) and f"field.{value}" in CATALOGUE:
+        return CATALOGUE[f"field.{value}"][1]
     return value
 
 
