@@ -96,12 +96,6 @@ def localize(command: Any, lang: str) -> None:
             panel = _original(param, "rich_help_panel")
             if panel in _PANELS:
                 param.rich_help_panel = translate(_PANELS[panel], lang)
-            if getattr(param, "is_flag", False):
-                param.display_type_rich = _no_metavar  # a flag takes no value: no `<bool>` beside it
-
-
-def _no_metavar(ctx: Any = None) -> None:
-    return None
 
 
 def _original(item: Any, attribute: str) -> Any:
@@ -139,12 +133,45 @@ def _localize_typer(lang: str) -> None:
     if rich_utils is not None:
         for name, key in _TYPER_WORDS.items():
             setattr(rich_utils, name, translate(key, lang))
+        original = getattr(rich_utils, "_qiye_parameter_help", None)
+        if original is None:
+            original = rich_utils._qiye_parameter_help = rich_utils._get_parameter_help
+        rich_utils._get_parameter_help = original if lang == "en" else _folding(original)
     import typer.core
     from typer._click import formatting
 
     typer.core._ = _msgid_translator(lang)  # type: ignore[attr-defined]
+    if not hasattr(typer.core.TyperOption, "_qiye_display_type_rich"):
+        typer.core.TyperOption._qiye_display_type_rich = typer.core.TyperOption.display_type_rich  # type: ignore[attr-defined]
+        typer.core.TyperOption.display_type_rich = _flag_has_no_metavar  # type: ignore[method-assign]
     formatting.HelpFormatter.write_usage.__defaults__ = (translate("usage.prefix", lang),)
     _help_option_text(lang)
+
+
+def _folding(parameter_help: Any) -> Any:
+    """typer sets an option's help, default and `[required]` side by side (rich Columns), which
+    cuts a line of Chinese, having no spaces to wrap at, with an ellipsis; as one folding text
+    every character is shown."""
+
+    def folded(**kwargs: Any) -> Any:
+        from rich.text import Text
+
+        columns = parameter_help(**kwargs)
+        parts = list(getattr(columns, "renderables", []))
+        if not parts or not all(isinstance(part, Text) for part in parts):
+            return columns
+        text = Text(" ").join(parts)
+        text.overflow = "fold"
+        return text
+
+    return folded
+
+
+def _flag_has_no_metavar(self: Any, ctx: Any) -> str | None:
+    """A flag takes no value: no `<bool>` beside it in the help (every other option keeps its type)."""
+    if self.is_flag:
+        return None
+    return self._qiye_display_type_rich(ctx)
 
 
 _TYPER_MSGIDS = {
