@@ -89,6 +89,9 @@ def localize(command: Any, lang: str) -> None:
             item.options_metavar = translate("usage.options_metavar", lang)
         if hasattr(item, "subcommand_metavar"):
             item.subcommand_metavar = translate("usage.command_metavar", lang)
+        help_option = getattr(item, "_help_option", None)  # made by click on first use, then kept
+        if help_option is not None:
+            help_option.help = translate("help.show_help", lang)
         for param in getattr(item, "params", []):
             original = _original(param, "help")
             if original is not None:
