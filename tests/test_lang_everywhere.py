@@ -151,6 +151,9 @@ ERRORS = [
     (("config", "set", "deadline.default", "soon"), 1),
     (("config", "set", "lang", "fr"), 1),
     (("config", "set", "nosuch", "1"), 1),
+    (("db", "restore", "/nonexistent/qiye-backup.db", "--yes"), 1),
+    (("import", "issues", "/nonexistent/台账.csv"), 1),
+    (("export", "issues", "--format", "xlsx"), 1),
 ]
 
 

@@ -725,6 +725,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.timezone": ("not an IANA time zone such as Asia/Shanghai", "不是 IANA 时区名称（如 Asia/Shanghai）"),
     "reason.working_days_or_none": ("write working days such as 15wd, or none", "请写作工作日数，如 15wd，或写 none"),
     "reason.working_days": ("write a number of working days", "请写作工作日数"),
+    "reason.no_version_table": ("no alembic_version table", "没有 alembic_version 表"),
+    "reason.no_tables": ("no table {tables}", "缺少表 {tables}"),
+    "reason.revisions": ("{count} schema revisions", "有 {count} 个架构版本"),
+    "valid.escalated": ("是, 否, yes, no, a date", "是、否、yes、no 或日期"),
+    "os.no_such_file": ("No such file or directory", "文件或目录不存在"),
+    "os.denied": ("Permission denied", "没有权限"),
+    "os.not_permitted": ("Operation not permitted", "不允许此操作"),
+    "os.is_directory": ("Is a directory", "是目录"),
+    "os.not_directory": ("Not a directory", "不是目录"),
+    "os.name_too_long": ("File name too long", "文件名过长"),
+    "os.no_space": ("No space left on device", "磁盘已满"),
+    "os.read_only": ("Read-only file system", "文件系统为只读"),
+    "os.symlink_loop": ("Too many levels of symbolic links", "符号链接层数过多"),
+    "os.exists": ("File exists", "文件已存在"),
+    "os.busy": ("Device or resource busy", "设备或资源忙"),
+    "os.io": ("Input/output error", "读写错误"),
+    "os.quota": ("Disk quota exceeded", "磁盘配额已用完"),
     "error.bad_timezone": ("unknown time zone {value!r}; use an IANA time zone name such as {example}",
                            "未知时区 {value!r}；请使用 IANA 时区名称，如 {example}"),
     "error.assign_needs_one": (
@@ -1352,7 +1369,37 @@ _CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause", "
 _FIELD_PARAMS = ("field", "later", "earlier")
 
 
+class Msg:
+    """A message parameter that is itself a catalogue message (a reason, a list of choices in
+    words): said in the language of the message around it."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, **{self.params!r})"
+
+
+_OS_ERRORS = {"ENOENT": "os.no_such_file", "EACCES": "os.denied", "EPERM": "os.not_permitted",
+              "EISDIR": "os.is_directory", "ENOTDIR": "os.not_directory", "ENAMETOOLONG": "os.name_too_long",
+              "ENOSPC": "os.no_space", "EROFS": "os.read_only", "ELOOP": "os.symlink_loop",
+              "EEXIST": "os.exists", "EBUSY": "os.busy", "EIO": "os.io", "EDQUOT": "os.quota"}
+
+
+def os_reason(exc: OSError) -> Msg | str:
+    """Why a file could not be used, in the user's language (the system's words when unknown)."""
+    import errno
+
+    key = _OS_ERRORS.get(errno.errorcode.get(exc.errno or 0, ""))
+    return Msg(key) if key else exc.strerror or str(exc)
+
+
 def _param_text(name: str, value: Any, lang: str) -> Any:
+    if isinstance(value, Msg):
+        return translate(value.key, lang, **value.params)
     prefix = _CODED_PARAMS.get(name)
     if prefix is not None and isinstance(value, str) and f"{prefix}.{value}" in CATALOGUE:
         texts = CATALOGUE[f"{prefix}.{value}"]

@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 
 from qiye_service import config as qiye_config
 from qiye_service.errors import QiyeError
-from qiye_service.i18n import default_lang, translate
+from qiye_service.i18n import default_lang, os_reason, translate
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -331,7 +331,7 @@ class QiyeGroup(TyperGroup):
             lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else run_lang()
             name = str(exc.filename) if exc.filename is not None else ""
             shown = name if len(name) <= 80 else name[:77] + "..."
-            reason = exc.strerror or str(exc)
+            reason = os_reason(exc)
             error_line(translate("error.file", lang, path=shown, reason=reason))
             raise typer.Exit(1) from None
         except Exception as exc:
