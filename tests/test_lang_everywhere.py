@@ -9,7 +9,10 @@ example lines). Machine formats are not checked here: they stay English (DESIGN 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from enum import Enum
 from typing import get_args
 
@@ -114,6 +117,17 @@ def test_help_in_chinese_by_qiye_lang_and_at_sixty_columns():
     result = qiye_runner("issue", "list", "--help", env={"QIYE_LANG": "zh", "COLUMNS": "60"})
     assert "用法：qiye issue list [选项]" in result.stdout
     assert "筛选条件" in result.stdout and "…" not in result.stdout  # nothing cut off
+    assert english_sentences(result.stdout) == [], result.stdout
+
+
+@pytest.mark.parametrize("args", [("--lang", "zh", "--help"), ("issue",), ("report", "weekly", "-h")])
+def test_help_in_chinese_as_a_process(args):
+    """The console script draws help with typer's help module loaded late (cli.main): its words
+    are Chinese too, for the root's help, a group's help shown for want of a command, a command's."""
+    env = {**os.environ, "QIYE_LANG": "zh", "COLUMNS": "80"}
+    result = subprocess.run([sys.executable, "-m", "qiye_service", *args], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert "用法：" in result.stdout and "╭─ 选项 ─" in result.stdout, result.stdout
     assert english_sentences(result.stdout) == [], result.stdout
 
 

@@ -127,22 +127,48 @@ _TYPER_WORDS = {
 }
 
 
-def _localize_typer(lang: str) -> None:
-    """typer's fixed words, in typer.rich_utils (loaded only to draw help) and typer.core,
-    and click's `Usage:` prefix and help option."""
+_LANG: list[str] = ["en"]  # of the help being drawn
+
+
+def _localize_rich_utils() -> None:
+    """typer's fixed words in typer.rich_utils, which draws help: loaded only for that, so it is
+    put into the run's language when help is drawn (see _drawing_help)."""
     import sys
 
+    lang = _LANG[0]
     rich_utils = sys.modules.get("typer.rich_utils")
-    if rich_utils is not None:
-        for name, key in _TYPER_WORDS.items():
-            setattr(rich_utils, name, translate(key, lang))
-        original = getattr(rich_utils, "_qiye_parameter_help", None)
-        if original is None:
-            original = rich_utils._qiye_parameter_help = rich_utils._get_parameter_help
-        rich_utils._get_parameter_help = original if lang == "en" else _folding(original)
+    if rich_utils is None:
+        return
+    for name, key in _TYPER_WORDS.items():
+        setattr(rich_utils, name, translate(key, lang))
+    original = getattr(rich_utils, "_qiye_parameter_help", None)
+    if original is None:
+        original = rich_utils._qiye_parameter_help = rich_utils._get_parameter_help
+    rich_utils._get_parameter_help = original if lang == "en" else _folding(original)
+
+
+def _drawing_help(format_help: Any) -> Any:
+    def drawn(self: Any, ctx: Any, formatter: Any) -> Any:
+        from qiye_service.cli import _light_help
+
+        _light_help()
+        _localize_rich_utils()
+        return format_help(self, ctx, formatter)
+
+    drawn._qiye_original = format_help  # type: ignore[attr-defined]
+    return drawn
+
+
+def _localize_typer(lang: str) -> None:
+    """typer's fixed words (typer.rich_utils, typer.core), click's `Usage:` prefix and help option."""
     import typer.core
     from typer._click import formatting
 
+    _LANG[0] = lang
+    _localize_rich_utils()
+    for cls in (typer.core.TyperCommand, typer.core.TyperGroup):
+        if not hasattr(cls.format_help, "_qiye_original"):
+            cls.format_help = _drawing_help(cls.format_help)  # type: ignore[method-assign]
     typer.core._ = _msgid_translator(lang)  # type: ignore[attr-defined]
     if not hasattr(typer.core.TyperOption, "_qiye_display_type_rich"):
         typer.core.TyperOption._qiye_display_type_rich = typer.core.TyperOption.display_type_rich  # type: ignore[attr-defined]
