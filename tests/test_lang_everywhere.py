@@ -155,6 +155,7 @@ ERRORS = [
     (("issue", "list", "--kind", "nope"), 1),
     (("issue", "list", "--level", "nope"), 1),
     (("report", "summary", "--by", "nope"), 1),
+    (("report", "summary", "--section", "nope"), 1),
     (("import", "issues", "x.csv", "--on-conflict", "nope"), 1),
     (("issue", "show", "9999"), 1),
     (("issue", "assign", "1"), 1),

@@ -198,7 +198,7 @@ def test_scopes(ledger: Qiye) -> None:
     (["--year", "0"], "--year must be between 1990 and 2033"),
     (["--category", "nothing-like-this"], "unknown category"),
     (["--format", "xlsx"], "--format xlsx writes a file: pass --out FILE"),
-    (["--section", "nope"], "this report has no part 'nope'"),
+    (["--section", "nope"], "--section: 'nope' is not one of figures, by_kind, groups"),
 ])
 def test_bad_report_input_is_an_error(ledger: Qiye, args: list[str], message: str) -> None:
     result = ledger("report", "summary", *args)

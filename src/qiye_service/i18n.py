@@ -163,8 +163,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the weekly report covers one week: choose it with --week 2023-W50 or --date DATE, not --since/--until",
         "周报统计一周：请用 --week 2023-W50 或 --date 日期 指定，而不是 --since/--until",
     ),
-    "error.report_section": ("this report has no part {value!r}; choose one of: {valid}",
-                             "该报表没有 {value!r} 部分；可选：{valid}"),
     "msg.issue_created": ("Filed issue #{id}.", "已登记问题 #{id}。"),
     "msg.issue_updated": ("Updated issue #{id}.", "已更新问题 #{id}。"),
     "msg.issue_status": ("Issue #{id} is now {status}.", "问题 #{id} 状态：{status}。"),
