@@ -10,6 +10,7 @@ without its entry stays English, and tests/test_lang_everywhere.py fails on it.
 from __future__ import annotations
 
 import inspect
+import os
 from enum import Enum
 from typing import Any, get_args
 
@@ -34,6 +35,8 @@ def lang_from_args(args: list[str]) -> str:
         if value in LANGS:
             return value
         break
+    if os.environ.get("QIYE_LANG") in LANGS:
+        return default_lang()  # the config is not read for nothing
     return default_lang(_configured_lang())
 
 
