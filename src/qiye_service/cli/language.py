@@ -176,7 +176,8 @@ def _localize_typer(lang: str) -> None:
     if not hasattr(typer.core.TyperOption, "_qiye_display_type_rich"):
         typer.core.TyperOption._qiye_display_type_rich = typer.core.TyperOption.display_type_rich  # type: ignore[attr-defined]
         typer.core.TyperOption.display_type_rich = _flag_has_no_metavar  # type: ignore[method-assign]
-    formatting.HelpFormatter.write_usage.__defaults__ = (translate("usage.prefix", lang),)
+    # write_usage(self, prog, args="", prefix=None): click's `Usage: ` is the prefix's default.
+    formatting.HelpFormatter.write_usage.__defaults__ = ("", translate("usage.prefix", lang))
     _help_option_text(lang)
 
 
