@@ -111,6 +111,7 @@ def test_help_of_every_command_speaks_the_language(path, command):
     assert "Usage: qiye" in en.stdout
     assert chinese_sentences(en.stdout) == [], en.stdout
     assert "<bool>" not in zh.stdout + en.stdout  # a flag takes no value
+    assert "<list[" not in zh.stdout + en.stdout  # a repeatable option shows one value's type
 
 
 def test_help_in_chinese_by_qiye_lang_and_at_sixty_columns():

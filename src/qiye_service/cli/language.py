@@ -173,9 +173,10 @@ def _localize_typer(lang: str) -> None:
         if not hasattr(cls.format_help, "_qiye_original"):
             cls.format_help = _drawing_help(cls.format_help)  # type: ignore[method-assign]
     typer.core._ = _msgid_translator(lang)  # type: ignore[attr-defined]
-    if not hasattr(typer.core.TyperOption, "_qiye_display_type_rich"):
-        typer.core.TyperOption._qiye_display_type_rich = typer.core.TyperOption.display_type_rich  # type: ignore[attr-defined]
-        typer.core.TyperOption.display_type_rich = _flag_has_no_metavar  # type: ignore[method-assign]
+    for cls in (typer.core.TyperOption, typer.core.TyperArgument):
+        if "_qiye_display_type_rich" not in vars(cls):
+            cls._qiye_display_type_rich = cls.display_type_rich  # type: ignore[attr-defined]
+            cls.display_type_rich = _flag_has_no_metavar  # type: ignore[method-assign]
     # write_usage(self, prog, args="", prefix=None): click's `Usage: ` is the prefix's default.
     formatting.HelpFormatter.write_usage.__defaults__ = ("", translate("usage.prefix", lang))
     _help_option_text(lang)
@@ -201,10 +202,14 @@ def _folding(parameter_help: Any) -> Any:
 
 
 def _flag_has_no_metavar(self: Any, ctx: Any) -> str | None:
-    """A flag takes no value: no `<bool>` beside it in the help (every other option keeps its type)."""
-    if self.is_flag:
+    """A flag takes no value: no `<bool>` beside it in the help; a repeatable option shows the
+    type of one value, `<str>...`, not Python's `<list[str]>`."""
+    if getattr(self, "is_flag", False):
         return None
-    return self._qiye_display_type_rich(ctx)
+    shown = self._qiye_display_type_rich(ctx)
+    if isinstance(shown, str) and shown.startswith("<list[") and shown.endswith("]>"):
+        return f"<{shown[6:-2]}>..."
+    return shown
 
 
 _TYPER_MSGIDS = {
