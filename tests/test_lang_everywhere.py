@@ -218,3 +218,80 @@ def test_tables_titles_and_footers_speak_the_language(ledger, args):
     for text in LEDGER_TEXT:
         shown = shown.replace(text, "")
     assert english_sentences(shown) == [], zh.output
+
+
+def _choice_options():
+    """Every option whose values are a fixed set (an Enum), with the command it belongs to."""
+    for path, command in EVERYTHING:
+        for param in command.params:
+            annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+            while annotation is not None and not isinstance(annotation, type):
+                args = [arg for arg in get_args(annotation) if arg is not type(None)]
+                annotation = args[0] if args else None
+            if getattr(param, "param_type_name", "") == "option" and isinstance(annotation, type) \
+                    and issubclass(annotation, Enum):
+                yield path, command, param, [str(member.value) for member in annotation]
+
+
+CHOICE_OPTIONS = list(_choice_options())
+
+
+def test_the_choice_walk_finds_the_formats_and_dimensions():
+    found = {(" ".join(path), param.opts[0]) for path, _, param, _ in CHOICE_OPTIONS}
+    for expected in (("issue list", "--format"), ("report summary", "--by"), ("report trend", "--by"),
+                     ("import issues", "--on-conflict"), ("import issues", "--encoding"), ("", "--lang"),
+                     ("export issues", "--format")):
+        assert expected in found
+
+
+def _required_values(command) -> list[str]:
+    """Values for the command's required arguments and options, so only the bad choice is wrong."""
+    args: list[str] = []
+    for param in command.params:
+        if param.required and getattr(param, "param_type_name", "") == "argument":
+            args.append("1")
+        elif param.required:
+            args.extend([param.opts[0], "x"])
+    return args
+
+
+@pytest.mark.parametrize(("path", "command", "param", "choices"), CHOICE_OPTIONS,
+                         ids=[f"{' '.join(p) or 'qiye'} {o.opts[0]}" for p, _, o, _ in CHOICE_OPTIONS])
+def test_every_value_outside_its_choices_is_one_invalid_value_error(path, command, param, choices, tmp_path):
+    """Issue 18 point 5: exit 1 (DESIGN §7), one wording listing the choices, in the interface
+    language, no pydantic or click wording, nothing written."""
+    option = param.opts[0]
+    where = [option, "nope"] if not path else [*path, *_required_values(command), option, "nope"]
+    ledger = tmp_path / "untouched.db"
+    listed = ", ".join(choices)
+    for lang, expected in (("en", f"error: {option}: 'nope' is not one of {listed}"),
+                           ("zh", f"error: {option} 的值 'nope' 无效，可选：{listed}")):
+        result = qiye_runner("--db", str(ledger), *where, env={"QIYE_LANG": lang})
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        assert result.stderr.startswith(expected), result.stderr
+        assert "Value error" not in result.stderr and "Invalid value" not in result.stderr
+    assert not ledger.exists()
+
+
+# Choices the services check (they accept Chinese aliases too, so they are not Enum options).
+SERVICE_CHOICES = [
+    (("issue", "list", "--status", "nope"), "--status", "open, in_progress, resolved, deferred, all"),
+    (("issue", "list", "--kind", "nope"), "--kind", "individual, common"),
+    (("issue", "list", "--priority", "nope"), "--priority", "urgent, high, normal, low"),
+    (("issue", "list", "--level", "nope"), "--level", "due-soon"),
+    (("issue", "list", "--sort", "nope"), "--sort", "id, title, reported_on"),
+    (("issue", "add", "新问题", "-e", "蓝思科技", "-c", "road", "--source", "nope"), "--source",
+     "visit, meeting, phone, online, other"),
+    (("issue", "edit", "1", "--kind", "nope"), "--kind", "individual, common"),
+    (("issue", "callback", "4", "--result", "nope"), "--result", "satisfied, basic, unsatisfied"),
+    (("report", "summary", "--section", "nope"), "--section", "figures, by_kind, groups"),
+]
+
+
+@pytest.mark.parametrize(("args", "option", "listed"), SERVICE_CHOICES, ids=[" ".join(a) for a, _, _ in SERVICE_CHOICES])
+def test_service_checked_choices_have_the_same_wording(ledger, args, option, listed):
+    en = ledger("--lang", "en", *args)
+    assert en.exit_code == 1 and en.stderr.startswith(f"error: {option}: 'nope' is not one of {listed}"), en.stderr
+    zh = ledger("--lang", "zh", *args)
+    assert zh.exit_code == 1 and zh.stderr.startswith(f"error: {option} 的值 'nope' 无效，可选：{listed}"), zh.stderr
