@@ -785,6 +785,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.env_var_plain": ("env var: {var}", "环境变量：{var}"),
     "help.show_help": ("Show this message and exit.", "显示本帮助并退出。"),
     # command and option help (cli/language.py finds each by its English text)
+    # typer's shell-completion options (issue 17 point 6 turns them on)
+    "help.opt.qiye.install_completion": (
+        "Install completion for the current shell.",
+        "为当前 shell 安装命令补全。",
+    ),
+    "help.opt.qiye.show_completion": (
+        "Show completion for the current shell, to copy it or customize the installation.",
+        "显示当前 shell 的补全脚本，便于复制或自行安装。",
+    ),
+    "help.opt.qiye.install_completion_for": (
+        "Install completion for the specified shell.",
+        "为指定的 shell 安装命令补全。",
+    ),
+    "help.opt.qiye.show_completion_for": (
+        "Show completion for the specified shell, to copy it or customize the installation.",
+        "显示指定 shell 的补全脚本，便于复制或自行安装。",
+    ),
     "help.cmd.qiye": (
         "qiye: log, work and close out the problems enterprises raise (走找想促问题台账).",
         "qiye：登记、办理、销号企业反映的问题（走找想促问题台账）。",
