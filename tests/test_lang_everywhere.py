@@ -308,3 +308,15 @@ def test_every_help_entry_of_the_catalogue_is_in_use():
     stale = [key for key, (en, _) in CATALOGUE.items()
              if key.startswith(("help.cmd.", "help.opt.")) and "completion" not in key and _help_key(en) not in used]
     assert stale == []
+
+
+def test_an_unanswered_question_is_abandoned_in_the_language(ledger, tmp_path, monkeypatch):
+    from qiye_service.cli import options
+
+    monkeypatch.setattr(options, "terminal_attached", lambda: True)
+    existing = tmp_path / "台账.xlsx"
+    existing.write_bytes(b"kept")
+    for lang, said in (("zh", "已取消。"), ("en", "Aborted.")):
+        result = ledger("--lang", lang, "export", "issues", "--format", "xlsx", "--out", str(existing), input="")
+        assert result.exit_code == 1 and said in result.stderr, result.stderr
+    assert existing.read_bytes() == b"kept"

@@ -307,7 +307,12 @@ class QiyeGroup(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort):
+        except typer.Exit:
+            raise
+        except typer.Abort:  # a question left unanswered: typer says `Aborted.`, in the run's language
+            from qiye_service.cli.language import aborting
+
+            aborting()
             raise
         except typer.TyperException as exc:
             report_usage_error(exc)

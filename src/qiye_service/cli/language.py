@@ -162,6 +162,13 @@ def _drawing_help(format_help: Any) -> Any:
     return drawn
 
 
+def aborting() -> None:
+    """typer is about to say `Aborted.` (with typer.rich_utils, loaded now if not yet): in the run's language."""
+    import typer.rich_utils  # noqa: F401
+
+    _localize_rich_utils()
+
+
 def _localize_typer(lang: str) -> None:
     """typer's fixed words (typer.rich_utils, typer.core), click's `Usage:` prefix and help option."""
     import typer.core
