@@ -297,19 +297,6 @@ def test_service_checked_choices_have_the_same_wording(ledger, args, option, lis
     assert zh.exit_code == 1 and zh.stderr.startswith(f"error: {option} 的值 'nope' 无效，可选：{listed}"), zh.stderr
 
 
-def test_every_help_entry_of_the_catalogue_is_in_use():
-    """The catalogue's help texts are found by their English: one whose English no command or
-    option has any more (its help was reworded) is stale, and the reworded help is untranslated."""
-    from qiye_service.cli.language import _help_key
-    from qiye_service.i18n import CATALOGUE
-
-    used = {_help_key(text) for _, command in EVERYTHING
-            for text in [command.help, *(param.help for param in command.params)] if text}
-    stale = [key for key, (en, _) in CATALOGUE.items()
-             if key.startswith(("help.cmd.", "help.opt.")) and "completion" not in key and _help_key(en) not in used]
-    assert stale == []
-
-
 def test_an_unanswered_question_is_abandoned_in_the_language(ledger, tmp_path, monkeypatch):
     from qiye_service.cli import options
 

@@ -785,6 +785,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.env_var_plain": ("env var: {var}", "环境变量：{var}"),
     "help.show_help": ("Show this message and exit.", "显示本帮助并退出。"),
     # command and option help (cli/language.py finds each by its English text)
+    # help written on main after this branch (issue 17 point 2, dates): ready for the merge
+    "help.opt.issue.add.dispatched": (
+        "Date dispatched (派单) to --dept/--owner (default the reported date).",
+        "派单给 --dept/--owner 的日期（默认为登记日期）。",
+    ),
+    "help.opt.issue.edit.resolved": (
+        "Correct the close-out date.",
+        "更正办结日期。",
+    ),
+    "help.opt.issue.edit.dispatched": (
+        "Correct the dispatch date.",
+        "更正派单日期。",
+    ),
+    "help.opt.report.summary.week_named": (
+        "An ISO week, e.g. 2023-W50; or this, last, 本周, 上周.",
+        "ISO 周，如 2023-W50；或 this、last、本周、上周。",
+    ),
     # typer's shell-completion options (issue 17 point 6 turns them on)
     "help.opt.qiye.install_completion": (
         "Install completion for the current shell.",
