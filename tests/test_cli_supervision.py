@@ -165,7 +165,7 @@ def test_list_by_level_in_other_words(ladder, word: str, expected: list[int]) ->
 def test_unknown_level_is_an_error(ladder) -> None:
     result = ladder("issue", "list", "--level", "purple")
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: invalid level 'purple'")
+    assert result.stderr.startswith("error: --level: 'purple' is not one of")
     assert result.stdout == ""
 
 
@@ -302,7 +302,7 @@ def test_callback_on_an_unresolved_issue_fails_and_writes_nothing(office) -> Non
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--result", "great"], 1, "error: invalid result 'great'; choose one of: satisfied, basic, unsatisfied"),
+        (["--result", "great"], 1, "error: --result: 'great' is not one of satisfied, basic, unsatisfied"),
         (["--result", "satisfied", "--on", "2023-12-17"], 1,
          "error: callback_on (2023-12-17) is before resolved_on (2023-12-18)"),
         (["--result", "satisfied", "--on", "someday"], 1, "error: cannot read the date 'someday'"),

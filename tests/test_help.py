@@ -41,7 +41,7 @@ def test_help_has_a_one_line_summary(path, command):
     line = summary(command)
     assert line, f"qiye {' '.join(path)} has no help"
     assert len(line) <= 120 and line.endswith((".", ")", "。")), line
-    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1", "QIYE_LANG": "en"})
     assert result.exit_code == 0, result.output
     assert "Usage: qiye" in result.output
     assert line in " ".join(result.output.split()), line  # rich may re-wrap; compare the words
@@ -52,10 +52,10 @@ def test_command_help_has_an_example(path, command):
     examples = [line.strip() for line in (command.help or "").splitlines() if line.strip().startswith("Example:")]
     assert examples, f"qiye {' '.join(path)} has no Example: line"
     assert examples[0].startswith(f"Example: qiye {' '.join(path)}"), examples[0]
-    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1", "QIYE_LANG": "en"})
     assert "Example: qiye" in result.output
 
 
 def test_short_help_works_too():
-    result = CliRunner().invoke(app, ["issue", "add", "-h"])
+    result = CliRunner().invoke(app, ["issue", "add", "-h"], env={"QIYE_LANG": "en"})
     assert result.exit_code == 0 and "Example: qiye issue add" in result.output

@@ -206,5 +206,5 @@ def test_the_check_speaks_the_users_language(filed: Qiye, lang: str) -> None:
     filed.sql("update issue set resolution = '假的' where id = 1")
     result = filed("--lang", lang, "db", "check")
     assert result.exit_code == 1
-    expected = "问题 #1：resolution 为 '假的'" if lang == "zh" else "issue #1: resolution is '假的'"
+    expected = "问题 #1：办理结果 为 '假的'" if lang == "zh" else "issue #1: resolution is '假的'"
     assert expected in result.stdout

@@ -118,7 +118,7 @@ def validate(key: str, value: str) -> None:
 
         resolve_location(value)  # a URL qiye cannot use is refused now, not at the next command
     if key == "lang" and value not in ("zh", "en"):
-        raise InvalidValue("error.config_value", key=key, value=value, reason="use zh or en")
+        raise InvalidValue("error.config_value", key=key, value=value, reason="lang")
     if key == "timezone":
         from zoneinfo import ZoneInfo
 
@@ -126,15 +126,15 @@ def validate(key: str, value: str) -> None:
             ZoneInfo(value)
         except Exception:  # noqa: BLE001 - any failure means an unknown zone
             raise InvalidValue("error.config_value", key=key, value=value,
-                               reason="not an IANA time zone such as Asia/Shanghai") from None
+                               reason="timezone") from None
     if key.startswith("deadline."):
         from qiye_service.workdays import parse_working_days
 
         if value.lower() != "none" and parse_working_days(value) is None:
             raise InvalidValue("error.config_value", key=key, value=value,
-                               reason="write working days such as 15wd, or none")
+                               reason="working_days_or_none")
     if key.startswith(("escalation.",)) or key == "response.limit":
         from qiye_service.workdays import parse_working_days
 
         if not value.isdigit() and parse_working_days(value) is None:
-            raise InvalidValue("error.config_value", key=key, value=value, reason="write a number of working days")
+            raise InvalidValue("error.config_value", key=key, value=value, reason="working_days")

@@ -376,12 +376,7 @@ def _zone(tz_name: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidValue(
-            "error.bad_choice",
-            field="time zone",
-            value=tz_name,
-            valid=f"an IANA time zone name such as {DEFAULT_TZ}",
-        ) from None
+        raise InvalidValue("error.bad_timezone", value=tz_name, example=DEFAULT_TZ) from None
 
 
 # Ledgers and backdated commands record dates, not times: a dated fact (dispatch,

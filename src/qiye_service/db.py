@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from qiye_service import _schema
 from qiye_service.errors import DatabaseUnavailable, InvalidValue
+from qiye_service.i18n import os_reason
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -122,7 +123,7 @@ def _prepare_sqlite_file(path: Path) -> None:
     except FileExistsError:
         return
     except OSError as exc:
-        raise DatabaseUnavailable("error.db_unavailable", where=str(path), detail=exc.strerror or str(exc)) from None
+        raise DatabaseUnavailable("error.db_unavailable", where=str(path), detail=os_reason(exc)) from None
     os.close(fd)
 
 
@@ -201,7 +202,7 @@ def probe_sqlite_file(path: Path, *, read_only: bool = False) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise DatabaseUnavailable("error.db_unavailable", where=where, detail=exc.strerror or str(exc)) from None
+        raise DatabaseUnavailable("error.db_unavailable", where=where, detail=os_reason(exc)) from None
     if magic != SQLITE_MAGIC:
         raise DatabaseUnavailable("error.db_not_sqlite", where=where)
     try:

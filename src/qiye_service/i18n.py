@@ -163,8 +163,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the weekly report covers one week: choose it with --week 2023-W50 or --date DATE, not --since/--until",
         "周报统计一周：请用 --week 2023-W50 或 --date 日期 指定，而不是 --since/--until",
     ),
-    "error.report_section": ("this report has no part {value!r}; choose one of: {valid}",
-                             "该报表没有 {value!r} 部分；可选：{valid}"),
     "msg.issue_created": ("Filed issue #{id}.", "已登记问题 #{id}。"),
     "msg.issue_updated": ("Updated issue #{id}.", "已更新问题 #{id}。"),
     "msg.issue_status": ("Issue #{id} is now {status}.", "问题 #{id} 状态：{status}。"),
@@ -213,7 +211,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "no department named {name!r}; add it with `qiye department add` or see `qiye department list`",
         "没有名为 {name!r} 的责任单位；可用 `qiye department add` 添加，或用 `qiye department list` 查看",
     ),
-    "error.bad_choice": ("invalid {field} {value!r}; choose one of: {valid}", "{field} 的值 {value!r} 无效；可选：{valid}"),
+    "error.bad_choice": ("{field}: {value!r} is not one of {valid}", "{field} 的值 {value!r} 无效，可选：{valid}"),
     "error.empty": ("{field} must not be empty", "{field} 不能为空"),
     "error.too_long": ("{field} is longer than {limit} characters", "{field} 超过 {limit} 个字符"),
     "error.bad_credit_code": (
@@ -235,7 +233,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.date_order": ("{later} ({later_value}) is before {earlier} ({earlier_value})", "{later}（{later_value}）早于{earlier}（{earlier_value}）"),
     "error.bad_tag_op": ("{value!r}: tag changes are written +TAG or -TAG", "{value!r}：标签修改请写作 +标签 或 -标签"),
-    "error.bad_sort": ("cannot sort by {value!r}; choose one of: {valid}", "无法按 {value!r} 排序；可选：{valid}"),
+    "error.bad_sort": ("--sort: {value!r} is not one of {valid} (-FIELD sorts descending)",
+                       "--sort 的值 {value!r} 无效，可选：{valid}（-字段 表示降序）"),
     "error.bad_limit": ("--limit must be a positive number, not {value}", "--limit 必须为正整数，而不是 {value}"),
     "error.out_required": ("--format {format} writes a file: pass --out FILE", "--format {format} 需要输出文件：请使用 --out FILE"),
     "error.db_unavailable": ("cannot open the database {where}: {detail}", "无法打开数据库 {where}：{detail}"),
@@ -786,6 +785,667 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "this enterprise already has an unresolved issue with a near-identical title: {issues}; filed #{id} anyway",
         "该企业已有标题几乎相同的未办结问题：{issues}；仍已登记为 #{id}",
     ),
+    # --- issue 17/18: lang ---
+    "field.comment": ("comment", "跟进内容"),
+    "field.tag": ("tag", "标签"),
+    "field.acknowledged_on": ("Acknowledged", "签收日期"),
+    "field.callback_on": ("Callback date", "回访日期"),
+    "reason.lang": ("use zh or en", "请使用 zh 或 en"),
+    "reason.timezone": ("not an IANA time zone such as Asia/Shanghai", "不是 IANA 时区名称（如 Asia/Shanghai）"),
+    "reason.working_days_or_none": ("write working days such as 15wd, or none", "请写作工作日数，如 15wd，或写 none"),
+    "reason.working_days": ("write a number of working days", "请写作工作日数"),
+    "reason.no_version_table": ("no alembic_version table", "没有 alembic_version 表"),
+    "reason.no_tables": ("no table {tables}", "缺少表 {tables}"),
+    "reason.revisions": ("{count} schema revisions", "有 {count} 个架构版本"),
+    "valid.escalated": ("是, 否, yes, no, a date", "是、否、yes、no 或日期"),
+    "os.no_such_file": ("No such file or directory", "文件或目录不存在"),
+    "os.denied": ("Permission denied", "没有权限"),
+    "os.not_permitted": ("Operation not permitted", "不允许此操作"),
+    "os.is_directory": ("Is a directory", "是目录"),
+    "os.not_directory": ("Not a directory", "不是目录"),
+    "os.name_too_long": ("File name too long", "文件名过长"),
+    "os.no_space": ("No space left on device", "磁盘已满"),
+    "os.read_only": ("Read-only file system", "文件系统为只读"),
+    "os.symlink_loop": ("Too many levels of symbolic links", "符号链接层数过多"),
+    "os.exists": ("File exists", "文件已存在"),
+    "os.busy": ("Device or resource busy", "设备或资源忙"),
+    "os.io": ("Input/output error", "读写错误"),
+    "os.quota": ("Disk quota exceeded", "磁盘配额已用完"),
+    "error.bad_timezone": ("unknown time zone {value!r}; use an IANA time zone name such as {example}",
+                           "未知时区 {value!r}；请使用 IANA 时区名称，如 {example}"),
+    "error.assign_needs_one": (
+        "issue assign needs --owner NAME or --dept DEPARTMENT (or both)",
+        "派单需要指定 --owner 责任人 或 --dept 责任单位（也可同时指定）",
+    ),
+    "error.interrupted": ("interrupted; nothing was written", "已中断；未写入任何内容"),
+    "warn.no_schedule": ("no official holiday schedule for {year}; counting Monday–Friday as working days",
+                         "{year} 年没有官方节假日安排；按周一至周五计算工作日"),
+    "warn.no_schedule_yet": ("no official holiday schedule for {year} yet; counting Monday–Friday as working days",
+                             "{year} 年的官方节假日安排尚未发布；暂按周一至周五计算工作日"),
+    # click's and typer's own words (cli/language.py): usage errors, usage line, help panels
+    "usage.with_help": ("{message} (see `{command} --help`)", "{message}（参见 `{command} --help`）"),
+    "usage.no_such_option": ("No such option: {name}", "没有这个选项：{name}"),
+    "usage.did_you_mean": ("Did you mean {names}?", "是否想用 {names}？"),
+    "usage.suggest": ("{message}. {suggestion}", "{message}；{suggestion}"),
+    "usage.no_such_command_msgid": ("No such command {name!r}.", "没有命令 {name!r}"),
+    "usage.missing_command": ("Missing command.", "缺少子命令。"),
+    "usage.missing_argument": ("Missing argument {name}.", "缺少参数 {name}。"),
+    "usage.missing_option": ("Missing option {name}.", "缺少选项 {name}。"),
+    "usage.requires_value": ("Option {name!r} requires a value.", "选项 {name!r} 需要一个值。"),
+    "usage.takes_no_value": ("Option {name!r} does not take a value.", "选项 {name!r} 不接受值。"),
+    "usage.extra_arguments": ("Got unexpected extra argument(s) ({args}).", "多余的参数（{args}）。"),
+    "usage.bad_number": ("{name}: {value!r} is not a whole number", "{name} 的值 {value!r} 不是整数"),
+    "usage.bad_value": ("{name}: {value!r} is not a valid value", "{name} 的值 {value!r} 无效"),
+    "usage.bad_value_plain": ("{name}: not a valid value", "{name} 的值无效"),
+    "usage.prefix": ("Usage: ", "用法："),
+    "usage.options_metavar": ("[OPTIONS]", "[选项]"),
+    "usage.command_metavar": ("COMMAND [ARGS]...", "命令 [参数]..."),
+    "help.panel.arguments": ("Arguments", "参数"),
+    "help.panel.options": ("Options", "选项"),
+    "help.panel.commands": ("Commands", "命令"),
+    "help.panel.filters": ("Filters", "筛选条件"),
+    "help.panel.scope": ("Scope", "统计范围"),
+    "help.default": ("[default: {}]", "[默认：{}]"),
+    "help.required": ("[required]", "[必填]"),
+    "help.env_var": ("[env var: {}]", "[环境变量：{}]"),
+    "help.deprecated": ("(deprecated) ", "（已弃用）"),
+    "help.aborted": ("Aborted.", "已取消。"),
+    "help.dynamic": ("(dynamic)", "（动态）"),
+    "help.default_plain": ("default: {default}", "默认：{default}"),
+    "help.required_plain": ("required", "必填"),
+    "help.env_var_plain": ("env var: {var}", "环境变量：{var}"),
+    "help.show_help": ("Show this message and exit.", "显示本帮助并退出。"),
+    # command and option help (cli/language.py finds each by its English text)
+    # help written on main after this branch (issue 17 point 2, dates): ready for the merge
+    "help.opt.issue.add.dispatched": (
+        "Date dispatched (派单) to --dept/--owner (default the reported date).",
+        "派单给 --dept/--owner 的日期（默认为登记日期）。",
+    ),
+    "help.opt.issue.edit.resolved": (
+        "Correct the close-out date.",
+        "更正办结日期。",
+    ),
+    "help.opt.issue.edit.dispatched": (
+        "Correct the dispatch date.",
+        "更正派单日期。",
+    ),
+    "help.opt.report.summary.week_named": (
+        "An ISO week, e.g. 2023-W50; or this, last, 本周, 上周.",
+        "ISO 周，如 2023-W50；或 this、last、本周、上周。",
+    ),
+    # typer's shell-completion options (issue 17 point 6 turns them on)
+    "help.opt.qiye.install_completion": (
+        "Install completion for the current shell.",
+        "为当前 shell 安装命令补全。",
+    ),
+    "help.opt.qiye.show_completion": (
+        "Show completion for the current shell, to copy it or customize the installation.",
+        "显示当前 shell 的补全脚本，便于复制或自行安装。",
+    ),
+    "help.opt.qiye.install_completion_for": (
+        "Install completion for the specified shell.",
+        "为指定的 shell 安装命令补全。",
+    ),
+    "help.opt.qiye.show_completion_for": (
+        "Show completion for the specified shell, to copy it or customize the installation.",
+        "显示指定 shell 的补全脚本，便于复制或自行安装。",
+    ),
+    "help.cmd.qiye": (
+        "qiye: log, work and close out the problems enterprises raise (走找想促问题台账).",
+        "qiye：登记、办理、销号企业反映的问题（走找想促问题台账）。",
+    ),
+    "help.opt.qiye.db": (
+        "Database file or URL (env QIYE_DB).",
+        "数据库文件或 URL（环境变量 QIYE_DB）。",
+    ),
+    "help.opt.qiye.actor": (
+        "Who is acting, for the history (env QIYE_USER).",
+        "操作人，记入办理过程（环境变量 QIYE_USER）。",
+    ),
+    "help.opt.qiye.lang": (
+        "zh or en (env QIYE_LANG).",
+        "界面语言 zh 或 en（环境变量 QIYE_LANG）。",
+    ),
+    "help.opt.qiye.version": (
+        "Show the version and exit.",
+        "显示版本并退出。",
+    ),
+    "help.cmd.init": (
+        "Create the database, or upgrade it; --sample loads the bundled sample ledger.\n\nExample: qiye init --sample",
+        "创建或升级数据库；--sample 载入自带的示例台账。\n\n示例：qiye init --sample",
+    ),
+    "help.opt.init.sample": (
+        "Load the bundled sample ledger (174 problems of 2023).",
+        "载入自带的示例台账（2023 年的 174 个问题）。",
+    ),
+    "help.cmd.issue": (
+        "File, list, show and work issues (问题).",
+        "登记、查询、查看和办理问题。",
+    ),
+    "help.cmd.issue.add": (
+        "File a problem an enterprise raised; prints its id.\n\nExample: qiye issue add \"二期厂房消防验收未通过\" -e 蓝思科技 -c 消防验收 --dept 消防救援大队 --due +10wd",
+        "登记企业反映的问题；输出其编号。\n\n示例：qiye issue add \"二期厂房消防验收未通过\" -e 蓝思科技 -c 消防验收 --dept 消防救援大队 --due +10wd",
+    ),
+    "help.opt.issue.add.title": (
+        "Short title of the problem.",
+        "问题的简短标题。",
+    ),
+    "help.opt.issue.add.enterprise": (
+        "Enterprise name.",
+        "企业名称。",
+    ),
+    "help.opt.issue.add.category": (
+        "Category code, Chinese or English name.",
+        "问题类别：代码、中文名或英文名。",
+    ),
+    "help.opt.issue.add.kind": (
+        "individual (个性) or common (共性).",
+        "individual（个性）或 common（共性）。",
+    ),
+    "help.opt.issue.add.dept": (
+        "Accountable department.",
+        "责任单位。",
+    ),
+    "help.opt.issue.add.owner": (
+        "Accountable owner (揭榜挂帅).",
+        "责任人（揭榜挂帅）。",
+    ),
+    "help.opt.issue.add.due": (
+        "Deadline: a date, +3d, +5wd (working days), or none.",
+        "办结时限：日期、+3d、+5wd（工作日），或 none。",
+    ),
+    "help.opt.issue.add.reported": (
+        "Date reported (default today).",
+        "登记日期（默认今天）。",
+    ),
+    "help.opt.issue.add.priority": (
+        "urgent, high, normal or low.",
+        "优先级：urgent（特急）、high（紧急）、normal（一般）或 low（低）。",
+    ),
+    "help.opt.issue.add.source": (
+        "visit, meeting, phone, online or other.",
+        "来源：visit（走访）、meeting（座谈）、phone（电话）、online（线上）或 other（其他）。",
+    ),
+    "help.opt.issue.add.tag": (
+        "Tag (repeatable).",
+        "标签（可重复）。",
+    ),
+    "help.opt.issue.add.project": (
+        "The industrial project it blocks.",
+        "受影响的产业项目。",
+    ),
+    "help.opt.issue.add.desc": (
+        "Description.",
+        "问题描述。",
+    ),
+    "help.opt.issue.add.fmt": (
+        "table, csv, tsv, json, ndjson or markdown.",
+        "输出格式：table、csv、tsv、json、ndjson 或 markdown。",
+    ),
+    "help.cmd.issue.list": (
+        "List issues; by default everything not yet resolved.\n\nExample: qiye issue list --category 消防验收 --overdue --sort due_on",
+        "列出问题；默认列出所有未办结的问题。\n\n示例：qiye issue list --category 消防验收 --overdue --sort due_on",
+    ),
+    "help.opt.issue.list.sort": (
+        "Field to sort by; -field for descending (default reported_on).",
+        "排序字段；字段前加 - 表示降序（默认 reported_on）。",
+    ),
+    "help.opt.issue.list.limit": (
+        "At most this many rows.",
+        "最多显示的行数。",
+    ),
+    "help.opt.issue.list.labels": (
+        "Add a *_label column beside coded fields in machine formats.",
+        "在机器格式中为代码字段增加 *_label 列（显示名称）。",
+    ),
+    "help.opt.issue.list.status": (
+        "Status (repeatable): open, in_progress, resolved, deferred, or all.",
+        "办理状态（可重复）：open、in_progress、resolved、deferred，或 all（全部）。",
+    ),
+    "help.opt.issue.list.category": (
+        "Category code, Chinese or English name (repeatable).",
+        "问题类别：代码、中文名或英文名（可重复）。",
+    ),
+    "help.opt.issue.list.enterprise": (
+        "Enterprise name (repeatable).",
+        "企业名称（可重复）。",
+    ),
+    "help.opt.issue.list.zone": (
+        "Park zone, e.g. 南园.",
+        "所在园区，如 南园。",
+    ),
+    "help.opt.issue.list.industry": (
+        "Industry chain.",
+        "所属产业链。",
+    ),
+    "help.opt.issue.list.owner": (
+        "Accountable owner.",
+        "责任人。",
+    ),
+    "help.opt.issue.list.tag": (
+        "Tag (repeatable; all must match).",
+        "标签（可重复；须全部符合）。",
+    ),
+    "help.opt.issue.list.kind": (
+        "individual or common.",
+        "问题性质：individual（个性）或 common（共性）。",
+    ),
+    "help.opt.issue.list.overdue": (
+        "Only unresolved issues past their due date.",
+        "只列出超过办结时限仍未办结的问题。",
+    ),
+    "help.opt.issue.list.since": (
+        "Reported on or after this date.",
+        "登记日期不早于此日期。",
+    ),
+    "help.opt.issue.list.until": (
+        "Reported on or before this date.",
+        "登记日期不晚于此日期。",
+    ),
+    "help.opt.issue.list.resolved_since": (
+        "Resolved on or after this date.",
+        "办结日期不早于此日期。",
+    ),
+    "help.opt.issue.list.resolved_until": (
+        "Resolved on or before this date.",
+        "办结日期不晚于此日期。",
+    ),
+    "help.opt.issue.list.search": (
+        "Text in title, description, resolution or enterprise name.",
+        "在标题、描述、办理结果或企业名称中查找的文字。",
+    ),
+    "help.opt.issue.list.level": (
+        "Escalation level (repeatable): due-soon (blue 蓝色), overdue (yellow 黄色), red (红色).",
+        "督办等级（可重复）：due-soon（蓝色）、overdue（黄色）、red（红色）。",
+    ),
+    "help.cmd.issue.show": (
+        "Show one issue and its history.\n\nExample: qiye issue show 12 --format json",
+        "查看一个问题及其办理过程。\n\n示例：qiye issue show 12 --format json",
+    ),
+    "help.opt.issue.show.issue_id": (
+        "Issue id, e.g. 12 or #12.",
+        "问题编号，如 12 或 #12。",
+    ),
+    "help.cmd.issue.edit": (
+        "Change fields of an issue; each change is recorded in its history.\n\nExample: qiye issue edit 12 --due 2023-06-30 --priority high",
+        "修改问题的字段；每项修改都记入办理过程。\n\n示例：qiye issue edit 12 --due 2023-06-30 --priority high",
+    ),
+    "help.opt.issue.edit.title": (
+        "Short title.",
+        "简短标题。",
+    ),
+    "help.opt.issue.edit.tag": (
+        "Replace the tags with these (repeatable).",
+        "用这些标签替换原有标签（可重复）。",
+    ),
+    "help.cmd.issue.start": (
+        "Acknowledge (签收) an open issue and start working it.\n\nExample: qiye issue start 12 --on yesterday",
+        "签收已登记的问题并开始办理。\n\n示例：qiye issue start 12 --on yesterday",
+    ),
+    "help.opt.issue.start.note": (
+        "A note for the history.",
+        "记入办理过程的备注。",
+    ),
+    "help.opt.issue.start.on": (
+        "Date acknowledged (签收; default today).",
+        "签收日期（默认今天）。",
+    ),
+    "help.cmd.issue.resolve": (
+        "Close out (销号) an issue with a note on how it was solved.\n\nExample: qiye issue resolve 12 --note \"已完成消防验收\" --on yesterday",
+        "办结销号，并说明解决情况。\n\n示例：qiye issue resolve 12 --note \"已完成消防验收\" --on yesterday",
+    ),
+    "help.opt.issue.resolve.note": (
+        "Close-out note (办理结果), required.",
+        "办理结果，必填。",
+    ),
+    "help.opt.issue.resolve.on": (
+        "Date resolved (default today).",
+        "办结日期（默认今天）。",
+    ),
+    "help.cmd.issue.defer": (
+        "Defer (暂缓) an issue that cannot be solved now.\n\nExample: qiye issue defer 12 --note \"待上级政策明确\"",
+        "暂缓一时无法解决的问题。\n\n示例：qiye issue defer 12 --note \"待上级政策明确\"",
+    ),
+    "help.opt.issue.defer.note": (
+        "Why it cannot be solved now, required.",
+        "暂时无法解决的原因，必填。",
+    ),
+    "help.cmd.issue.reopen": (
+        "Take a resolved or deferred issue back to in progress.\n\nExample: qiye issue reopen 12 --note \"企业反映问题仍存在\"",
+        "将已办结或暂缓的问题退回办理中。\n\n示例：qiye issue reopen 12 --note \"企业反映问题仍存在\"",
+    ),
+    "help.cmd.issue.comment": (
+        "Add a follow-up note (跟进记录) to an issue's history.\n\nExample: qiye issue comment 12 \"已与供电公司现场对接\"",
+        "为问题添加跟进记录。\n\n示例：qiye issue comment 12 \"已与供电公司现场对接\"",
+    ),
+    "help.opt.issue.comment.text": (
+        "The follow-up note.",
+        "跟进内容。",
+    ),
+    "help.cmd.issue.assign": (
+        "Dispatch (派单) an issue to a department and an owner.\n\nExample: qiye issue assign 12 --dept 规划建设局 --owner 王强",
+        "派单：将问题交给责任单位和责任人。\n\n示例：qiye issue assign 12 --dept 规划建设局 --owner 王强",
+    ),
+    "help.cmd.issue.escalate": (
+        "Escalate an issue to red for supervision (挂牌督办).\n\nExample: qiye issue escalate 12 --note \"超期未办结，列入挂牌督办\"",
+        "将问题挂牌督办（红色）。\n\n示例：qiye issue escalate 12 --note \"超期未办结，列入挂牌督办\"",
+    ),
+    "help.opt.issue.escalate.note": (
+        "Why it is escalated (督办事由), required.",
+        "督办事由，必填。",
+    ),
+    "help.cmd.issue.callback": (
+        "Record the company's verdict on a resolved issue (回访).\n\nExample: qiye issue callback 12 --result 满意 --note \"企业对办理结果满意\"",
+        "记录企业对已办结问题的回访评价。\n\n示例：qiye issue callback 12 --result 满意 --note \"企业对办理结果满意\"",
+    ),
+    "help.opt.issue.callback.result": (
+        "The company's verdict: satisfied (满意), basic (基本满意) or unsatisfied (不满意, sends the issue back to work).",
+        "企业的评价：satisfied（满意）、basic（基本满意）或 unsatisfied（不满意，问题退回重办）。",
+    ),
+    "help.opt.issue.callback.on": (
+        "Date of the callback (default today).",
+        "回访日期（默认今天）。",
+    ),
+    "help.cmd.issue.tag": (
+        "Add (+TAG) or remove (-TAG) tags.\n\nExample: qiye issue tag 12 +重点项目 -待核实",
+        "添加（+标签）或删除（-标签）标签。\n\n示例：qiye issue tag 12 +重点项目 -待核实",
+    ),
+    "help.opt.issue.tag.operations": (
+        "+TAG to add, -TAG to remove.",
+        "+标签 添加，-标签 删除。",
+    ),
+    "help.cmd.enterprise": (
+        "Add, list, show and edit enterprises (企业).",
+        "添加、列出、查看和修改企业。",
+    ),
+    "help.cmd.enterprise.add": (
+        "Add an enterprise.\n\nExample: qiye enterprise add 蓝思科技 --zone 北园 --industry 显示功能器件及电子材料 --liaison 李明",
+        "添加企业。\n\n示例：qiye enterprise add 蓝思科技 --zone 北园 --industry 显示功能器件及电子材料 --liaison 李明",
+    ),
+    "help.opt.enterprise.add.name": (
+        "Enterprise name (or its credit code).",
+        "企业名称（或其统一社会信用代码）。",
+    ),
+    "help.opt.enterprise.add.credit_code": (
+        "统一社会信用代码, 18 characters.",
+        "统一社会信用代码，18 位。",
+    ),
+    "help.opt.enterprise.add.contact": (
+        "Contact person.",
+        "联系人。",
+    ),
+    "help.opt.enterprise.add.phone": (
+        "Contact phone.",
+        "联系电话。",
+    ),
+    "help.opt.enterprise.add.liaison": (
+        "The cadre who looks after it.",
+        "联企干部。",
+    ),
+    "help.cmd.enterprise.list": (
+        "List enterprises with their issue counts.\n\nExample: qiye enterprise list --zone 南园 --format csv",
+        "列出企业及其问题数。\n\n示例：qiye enterprise list --zone 南园 --format csv",
+    ),
+    "help.opt.enterprise.list.search": (
+        "Text in the name.",
+        "名称中包含的文字。",
+    ),
+    "help.cmd.enterprise.show": (
+        "Show an enterprise and how many of its issues are open.\n\nExample: qiye enterprise show 蓝思科技",
+        "查看企业及其未办结问题数。\n\n示例：qiye enterprise show 蓝思科技",
+    ),
+    "help.cmd.enterprise.edit": (
+        "Change an enterprise's details; an empty value clears an optional field.\n\nExample: qiye enterprise edit 蓝思科技 --phone 0731-83281234 --liaison 王芳",
+        "修改企业信息；可选字段给空值即清空。\n\n示例：qiye enterprise edit 蓝思科技 --phone 0731-83281234 --liaison 王芳",
+    ),
+    "help.opt.enterprise.edit.new_name": (
+        "New name.",
+        "新名称。",
+    ),
+    "help.cmd.category": (
+        "Add and list problem categories (问题类别).",
+        "添加和列出问题类别。",
+    ),
+    "help.cmd.category.add": (
+        "Add a category.\n\nExample: qiye category add environment --zh 环评手续 --en \"Environmental approval\"",
+        "添加问题类别。\n\n示例：qiye category add environment --zh 环评手续 --en \"Environmental approval\"",
+    ),
+    "help.opt.category.add.code": (
+        "Slug code, e.g. safety-check.",
+        "代码（小写字母、数字和连字符），如 safety-check。",
+    ),
+    "help.opt.category.add.name_zh": (
+        "Chinese name.",
+        "中文名称。",
+    ),
+    "help.opt.category.add.name_en": (
+        "English name.",
+        "英文名称。",
+    ),
+    "help.cmd.category.list": (
+        "List categories with their issue counts.\n\nExample: qiye category list --format json",
+        "列出问题类别及其问题数。\n\n示例：qiye category list --format json",
+    ),
+    "help.cmd.department": (
+        "Add and list accountable departments (责任单位).",
+        "添加和列出责任单位。",
+    ),
+    "help.cmd.department.add": (
+        "Add a department.\n\nExample: qiye department add 消防救援大队",
+        "添加责任单位。\n\n示例：qiye department add 消防救援大队",
+    ),
+    "help.opt.department.add.name": (
+        "Department name.",
+        "责任单位名称。",
+    ),
+    "help.cmd.department.list": (
+        "List departments with their issue counts.\n\nExample: qiye department list",
+        "列出责任单位及其问题数。\n\n示例：qiye department list",
+    ),
+    "help.cmd.db": (
+        "Create, upgrade, inspect, check, seal, back up and restore the database.",
+        "创建、升级、查看、检查、封签、备份和恢复数据库。",
+    ),
+    "help.cmd.db.upgrade": (
+        "Create the database or bring its schema to this version's revision.\n\nExample: qiye db upgrade",
+        "创建数据库，或将其架构升级到本版本。\n\n示例：qiye db upgrade",
+    ),
+    "help.cmd.db.info": (
+        "Show where the database is, its schema revision and its row counts.\n\nExample: qiye db info --format json",
+        "显示数据库位置、架构版本和各表行数。\n\n示例：qiye db info --format json",
+    ),
+    "help.cmd.db.backup": (
+        "Copy the live database to FILE, consistently, while others keep working.\n\nOn PostgreSQL the copy is a portable SQLite file that `db restore` takes on either backend. An existing FILE is replaced only with --force (or a yes at the terminal), and never when it is an SQLite file, such as an earlier backup: give each backup its own name, or a folder.\n\nExample: qiye db backup ~/qiye-backups/",
+        "在他人继续使用的同时，将数据库一致地复制到 FILE。\n\n在 PostgreSQL 上，副本是可移植的 SQLite 文件，`db restore` 在两种数据库上都能使用。已存在的 FILE 只有加 --force（或在终端确认）才会被替换；若它是 SQLite 文件（例如以前的备份），则一律不替换：请为每次备份另起文件名，或指定一个文件夹。\n\n示例：qiye db backup ~/qiye-backups/",
+    ),
+    "help.opt.db.backup.file": (
+        "The copy to write (a directory gets a dated file).",
+        "要写入的副本（给文件夹则生成带日期的文件）。",
+    ),
+    "help.opt.db.backup.force": (
+        "Replace the file if it exists (never the database, its -wal/-shm/-journal, or an SQLite file such as a backup).",
+        "文件已存在时替换它（数据库本身、其 -wal/-shm/-journal 文件以及备份等 SQLite 文件除外）。",
+    ),
+    "help.cmd.db.restore": (
+        "Replace the database with a backup, after checking the backup; the replaced one is kept.\n\nExample: qiye db restore ~/qiye-backups/qiye-20231220-100000.db --yes",
+        "检查备份后用它替换数据库；被替换的数据库会保留。\n\n示例：qiye db restore ~/qiye-backups/qiye-20231220-100000.db --yes",
+    ),
+    "help.opt.db.restore.file": (
+        "A file made by `qiye db backup`.",
+        "由 `qiye db backup` 生成的文件。",
+    ),
+    "help.opt.db.restore.yes": (
+        "Replace without asking.",
+        "不经确认直接替换。",
+    ),
+    "help.cmd.db.check": (
+        "Check the database: storage, every issue against its history, and the ledger seals.\n\nExits 1 and lists what is wrong when anything is: an altered or deleted event, an event dated before the history it follows, an issue whose status, close-out date or note differs from what its history says, or a seal (given with --seal, or recorded by `db seal`) that no longer holds: a sealed event changed, reordered or deleted, whole issues included.\n\nExample: qiye db check --seal 2050-2041-9f3a1c2b7d4e5f60a1b2c3d4",
+        "检查数据库：存储、每个问题与其办理过程是否一致，以及账本封签。\n\n发现问题时列出问题并以 1 退出：记录被篡改或删除、记录时间早于其前面的办理过程、问题的状态/办结日期/办理结果与办理过程不符，或封签（用 --seal 给出，或由 `db seal` 记录）不再成立：已封存的记录被修改、调换或删除（包括整个问题）。\n\n示例：qiye db check --seal 2050-2041-9f3a1c2b7d4e5f60a1b2c3d4",
+    ),
+    "help.opt.db.check.seal": (
+        "A seal printed earlier (`qiye db seal`, the weekly report): prove nothing it sealed changed.",
+        "此前打印的封签（`qiye db seal` 或周报）：证明其封存的内容没有改变。",
+    ),
+    "help.cmd.db.seal": (
+        "Print the ledger seal, a short digest over every event so far, and record it in the ledger.\n\nKeep the seal where those who can edit the database cannot reach it (the meeting minutes, a message); `qiye db check --seal SEAL` then proves that none of the events it sealed was changed, reordered or deleted. The seal goes to stdout alone, for scripts.\n\nExample: qiye db seal >> ~/seals.txt",
+        "打印账本封签（对至今全部记录的简短摘要），并记入账本。\n\n请把封签保存在能修改数据库的人触及不到的地方（会议纪要、消息等）；此后 `qiye db check --seal 封签` 即可证明其封存的记录没有被修改、调换或删除。封签单独输出到标准输出，便于脚本使用。\n\n示例：qiye db seal >> ~/seals.txt",
+    ),
+    "help.opt.db.seal.history": (
+        "List the seals recorded so far instead.",
+        "改为列出已记录的封签。",
+    ),
+    "help.cmd.config": (
+        "Read and change settings (config.toml).",
+        "查看和修改设置（config.toml）。",
+    ),
+    "help.cmd.config.get": (
+        "Print one setting (nothing when unset); a password in it shows as ***.\n\nExample: qiye config get timezone",
+        "打印一项设置（未设置则不输出）；其中的密码显示为 ***。\n\n示例：qiye config get timezone",
+    ),
+    "help.opt.config.get.key": (
+        "Setting name, e.g. deadline.default.",
+        "设置项名称，如 deadline.default。",
+    ),
+    "help.cmd.config.set": (
+        "Change one setting.\n\nExample: qiye config set deadline.urgent 3wd",
+        "修改一项设置。\n\n示例：qiye config set deadline.urgent 3wd",
+    ),
+    "help.opt.config.set.value": (
+        "New value; empty to unset.",
+        "新值；为空则取消设置。",
+    ),
+    "help.cmd.config.list": (
+        "Print every setting that is set, as key = value; a password shows as ***.\n\nExample: qiye config list",
+        "以 键 = 值 的形式打印所有已设置的项；密码显示为 ***。\n\n示例：qiye config list",
+    ),
+    "help.cmd.config.path": (
+        "Print where the settings file is.\n\nExample: qiye config path",
+        "打印设置文件的位置。\n\n示例：qiye config path",
+    ),
+    "help.cmd.import": (
+        "Import a ledger (台账) of issues or enterprises from CSV or XLSX.",
+        "从 CSV 或 XLSX 导入问题台账或企业名册。",
+    ),
+    "help.cmd.import.issues": (
+        "Import a problem ledger (问题台账); one bad row imports nothing.\n\nExample: qiye import issues 问题台账.xlsx --dry-run",
+        "导入问题台账；有一行出错则全部不导入。\n\n示例：qiye import issues 问题台账.xlsx --dry-run",
+    ),
+    "help.opt.import.issues.file": (
+        "A CSV (UTF-8 or GB18030, comma or tab) or XLSX file.",
+        "CSV 文件（UTF-8 或 GB18030，逗号或制表符分隔）或 XLSX 文件。",
+    ),
+    "help.opt.import.issues.dry_run": (
+        "Check the file and say what would be imported; write nothing.",
+        "只检查文件并说明将导入什么；不写入任何内容。",
+    ),
+    "help.opt.import.issues.encoding": (
+        "Text encoding of a CSV file (auto tries UTF-8, then GB18030).",
+        "CSV 文件的文本编码（auto 先试 UTF-8，再试 GB18030）。",
+    ),
+    "help.opt.import.issues.on_conflict": (
+        "What a row whose id already exists does: fail (the default), skip it, or update the record.",
+        "编号已存在的行如何处理：fail（默认，报错）、skip（跳过）或 update（更新记录）。",
+    ),
+    "help.cmd.import.enterprises": (
+        "Import an enterprise register (企业名册); one bad row imports nothing.\n\nExample: qiye import enterprises 企业名册.csv --on-conflict update",
+        "导入企业名册；有一行出错则全部不导入。\n\n示例：qiye import enterprises 企业名册.csv --on-conflict update",
+    ),
+    "help.cmd.export": (
+        "Export issues, enterprises or events as csv, tsv, json, ndjson or xlsx.",
+        "以 csv、tsv、json、ndjson 或 xlsx 导出问题、企业或办理记录。",
+    ),
+    "help.cmd.export.issues": (
+        "Export issues (every status unless --status is given), with the fields of `issue show`.\n\nExample: qiye export issues --since 2023-01-01 --format xlsx --out 台账.xlsx",
+        "导出问题（未给 --status 时包括所有状态），字段与 `issue show` 相同。\n\n示例：qiye export issues --since 2023-01-01 --format xlsx --out 台账.xlsx",
+    ),
+    "help.opt.export.issues.fmt": (
+        "csv, tsv, json, ndjson or xlsx (xlsx needs --out).",
+        "输出格式：csv、tsv、json、ndjson 或 xlsx（xlsx 需要 --out）。",
+    ),
+    "help.opt.export.issues.out": (
+        "Write to this file instead of stdout.",
+        "写入此文件，而不是标准输出。",
+    ),
+    "help.opt.export.issues.excel": (
+        "CSV for Excel: UTF-8 BOM, CRLF, and cells starting with = + - @ made text.",
+        "供 Excel 使用的 CSV：UTF-8 BOM、CRLF 换行，以 = + - @ 开头的单元格按文本处理。",
+    ),
+    "help.opt.export.issues.supervision": (
+        "Add the supervision record (dispatched_on, acknowledged_on, escalated, callback_result, callback_on, callback_note), which import issues reads back.",
+        "附加督办记录（dispatched_on、acknowledged_on、escalated、callback_result、callback_on、callback_note），可由 import issues 读回。",
+    ),
+    "help.cmd.export.enterprises": (
+        "Export enterprises; issue filters keep those with a matching issue.\n\nExample: qiye export enterprises --zone 南园 --out 企业名册.csv --excel",
+        "导出企业；给出问题筛选条件时只导出有符合条件问题的企业。\n\n示例：qiye export enterprises --zone 南园 --out 企业名册.csv --excel",
+    ),
+    "help.cmd.export.events": (
+        "Export the history (events) of the matching issues, oldest first.\n\nExample: qiye export events --category 消防验收 --format ndjson",
+        "导出符合条件问题的办理记录，按时间先后。\n\n示例：qiye export events --category 消防验收 --format ndjson",
+    ),
+    "help.cmd.report": (
+        "Reports for the weekly close-out meeting (周调度) and for scripts.",
+        "周调度会议报表，也供脚本使用。",
+    ),
+    "help.cmd.report.summary": (
+        "Totals, resolution, response, callback and satisfaction rates, by kind and by --by.\n\nFigures count issues reported in the scope; overdue and escalation levels are measured today, or on the scope's last day when that is past.\n\nExample: qiye report summary --year 2023 --by department --format csv",
+        "总数、办结率、响应率、回访率和满意率，按问题性质和 --by 分组。\n\n数字统计范围内登记的问题；逾期和督办等级按今天计算，统计范围已结束的按其最后一天计算。\n\n示例：qiye report summary --year 2023 --by department --format csv",
+    ),
+    "help.opt.report.summary.year": (
+        "Issues reported in this year.",
+        "该年登记的问题。",
+    ),
+    "help.opt.report.summary.week": (
+        "An ISO week, e.g. 2023-W50.",
+        "ISO 周，如 2023-W50。",
+    ),
+    "help.opt.report.summary.day": (
+        "The week containing this date.",
+        "包含此日期的那一周。",
+    ),
+    "help.opt.report.summary.by": (
+        "Group rows by this field.",
+        "按此字段分组。",
+    ),
+    "help.opt.report.summary.fmt": (
+        "table, csv, tsv, json, ndjson, markdown or xlsx (xlsx needs --out).",
+        "输出格式：table、csv、tsv、json、ndjson、markdown 或 xlsx（xlsx 需要 --out）。",
+    ),
+    "help.opt.report.summary.section": (
+        "Print only this part of the report: figures, by_kind or groups (the default for csv, tsv, ndjson).",
+        "只输出报表的这一部分：figures、by_kind 或 groups（csv、tsv、ndjson 默认为 groups）。",
+    ),
+    "help.cmd.report.weekly": (
+        "The week's close-out report (周调度): filed, closed, overdue, due soon; this week by default.\n\nExample: qiye report weekly --week 2023-W50 --format xlsx --out 周调度-W50.xlsx",
+        "周调度报告：本周登记、办结、逾期和即将到期的问题；默认为本周。\n\n示例：qiye report weekly --week 2023-W50 --format xlsx --out 周调度-W50.xlsx",
+    ),
+    "help.opt.report.weekly.section": (
+        "Print only this part of the report: figures, categories (the default for csv, tsv, ndjson), closed or overdue_issues.",
+        "只输出报表的这一部分：figures、categories（csv、tsv、ndjson 的默认）、closed 或 overdue_issues。",
+    ),
+    "help.opt.report.weekly.limit": (
+        "At most this many issues per list.",
+        "每个清单最多列出的问题数。",
+    ),
+    "help.cmd.report.overdue": (
+        "The supervision list (督办清单): red, overdue and due-soon issues, most overdue first.\n\nExample: qiye report overdue --by department --format markdown",
+        "督办清单：红色、黄色和蓝色问题，逾期最久的在前。\n\n示例：qiye report overdue --by department --format markdown",
+    ),
+    "help.opt.report.overdue.by": (
+        "Group by escalation level, department or owner.",
+        "按督办等级、责任单位或责任人分组。",
+    ),
+    "help.opt.report.overdue.section": (
+        "Print only this part of the report: figures, groups or issues (the default for csv, tsv, ndjson).",
+        "只输出报表的这一部分：figures、groups 或 issues（csv、tsv、ndjson 默认为 issues）。",
+    ),
+    "help.cmd.report.trend": (
+        "Filed vs resolved per month (or --by week), with bars in the terminal.\n\nExample: qiye report trend --year 2023 --by week",
+        "每月（或 --by week 按周）登记与办结数，在终端中以条形图显示。\n\n示例：qiye report trend --year 2023 --by week",
+    ),
+    "help.opt.report.trend.by": (
+        "One bar per month or per ISO week.",
+        "每月或每个 ISO 周一条。",
+    ),
 }
 
 
@@ -805,14 +1465,50 @@ def default_lang(configured: str | None = None) -> str:
 # Message parameters that carry a code: the message shows the code's label in the
 # user's language (`status=in_progress` reads 办理中 in zh, "in progress" in en; `cause=disk_full`
 # of a failed write reads 磁盘已满).
-_CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause"}
+# A `reason=` naming a catalogue entry (`reason.working_days`) reads in the user's language too.
+_CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause", "reason": "reason"}
+# Parameters that name a field (`field=due_on`, `later=`, `earlier=`): English messages keep the
+# field's code, as the machine formats spell it; Chinese ones say its label (办结时限).
+_FIELD_PARAMS = ("field", "later", "earlier")
+
+
+class Msg:
+    """A message parameter that is itself a catalogue message (a reason, a list of choices in
+    words): said in the language of the message around it."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        self.key = key
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, **{self.params!r})"
+
+
+_OS_ERRORS = {"ENOENT": "os.no_such_file", "EACCES": "os.denied", "EPERM": "os.not_permitted",
+              "EISDIR": "os.is_directory", "ENOTDIR": "os.not_directory", "ENAMETOOLONG": "os.name_too_long",
+              "ENOSPC": "os.no_space", "EROFS": "os.read_only", "ELOOP": "os.symlink_loop",
+              "EEXIST": "os.exists", "EBUSY": "os.busy", "EIO": "os.io", "EDQUOT": "os.quota"}
+
+
+def os_reason(exc: OSError) -> Msg | str:
+    """Why a file could not be used, in the user's language (the system's words when unknown)."""
+    import errno
+
+    key = _OS_ERRORS.get(errno.errorcode.get(exc.errno or 0, ""))
+    return Msg(key) if key else exc.strerror or str(exc)
 
 
 def _param_text(name: str, value: Any, lang: str) -> Any:
+    if isinstance(value, Msg):
+        return translate(value.key, lang, **value.params)
     prefix = _CODED_PARAMS.get(name)
     if prefix is not None and isinstance(value, str) and f"{prefix}.{value}" in CATALOGUE:
         texts = CATALOGUE[f"{prefix}.{value}"]
         return texts[1] if lang == "zh" else texts[0]
+    if lang == "zh" and name in _FIELD_PARAMS and isinstance(value, str) and f"field.{value}" in CATALOGUE:
+        return CATALOGUE[f"field.{value}"][1]
     return value
 
 

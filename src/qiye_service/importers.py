@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from qiye_service.errors import BadFile, InvalidValue, QiyeError
+from qiye_service.i18n import Msg
 
 # The accepted header of every column, by file kind and field: the English field name
 # first, then the Chinese ledger headers. Matching ignores case, blanks and a trailing
@@ -753,7 +754,7 @@ def escalation_cleaner(today: date) -> ColumnCleaner:
         try:
             return parse_day(raw, today)
         except InvalidValue:
-            raise InvalidValue("error.bad_choice", field="escalated", value=text, valid="是, 否, yes, no, a date") from None
+            raise InvalidValue("error.bad_choice", field="escalated", value=text, valid=Msg("valid.escalated")) from None
 
     return ColumnCleaner(clean, _blank_cache())
 

@@ -66,11 +66,12 @@ class WorkingCalendar:
     from Monday-to-Friday are read from the library once and cached on disk (keyed by the
     installed library), so most runs never import it. `warn` hears, once per year, about
     each year counted Monday to Friday because the library has no official schedule (the
-    State Council publishes each November).
+    State Council publishes each November), in `lang`.
     """
 
-    def __init__(self, warn: Callable[[str], None] | None = None) -> None:
+    def __init__(self, warn: Callable[[str], None] | None = None, lang: str = "en") -> None:
         self._warn = warn
+        self._lang = lang  # of the warning
         self._holidays: HolidayBase | None = None
         self._scheduled_years: frozenset[int] = frozenset()
         self._exceptions: frozenset[date] = frozenset()  # weekdays off and weekend days worked
@@ -141,10 +142,10 @@ class WorkingCalendar:
         self._warned_years.add(year)
         if self._warn is None:
             return
-        pending = " yet" if not self._scheduled_years or year > max(self._scheduled_years) else ""
-        self._warn(
-            f"no official holiday schedule for {year}{pending}; counting Monday–Friday as working days"
-        )
+        from qiye_service.i18n import translate
+
+        pending = not self._scheduled_years or year > max(self._scheduled_years)
+        self._warn(translate("warn.no_schedule_yet" if pending else "warn.no_schedule", self._lang, year=year))
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after `start` (before it when n < 0); `start` itself when n == 0.

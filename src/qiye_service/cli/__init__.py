@@ -3,6 +3,7 @@
 import gc
 import os
 import sys
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +23,13 @@ app = typer.Typer(
 )
 
 
+class Lang(str, Enum):
+    """The interface languages (an unknown one is refused as any value outside its choices)."""
+
+    zh = "zh"
+    en = "en"
+
+
 def _version(value: bool) -> None:
     if value:
         echo(f"qiye {__version__}")
@@ -35,15 +43,13 @@ def root(
                                            show_default=False)] = None,
     actor: Annotated[str | None, typer.Option("--as", help="Who is acting, for the history (env QIYE_USER).",
                                               show_default=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="zh or en (env QIYE_LANG).",
-                                             show_default=False)] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="zh or en (env QIYE_LANG).",
+                                              show_default=False)] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """qiye: log, work and close out the problems enterprises raise (走找想促问题台账)."""
-    if lang is not None and lang not in ("zh", "en"):
-        raise typer.BadParameter(f"{lang!r} is not one of 'zh', 'en'", param_hint="--lang")
-    context = AppContext(db_option=db, actor_option=actor, lang=lang or "en")
+    context = AppContext(db_option=db, actor_option=actor, lang=lang.value if lang else "en")
     if lang is None:  # --lang, else QIYE_LANG, else the config, else the locale
         context.lang = default_lang(context.config.get("lang"))
     ctx.obj = context

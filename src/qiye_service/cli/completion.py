@@ -159,7 +159,9 @@ def completion_option(ctx: Any, param: Any, value: Any) -> Any:
     from qiye_service.i18n import translate
 
     shell = str(getattr(value, "value", value)) if not isinstance(value, bool) else _get_shell_name()
-    lang = _language(ctx)
+    from qiye_service.cli.context import run_lang
+
+    lang = run_lang()
     if shell not in SHELLS:
         error_line(translate("error.completion_shell", lang, shell=shell or "?", valid=", ".join(SHELLS)))
         raise SystemExit(1)
@@ -168,17 +170,3 @@ def completion_option(ctx: Any, param: Any, value: Any) -> Any:
     installed, path = install(shell=shell)
     echo(translate("msg.completion_installed", lang, shell=installed, path=path))
     raise SystemExit(0)
-
-
-def _language(ctx: Any) -> str:
-    from qiye_service.i18n import default_lang
-
-    chosen = ctx.params.get("lang")
-    if chosen in ("zh", "en"):
-        return str(chosen)
-    try:
-        from qiye_service.config import load_config
-
-        return default_lang(load_config().get("lang"))
-    except Exception:  # noqa: BLE001 - a broken config file is reported by the command, not here
-        return default_lang()

@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 
 from qiye_service import config as qiye_config
 from qiye_service.errors import QiyeError
-from qiye_service.i18n import default_lang, translate
+from qiye_service.i18n import default_lang, os_reason, translate
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -118,7 +118,7 @@ class AppContext:
         """One working-day calendar per run, so each uncovered year is warned about once."""
         from qiye_service.workdays import WorkingCalendar
 
-        return WorkingCalendar(warn=self.warn)
+        return WorkingCalendar(warn=self.warn, lang=self.lang)
 
     @cached_property
     def actor_name(self) -> str:
@@ -187,7 +187,7 @@ def error_line(text: str) -> None:
 
 def report_error(ctx: typer.Context, exc: QiyeError) -> None:
     """The error's line in the user's language, and its exit code."""
-    lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
+    lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else run_lang()
     error_line(exc.message(lang))
     raise typer.Exit(exc.exit_code) from None
 
@@ -235,16 +235,30 @@ def get_app(ctx: typer.Context) -> AppContext:
 
 
 def report_usage_error(exc: typer.TyperException) -> None:
-    """A usage error (unknown flag, bad choice) as DESIGN §7 wants it: an `error:` line, exit 2."""
+    """A usage error as DESIGN §7 wants it, in the interface language: a wrong flag, a missing
+    argument or command is an `error:` line after the usage line, exit 2; a value outside an
+    option's choices (or not a number) is an invalid value, exit 1, listing the choices."""
     if type(exc).__name__ == "NoArgsIsHelpError":
         raise exc  # `qiye issue` alone: the help text is the answer
+    from qiye_service.cli.language import usage_error
+
+    lang = run_lang()
+    message, exit_code = usage_error(exc, lang)
     command_ctx = getattr(exc, "ctx", None)
-    hint = ""
     if command_ctx is not None:
-        echo(command_ctx.get_usage(), err=True)
-        hint = f" (see `{command_ctx.command_path} --help`)"
-    error_line(f"{exc.format_message()}{hint}")
-    raise typer.Exit(getattr(exc, "exit_code", 2)) from None
+        if exit_code == 2:
+            echo(command_ctx.get_usage(), err=True)
+        message = translate("usage.with_help", lang, message=message, command=command_ctx.command_path)
+    error_line(message)
+    raise typer.Exit(exit_code) from None
+
+
+_RUN_LANG: list[str] = []
+
+
+def run_lang() -> str:
+    """The interface language of this run, as QiyeGroup.main found it before parsing."""
+    return _RUN_LANG[-1] if _RUN_LANG else default_lang()
 
 
 def _has_surrogates(text: str) -> bool:
@@ -266,6 +280,20 @@ def _completion_option(ctx: typer.Context, param: Any, value: Any) -> Any:
 class QiyeGroup(TyperGroup):
     """The root group: every error a command raises is reported here, once."""
 
+    def main(self, args: Any = None, *rest: Any, **extra: Any) -> Any:
+        """Learn the interface language from the command line (or the environment, the config,
+        the locale) before anything is parsed or printed, and put every help text, typer's and
+        click's words with them, into it."""
+        from qiye_service.cli.language import lang_from_args, localize
+
+        lang = lang_from_args(list(sys.argv[1:] if args is None else args))
+        localize(self, lang)
+        _RUN_LANG.append(lang)
+        try:
+            return super().main(args, *rest, **extra)
+        finally:
+            _RUN_LANG.pop()
+
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         undecodable = next((arg for arg in args if _has_surrogates(arg)), None)
         if undecodable is not None:
@@ -275,7 +303,7 @@ class QiyeGroup(TyperGroup):
             except UnicodeEncodeError:
                 raw = undecodable.encode("utf-8", "backslashreplace")
             shown = raw.decode("utf-8", "backslashreplace")
-            error_line(translate("error.not_utf8", default_lang(), value=shown[:80]))
+            error_line(translate("error.not_utf8", run_lang(), value=shown[:80]))
             raise typer.Exit(1)
         for param in self.params:  # typer adds them after building the group
             if param.name in ("install_completion", "show_completion") and not hasattr(param, "typer_callback"):
@@ -299,7 +327,12 @@ class QiyeGroup(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort):
+        except typer.Exit:
+            raise
+        except typer.Abort:  # a question left unanswered: typer says `Aborted.`, in the run's language
+            from qiye_service.cli.language import aborting
+
+            aborting()
             raise
         except typer.TyperException as exc:
             report_usage_error(exc)
@@ -311,7 +344,7 @@ class QiyeGroup(TyperGroup):
             sys.stderr.close()
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
-            error_line("interrupted; nothing was written")
+            error_line(translate("error.interrupted", run_lang()))
             raise typer.Exit(130) from None
         except OSError as exc:
             if exc.filename is None:  # no file named: a write to stdout failed (`> /dev/full`)
@@ -320,10 +353,10 @@ class QiyeGroup(TyperGroup):
                 report_error(ctx, stdout_failed(exc))
             # A file named on the command line that cannot be read or written (missing, a
             # directory, no permission, a name too long): a user error, not a crash.
-            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
+            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else run_lang()
             name = str(exc.filename) if exc.filename is not None else ""
             shown = name if len(name) <= 80 else name[:77] + "..."
-            reason = exc.strerror or str(exc)
+            reason = os_reason(exc)
             error_line(translate("error.file", lang, path=shown, reason=reason))
             raise typer.Exit(1) from None
         except Exception as exc:
@@ -332,7 +365,7 @@ class QiyeGroup(TyperGroup):
                 report_error(ctx, routed)
             if os.environ.get("QIYE_DEBUG") == "1":
                 raise
-            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else default_lang()
+            lang = ctx.obj.lang if isinstance(ctx.obj, AppContext) else run_lang()
             detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             error_line(translate("error.internal", lang, detail=detail))
             raise typer.Exit(1) from None

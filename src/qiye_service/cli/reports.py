@@ -156,7 +156,7 @@ class Document:
         from qiye_service.errors import InvalidValue
 
         valid = ", ".join(["figures", *(s.name for s in self.sections)] if self.figures else [s.name for s in self.sections])
-        raise InvalidValue("error.report_section", value=name, valid=valid)
+        raise InvalidValue("error.bad_choice", field="--section", value=name, valid=valid)
 
 
 def header(name: str, lang: str) -> str:

@@ -94,7 +94,7 @@ def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: boo
     from qiye_service.workdays import WorkingCalendar
 
     thresholds = thresholds_from_config(app_ctx.config)
-    calendar = WorkingCalendar(warn=app_ctx.warn)
+    calendar = WorkingCalendar(warn=app_ctx.warn, lang=app_ctx.lang)
     return ImportSettings(
         actor=app_ctx.actor(), source=path.name, on_conflict=on_conflict, dry_run=dry_run,
         timezone=app_ctx.timezone,

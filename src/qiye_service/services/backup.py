@@ -40,6 +40,7 @@ from qiye_service.db import (
     upgrade,
 )
 from qiye_service.errors import BadFile, DatabaseUnavailable, InvalidValue, OutputFailed, QiyeError
+from qiye_service.i18n import Msg, os_reason
 from qiye_service.models import Department, Enterprise
 
 SIDECARS = outfiles.SIDECARS
@@ -240,7 +241,7 @@ def prepare_restore(source: Path, *, ledger: Path | None) -> PreparedRestore:
         with open(source, "rb") as handle:
             magic = handle.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise BadFile("error.restore_unreadable", path=where, detail=exc.strerror or str(exc)) from None
+        raise BadFile("error.restore_unreadable", path=where, detail=os_reason(exc)) from None
     if magic != SQLITE_MAGIC:
         raise BadFile("error.restore_not_sqlite", path=where)
     if ledger is not None:
@@ -311,13 +312,13 @@ def _validate_copy(source: Path, copy: Path) -> LedgerFacts:
         conn.execute("PRAGMA journal_mode = DELETE")
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "alembic_version" not in names:
-            raise BadFile("error.restore_not_qiye", path=where, reason="no alembic_version table")
+            raise BadFile("error.restore_not_qiye", path=where, reason=Msg("reason.no_version_table"))
         missing = sorted(QIYE_TABLES - names)
         if missing:
-            raise BadFile("error.restore_not_qiye", path=where, reason="no table " + ", ".join(missing))
+            raise BadFile("error.restore_not_qiye", path=where, reason=Msg("reason.no_tables", tables=", ".join(missing)))
         revisions = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
         if len(revisions) != 1:
-            raise BadFile("error.restore_not_qiye", path=where, reason=f"{len(revisions)} schema revisions")
+            raise BadFile("error.restore_not_qiye", path=where, reason=Msg("reason.revisions", count=len(revisions)))
         if revisions[0] not in _schema.REVISIONS:
             raise BadFile("error.restore_newer", path=where, revision=revisions[0], head=_schema.HEAD_REVISION)
         problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
@@ -371,7 +372,7 @@ def _restore_sqlite(live: Path, prepared: PreparedRestore, stamp: datetime) -> P
         try:
             prepared.copy.rename_over(live)
         except OSError as exc:
-            raise DatabaseUnavailable("error.db_unavailable", where=str(live), detail=exc.strerror or str(exc)) from None
+            raise DatabaseUnavailable("error.db_unavailable", where=str(live), detail=os_reason(exc)) from None
         if old_fd is not None:
             # A qiye command that opened the old file and is waiting for our lock must not
             # go on writing into a file nobody will read again: spoil its header so it

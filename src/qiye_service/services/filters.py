@@ -82,7 +82,7 @@ def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list
     elif any(s.strip().lower() == "all" for s in raw.statuses):
         statuses = None
     else:
-        statuses = lookups.choices(Status, raw.statuses, "status", lookups.STATUS_ALIASES)
+        statuses = lookups.choices(Status, raw.statuses, "--status", lookups.STATUS_ALIASES, also=("all",))
     from qiye_service.services.issues import clean_text
     from qiye_service.services.supervision import parse_levels
 
@@ -96,8 +96,8 @@ def resolve_filter(session: Session, raw: IssueFilter, *, default_statuses: list
         department_ids=[lookups.find_department(session, d).id for d in raw.departments],  # type: ignore[misc]
         owners=[lookups.find_owner(session, o) for o in raw.owners],
         tags=[t.strip() for t in raw.tags],
-        kinds=lookups.choices(Kind, raw.kinds, "kind", lookups.KIND_ALIASES),
-        priorities=lookups.choices(Priority, raw.priorities, "priority", lookups.PRIORITY_ALIASES),
+        kinds=lookups.choices(Kind, raw.kinds, "--kind", lookups.KIND_ALIASES),
+        priorities=lookups.choices(Priority, raw.priorities, "--priority", lookups.PRIORITY_ALIASES),
         overdue=raw.overdue,
         since=raw.since,
         until=raw.until,

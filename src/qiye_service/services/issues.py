@@ -155,7 +155,7 @@ def add_issue(
     found_category = lookups.find_category(session, category)
     found_department = lookups.find_department(session, department) if department else None
     reported = reported_on or actor.today
-    clean_priority = lookups.choice(Priority, priority, "priority", lookups.PRIORITY_ALIASES)
+    clean_priority = lookups.choice(Priority, priority, "--priority", lookups.PRIORITY_ALIASES)
     if due_on is None and deadline is not None:
         due_on = deadline(clean_priority, found_category.code, reported)
     check_dates(reported, due_on, None)
@@ -167,8 +167,8 @@ def add_issue(
         enterprise_id=found_enterprise.id,
         project=clean_text(project, "project", limit=TITLE_LIMIT),
         category_id=found_category.id,
-        kind=lookups.choice(Kind, kind, "kind", lookups.KIND_ALIASES),
-        source=lookups.choice(Source, source, "source", lookups.SOURCE_ALIASES),
+        kind=lookups.choice(Kind, kind, "--kind", lookups.KIND_ALIASES),
+        source=lookups.choice(Source, source, "--source", lookups.SOURCE_ALIASES),
         priority=clean_priority,
         status=Status.open.value,
         department_id=found_department.id if found_department else None,
@@ -258,11 +258,11 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
                 found_department = lookups.find_department(session, value)
                 new_values[field] = ("department_id", found_department.id, found_department.name)
         elif field == "kind":
-            new_values[field] = (field, lookups.choice(Kind, value, field, lookups.KIND_ALIASES), None)
+            new_values[field] = (field, lookups.choice(Kind, value, f"--{field}", lookups.KIND_ALIASES), None)
         elif field == "source":
-            new_values[field] = (field, lookups.choice(Source, value, field, lookups.SOURCE_ALIASES), None)
+            new_values[field] = (field, lookups.choice(Source, value, f"--{field}", lookups.SOURCE_ALIASES), None)
         elif field == "priority":
-            new_values[field] = (field, lookups.choice(Priority, value, field, lookups.PRIORITY_ALIASES), None)
+            new_values[field] = (field, lookups.choice(Priority, value, f"--{field}", lookups.PRIORITY_ALIASES), None)
         elif field == "resolved_on":
             if issue.status != Status.resolved.value:
                 raise InvalidValue("error.not_resolved_date", id=issue.id, status=issue.status)
@@ -467,7 +467,7 @@ def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | 
     `response_deadline(dispatch_day)` gives the date the dispatch must be acknowledged by.
     """
     if owner is None and department is None:
-        raise InvalidValue("error.missing_required", fields="--owner, --dept")
+        raise InvalidValue("error.assign_needs_one")
     issue = lookups.get_issue(session, issue_id, for_update=True)
     labels = row_labels(session, issue)
     changed: list[str] = []

@@ -324,8 +324,10 @@ def _nearest(wanted: str, candidates: list[Named], *, limit: int | None, cutoff:
     return chosen if limit is None else chosen[:limit]
 
 
-def choice(enum_type: type[enum.Enum], value: str, field: str, aliases: dict[str, str] | None = None) -> str:
-    """Validate an enum value given by its code or one of its (Chinese) aliases."""
+def choice(enum_type: type[enum.Enum], value: str, field: str, aliases: dict[str, str] | None = None,
+           also: tuple[str, ...] = ()) -> str:
+    """Validate an enum value given by its code or one of its (Chinese) aliases; the error lists
+    the codes, and `also` (other words the caller accepts, such as `all`)."""
     raw = value.strip()
     key = raw.lower().replace("-", "_").replace(" ", "_")
     valid = [member.value for member in enum_type]
@@ -333,12 +335,12 @@ def choice(enum_type: type[enum.Enum], value: str, field: str, aliases: dict[str
         return key
     if aliases and raw in aliases:
         return aliases[raw]
-    raise InvalidValue("error.bad_choice", field=field, value=value, valid=", ".join(valid))
+    raise InvalidValue("error.bad_choice", field=field, value=value, valid=", ".join([*valid, *also]))
 
 
 def choices(enum_type: type[enum.Enum], values: Iterable[str], field: str,
-            aliases: dict[str, str] | None = None) -> list[str]:
-    return [choice(enum_type, v, field, aliases) for v in values]
+            aliases: dict[str, str] | None = None, also: tuple[str, ...] = ()) -> list[str]:
+    return [choice(enum_type, v, field, aliases, also) for v in values]
 
 
 # Chinese words found in ledgers and typed by cadres, for each enum value.

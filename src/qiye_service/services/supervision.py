@@ -53,7 +53,7 @@ def _working_days_setting(config: dict[str, str], key: str, default: int) -> int
         return default
     value = int(raw) if raw.isascii() and raw.isdigit() else parse_working_days(raw)
     if value is None or value < 0:
-        raise InvalidValue("error.config_value", key=key, value=raw, reason="write a number of working days")
+        raise InvalidValue("error.config_value", key=key, value=raw, reason="working_days")
     return value
 
 
@@ -72,7 +72,7 @@ def parse_level(text: str) -> str:
     raw = text.strip()
     found = LEVEL_ALIASES.get(raw.lower()) or LEVEL_ALIASES.get(raw)
     if found is None:
-        raise InvalidValue("error.bad_choice", field="level", value=text,
+        raise InvalidValue("error.bad_choice", field="--level", value=text,
                            valid="due-soon (blue/蓝色), overdue (yellow/黄色), red (红色)")
     return found
 
@@ -350,7 +350,7 @@ def record_callback(session: Session, issue_id: int, *, actor: Actor, result: st
     which counts a reopen and clears resolved_on; the note goes into both events.
     """
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    verdict = lookups.choice(CallbackResult, result, "result", CALLBACK_ALIASES)
+    verdict = lookups.choice(CallbackResult, result, "--result", CALLBACK_ALIASES)
     if issue.status != Status.resolved.value:
         raise InvalidTransition("error.callback_unresolved", id=issue.id, status=issue.status)
     called_on = check_date(on or actor.today, today=actor.today, past=True)
