@@ -155,12 +155,10 @@ def completion_option(ctx: Any, param: Any, value: Any) -> Any:
         return value
     from typer._completion_shared import _get_shell_name, install
 
-    from qiye_service.cli.context import echo, error_line
+    from qiye_service.cli.context import echo, error_line, run_lang
     from qiye_service.i18n import translate
 
     shell = str(getattr(value, "value", value)) if not isinstance(value, bool) else _get_shell_name()
-    from qiye_service.cli.context import run_lang
-
     lang = run_lang()
     if shell not in SHELLS:
         error_line(translate("error.completion_shell", lang, shell=shell or "?", valid=", ".join(SHELLS)))
