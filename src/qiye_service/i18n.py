@@ -715,6 +715,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ledger seal: not available, writers were busy for more than {seconds} s; run `qiye db seal` later",
         "账本封签：暂不可用，写入持续超过 {seconds} 秒；请稍后运行 qiye db seal",
     ),
+    # --- issue 17/18: show ---
+    "msg.row_one": ("1 row", "共 1 条"),
+    "msg.export_written_one": ("Wrote 1 row to {path}.", "已写入 1 行到 {path}。"),
+    "msg.rows_of": ("{count} of {total} rows", "共 {total} 条，显示 {count} 条"),
+    "msg.tags_added": ("added {tags}", "已添加 {tags}"),
+    "msg.tags_removed": ("removed {tags}", "已移除 {tags}"),
+    "msg.tags_already": ("already had {tags}", "原已有 {tags}"),
+    "msg.tags_not_there": ("did not have {tags}", "原本没有 {tags}"),
+    "msg.tags_now": ("Issue #{id}: {changes}; tags now: {tags}.", "问题 #{id}：{changes}；现有标签：{tags}。"),
+    "msg.tags_none": ("none", "无"),
+    "heading.supervision": ("Supervision", "督办情况"),
+    "field.days_overdue": ("Days overdue", "逾期天数"),
+    "field.dispatched_on": ("Dispatched", "派单日期"),
+    "field.acknowledged_on": ("Acknowledged", "签收日期"),
+    "field.escalated": ("Escalated (挂牌督办)", "挂牌督办日期"),
+    "field.callback_on": ("Callback date", "回访日期"),
+    "field.callback_note": ("Callback note", "回访意见"),
+    "field.previous_resolution": ("Previous close-out", "前次办结"),
+    "show.previous_resolution": ("{resolved_on}: {resolution} (sent back {reopened_on}; being redone)",
+                                 "{resolved_on}：{resolution}（{reopened_on} 退回重办，重办中）"),
+    "show.unknown": ("not recorded", "未记录"),
 }
 
 

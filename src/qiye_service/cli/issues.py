@@ -45,7 +45,7 @@ TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable
 
 def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: OutputFormat, *,
                       labels: bool, category_names: dict[str, tuple[str, str]], table_fields=LIST_FIELDS,
-                      styles: dict[str, Any] | None = None) -> None:
+                      styles: dict[str, Any] | None = None, total: int | None = None) -> None:
     from qiye_service import render
     from qiye_service.models import ISSUE_FIELDS
 
@@ -56,7 +56,7 @@ def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: Outp
         fitted = render.fit_columns(table_fields, app_ctx.out.width)  # readable in 80 columns
         app_ctx.out.print(render.table(rows, fitted, lang=app_ctx.lang, category_names=category_names,
                                        styles=styles))
-        app_ctx.say("msg.rows", err=True, count=len(rows))
+        app_ctx.say_rows(len(rows), total)
         return
     fields: list[str] = list(ISSUE_FIELDS)
     if labels and fmt.value in render.MACHINE_FORMATS:
@@ -204,8 +204,11 @@ def list_(
         rows = queries.list_issues(session, flt, today=app_ctx.today(), sort=sort, limit=limit)
         names = catalog.category_names(session)
         styles = _level_markers(app_ctx, session, rows) if fmt is OutputFormat.table and rows else None
+        # The footer says "20 of 58" when the limit cut the list: a COUNT only then, never a second scan.
+        cut = fmt is OutputFormat.table and limit is not None and len(rows) == limit
+        total = queries.count_issues(session, flt, today=app_ctx.today()) if cut else None
     render_issue_rows(app_ctx, rows, fmt, labels=labels, category_names=names, table_fields=LIST_TABLE_FIELDS,
-                      styles=styles)
+                      styles=styles, total=total)
 
 
 @app.command("show")

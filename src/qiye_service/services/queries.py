@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from qiye_service.errors import InvalidValue
@@ -98,6 +98,12 @@ def list_issues(session: Session, flt: ResolvedFilter, *, today: date, sort: str
     if limit is not None:
         stmt = stmt.limit(limit)
     return rows_with_tags(session, session.execute(stmt))
+
+
+def count_issues(session: Session, flt: ResolvedFilter, *, today: date) -> int:
+    """How many issues match the filter: one SQL COUNT, for the footer of a list a --limit cut."""
+    stmt = apply_filter(select(func.count()).select_from(Issue), flt, today=today)
+    return int(session.execute(stmt).scalar_one())
 
 
 def issue_row(session: Session, issue_id: int) -> dict[str, Any]:
