@@ -65,3 +65,24 @@ def test_export_of_one_row_says_row(filed, tmp_path):
     target = tmp_path / "one.csv"
     result = filed.ok("export", "issues", "--search", "用电增容", "--out", str(target))
     assert result.stderr == f"Wrote 1 row to {target}.\n"
+
+
+# --- issue tag (e) ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "Issue #2: added 省重点; removed 重点项目; already had 督办; did not have 待核实; tags now: 省重点, 督办.\n"),
+    ("zh", "问题 #2：已添加 省重点；已移除 重点项目；原已有 督办；原本没有 待核实；现有标签：省重点、督办。\n"),
+])
+def test_tag_says_what_changed(filed, lang, expected):
+    filed.ok("issue", "tag", "2", "+督办")
+    result = filed.ok("--lang", lang, "issue", "tag", "2", "+省重点", "-重点项目", "+督办", "-待核实")
+    assert result.stdout == expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "Issue #1: no change; tags now: none.\n"), ("zh", "问题 #1：无变化；现有标签：无。\n")])
+def test_tag_that_changes_nothing_says_so(filed, lang, expected):
+    before = filed.sql("select count(*) from event where issue_id = 1")
+    assert filed.ok("--lang", lang, "issue", "tag", "1", "+临时", "-临时").stdout == expected
+    assert filed.sql("select count(*) from event where issue_id = 1") == before

@@ -725,6 +725,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "msg.tags_not_there": ("did not have {tags}", "原本没有 {tags}"),
     "msg.tags_now": ("Issue #{id}: {changes}; tags now: {tags}.", "问题 #{id}：{changes}；现有标签：{tags}。"),
     "msg.tags_none": ("none", "无"),
+    "msg.tags_unchanged": ("no change", "无变化"),
     "heading.supervision": ("Supervision", "督办情况"),
     "field.days_overdue": ("Days overdue", "逾期天数"),
     "field.dispatched_on": ("Dispatched", "派单日期"),

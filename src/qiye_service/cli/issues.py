@@ -453,5 +453,11 @@ def tag(ctx: typer.Context, issue_id: IssueIdArgument,
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
     with app_ctx.session() as session:
-        tags = issues.tag_issue(session, wanted, actor=app_ctx.actor(), operations=operations)
-    echo(";".join(tags))
+        done = issues.tag_issue(session, wanted, actor=app_ctx.actor(), operations=operations)
+    sep = "、" if app_ctx.lang == "zh" else ", "
+    changes = [app_ctx.t(key, tags=sep.join(names)) for key, names in (
+        ("msg.tags_added", done.added), ("msg.tags_removed", done.removed),
+        ("msg.tags_already", done.already), ("msg.tags_not_there", done.absent)) if names]
+    app_ctx.say("msg.tags_now", id=wanted,
+                changes=("；" if app_ctx.lang == "zh" else "; ").join(changes) or app_ctx.t("msg.tags_unchanged"),
+                tags=sep.join(done.tags) or app_ctx.t("msg.tags_none"))
