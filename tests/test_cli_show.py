@@ -5,9 +5,24 @@ close-out, history JSON with codes and names, list footers, `issue tag`'s report
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from conftest import PINNED_NOW, Qiye, pg_schema_url
+from qiye_service.models import ISSUE_FIELDS
+
+STATE_KEYS = ["level", "days_overdue", "dispatched_on", "acknowledged_on", "escalated", "callback_result",
+              "callback_on", "callback_note"]
 
 
 @pytest.fixture
@@ -86,3 +101,179 @@ def test_tag_that_changes_nothing_says_so(filed, lang, expected):
     before = filed.sql("select count(*) from event where issue_id = 1")
     assert filed.ok("--lang", lang, "issue", "tag", "1", "+临时", "-临时").stdout == expected
     assert filed.sql("select count(*) from event where issue_id = 1") == before
+
+
+# --- issue show: the supervision state (a) ------------------------------------------------------
+
+
+def _shown(qiye, issue_id, *args):
+    return json.loads(qiye.ok("issue", "show", str(issue_id), "--format", "json", *args).stdout)
+
+
+def test_show_json_adds_the_supervision_record_after_the_issue_row(filed):
+    filed.ok("issue", "start", "1", "--note", "已签收")
+    filed.ok("issue", "escalate", "2", "--note", "列入挂牌督办")
+    filed.ok("issue", "resolve", "3", "--note", "道路已修通", "--on", "2023-12-19")
+    filed.ok("issue", "callback", "3", "--result", "满意", "--note", "企业认可")
+    one, two, three = (_shown(filed, n) for n in (1, 2, 3))
+    assert list(one) == [*ISSUE_FIELDS, *STATE_KEYS, "previous_resolution", "events"]
+    # #1: due 2023-12-15, today Wednesday 2023-12-20: 3 working days late (yellow), 5 days overdue.
+    assert {k: one[k] for k in STATE_KEYS} == {
+        "level": "overdue", "days_overdue": 5, "dispatched_on": "2023-12-20", "acknowledged_on": "2023-12-20",
+        "escalated": None, "callback_result": None, "callback_on": None, "callback_note": None}
+    assert {k: two[k] for k in ("level", "days_overdue", "escalated", "acknowledged_on")} == {
+        "level": "red", "days_overdue": 0, "escalated": "2023-12-20", "acknowledged_on": None}
+    assert {k: three[k] for k in STATE_KEYS} == {
+        "level": None, "days_overdue": None, "dispatched_on": None, "acknowledged_on": None,
+        "escalated": None, "callback_result": "satisfied", "callback_on": "2023-12-20", "callback_note": "企业认可"}
+    assert (three["resolved_on"], three["resolution"], three["previous_resolution"]) == (
+        "2023-12-19", "道路已修通", None)
+
+
+def test_show_json_labels_the_level_and_callback(filed):
+    filed.ok("issue", "escalate", "1", "--note", "列入挂牌督办")
+    shown = json.loads(filed.ok("--lang", "zh", "issue", "show", "1", "--format", "json", "--labels").stdout)
+    assert (shown["level"], shown["level_label"], shown["callback_result_label"]) == ("red", "红色", None)
+    assert shown["status_label"] == "已登记"
+
+
+@pytest.mark.parametrize(("lang", "heading", "lines"), [
+    ("en", "Supervision", [("Level", "overdue"), ("Days overdue", "5"), ("Dispatched", "2023-12-20")]),
+    ("zh", "督办情况", [("督办等级", "黄色"), ("逾期天数", "5"), ("派单日期", "2023-12-20")]),
+])
+def test_show_table_has_a_supervision_section(filed, lang, heading, lines):
+    out = filed.ok("--lang", lang, "issue", "show", "1").stdout
+    section = out.split(f"\n{heading}\n")[1]
+    for label, value in lines:
+        assert re.search(rf"^{label} +{value} *$", section, re.MULTILINE), label
+    # An issue with nothing to supervise has no such section.
+    filed.ok("issue", "add", "人才公寓配套", "-e", "九典制药", "-c", "talent", "--due", "none")
+    assert heading not in filed.ok("--lang", lang, "issue", "show", "4").stdout
+
+
+def test_show_agrees_with_the_supervision_list(filed):
+    filed.ok("issue", "edit", "2", "--due", "2023-12-08")
+    filed.ok("issue", "edit", "3", "--due", "2023-12-21")
+    listed = json.loads(filed.ok("report", "overdue", "--format", "json").stdout)["issues"]
+    assert {row["id"] for row in listed} == {1, 2, 3}
+    for row in listed:
+        shown = _shown(filed, row["id"])
+        assert (shown["level"], shown["days_overdue"]) == (row["level"], row["days_overdue"]), row["id"]
+
+
+# --- issue show: an issue being redone (b) -----------------------------------------------------
+
+
+def _redo(qiye, how: str) -> None:
+    qiye.ok("issue", "start", "3")
+    qiye.ok("issue", "resolve", "3", "--note", "道路已修通", "--on", "2023-12-18")
+    if how == "callback":
+        qiye.ok("issue", "callback", "3", "--result", "unsatisfied", "--note", "仍有积水")
+    else:
+        qiye.ok("issue", "reopen", "3", "--note", "企业反映仍有积水")
+
+
+@pytest.mark.parametrize("how", ["callback", "reopen"])
+def test_show_gives_the_previous_close_out_of_an_issue_being_redone(filed, how):
+    _redo(filed, how)
+    shown = _shown(filed, 3)
+    assert (shown["status"], shown["resolved_on"], shown["resolution"]) == ("in_progress", None, None)
+    assert shown["previous_resolution"] == {"resolved_on": "2023-12-18", "resolution": "道路已修通",
+                                            "reopened_on": "2023-12-20"}
+    assert shown["callback_result"] == ("unsatisfied" if how == "callback" else None)
+    out = filed.ok("issue", "show", "3").stdout
+    assert "Previous close-out  2023-12-18: 道路已修通 (sent back 2023-12-20; being redone)" in out
+    resolution_line = next(line for line in out.splitlines() if line.startswith("Resolution"))
+    assert resolution_line.strip() == "Resolution"
+    zh = filed.ok("--lang", "zh", "issue", "show", "3").stdout
+    assert "前次办结  2023-12-18：道路已修通（2023-12-20 退回重办，重办中）" in zh
+    # Machine rows of `issue show` agree: no current close-out.
+    assert "道路已修通" not in filed.ok("issue", "show", "3", "--format", "csv").stdout
+    assert json.loads(filed.ok("issue", "show", "3", "--format", "ndjson").stdout)["previous_resolution"][
+        "resolution"] == "道路已修通"
+
+
+def test_a_second_close_out_is_current_again(filed):
+    _redo(filed, "callback")
+    filed.ok("issue", "resolve", "3", "--note", "排水管网已改造")
+    shown = _shown(filed, 3)
+    assert (shown["resolved_on"], shown["resolution"], shown["previous_resolution"]) == (
+        "2023-12-20", "排水管网已改造", None)
+    assert "Previous close-out" not in filed.ok("issue", "show", "3").stdout
+
+
+def test_a_deferred_issue_never_closed_has_no_previous_close_out(filed):
+    filed.ok("issue", "defer", "2", "--note", "待汛期后施工")
+    filed.ok("issue", "reopen", "2")
+    assert _shown(filed, 2)["previous_resolution"] is None
+
+
+# --- issue show: history with codes and names (c) -----------------------------------------------
+
+
+def test_created_event_names_what_it_refers_to(filed):
+    (created,) = _shown(filed, 1)["events"]
+    snapshot = json.loads(created["new"])
+    assert (snapshot["category"], snapshot["enterprise"], snapshot["department"]) == (
+        "fire-acceptance", "蓝思科技", "消防救援大队")
+    assert not [key for key in snapshot if key.endswith("_id")]
+    assert json.loads(_shown(filed, 3)["events"][0]["new"])["department"] is None
+    # The stored event is untouched, so its hash chain and the ledger's seals still hold.
+    (stored,) = filed.sql("select new from event where issue_id = 1")
+    assert '"category_id": ' in stored[0]
+    assert filed.ok("db", "check").exit_code == 0
+
+
+# --- the sample ledger ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """The bundled sample ledger, built once for the module."""
+    folder = tmp_path_factory.mktemp("sample")
+    path = folder / "sample.db"
+    shutil.copyfile(sqlite_template, path)
+    env = {**os.environ, "QIYE_DB": str(path), "QIYE_CONFIG_DIR": str(folder / "config"), "QIYE_NOW": PINNED_NOW,
+           "QIYE_USER": "tester", "QIYE_LANG": "en"}
+    subprocess.run([sys.executable, "-m", "qiye_service", "init", "--sample"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    return path
+
+
+@pytest.fixture
+def sample(backend: str, tmp_path: Path, sample_file: Path, base_env: dict[str, str],
+           request: pytest.FixtureRequest) -> Qiye:
+    if backend == "sqlite":
+        path = tmp_path / "qiye.db"
+        shutil.copyfile(sample_file, path)
+        path.chmod(0o600)
+        return Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+    url = pg_schema_url(request.getfixturevalue("pg_schema"))
+    qiye = Qiye(url, {**base_env, "QIYE_DB": url})
+    qiye.ok("db", "restore", str(sample_file), "--yes")
+    return qiye
+
+
+def test_sample_issue_sent_back_and_escalated(sample):
+    shown = _shown(sample, 40)
+    assert {k: shown[k] for k in ("status", "level", "dispatched_on", "acknowledged_on", "escalated",
+                                  "callback_result", "callback_on")} == {
+        "status": "in_progress", "level": "red", "dispatched_on": "2023-04-04", "acknowledged_on": "2023-04-06",
+        "escalated": "2023-05-20", "callback_result": "unsatisfied", "callback_on": "2023-04-28"}
+    assert shown["days_overdue"] == (date(2023, 12, 20) - date(2023, 5, 19)).days
+    assert shown["callback_note"].startswith("回访不满意")
+    imported = json.loads(shown["events"][0]["new"])
+    assert (imported["category"], imported["enterprise"], imported["department"]) == (
+        "fire-acceptance", "依诺生物", "规划建设局")
+    zh = sample.ok("--lang", "zh", "issue", "show", "40").stdout
+    for label, value in (("督办等级", "红色"), ("挂牌督办日期", "2023-05-20"), ("回访结果", "不满意")):
+        assert re.search(rf"^{label} +{value} *$", zh, re.MULTILINE), label
+
+
+def test_sample_history_carries_no_row_ids_and_agrees_with_the_overdue_list(sample):
+    listed = json.loads(sample.ok("report", "overdue", "--format", "json").stdout)["issues"]
+    assert len(listed) > 5
+    for row in listed:
+        shown = _shown(sample, row["id"])
+        assert (shown["level"], shown["days_overdue"]) == (row["level"], row["days_overdue"]), row["id"]
+        assert not [e for e in shown["events"] if '_id":' in (e["new"] or "") + (e["old"] or "")], row["id"]

@@ -730,7 +730,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.days_overdue": ("Days overdue", "逾期天数"),
     "field.dispatched_on": ("Dispatched", "派单日期"),
     "field.acknowledged_on": ("Acknowledged", "签收日期"),
-    "field.escalated": ("Escalated (挂牌督办)", "挂牌督办日期"),
+    "field.escalated": ("Escalated on", "挂牌督办日期"),
     "field.callback_on": ("Callback date", "回访日期"),
     "field.callback_note": ("Callback note", "回访意见"),
     "field.previous_resolution": ("Previous close-out", "前次办结"),

@@ -429,7 +429,7 @@ def _closed_row(row: Any) -> dict[str, Any]:
 def _ladder_row(row: Any, as_of: date) -> dict[str, Any]:
     found = row._asdict()
     due = row.due_on
-    found["days_overdue"] = (as_of - due).days if due is not None and due < as_of else 0
+    found["days_overdue"] = supervision.days_overdue(due, as_of)
     return {field: found.get(field) for field in OVERDUE_ISSUE_FIELDS}
 
 

@@ -124,3 +124,39 @@ def issue_detail(session: Session, issue_id: int) -> dict[str, Any]:
     row = issue_row(session, issue_id)
     row["events"] = issue_events(session, issue_id)
     return row
+
+
+def issue_view(session: Session, issue_id: int, *, cutoffs: Any, timezone: str) -> dict[str, Any]:
+    """What `issue show` prints: the issue row, its supervision state (supervision.STATE_FIELDS),
+    `previous_resolution` and `events`, its history oldest first with codes and names.
+
+    An issue being redone (reopened, or sent back by an unsatisfied callback) shows its last
+    close-out as `previous_resolution` ({resolved_on, resolution, reopened_on}), and its current
+    resolved_on and resolution empty; otherwise `previous_resolution` is None.
+    """
+    from qiye_service.services import history, supervision
+
+    row = issue_row(session, issue_id)
+    issue = lookups.get_issue(session, issue_id)
+    events = issue_events(session, issue_id)
+    previous = history.previous_close_out(events, status=row["status"], timezone=timezone)
+    if previous is not None:
+        row["resolved_on"] = row["resolution"] = None
+    callbacks = [e["note"] for e in events if e["action"] == "callback"]
+    row.update(supervision.issue_state(session, issue, cutoffs, timezone=timezone,
+                                       callback_note=callbacks[-1] if callbacks else None))
+    row["previous_resolution"] = previous
+    row["events"] = history.readable_events(events, _reference_names(session, history.snapshot_references(events)))
+    return row
+
+
+def _reference_names(session: Session, wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    """What the ids of history.snapshot_references show as: enterprise and department names,
+    category codes; only the rows asked for."""
+    columns = {"enterprise": (Enterprise.id, Enterprise.name), "category": (Category.id, Category.code),
+               "department": (Department.id, Department.name)}
+    names: dict[str, dict[int, str]] = {}
+    for kind, ids in wanted.items():
+        key, shown = columns[kind]
+        names[kind] = dict(session.execute(select(key, shown).where(key.in_(sorted(ids)))).all()) if ids else {}
+    return names
