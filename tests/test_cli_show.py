@@ -277,3 +277,39 @@ def test_sample_history_carries_no_row_ids_and_agrees_with_the_overdue_list(samp
         shown = _shown(sample, row["id"])
         assert (shown["level"], shown["days_overdue"]) == (row["level"], row["days_overdue"]), row["id"]
         assert not [e for e in shown["events"] if '_id":' in (e["new"] or "") + (e["old"] or "")], row["id"]
+
+
+# --- report trend over the data's range (f) -----------------------------------------------------
+
+
+def _trend(qiye, *args):
+    data = json.loads(qiye.ok("report", "trend", "--format", "json", *args).stdout)
+    return [(p["period"], p["filed"], p["resolved"]) for p in data["periods"]]
+
+
+def test_trend_runs_from_the_first_to_the_last_period_with_data(filed):
+    # Filed 2023-11 and 2023-12; one resolved in 2024-02, with January empty in between.
+    filed.ok("issue", "resolve", "2", "--note", "已增容", "--on", "2024-02-06", env={"QIYE_NOW": "2024-02-07T10:00:00+08:00"})
+    assert _trend(filed) == [("2023-11", 1, 0), ("2023-12", 2, 0), ("2024-01", 0, 0), ("2024-02", 0, 1)]
+    # A scope wider than the data is clipped to it; a scope narrower clips the data.
+    assert _trend(filed, "--since", "2020-01-01", "--until", "2030-12-31") == _trend(filed)
+    assert _trend(filed, "--year", "2023") == [("2023-11", 1, 0), ("2023-12", 2, 0)]
+    assert _trend(filed, "--year", "2024") == [("2024-02", 0, 1)]
+    assert _trend(filed, "--since", "2023-12-01", "--until", "2023-12-31") == [("2023-12", 2, 0)]
+    weeks = _trend(filed, "--by", "week", "--year", "2023")
+    assert (weeks[0], weeks[-1], len(weeks)) == (("2023-W47", 1, 0), ("2023-W49", 1, 0), 3)
+
+
+@pytest.mark.parametrize(("lang", "empty"), [("en", "Periods: none"), ("zh", "各时段: 无")])
+def test_trend_of_a_scope_without_data_has_no_periods(filed, lang, empty):
+    assert _trend(filed, "--year", "2021") == []
+    table = filed.ok("--lang", lang, "report", "trend", "--year", "2021").stdout
+    assert empty in table and "2021-01" not in table
+
+
+def test_trend_of_the_sample_year_has_only_its_months(sample):
+    months = _trend(sample, "--year", "2023")
+    assert [p for p, _, _ in months] == [f"2023-{m:02d}" for m in range(1, 13)]
+    table = sample.ok("report", "trend", "--since", "2020-01-01").stdout
+    periods = [line.split()[0] for line in table.splitlines() if line[:4].strip().isdigit()]
+    assert periods == [f"2023-{m:02d}" for m in range(1, 13)]
