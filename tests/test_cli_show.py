@@ -224,6 +224,15 @@ def test_created_event_names_what_it_refers_to(filed):
     assert filed.ok("db", "check").exit_code == 0
 
 
+def test_exported_events_name_what_they_refer_to_too(filed):
+    events = json.loads(filed.ok("export", "events", "--format", "json").stdout)
+    created = [json.loads(e["new"]) for e in events if e["action"] == "created"]
+    assert [(s["category"], s["enterprise"], s["department"]) for s in created] == [
+        ("fire-acceptance", "蓝思科技", "消防救援大队"), ("water-power", "九典制药", "国网浏阳供电公司"),
+        ("road", "蓝思科技", None)]
+    assert "_id" not in filed.ok("export", "events", "--format", "csv").stdout.splitlines()[1]
+
+
 # --- the sample ledger ---------------------------------------------------------------------------
 
 

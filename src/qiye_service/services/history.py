@@ -89,19 +89,35 @@ def snapshot_references(events: list[dict[str, Any]]) -> dict[str, set[int]]:
 
 def readable_events(events: list[dict[str, Any]], names: dict[str, dict[int, str]]) -> list[dict[str, Any]]:
     """The events with each creation snapshot's row ids replaced by codes and names
-    (`category_id: 3` → `category: fire-acceptance`), keys sorted as stored; `names` maps
-    enterprise, category (its code) and department ids to what is shown."""
+    (`category_id: 3` → `category: fire-acceptance`); `names` maps enterprise, category (its
+    code) and department ids to what is shown."""
     shown = []
     for event in events:
-        snapshot = _snapshot(event)
-        if snapshot is not None and any(key in snapshot for key in SNAPSHOT_REFERENCES):
-            for key, kind in SNAPSHOT_REFERENCES.items():
-                if key in snapshot:
-                    value = snapshot.pop(key)
-                    snapshot[kind] = names.get(kind, {}).get(value, value) if value is not None else None
-            event = {**event, "new": json.dumps(snapshot, ensure_ascii=False, sort_keys=True)}
+        if event.get("action") in CREATION_ACTIONS and event.get("field") is None:
+            event = {**event, "new": readable_snapshot(event.get("new"), names)}
         shown.append(event)
     return shown
+
+
+def readable_snapshot(text: str | None, names: dict[str, dict[int, str]]) -> str | None:
+    """A creation snapshot's JSON with its row ids as codes and names, keys sorted as stored;
+    any other text unchanged. An id `names` does not know stays as it was."""
+    if not text or '_id"' not in text:
+        return text
+    try:
+        snapshot = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(snapshot, dict) or not any(key in snapshot for key in SNAPSHOT_REFERENCES):
+        return text
+    for key, kind in SNAPSHOT_REFERENCES.items():
+        if key in snapshot:
+            value = snapshot[key]
+            known = names.get(kind, {})
+            if value is None or value in known:
+                del snapshot[key]
+                snapshot[kind] = None if value is None else known[value]
+    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True)
 
 
 def previous_close_out(events: list[dict[str, Any]], *, status: str, timezone: str) -> dict[str, Any] | None:

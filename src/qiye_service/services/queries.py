@@ -146,17 +146,21 @@ def issue_view(session: Session, issue_id: int, *, cutoffs: Any, timezone: str) 
     row.update(supervision.issue_state(session, issue, cutoffs, timezone=timezone,
                                        callback_note=callbacks[-1] if callbacks else None))
     row["previous_resolution"] = previous
-    row["events"] = history.readable_events(events, _reference_names(session, history.snapshot_references(events)))
+    row["events"] = history.readable_events(events, reference_names(session, history.snapshot_references(events)))
     return row
 
 
-def _reference_names(session: Session, wanted: dict[str, set[int]]) -> dict[str, dict[int, str]]:
-    """What the ids of history.snapshot_references show as: enterprise and department names,
-    category codes; only the rows asked for."""
+def reference_names(session: Session, wanted: dict[str, set[int]] | None = None) -> dict[str, dict[int, str]]:
+    """What the row ids of creation snapshots show as (history.readable_snapshot): enterprise
+    and department names, category codes; the rows `wanted`, or all of them."""
     columns = {"enterprise": (Enterprise.id, Enterprise.name), "category": (Category.id, Category.code),
                "department": (Department.id, Department.name)}
     names: dict[str, dict[int, str]] = {}
-    for kind, ids in wanted.items():
-        key, shown = columns[kind]
-        names[kind] = dict(session.execute(select(key, shown).where(key.in_(sorted(ids)))).all()) if ids else {}
+    for kind, (key, shown) in columns.items():
+        if wanted is None:
+            names[kind] = {int(k): v for k, v in session.execute(select(key, shown))}
+        elif wanted.get(kind):
+            names[kind] = {int(k): v for k, v in session.execute(select(key, shown).where(key.in_(sorted(wanted[kind]))))}
+        else:
+            names[kind] = {}
     return names
