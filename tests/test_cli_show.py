@@ -182,11 +182,11 @@ def test_show_gives_the_previous_close_out_of_an_issue_being_redone(filed, how):
                                             "reopened_on": "2023-12-20"}
     assert shown["callback_result"] == ("unsatisfied" if how == "callback" else None)
     out = filed.ok("issue", "show", "3").stdout
-    assert "Previous close-out  2023-12-18: 道路已修通 (sent back 2023-12-20; being redone)" in out
+    assert "Previous close-out  2023-12-18: 道路已修通 (sent back 2023-12-20)" in out
     resolution_line = next(line for line in out.splitlines() if line.startswith("Resolution"))
     assert resolution_line.strip() == "Resolution"
     zh = filed.ok("--lang", "zh", "issue", "show", "3").stdout
-    assert "前次办结  2023-12-18：道路已修通（2023-12-20 退回重办，重办中）" in zh
+    assert "前次办结  2023-12-18：道路已修通（2023-12-20 退回重办）" in zh
     # Machine rows of `issue show` agree: no current close-out.
     assert "道路已修通" not in filed.ok("issue", "show", "3", "--format", "csv").stdout
     assert json.loads(filed.ok("issue", "show", "3", "--format", "ndjson").stdout)["previous_resolution"][
@@ -200,6 +200,14 @@ def test_a_second_close_out_is_current_again(filed):
     assert (shown["resolved_on"], shown["resolution"], shown["previous_resolution"]) == (
         "2023-12-20", "排水管网已改造", None)
     assert "Previous close-out" not in filed.ok("issue", "show", "3").stdout
+
+
+def test_a_redone_issue_deferred_keeps_its_previous_close_out(filed):
+    _redo(filed, "reopen")
+    filed.ok("issue", "defer", "3", "--note", "待汛期后施工")
+    shown = _shown(filed, 3)
+    assert (shown["status"], shown["resolution"]) == ("deferred", None)
+    assert shown["previous_resolution"]["resolution"] == "道路已修通"
 
 
 def test_a_deferred_issue_never_closed_has_no_previous_close_out(filed):

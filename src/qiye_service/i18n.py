@@ -734,8 +734,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.callback_on": ("Callback date", "回访日期"),
     "field.callback_note": ("Callback note", "回访意见"),
     "field.previous_resolution": ("Previous close-out", "前次办结"),
-    "show.previous_resolution": ("{resolved_on}: {resolution} (sent back {reopened_on}; being redone)",
-                                 "{resolved_on}：{resolution}（{reopened_on} 退回重办，重办中）"),
+    "show.previous_resolution": ("{resolved_on}: {resolution} (sent back {reopened_on})",
+                                 "{resolved_on}：{resolution}（{reopened_on} 退回重办）"),
     "show.unknown": ("not recorded", "未记录"),
 }
 
