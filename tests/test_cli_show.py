@@ -82,6 +82,20 @@ def test_export_of_one_row_says_row(filed, tmp_path):
     assert result.stderr == f"Wrote 1 row to {target}.\n"
 
 
+@pytest.mark.parametrize(("lang", "wording"), [("en", "{count} of {total} rows"), ("zh", "共 {total} 条，显示 {count} 条")])
+def test_report_lists_cut_by_limit_say_of_how_many(sample, lang, wording):
+    total = json.loads(sample.ok("report", "overdue", "--format", "json").stdout)["total"]
+    assert total > 3
+    out = sample.ok("--lang", lang, "report", "overdue", "--limit", "3").stdout
+    assert wording.format(count=3, total=total) in out
+    weekly = json.loads(sample.ok("report", "weekly", "--week", "2023-W50", "--format", "json").stdout)
+    out = sample.ok("--lang", lang, "report", "weekly", "--week", "2023-W50", "--limit", "1").stdout
+    assert wording.format(count=1, total=weekly["overdue"]) in out
+    # Not cut: no such line.
+    out = sample.ok("--lang", lang, "report", "overdue", "--limit", str(total)).stdout
+    assert wording.format(count=total, total=total) not in out
+
+
 # --- issue tag (e) ------------------------------------------------------------------------------
 
 
