@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from qiye_service.dates import local_date
 from qiye_service.models import Event, Issue
 
 
@@ -138,11 +139,9 @@ def previous_close_out(events: list[dict[str, Any]], *, status: str, timezone: s
         action, field, new = event.get("action"), event.get("field"), event.get("new")
         if action in CREATION_ACTIONS:
             snapshot = _snapshot(event) or {}
-            if snapshot.get("status") == "resolved":
-                closed, resolved_on, resolution, reopened_at = True, snapshot.get("resolved_on"), \
-                    snapshot.get("resolution"), None
-            elif "status" in snapshot:
-                closed = False
+            if "status" in snapshot:  # a fresh snapshot, at creation or a re-import
+                closed = snapshot["status"] == "resolved"
+                resolved_on, resolution, reopened_at = snapshot.get("resolved_on"), snapshot.get("resolution"), None
         elif action == "status" and new == "resolved":
             closed, resolved_on, resolution, reopened_at = True, None, event.get("note"), None
         elif action == "status" and event.get("old") == "resolved":
@@ -153,8 +152,6 @@ def previous_close_out(events: list[dict[str, Any]], *, status: str, timezone: s
             resolution = new
     if not closed or reopened_at is None:
         return None
-    from qiye_service.dates import local_date
-
     return {"resolved_on": resolved_on, "resolution": resolution,
             "reopened_on": local_date(_instant(reopened_at), timezone).isoformat()}
 

@@ -119,13 +119,6 @@ def issue_events(session: Session, issue_id: int) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in result]
 
 
-def issue_detail(session: Session, issue_id: int) -> dict[str, Any]:
-    """The issue row plus `events`, its history oldest first."""
-    row = issue_row(session, issue_id)
-    row["events"] = issue_events(session, issue_id)
-    return row
-
-
 def issue_view(session: Session, issue_id: int, *, cutoffs: Any, timezone: str) -> dict[str, Any]:
     """What `issue show` prints: the issue row, its supervision state (supervision.STATE_FIELDS),
     `previous_resolution` and `events`, its history oldest first with codes and names.
