@@ -195,11 +195,12 @@ def test_assign(filed):
 
 
 def test_tag_adds_and_removes(filed):
-    assert filed.ok("issue", "tag", "2", "+督办", "+a-b", "-重点项目").stdout == "a-b;督办\n"
+    assert filed.ok("issue", "tag", "2", "+督办", "+a-b", "-重点项目").stdout == (
+        "Issue #2: added 督办, a-b; removed 重点项目; tags now: a-b, 督办.\n")
     assert issue(filed, 2)["tags"] == ["a-b", "督办"]
     last = issue(filed, 2)["events"][-1]
     assert (last["action"], last["old"], last["new"]) == ("tagged", "重点项目", "a-b;督办")
-    assert filed.ok("issue", "tag", "2", "-a-b").stdout == "督办\n"
+    assert filed.ok("issue", "tag", "2", "-a-b").stdout == "Issue #2: removed a-b; tags now: 督办.\n"
 
 
 # --- filters --------------------------------------------------------------------------------

@@ -426,9 +426,11 @@ def test_trend_per_month_and_week(ledger: Qiye) -> None:
     assert [(p["period"], p["filed"], p["resolved"]) for p in got["periods"]] == [
         ("2023-10", 1, 0), ("2023-11", 3, 0), ("2023-12", 6, 4)]
     assert (got["filed"], got["resolved"]) == (10, 4)
+    # A year is drawn from its first to its last month with data, not as twelve rows (issue 18).
     year = report(ledger, "trend", "--year", "2023")
-    assert len(year["periods"]) == 12 and year["periods"][0] == {
-        "period": "2023-01", "since": "2023-01-01", "until": "2023-01-31", "filed": 0, "resolved": 0}
+    assert [p["period"] for p in year["periods"]] == ["2023-10", "2023-11", "2023-12"]
+    assert year["periods"][0] == {
+        "period": "2023-10", "since": "2023-10-01", "until": "2023-10-31", "filed": 1, "resolved": 0}
     weeks = report(ledger, "trend", "--by", "week", "--since", "2023-12-04", "--until", "2023-12-24")
     assert [(p["period"], p["since"], p["filed"], p["resolved"]) for p in weeks["periods"]] == [
         ("2023-W49", "2023-12-04", 1, 1), ("2023-W50", "2023-12-11", 4, 2), ("2023-W51", "2023-12-18", 0, 1)]

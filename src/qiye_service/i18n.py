@@ -1059,8 +1059,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "督办等级（可重复）：due-soon（蓝色）、overdue（黄色）、red（红色）。",
     ),
     "help.cmd.issue.show": (
-        "Show one issue and its history.\n\nExample: qiye issue show 12 --format json",
-        "查看一个问题及其办理过程。\n\n示例：qiye issue show 12 --format json",
+        "Show one issue, its supervision state and its history.\n\nExample: qiye issue show 12 --format json",
+        "查看一个问题、其督办情况及办理过程。\n\n示例：qiye issue show 12 --format json",
     ),
     "help.opt.issue.show.issue_id": (
         "Issue id, e.g. 12 or #12.",
@@ -1446,6 +1446,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "One bar per month or per ISO week.",
         "每月或每个 ISO 周一条。",
     ),
+    # --- issue 17/18: show ---
+    "msg.row_one": ("1 row", "共 1 条"),
+    "msg.export_written_one": ("Wrote 1 row to {path}.", "已写入 1 行到 {path}。"),
+    "msg.rows_of": ("{count} of {total} rows", "共 {total} 条，显示 {count} 条"),
+    "msg.tags_added": ("added {tags}", "已添加 {tags}"),
+    "msg.tags_removed": ("removed {tags}", "已移除 {tags}"),
+    "msg.tags_already": ("already had {tags}", "原已有 {tags}"),
+    "msg.tags_not_there": ("did not have {tags}", "原本没有 {tags}"),
+    "msg.tags_now": ("Issue #{id}: {changes}; tags now: {tags}.", "问题 #{id}：{changes}；现有标签：{tags}。"),
+    "msg.tags_none": ("none", "无"),
+    "msg.tags_unchanged": ("no change", "无变化"),
+    "heading.supervision": ("Supervision", "督办情况"),
+    "field.days_overdue": ("Days overdue", "逾期天数"),
+    "field.escalated": ("Escalated on", "挂牌督办日期"),
+    "field.callback_note": ("Callback note", "回访意见"),
+    "field.previous_resolution": ("Previous close-out", "前次办结"),
+    "show.previous_resolution": ("{resolved_on}: {resolution} (sent back {reopened_on})",
+                                 "{resolved_on}：{resolution}（{reopened_on} 退回重办）"),
+    "show.unknown": ("not recorded", "未记录"),
 }
 
 

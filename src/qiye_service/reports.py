@@ -57,8 +57,6 @@ LEVEL_RANK = {supervision.RED: 0, supervision.OVERDUE: 1, supervision.DUE_SOON: 
 # Week buckets count whole weeks from this Monday; months use EXTRACT(YEAR/MONTH).
 WEEK_ORIGIN = date(1900, 1, 1)
 _ORIGIN_EPOCH_DAY = (WEEK_ORIGIN - date(1970, 1, 1)).days
-# A trend never draws more bars than this; a wider scope is cut to the span of the data.
-MAX_PERIODS = 400
 
 
 # --- scope -------------------------------------------------------------------------------
@@ -429,7 +427,7 @@ def _closed_row(row: Any) -> dict[str, Any]:
 def _ladder_row(row: Any, as_of: date) -> dict[str, Any]:
     found = row._asdict()
     due = row.due_on
-    found["days_overdue"] = (as_of - due).days if due is not None and due < as_of else 0
+    found["days_overdue"] = supervision.days_overdue(due, as_of)
     return {field: found.get(field) for field in OVERDUE_ISSUE_FIELDS}
 
 
@@ -596,12 +594,6 @@ def _bucket(by: str, column: Any) -> list[Any]:
     return [(epoch_day(column) - _ORIGIN_EPOCH_DAY) // 7]
 
 
-def _period_of(by: str, day: date) -> tuple[int, ...]:
-    if by == "month":
-        return (day.year, day.month)
-    return ((day - WEEK_ORIGIN).days // 7,)
-
-
 def _period_row(by: str, period: tuple[int, ...]) -> dict[str, Any]:
     if by == "month":
         year, month = period
@@ -619,16 +611,11 @@ def _next_period(by: str, period: tuple[int, ...]) -> tuple[int, ...]:
     return (period[0] + 1,)
 
 
-def _period_count(by: str, first: tuple[int, ...], last: tuple[int, ...]) -> int:
-    if by == "month":
-        return (last[0] - first[0]) * 12 + last[1] - first[1] + 1
-    return last[0] - first[0] + 1
-
-
 def trend_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "month") -> dict[str, Any]:
     """Filed (by reported_on) and resolved (by resolved_on) per month or ISO week, in the scope.
 
-    The scope's range applies to each series' own date; empty periods inside the range show 0.
+    The scope's range applies to each series' own date. The periods run from the first to the
+    last one with any issue filed or resolved in the scope; empty periods between them show 0.
     """
     if by not in TREND_PERIODS:
         raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(TREND_PERIODS))
@@ -644,14 +631,12 @@ def trend_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str
     width = len(filed_bucket)
     filed = {tuple(int(v) for v in row[:width]): int(row[width]) for row in session.execute(filed_stmt)}
     resolved = {tuple(int(v) for v in row[:width]): int(row[width]) for row in session.execute(resolved_stmt)}
+    # From the first to the last period with anything filed or resolved in the scope (both
+    # series are already within it): a year or all time is not drawn as rows of empty months.
     seen = sorted(set(filed) | set(resolved))
-    first = _period_of(by, scope.since) if scope.since is not None else (seen[0] if seen else None)
-    last = _period_of(by, scope.until) if scope.until is not None else (seen[-1] if seen else None)
-    if seen and first is not None and last is not None and _period_count(by, first, last) > MAX_PERIODS:
-        first, last = max(first, seen[0]), min(last, seen[-1])
     periods = []
-    if first is not None and last is not None:
-        period = first
+    if seen:
+        period, last = seen[0], seen[-1]
         while period <= last:
             periods.append({**_period_row(by, period), "filed": filed.get(period, 0),
                             "resolved": resolved.get(period, 0)})

@@ -156,6 +156,14 @@ class AppContext:
         """A message for people: a confirmation on stdout, or a note (`err`) on stderr."""
         echo(self.t(key, **params), err=err)
 
+    def say_rows(self, count: int, total: int | None = None) -> None:
+        """A table's footer on stderr: "1 row", "3 rows", or "20 of 58 rows" when a --limit
+        cut the list (`total`: how many matched)."""
+        if total is not None and total > count:
+            self.say("msg.rows_of", err=True, count=count, total=total)
+        else:
+            self.say("msg.row_one" if count == 1 else "msg.rows", err=True, count=count)
+
     def warn(self, text: str) -> None:
         echo(f"warning: {text}", err=True)
 

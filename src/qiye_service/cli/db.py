@@ -253,7 +253,7 @@ def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: Outp
     if fmt is OutputFormat.table:
         if rows:
             app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang))
-        app_ctx.say("msg.rows", err=True, count=len(rows))
+        app_ctx.say_rows(len(rows))
     elif fmt is OutputFormat.json and one:
         typer.echo(json.dumps({name: render.json_value(rows[0][name]) for name in fields}, ensure_ascii=False,
                               indent=2))

@@ -62,7 +62,7 @@ def list_(
         rows = enterprises.list_enterprises(session, zone=zone, industry=industry, search=search)
     if fmt is OutputFormat.table:
         app_ctx.out.print(render.table(rows, LIST_FIELDS, lang=app_ctx.lang))
-        app_ctx.say("msg.rows", err=True, count=len(rows))
+        app_ctx.say_rows(len(rows))
     else:
         render.write_rows(rows, ROW_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
 

@@ -47,7 +47,7 @@ DispatchedOpt = Annotated[str | None, typer.Option(
 
 def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: OutputFormat, *,
                       labels: bool, category_names: dict[str, tuple[str, str]], table_fields=LIST_FIELDS,
-                      styles: dict[str, Any] | None = None) -> None:
+                      styles: dict[str, Any] | None = None, total: int | None = None) -> None:
     from qiye_service import render
     from qiye_service.models import ISSUE_FIELDS
 
@@ -58,7 +58,7 @@ def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: Outp
         fitted = render.fit_columns(table_fields, app_ctx.out.width)  # readable in 80 columns
         app_ctx.out.print(render.table(rows, fitted, lang=app_ctx.lang, category_names=category_names,
                                        styles=styles))
-        app_ctx.say("msg.rows", err=True, count=len(rows))
+        app_ctx.say_rows(len(rows), total)
         return
     fields: list[str] = list(ISSUE_FIELDS)
     if labels and fmt.value in render.MACHINE_FORMATS:
@@ -233,25 +233,31 @@ def list_(
         rows = queries.list_issues(session, flt, today=app_ctx.today(), sort=sort, limit=limit)
         names = catalog.category_names(session)
         styles = _level_markers(app_ctx, session, rows) if fmt is OutputFormat.table and rows else None
+        # The footer says "20 of 58" when the limit cut the list: a COUNT only then, never a second scan.
+        cut = fmt is OutputFormat.table and limit is not None and len(rows) == limit
+        total = queries.count_issues(session, flt, today=app_ctx.today()) if cut else None
     render_issue_rows(app_ctx, rows, fmt, labels=labels, category_names=names, table_fields=LIST_TABLE_FIELDS,
-                      styles=styles)
+                      styles=styles, total=total)
 
 
 @app.command("show")
 def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = OutputFormat.table,
          labels: LabelsOption = False) -> None:
-    """Show one issue and its history.
+    """Show one issue, its supervision state and its history.
 
     Example: qiye issue show 12 --format json
     """
     from qiye_service import render
+    from qiye_service.cli.options import supervision_thresholds
     from qiye_service.models import EVENT_FIELDS, ISSUE_FIELDS
     from qiye_service.services import catalog, lookups, queries
+    from qiye_service.services.supervision import STATE_FIELDS, level_cutoffs
 
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
+    cutoffs = level_cutoffs(app_ctx.today(), app_ctx.calendar, supervision_thresholds(app_ctx))
     with app_ctx.session(write=False) as session:
-        detail = queries.issue_detail(session, wanted)
+        detail = queries.issue_view(session, wanted, cutoffs=cutoffs, timezone=app_ctx.timezone)
         names = catalog.category_names(session)
     events = detail.pop("events")
     if fmt is OutputFormat.json:
@@ -260,22 +266,67 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
         payload = {f: render.json_value(detail[f]) for f in ISSUE_FIELDS}
         if labels:
             payload = {k: render.json_value(v) for k, v in render.add_labels(detail, ISSUE_FIELDS, app_ctx.lang, names).items()}
+        # The supervision record and the previous close-out go after the §4 row, the events last.
+        payload.update(_state_payload(app_ctx, detail, labels=labels))
         payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif fmt is OutputFormat.ndjson:
-        render.write_ndjson([detail], ISSUE_FIELDS, sys.stdout)
+        render.write_ndjson([{**detail, **_state_payload(app_ctx, detail, labels=False)}],
+                            (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution"), sys.stdout)
     elif fmt is OutputFormat.table:
-        app_ctx.out.print(render.record(detail, SHOW_FIELDS, lang=app_ctx.lang, category_names=names))
+        shown, fields = _shown_detail(app_ctx, detail)
+        app_ctx.out.print(render.record(shown, fields, lang=app_ctx.lang, category_names=names))
+        state = [f for f in STATE_FIELDS if shown.get(f) not in (None, "", 0)]
+        if state:
+            app_ctx.out.print()
+            app_ctx.out.print(app_ctx.t("heading.supervision"), style="bold")
+            app_ctx.out.print(render.record(shown, state, lang=app_ctx.lang, category_names=names))
         app_ctx.out.print()
         app_ctx.out.print(render.table(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS,
                                        lang=app_ctx.lang, title=app_ctx.t("heading.timeline")))
     elif fmt is OutputFormat.markdown:
-        render.write_rows([detail], SHOW_FIELDS, "markdown", sys.stdout, lang=app_ctx.lang, category_names=names)
+        shown, fields = _shown_detail(app_ctx, detail)
+        render.write_rows([shown], (*fields, *STATE_FIELDS), "markdown", sys.stdout, lang=app_ctx.lang,
+                          category_names=names)
         sys.stdout.write("\n")
         render.write_rows(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS, "markdown",
                           sys.stdout, lang=app_ctx.lang)
     else:
         render_issue_rows(app_ctx, [detail], fmt, labels=labels, category_names=names)
+
+
+def _state_payload(app_ctx: AppContext, detail: dict[str, Any], *, labels: bool) -> dict[str, Any]:
+    """`issue show`'s supervision keys and `previous_resolution`, as JSON values; with --labels,
+    `level_label` and `callback_result_label` beside their codes."""
+    from qiye_service import render
+    from qiye_service.i18n import value_label
+    from qiye_service.services.supervision import STATE_FIELDS
+
+    payload: dict[str, Any] = {}
+    for field in STATE_FIELDS:
+        payload[field] = render.json_value(detail[field])
+        if labels and field in ("level", "callback_result"):
+            payload[f"{field}_label"] = value_label(field, detail[field], app_ctx.lang) or None
+    payload["previous_resolution"] = detail["previous_resolution"]
+    return payload
+
+
+def _shown_detail(app_ctx: AppContext, detail: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The detail for people: the level as its localised word, the previous close-out as one
+    line after the (empty) current one; and the record's fields."""
+    from qiye_service.i18n import value_label
+
+    shown = dict(detail)
+    shown["level"] = value_label("level", detail["level"], app_ctx.lang) or None
+    previous = detail["previous_resolution"]
+    if previous is None:
+        return shown, SHOW_FIELDS
+    unknown = app_ctx.t("show.unknown")
+    shown["previous_resolution"] = app_ctx.t(
+        "show.previous_resolution", resolved_on=previous["resolved_on"] or unknown,
+        resolution=previous["resolution"] or unknown, reopened_on=previous["reopened_on"])
+    at = SHOW_FIELDS.index("resolution") + 1
+    return shown, (*SHOW_FIELDS[:at], "previous_resolution", *SHOW_FIELDS[at:])
 
 
 @app.command("edit")
@@ -486,5 +537,11 @@ def tag(ctx: typer.Context, issue_id: IssueIdArgument,
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
     with app_ctx.session() as session:
-        tags = issues.tag_issue(session, wanted, actor=app_ctx.actor(), operations=operations)
-    echo(";".join(tags))
+        done = issues.tag_issue(session, wanted, actor=app_ctx.actor(), operations=operations)
+    sep = "、" if app_ctx.lang == "zh" else ", "
+    changes = [app_ctx.t(key, tags=sep.join(names)) for key, names in (
+        ("msg.tags_added", done.added), ("msg.tags_removed", done.removed),
+        ("msg.tags_already", done.already), ("msg.tags_not_there", done.absent)) if names]
+    app_ctx.say("msg.tags_now", id=wanted,
+                changes=("；" if app_ctx.lang == "zh" else "; ").join(changes) or app_ctx.t("msg.tags_unchanged"),
+                tags=sep.join(done.tags) or app_ctx.t("msg.tags_none"))

@@ -123,6 +123,8 @@ class Section:
     # How many rows `rows` holds, when a figure of the report already says: a table then says how
     # many it leaves out without reading them all (a quarter of a million on a city ledger).
     count: int | None = None
+    # How many rows the list had before --limit cut it (a figure of the report), for "5 of 58 rows".
+    total: int | None = None
 
     def __post_init__(self) -> None:
         self.rows = self.rows if isinstance(self.rows, Rows) else Rows(self.rows)
@@ -248,9 +250,10 @@ def weekly_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str, 
                     {"label": header("category", app_ctx.lang), "resolved": _t(app_ctx, week_labels["resolved"]),
                      "overdue": _t(app_ctx, week_labels["overdue"])}, WEEKLY_SHOWN),
             Section("closed", _t(app_ctx, "report.section.closed"), reports.CLOSED_FIELDS, data["closed"],
-                    shown_fields=CLOSED_SHOWN, count=_listed(data["resolved"], limit)),
+                    shown_fields=CLOSED_SHOWN, count=_listed(data["resolved"], limit), total=data["resolved"]),
             Section("overdue_issues", _t(app_ctx, "report.section.overdue_issues"), reports.OVERDUE_ISSUE_FIELDS,
-                    data["overdue_issues"], shown_fields=LADDER_SHOWN, count=_listed(data["overdue"], limit)),
+                    data["overdue_issues"], shown_fields=LADDER_SHOWN, count=_listed(data["overdue"], limit),
+                    total=data["overdue"]),
         ],
         category_names=names,
         seal=seal,
@@ -283,7 +286,7 @@ def overdue_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str,
                     data["groups"], {"label": by_header, "total": _t(app_ctx, "report.field.on_ladder")},
                     ("label", "total", "max_days_overdue") if data["by"] == "level" else None),
             Section("issues", _t(app_ctx, "report.section.issues"), reports.OVERDUE_ISSUE_FIELDS, data["issues"],
-                    shown_fields=LADDER_SHOWN, count=_listed(data["total"], limit)),
+                    shown_fields=LADDER_SHOWN, count=_listed(data["total"], limit), total=data["total"]),
         ],
         category_names=names,
     )
@@ -480,6 +483,8 @@ def print_document(doc: Document, app_ctx: AppContext, handle: TextIO, *, only: 
         more = total - len(section.rows.head(TABLE_ROWS))
         if more:
             console.print(Text(app_ctx.t("report.more_rows", count=more)))
+        elif section.total is not None and section.total > total:  # --limit cut the list
+            console.print(Text(app_ctx.t("msg.rows_of", count=total, total=section.total)))
     footer = seal_line(doc, app_ctx)
     if footer is not None:
         console.print(Text(footer))

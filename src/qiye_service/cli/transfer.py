@@ -247,7 +247,8 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
             if close is not None:
                 close()
     if out is not None:
-        app_ctx.say("msg.export_written", err=True, count=count, path=str(out))
+        app_ctx.say("msg.export_written_one" if count == 1 else "msg.export_written", err=True, count=count,
+                    path=str(out))
 
 
 def _filters_issues(filters: Any) -> bool:

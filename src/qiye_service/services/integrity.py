@@ -24,14 +24,13 @@ from sqlalchemy import select, text
 from sqlmodel import Session, SQLModel
 
 from qiye_service.models import Event, Issue
-from qiye_service.services.history import encode_value, event_hash
+from qiye_service.services.history import CREATION_ACTIONS, encode_value, event_hash
 from qiye_service.services.seal import GENESIS, LINK, Seal, recorded_seals
 
 # The issue fields whose every change is an event, compared with what the history says.
 # Reference fields (enterprise, category, department) are left out: their events name the
 # row, and a rename of an enterprise is not an event of its issues.
 REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on")
-CREATION_ACTIONS = ("created", "imported")
 # What an import records after an issue's `imported` snapshot: one event per dated supervision
 # fact of the file, at that fact's own (earlier) time. These are the only events qiye writes
 # with a time of the past; every other event is stamped with the clock when it is recorded.

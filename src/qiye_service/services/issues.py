@@ -494,23 +494,49 @@ def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | 
     return changed
 
 
-def tag_issue(session: Session, issue_id: int, *, actor: Actor, operations: list[str]) -> list[str]:
-    """Apply `+TAG` / `-TAG` operations; returns the resulting tags."""
+@dataclass(frozen=True)
+class TagChanges:
+    """What `issue tag` did: the tags added and removed, the ones asked for that were already
+    there (+) or not there (-), and the tags the issue has now."""
+
+    added: list[str]
+    removed: list[str]
+    already: list[str]
+    absent: list[str]
+    tags: list[str]
+
+
+def tag_issue(session: Session, issue_id: int, *, actor: Actor, operations: list[str]) -> TagChanges:
+    """Apply `+TAG` / `-TAG` operations; returns what changed and the resulting tags."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
     assert issue.id is not None
     before = issue_tags(session, issue.id)
     after = list(before)
     if not operations:
         raise InvalidValue("error.bad_tag_op", value="")
+    added: list[str] = []
+    removed: list[str] = []
+    already: list[str] = []
+    absent: list[str] = []
     for op in operations:
         sign, name = op[:1], op[1:]
         tag = clean_text(name, "tag", limit=TAG_LIMIT)
         if sign not in ("+", "-") or tag is None:
             raise InvalidValue("error.bad_tag_op", value=op)
-        if sign == "+" and tag not in after:
-            after.append(tag)
-        elif sign == "-" and tag in after:
+        if sign == "+":
+            if tag not in after:
+                after.append(tag)
+                added.append(tag)
+            elif tag not in added and tag not in already:
+                already.append(tag)
+        elif tag in after:
             after.remove(tag)
+            if tag in added:  # +A -A: nothing happened to A
+                added.remove(tag)
+            else:
+                removed.append(tag)
+        elif tag not in removed and tag not in absent:
+            absent.append(tag)
     after.sort()
     if after != before:
         set_tags(session, issue.id, after)
@@ -518,7 +544,7 @@ def tag_issue(session: Session, issue_id: int, *, actor: Actor, operations: list
                      old=before, new=after)
         issue.updated_at = actor.now
     session.flush()
-    return after
+    return TagChanges(added=added, removed=removed, already=already, absent=absent, tags=after)
 
 
 DUPLICATE_CUTOFF = 90.0  # rapidfuzz ratio (0-100) of two titles that say the same thing

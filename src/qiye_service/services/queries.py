@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from qiye_service.errors import InvalidValue
@@ -100,6 +100,12 @@ def list_issues(session: Session, flt: ResolvedFilter, *, today: date, sort: str
     return rows_with_tags(session, session.execute(stmt))
 
 
+def count_issues(session: Session, flt: ResolvedFilter, *, today: date) -> int:
+    """How many issues match the filter: one SQL COUNT, for the footer of a list a --limit cut."""
+    stmt = apply_filter(select(func.count()).select_from(Issue), flt, today=today)
+    return int(session.execute(stmt).scalar_one())
+
+
 def issue_row(session: Session, issue_id: int) -> dict[str, Any]:
     lookups.get_issue(session, issue_id)
     return rows_with_tags(session, session.execute(issue_select().where(Issue.id == issue_id)))[0]
@@ -113,8 +119,41 @@ def issue_events(session: Session, issue_id: int) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in result]
 
 
-def issue_detail(session: Session, issue_id: int) -> dict[str, Any]:
-    """The issue row plus `events`, its history oldest first."""
+def issue_view(session: Session, issue_id: int, *, cutoffs: Any, timezone: str) -> dict[str, Any]:
+    """What `issue show` prints: the issue row, its supervision state (supervision.STATE_FIELDS),
+    `previous_resolution` and `events`, its history oldest first with codes and names.
+
+    An issue being redone (reopened, or sent back by an unsatisfied callback) shows its last
+    close-out as `previous_resolution` ({resolved_on, resolution, reopened_on}), and its current
+    resolved_on and resolution empty; otherwise `previous_resolution` is None.
+    """
+    from qiye_service.services import history, supervision
+
     row = issue_row(session, issue_id)
-    row["events"] = issue_events(session, issue_id)
+    issue = lookups.get_issue(session, issue_id)
+    events = issue_events(session, issue_id)
+    previous = history.previous_close_out(events, status=row["status"], timezone=timezone)
+    if previous is not None:
+        row["resolved_on"] = row["resolution"] = None
+    callbacks = [e["note"] for e in events if e["action"] == "callback"]
+    row.update(supervision.issue_state(session, issue, cutoffs, timezone=timezone,
+                                       callback_note=callbacks[-1] if callbacks else None))
+    row["previous_resolution"] = previous
+    row["events"] = history.readable_events(events, reference_names(session, history.snapshot_references(events)))
     return row
+
+
+def reference_names(session: Session, wanted: dict[str, set[int]] | None = None) -> dict[str, dict[int, str]]:
+    """What the row ids of creation snapshots show as (history.readable_snapshot): enterprise
+    and department names, category codes; the rows `wanted`, or all of them."""
+    columns = {"enterprise": (Enterprise.id, Enterprise.name), "category": (Category.id, Category.code),
+               "department": (Department.id, Department.name)}
+    names: dict[str, dict[int, str]] = {}
+    for kind, (key, shown) in columns.items():
+        if wanted is None:
+            names[kind] = {int(k): v for k, v in session.execute(select(key, shown))}
+        elif wanted.get(kind):
+            names[kind] = {int(k): v for k, v in session.execute(select(key, shown).where(key.in_(sorted(wanted[kind]))))}
+        else:
+            names[kind] = {}
+    return names

@@ -368,3 +368,42 @@ def record_callback(session: Session, issue_id: int, *, actor: Actor, result: st
         assert issue.id is not None
         reopen_issue(session, issue.id, actor=actor, note=remark)
     return issue
+
+
+# --- one issue's supervision state (issue show) --------------------------------------------------
+
+STATE_FIELDS = ("level", "days_overdue", "dispatched_on", "acknowledged_on", "escalated", "callback_result",
+                "callback_on", "callback_note")
+"""`issue show`'s supervision record, named as `export issues --supervision` names its columns,
+after `level` and `days_overdue` as the supervision list (`report overdue`) counts them."""
+
+
+def days_overdue(due_on: date | None, as_of: date) -> int:
+    """Days past the due date at `as_of`, 0 when not late: the supervision list's `days_overdue`."""
+    return (as_of - due_on).days if due_on is not None and due_on < as_of else 0
+
+
+def issue_state(session: Session, issue: Issue, cutoffs: LevelCutoffs, *, timezone: str,
+                callback_note: str | None) -> dict[str, Any]:
+    """The supervision state of one issue as DESIGN §8 defines it, by STATE_FIELDS: its level
+    now (the same SQL as `issue list` and the reports), days overdue (None when resolved or
+    without a deadline), the dispatch, acknowledgement and escalation days in the park's
+    calendar, and the latest callback (`callback_note` is its remark, from the history)."""
+    from qiye_service.dates import local_date
+
+    assert issue.id is not None
+    resolved = issue.status == Status.resolved.value
+
+    def day(instant: datetime | None) -> date | None:
+        return None if instant is None else local_date(instant, timezone)
+
+    return {
+        "level": levels_by_issue(session, [issue.id], cutoffs).get(issue.id),
+        "days_overdue": None if resolved or issue.due_on is None else days_overdue(issue.due_on, cutoffs.as_of),
+        "dispatched_on": day(issue.dispatched_at),
+        "acknowledged_on": day(issue.acknowledged_at),
+        "escalated": day(issue.escalated_at),
+        "callback_result": issue.callback_result,
+        "callback_on": issue.callback_on,
+        "callback_note": callback_note if issue.callback_result is not None else None,
+    }

@@ -48,9 +48,16 @@ from qiye_service.models import (
     Tag,
 )
 from qiye_service.services.filters import ResolvedFilter, apply_filter
-from qiye_service.services.history import chain_hash, encode_value, event_hash, json_text
+from qiye_service.services.history import (
+    CREATION_ACTIONS,
+    chain_hash,
+    encode_value,
+    event_hash,
+    json_text,
+    readable_snapshot,
+)
 from qiye_service.services.issues import Actor, ensure_tag
-from qiye_service.services.queries import issue_select
+from qiye_service.services.queries import issue_select, reference_names
 
 CONFLICT_CHOICES = ("fail", "skip", "update")
 CHUNK_ROWS = 2000
@@ -1084,8 +1091,13 @@ def export_events(session: Session, flt: ResolvedFilter, *, today: date) -> Iter
     if ids is not None:
         statement = statement.where(Event.issue_id.in_(ids))
     stamp = _timestamp_text
+    # A creation snapshot refers to rows by id; the export names them, as issue show does.
+    names = reference_names(session)
     for row in stream(session.connection(), statement):
-        yield (row[0], stamp(row[1]), *row[2:])
+        if row[3] in CREATION_ACTIONS and row[4] is None:
+            yield (row[0], stamp(row[1]), row[2], row[3], row[4], row[5], readable_snapshot(row[6], names), row[7])
+        else:
+            yield (row[0], stamp(row[1]), *row[2:])
 
 
 def export_enterprises(session: Session, flt: ResolvedFilter, *, today: date,
