@@ -627,9 +627,10 @@ def _cell_text(value: Any) -> str:
 
 
 def _text_width(text: str) -> int:
-    import unicodedata
+    """How many terminal cells (about how many narrow spreadsheet characters) the text takes."""
+    from rich.cells import cell_len
 
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return cell_len(text)
 
 
 # --- commands ---------------------------------------------------------------------------------
