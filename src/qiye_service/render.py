@@ -223,12 +223,14 @@ COMFORT = {"title": 20, "description": 20, "change": 20, "name": 10, "label": 10
 DEFAULT_COMFORT = 6
 
 # A run of characters that has no line-break opportunity inside: a word, number, date or id
-# (anything up to a space that is not CJK), or one CJK character with the punctuation that
-# may not begin a line after it. Chinese breaks between characters; English between words.
+# (anything up to a space that is not CJK), or one CJK character; with the punctuation that may
+# not begin a line after it and any opening bracket before it. Chinese breaks between
+# characters; English between words.
 _WIDE = "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3" \
         "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
-_NO_LINE_START = "、。，．：；！？）］｝〕〉》」』】〙〗〟｠»’”%‰,.:;!?)\\]}"
-_UNIT = re.compile(f"[^\\s{_WIDE}]+[{_NO_LINE_START}]*|[{_WIDE}][{_NO_LINE_START}]*|\\S")
+_NO_LINE_START = "、。，．：；！？）］｝〕〉》」』】〙〗〟｠％»’”%‰,.:;!?)\\]}"
+_NO_LINE_END = "（［｛〔〈《「『【〘〖〝｟“‘"
+_UNIT = re.compile(f"[{_NO_LINE_END}]*(?:[^\\s{_WIDE}]+|[{_WIDE}])[{_NO_LINE_START}]*|\\S")
 _HAS_WIDE = re.compile(f"[{_WIDE}]")
 
 
