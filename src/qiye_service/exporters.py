@@ -51,15 +51,40 @@ def _join_lists(rows: Iterable[Sequence[Any]], indexes: list[int]) -> Iterator[S
         yield cells
 
 
+# Plain TSV (DESIGN §4), as sqlite3 and PostgreSQL's text format write it: no quoting; a tab,
+# newline, carriage return or backslash inside a cell as \t, \n, \r, \\, so every line is a
+# row and `cut -f` works. importers.tsv_records reads it back.
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def tsv_cell(value: Any) -> str:
+    """One plain-TSV cell: empty for None, the rest as text with its tabs, line breaks and
+    backslashes escaped."""
+    return "" if value is None else str(value).translate(_TSV_ESCAPES)
+
+
+def write_tsv(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO, lists: Sequence[int] = ()) -> int:
+    write = out.write
+    write("\t".join(map(tsv_cell, fields)) + "\n")
+    count = 0
+    for row in _join_lists(rows, list(lists)) if lists else rows:
+        write("\t".join(map(tsv_cell, row)) + "\n")
+        count += 1
+    return count
+
+
 def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO, *,
                     delimiter: str = ",", excel: bool = False) -> int:
-    """CSV or TSV through the csv module; `excel` adds a BOM, CRLF and formula neutralisation."""
+    """CSV through the csv module, or plain TSV (write_tsv); `excel` adds a BOM, CRLF and formula
+    neutralisation, and quotes as a spreadsheet reads it (a spreadsheet knows no TSV escapes)."""
     iterator = iter(rows)
     first = next(iterator, None)
     counted = Counter(iterator if first is None else chain((first,), iterator))
     # Tags come as a list, unless the source already joined them for CSV.
     lists = [index for index, name in enumerate(fields)
              if name == "tags" and first is not None and not isinstance(first[index], str)]
+    if delimiter == "\t" and not excel:
+        return write_tsv(counted, fields, out, lists)
     if excel:
         out.write("\ufeff")
         writer = render.csv_writer(out, delimiter=delimiter, excel=True)
@@ -122,13 +147,27 @@ def xlsx_text(text: str) -> str:
     return _NOT_XLSX_TEXT.sub("", text)
 
 
+# A carriage return in a cell's XML text reads back as a line feed (XML's end-of-line
+# handling turns CR LF and a lone CR into LF), so a workbook carries it as the OOXML escape
+# _x000D_, which Excel and importers.xlsx_cell_text read as CR; text that itself looks like an
+# escape has its underscore escaped (_x005F_), as Excel does, so it reads back as written.
+_OOXML_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def ooxml_escaped(text: str) -> str:
+    """Cell text for the XML of a workbook: CR as _x000D_, escape-like text escaped."""
+    if "_x" in text:
+        text = _OOXML_ESCAPE_LIKE.sub("_x005F_", text)
+    return text.replace("\r", "_x000D_") if "\r" in text else text
+
+
 def xlsx_cell(sheet: Any, value: Any, *, number_format: str | None = None, bold: bool = False) -> Any:
     """One value of a write-only sheet's row, as every workbook qiye writes (exports and reports)
     holds it: text cleaned (xlsx_text) and never read as a formula, dates and timestamps shown as
     such, numbers and dates typed. A plain value where no cell object is needed (the common case)."""
     formula = False
     if isinstance(value, str):
-        value = xlsx_text(value)
+        value = ooxml_escaped(xlsx_text(value))
         formula = value.startswith("=")  # openpyxl would store it as a formula
     elif number_format is None and isinstance(value, datetime):
         number_format = "yyyy-mm-dd hh:mm:ss"

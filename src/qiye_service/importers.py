@@ -149,6 +149,74 @@ class LedgerRow:
     errors: list[CellError] = field(default_factory=list)
 
 
+# TSV as qiye writes it (exporters.write_tsv, DESIGN §4): no quoting, \t \n \r \\ escapes.
+_TSV_ESCAPE = re.compile(r"\\([tnr\\])")
+_TSV_UNESCAPED = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+# A field as a spreadsheet quotes it in a TSV it saves: "…" with inner quotes doubled, ended by
+# a tab or the line's end. Read so only when it holds what made the spreadsheet quote it (a tab,
+# a line break or a quote); plain TSV has none of those raw, so no qiye cell reads as quoted.
+_TSV_QUOTED = re.compile(r'"((?:[^"]|"")*)"(?=\t|\r\n|\n|\r|\Z)')
+_TSV_PLAIN = re.compile(r"[^\t\r\n]*")
+_TSV_QUOTED_LINES = 1000  # how many lines one quoted field may span
+
+
+def unescape_tsv(text: str) -> str:
+    """A plain-TSV cell's text: \\t, \\n, \\r and \\\\ decoded; any other backslash kept."""
+    if "\\" not in text:
+        return text
+    return _TSV_ESCAPE.sub(lambda match: _TSV_UNESCAPED[match.group(1)], text)
+
+
+def tsv_records(lines: Iterator[str] | IO[str]) -> Iterator[list[str]]:
+    """The records of a TSV file read with newline="": plain TSV, each line a record and each
+    cell unescaped, with a cell a spreadsheet quoted (see _TSV_QUOTED) read as it wrote it."""
+    source = iter(lines)
+    pushed: list[str] = []
+
+    def read() -> str | None:
+        return pushed.pop() if pushed else next(source, None)
+
+    while (text := read()) is not None:
+        if text in ("\n", "\r\n", "\r"):
+            yield []
+            continue
+        fields: list[str] = []
+        position = 0
+        while True:
+            match = None
+            if text.startswith('"', position):
+                match = _TSV_QUOTED.match(text, position)
+                extra: list[str] = []
+                while match is None and len(extra) < _TSV_QUOTED_LINES and (more := read()) is not None:
+                    extra.append(more)
+                    match = _TSV_QUOTED.match(text + "".join(extra), position)
+                if match is not None and extra:
+                    text += "".join(extra)
+                else:
+                    pushed.extend(reversed(extra))  # not a quoted field: those lines are records
+                if match is not None and not any(mark in match.group(1) for mark in ("\t", "\n", "\r", '""')):
+                    match = None
+            if match is not None:
+                fields.append(match.group(1).replace('""', '"'))
+            else:
+                match = _TSV_PLAIN.match(text, position)
+                fields.append(unescape_tsv(match.group()))
+            position = match.end()
+            if not text.startswith("\t", position):
+                break
+            position += 1
+        yield fields
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def xlsx_cell_text(text: str) -> str:
+    """A workbook cell's text with its OOXML escapes (_x000D_ for a carriage return, as Excel
+    and exporters.ooxml_escaped write it; _x005F_ for an underscore) decoded."""
+    return _OOXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+
+
 class LedgerFile:
     """An open CSV or XLSX ledger: its header, its column mapping and its data rows.
 
@@ -224,7 +292,7 @@ class LedgerFile:
             raise BadFile("error.import_decode", path=str(self.path), encoding=self._encoding_name, row=1) from None
         self._text.seek(0)
         self.delimiter = "\t" if first.count("\t") > first.count(",") or self.path.suffix.lower() == ".tsv" else ","
-        reader = csv.reader(self._text, delimiter=self.delimiter)
+        reader = tsv_records(self._text) if self.delimiter == "\t" else csv.reader(self._text, delimiter=",")
         self._rows = self._csv_records(reader)
 
     def _csv_records(self, reader: Any) -> Iterator[tuple[int, list[Any]]]:
@@ -283,7 +351,7 @@ class LedgerFile:
 
                 raise BadFile("error.import_xlsx_columns", path=str(self.path), row=number, width=len(cells),
                               column=get_column_letter(len(cells)), limit=MAX_XLSX_COLUMNS)
-            yield number, list(cells)
+            yield number, [xlsx_cell_text(cell) if isinstance(cell, str) and "_x" in cell else cell for cell in cells]
 
     def _unreadable(self, exc: Exception) -> BadFile:
         return BadFile("error.import_xlsx", path=str(self.path), detail=str(exc) or type(exc).__name__)

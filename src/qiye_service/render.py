@@ -200,141 +200,256 @@ def write_markdown(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: T
     return count
 
 
-# Short values that read badly when folded; the text columns fold instead.
-NO_WRAP_FIELDS = ("id", "reported_on", "due_on", "resolved_on", "status", "priority", "kind", "source", "level",
-                  "at", "action")
-# About how many terminal cells a column needs (3 more for its padding and rule), for fit_columns.
-TABLE_WIDTHS = {"id": 4, "title": 20, "enterprise": 12, "category": 12, "status": 11, "priority": 8,
-                "department": 12, "owner": 8, "reported_on": 10, "due_on": 10, "level": 8}
-# What a narrow table gives up first.
-DROP_ORDER = ("department", "reported_on", "priority", "owner", "category", "level")
+# Columns of free text, which wrap between words (and between CJK characters); every other
+# column holds tokens (ids, dates, numbers, codes, phones, labels) that are never broken.
+TEXT_FIELDS = frozenset({"title", "description", "enterprise", "project", "category", "department", "owner",
+                         "resolution", "tags", "name", "name_zh", "name_en", "label", "zone", "industry",
+                         "liaison", "contact", "change", "note", "message", "actor", "created_by",
+                         "sealed_by", "callback_note"})
+# How much a column matters when the terminal is too narrow for all of them: the lowest goes
+# first (the rightmost of equals). A field not named here has DEFAULT_PRIORITY.
+PRIORITY = {"id": 100, "seal": 100, "code": 100, "period": 100, "label": 99, "name": 99, "check": 98,
+            "title": 95, "at": 95, "change": 92, "action": 90, "message": 90,
+            "status": 85, "level": 84, "due_on": 80, "total": 80, "filed": 80, "resolved": 79,
+            "resolution_rate": 78, "resolution_rate_to_date": 78, "days_overdue": 78, "enterprise": 75,
+            "resolved_on": 72, "overdue": 72, "pending": 70, "phone": 68, "open_issues": 66, "issues": 65,
+            "name_zh": 64, "name_en": 63, "contact": 60, "category": 58, "owner": 55, "liaison": 50,
+            "note": 50, "actor": 50, "priority": 45, "zone": 45, "reported_on": 42, "department": 40,
+            "industry": 40}
+DEFAULT_PRIORITY = 60
+# How narrow a text column may get before a less important column is left out instead
+# (a text column narrower than this reads as a few characters a line).
+COMFORT = {"title": 20, "description": 20, "change": 20, "name": 10, "label": 10, "enterprise": 8, "message": 20}
+DEFAULT_COMFORT = 6
 
-
-def fit_columns(fields: Sequence[str], width: int) -> tuple[str, ...]:
-    """The fields of a list table that fit a terminal `width` cells wide, dropping DROP_ORDER first."""
-    kept = list(fields)
-
-    def needed() -> int:
-        return sum(TABLE_WIDTHS.get(field, 10) + 3 for field in kept) + 1
-
-    for field in DROP_ORDER:
-        if needed() <= width:
-            break
-        if field in kept:
-            kept.remove(field)
-    return tuple(kept)
+# A run of characters that has no line-break opportunity inside: a word, number, date or id
+# (anything up to a space that is not CJK), or one CJK character; with the punctuation that may
+# not begin a line after it and any opening bracket before it. Chinese breaks between
+# characters; English between words.
+_WIDE = "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3" \
+        "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
+_NO_LINE_START = "、。，．：；！？）］｝〕〉》」』】〙〗〟｠％»’”%‰,.:;!?)\\]}"
+_NO_LINE_END = "（［｛〔〈《「『【〘〖〝｟“‘"
+_UNIT = re.compile(f"[{_NO_LINE_END}]*(?:[^\\s{_WIDE}]+|[{_WIDE}])[{_NO_LINE_START}]*|\\S")
+_HAS_WIDE = re.compile(f"[{_WIDE}]")
 
 
 @cache
 def _cell_type() -> type:
     """The class of a table cell, built on first use so rich is imported only for tables."""
-    from rich.cells import cell_len
+    from rich.cells import cell_len, chop_cells, set_cell_size
     from rich.control import strip_control_codes
     from rich.measure import Measurement
     from rich.padding import Padding
     from rich.segment import Segment
     from rich.text import Text
 
-    class Cell:
-        """What `Padding(Text(text, style=style), (0, 1))` draws in a table, the same bytes for
-        the text tables hold (a zero-width joiner inside a folded word may be cropped differently).
+    def units(line: str) -> list[tuple[str, str]]:
+        """The line as (space before, unbreakable run) pairs."""
+        pairs, end = [], 0
+        for match in _UNIT.finditer(line):
+            pairs.append((line[end:match.start()], match.group()))
+            end = match.end()
+        return pairs
 
-        rich spends most of a table's time per cell in the generic Padding and Text path:
-        measure, wrap, justify, join, render, then split into lines twice. Here a cell that
-        fits its column on one line is drawn straight as the same segments, and one that
-        folds takes its lines from Text.wrap, the step Text itself uses; a cell with a tab,
-        a column too narrow for its padding, or a line whose width rich would correct goes
-        through Padding and Text as before.
+    class Cell:
+        """A table cell with one space of padding either side that never breaks a token.
+
+        A text cell (wrap) folds only where a line may break: at a space, or between CJK
+        characters; its narrowest width is its widest unbreakable run. A token cell keeps
+        each line whole: its narrowest width is its widest line, and a column that must
+        still be narrower shortens it with an ellipsis. Lines are drawn straight as
+        segments (rich's generic Padding/Text path spends most of a table's time per cell);
+        a cell with a tab, or with joiners whose width rich would correct, goes through
+        Padding and Text.
         """
 
-        __slots__ = ("text", "style", "cells", "one_line", "joined", "least", "most")
+        __slots__ = ("text", "style", "wrap", "justify", "cells", "joined", "least", "most")
 
-        def __init__(self, text: str, style: str = "") -> None:
+        def __init__(self, text: str, style: str = "", *, wrap: bool = True, justify: str = "left") -> None:
             printable = text.isprintable()  # then it holds no control code either
             if not printable:
                 text = strip_control_codes(text)  # as Text() does
             self.text = text
             self.style = style
+            self.wrap = wrap
+            self.justify = justify
             self.cells = cell_len(text)
-            self.one_line = "\n" not in text
             self.joined = "\u200d" in text or "\ufe0f" in text
-            # Text.__rich_measure__ (widest word, widest line) after Measurement.normalize;
-            # printable text without a space is one word on one line.
-            if printable and " " not in text:
-                widest_word = widest_line = self.cells
+            lines = text.splitlines() if not printable else [text]
+            self.most = max(map(cell_len, lines)) if lines else 0
+            if not wrap:
+                self.least = self.most
+            elif printable and " " not in text and not _HAS_WIDE.search(text):
+                self.least = self.most  # one word
+            elif not _HAS_WIDE.search(text):
+                self.least = max((cell_len(word) for word in text.split()), default=self.most)
             else:
-                lines = text.splitlines()
-                widest_line = max(map(cell_len, lines)) if lines else 0
-                words = text.split()
-                widest_word = max(map(cell_len, words)) if words else widest_line
-            self.most = max(0, widest_line)
-            self.least = max(0, min(max(0, widest_word), widest_line))
+                self.least = max((cell_len(unit) for line in lines for _, unit in units(line)), default=self.most)
 
         def __rich_measure__(self, console: Any, options: Any) -> Any:
-            """Padding.__rich_measure__ of the Text, in plain integers."""
             max_width = options.max_width
             if max_width < 3:
                 return Measurement(max_width, max_width)
             return Measurement(min(self.least + 2, max_width), min(self.most + 2, max_width))
 
+        def lines(self, width: int) -> list[str]:
+            """The cell's lines in `width` cells, unpadded."""
+            result: list[str] = []
+            for line in self.text.splitlines() or [""]:
+                if cell_len(line) <= width:
+                    result.append(line)
+                elif not self.wrap:
+                    result.append(set_cell_size(line, width - 1) + "…" if width > 1 else set_cell_size(line, width))
+                else:
+                    current, used = "", 0
+                    for space, unit in units(line):
+                        size = cell_len(unit)
+                        if current and used + cell_len(space) + size <= width:
+                            current += space + unit
+                            used += cell_len(space) + size
+                            continue
+                        if current:
+                            result.append(current)
+                        if size > width:  # only when the column cannot get its narrowest width
+                            *full, current = chop_cells(unit, width)
+                            result.extend(full)
+                        else:
+                            current = unit
+                        used = cell_len(current)
+                    result.append(current)
+            return result
+
         def __rich_console__(self, console: Any, options: Any) -> list[Any]:
             width = options.max_width - 2
             text = self.text
-            if width >= 1 and options.justify == "left" and "\t" not in text:
-                if self.one_line and self.cells <= width:
-                    lines = [text + " " * (width - self.cells)]  # as Text.truncate(pad=True)
+            if width < 1 or "\t" in text:
+                return [Padding(Text(text, style=self.style, justify=self.justify), (0, 1))]
+            lines = []
+            for line in self.lines(width):
+                gap = width - cell_len(line)
+                if self.justify == "right":
+                    line = " " * gap + line
+                elif self.justify == "center":
+                    line = " " * (gap // 2) + line + " " * (gap - gap // 2)
                 else:
-                    # Text.__rich_console__'s own wrap; its lines come back padded to the width.
-                    lines = [line.plain for line in Text(text, style=self.style).wrap(
-                        console, width, justify="left", overflow=options.overflow or "fold",
-                        tab_size=console.tab_size or 8, no_wrap=bool(options.no_wrap))]
-                if not self.style and not self.joined:
-                    # Unstyled and measured additively: one segment draws the same.
-                    return [Segment(" " + " \n ".join(lines) + " ")]
-                if not self.joined or all(cell_len(line) == width for line in lines):
-                    # Padding's segments, each line measuring the width so rich leaves it be.
-                    style = console.get_style(self.style) if self.style else None
-                    segments = []
-                    for line in lines:
-                        segments += (Segment(" "), Segment(line, style), Segment(" \n"))
-                    return segments
-            return [Padding(Text(text, style=self.style), (0, 1))]
+                    line = line + " " * gap
+                lines.append(line)
+            if not self.style and not self.joined:
+                return [Segment(" " + " \n ".join(lines) + " ")]
+            if self.joined and any(cell_len(line) != width for line in lines):
+                return [Padding(Text(text, style=self.style, justify=self.justify), (0, 1))]
+            style = console.get_style(self.style) if self.style else None
+            segments = []
+            for line in lines:
+                segments += (Segment(" "), Segment(line, style), Segment(" \n"))
+            return segments
 
     return Cell
 
 
+def _allot(least: list[int], most: list[int], room: int) -> list[int]:
+    """Column widths within `room`: each column as wide as its widest cell, then the widest of
+    those that can still give narrowed a cell at a time, never below its narrowest."""
+    widths = list(most)
+    excess = sum(widths) - room
+    while excess > 0:
+        shrinkable = [index for index, width in enumerate(widths) if width > least[index]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda index: widths[index])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+class FittedTable:
+    """A table that fits the width it is drawn in: while the columns' narrowest widths (each
+    cell measured as rich measures it) add up to more than that width, the least important
+    column is left out; the rest share the width, text columns wrapping between words."""
+
+    def __init__(self, headers: Sequence[str], body: list[list[Any]], *, priorities: Sequence[int],
+                 comfort: Sequence[int], title: str | None = None, **options: Any) -> None:
+        self.headers = headers
+        self.body = body
+        self.priorities = priorities
+        self.comfort = comfort
+        self.title = title
+        self.options = options
+
+    def _grid(self, widths: dict[int, int] | None, kept: Sequence[int]) -> Any:
+        from rich.table import Table
+
+        cell = _cell_type()
+        grid = Table(title=self.title, header_style="bold", padding=0, **self.options)
+        for index in kept:
+            justify = self.body[0][index].justify if self.body else "left"
+            grid.add_column(cell(self.headers[index], justify=justify),
+                            width=None if widths is None else widths[index])
+        return grid
+
+    def fit(self, console: Any, width: int) -> Any:
+        from rich.measure import Measurement
+
+        options = console.options.update_width(max(width, 1))
+        cell = _cell_type()
+        columns = range(len(self.headers))
+        least, most = [], []
+        for index in columns:
+            sizes = [Measurement.get(console, options, cell(self.headers[index]))]
+            sizes += [Measurement.get(console, options, row[index]) for row in self.body]
+            least.append(max(size.minimum for size in sizes))
+            most.append(max(size.maximum for size in sizes))
+
+        def borders(kept: Sequence[int]) -> int:
+            # rich's measure of a table whose columns are 1 cell wide, less those cells.
+            return Measurement.get(console, options, self._grid({i: 1 for i in kept}, kept)).minimum - len(kept)
+
+        # A text column counts as at least its comfortable width (or all of its text, if less).
+        # and a heading's words (a Chinese heading is one) as wholes.
+        from rich.cells import cell_len
+
+        wanted = [max(min(most[i], max(least[i], self.comfort[i] + 2)),
+                      max(map(cell_len, self.headers[i].split()), default=0) + 2) for i in columns]
+        kept = list(columns)
+        while len(kept) > 1 and sum(wanted[i] for i in kept) + borders(kept) > width:
+            lowest = min(self.priorities[i] for i in kept)
+            kept.remove(max(i for i in kept if self.priorities[i] == lowest))
+        room = width - borders(kept)
+        widths = _allot([wanted[i] for i in kept], [most[i] for i in kept], room)
+        widths = _allot([least[i] for i in kept], widths, room)
+        grid = self._grid(dict(zip(kept, widths, strict=True)), kept)
+        for row in self.body:
+            grid.add_row(*(row[i] for i in kept))
+        return grid
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield self.fit(console, options.max_width)
+
+
+def fitted_table(headers: Sequence[str], body: Iterable[Sequence[tuple[str, str]]], fields: Sequence[str], *,
+                 title: str | None = None, right: Sequence[str] = (), **options: Any) -> FittedTable:
+    """A terminal table of display texts: each row a (text, style) per field. Text columns
+    (TEXT_FIELDS) wrap at legal breaks; the others keep every token whole; `right` columns
+    are right-aligned. Stored text is made terminal-safe and never read as markup."""
+    cell = _cell_type()
+    kinds = [(field in TEXT_FIELDS, "right" if field in right else "left") for field in fields]
+    rows = [[cell(terminal_safe(text), style, wrap=wrap, justify=justify)
+             for (text, style), (wrap, justify) in zip(row, kinds, strict=True)] for row in body]
+    return FittedTable([terminal_safe(h) for h in headers], rows, title=title,
+                       priorities=[PRIORITY.get(field, DEFAULT_PRIORITY) for field in fields],
+                       comfort=[COMFORT.get(field, DEFAULT_COMFORT) if field in TEXT_FIELDS else 0 for field in fields],
+                       **options)
+
+
 def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
           category_names: dict[str, tuple[str, str]] | None = None,
-          styles: dict[str, Callable[[Any], str]] | None = None) -> Any:
-    """A rich Table of the rows; stored text is made terminal-safe and never read as markup."""
-    from rich.cells import cell_len
-    from rich.padding import Padding
-    from rich.table import Table
-
-    # The cells carry their own one-space padding (see _cell_type), so the table adds none.
-    cell = _cell_type()
-    body = []
-    for row in rows:
-        cells = []
-        for field in fields:
-            value = row.get(field)
-            style = styles[field](value) if styles and field in styles else ""
-            cells.append(cell(terminal_safe(display_value(field, value, lang, category_names)), style))
-        body.append(cells)
-    grid = Table(title=title, show_lines=False, header_style="bold", padding=0)
-    for index, field in enumerate(fields):
-        heading = label(field, lang)
-        no_wrap = field in NO_WRAP_FIELDS
-        # A column that never folds is as wide as its widest cell, which rich would otherwise
-        # measure cell by cell, and again when the table is too wide for the terminal. (Text
-        # with zero-width characters is left to rich, which crops it its own way.)
-        width = None
-        if no_wrap and all(cells[index].cells >= len(cells[index].text) for cells in body):
-            width = max([cell_len(heading), *(cells[index].most for cells in body)]) + 2
-        grid.add_column(Padding(heading, (0, 1)), overflow="fold", no_wrap=no_wrap, width=width)
-    for cells in body:
-        grid.add_row(*cells)
-    return grid
+          styles: dict[str, Callable[[Any], str]] | None = None) -> FittedTable:
+    """A terminal table of the rows, fitted to the terminal (see FittedTable)."""
+    body = ([(display_value(field, row.get(field), lang, category_names),
+              styles[field](row.get(field)) if styles and field in styles else "") for field in fields]
+            for row in rows)
+    return fitted_table([label(field, lang) for field in fields], body, fields, title=title)
 
 
 TIMELINE_FIELDS = ("at", "actor", "action", "change", "note")

@@ -55,8 +55,7 @@ def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: Outp
         if not rows:
             app_ctx.say("msg.none_found", err=True)
             return
-        fitted = render.fit_columns(table_fields, app_ctx.out.width)  # readable in 80 columns
-        app_ctx.out.print(render.table(rows, fitted, lang=app_ctx.lang, category_names=category_names,
+        app_ctx.out.print(render.table(rows, table_fields, lang=app_ctx.lang, category_names=category_names,
                                        styles=styles))
         app_ctx.say_rows(len(rows), total)
         return

@@ -477,7 +477,7 @@ def print_document(doc: Document, app_ctx: AppContext, handle: TextIO, *, only: 
         if not section.rows:
             console.print(Text(f"{section.title}: {app_ctx.t('report.empty')}"))
             continue
-        console.print(trend_table(section, lang) if trend else section_table(section, doc, lang, console.width))
+        console.print(trend_table(section, lang, console) if trend else section_table(section, doc, lang))
         # A terminal table holds its rows in memory; a longer list is for --limit or a file format.
         total = section.count if section.count is not None else sum(1 for _ in section.rows)
         more = total - len(section.rows.head(TABLE_ROWS))
@@ -490,40 +490,19 @@ def print_document(doc: Document, app_ctx: AppContext, handle: TextIO, *, only: 
         console.print(Text(footer))
 
 
-def section_table(section: Section, doc: Document, lang: str, width: int) -> Any:
+def section_table(section: Section, doc: Document, lang: str) -> Any:
+    """A section as a terminal table fitted to the terminal (render.fitted_table): numbers
+    right-aligned, names wrapping between words, no number, date or id ever broken."""
     from rich import box
-    from rich.table import Table
-    from rich.text import Text
+
+    from qiye_service.render import fitted_table
 
     fields = _table_fields(section)
-    headers = _headers(section, lang)
-    grid = Table(title=section.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
-                 pad_edge=False)
-    # Where the terminal allows, headers wrap between words and names keep room to be read;
-    # in a narrow one rich may fold them, which beats cutting columns off.
-    least: list[int | None] = []
-    for name, title in zip(fields, headers, strict=True):
-        longest_word = max(_text_width(word) for word in title.split()) if title.strip() else 1
-        if name in ("label", "title"):
-            names = [_text_width(str(row.get(name) or "")) for row in section.rows.head(50)]
-            least.append(min(max([longest_word, *names]), 16 if name == "label" else 12))
-        elif name in ("id", "reported_on", "due_on", "resolved_on"):
-            least.append(None)  # never wrapped: as wide as its widest value
-        else:
-            least.append(min(longest_word, 10))
-    unwrapped = sum(6 if name == "id" else 10 for name, w in zip(fields, least, strict=True) if w is None)
-    if sum(w or 0 for w in least) + unwrapped + 3 * len(fields) > width:
-        least = [None] * len(fields)
-    for name, title, minimum in zip(fields, headers, least, strict=True):
-        grid.add_column(title, justify="right" if _numeric(section, name) else "left", overflow="fold",
-                        min_width=minimum, no_wrap=name in ("id", "reported_on", "due_on", "resolved_on"))
-    for row in section.rows.head(TABLE_ROWS):
-        cells = []
-        for name in fields:
-            value = row.get(name)
-            cells.append(Text(shown(name, value, lang, doc.category_names), style=_level_style(name, value)))
-        grid.add_row(*cells)
-    return grid
+    body = ([(shown(name, row.get(name), lang, doc.category_names), _level_style(name, row.get(name)))
+             for name in fields] for row in section.rows.head(TABLE_ROWS))
+    return fitted_table(_headers(section, lang), body, fields, title=section.title,
+                        right=[name for name in fields if _numeric(section, name)],
+                        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
 
 
 def _level_style(name: str, value: Any) -> str:
@@ -536,33 +515,50 @@ BAR_WIDTH = 40
 TABLE_ROWS = 200
 
 
-def trend_table(section: Section, lang: str) -> Any:
-    """Filed and resolved per period, with a bar of each: █ filed, ▒ resolved (distinct without colour)."""
+def trend_table(section: Section, lang: str, console: Any = None) -> Any:
+    """Filed and resolved per period, with a bar of each: █ filed, ▒ resolved (distinct without colour).
+
+    The bars take the room the numbers leave in the console (at most BAR_WIDTH cells), so the
+    period and the counts are never cut."""
     from rich import box
+    from rich.measure import Measurement
     from rich.table import Table
     from rich.text import Text
 
-    peak = max([max(row["filed"], row["resolved"]) for row in section.rows.head(TABLE_ROWS)] + [1])
-    grid = Table(title=section.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
-                 pad_edge=False)
+    rows = section.rows.head(TABLE_ROWS)
+    peak = max([max(row["filed"], row["resolved"]) for row in rows] + [1])
     headers = dict(zip(_table_fields(section), _headers(section, lang), strict=True))
-    grid.add_column(headers["period"], no_wrap=True)
-    grid.add_column(headers["filed"], justify="right", no_wrap=True)
-    grid.add_column(headers["resolved"], justify="right", no_wrap=True)
-    grid.add_column("", no_wrap=True)
-    for row in section.rows.head(TABLE_ROWS):
-        bars = Text()
-        bars.append(_bar(row["filed"], peak, "█"), style="cyan")
-        bars.append("\n")
-        bars.append(_bar(row["resolved"], peak, "▒"), style="green")
-        grid.add_row(row["period"], str(row["filed"]), str(row["resolved"]), bars)
-    return grid
+
+    def grid_of(bar_width: int | None) -> Any:
+        grid = Table(title=section.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                     pad_edge=False)
+        grid.add_column(headers["period"], no_wrap=True)
+        grid.add_column(headers["filed"], justify="right", no_wrap=True)
+        grid.add_column(headers["resolved"], justify="right", no_wrap=True)
+        if bar_width is not None:
+            grid.add_column("", no_wrap=True)
+        for row in rows:
+            cells = [row["period"], str(row["filed"]), str(row["resolved"])]
+            if bar_width is not None:
+                bars = Text()
+                bars.append(_bar(row["filed"], peak, "█", bar_width), style="cyan")
+                bars.append("\n")
+                bars.append(_bar(row["resolved"], peak, "▒", bar_width), style="green")
+                cells.append(bars)
+            grid.add_row(*cells)
+        return grid
+
+    bar_width = BAR_WIDTH
+    if console is not None:
+        numbers = Measurement.get(console, console.options, grid_of(None)).maximum
+        bar_width = max(1, min(BAR_WIDTH, console.width - numbers - 3))  # a column rule and padding
+    return grid_of(bar_width)
 
 
-def _bar(count: int, peak: int, glyph: str) -> str:
+def _bar(count: int, peak: int, glyph: str, width: int = BAR_WIDTH) -> str:
     if count <= 0:
         return ""
-    return glyph * max(1, round(count * BAR_WIDTH / peak))
+    return glyph * max(1, round(count * width / peak))
 
 
 def write_workbook(doc: Document, path: str | BinaryIO, lang: str, *, only: Section | None = None) -> None:
@@ -636,9 +632,10 @@ def _cell_text(value: Any) -> str:
 
 
 def _text_width(text: str) -> int:
-    import unicodedata
+    """How many terminal cells (about how many narrow spreadsheet characters) the text takes."""
+    from rich.cells import cell_len
 
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return cell_len(text)
 
 
 # --- commands ---------------------------------------------------------------------------------
