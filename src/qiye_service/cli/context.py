@@ -256,8 +256,68 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
+def _arities(command: Any) -> dict[str, int]:
+    """Each option name of `command` (`--db`, `-e`) and how many values it takes (0: a flag)."""
+    arities: dict[str, int] = {}
+    for param in getattr(command, "params", ()):
+        if getattr(param, "param_type_name", "") != "option":
+            continue
+        takes = 0 if param.is_flag or param.count else param.nargs
+        for name in (*param.opts, *param.secondary_opts):
+            arities[name] = takes
+    return arities
+
+
+def hoist_global_options(root: Any, ctx: Any, args: list[str]) -> list[str]:
+    """`args` with the root's options (--db, --as, --lang, --version) that follow the command
+    moved before it, so `qiye report weekly --lang zh` is `qiye --lang zh report weekly`
+    (DESIGN §3). The words are walked as click will read them: a command's own option keeps
+    its value (`--desc --lang` is a description), and `--` ends the options."""
+    globals_ = _arities(root)
+    at = 0
+    while at < len(args) and args[at].startswith("-") and args[at] not in ("-", "--"):
+        at += 1 + (0 if "=" in args[at] else globals_.get(args[at], 0))
+    if at >= len(args) or args[at] == "--":
+        return args
+    command = root.get_command(ctx, args[at])
+    own = _arities(command)
+    moved: list[str] = []
+    kept = [args[at]]
+    index = at + 1
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            kept.extend(args[index:])
+            break
+        name, inline = (arg.split("=", 1)[0], True) if arg.startswith("--") and "=" in arg else (arg, False)
+        if arg.startswith("-") and name in globals_ and name not in own:
+            takes = 0 if inline else globals_[name]
+            if index + takes >= len(args):  # `qiye issue list --lang`: as click says it at the front
+                from typer._click.exceptions import BadOptionUsage
+
+                raise BadOptionUsage(name, f"Option {name!r} requires an argument.", ctx=ctx)
+            moved.extend(args[index:index + 1 + takes])
+            index += 1 + takes
+            continue
+        elif arg.startswith("-") and name in own:
+            takes = 0 if inline else own[name]
+            kept.extend(args[index:index + 1 + takes])
+            index += 1 + takes
+            continue
+        elif not arg.startswith("-") and hasattr(command, "get_command"):
+            sub = command.get_command(ctx, arg)  # a nested group's command (`issue list`)
+            if sub is not None:
+                command, own = sub, _arities(sub)
+        kept.append(arg)
+        index += 1
+    return [*args[:at], *moved, *kept]
+
+
 class QiyeGroup(TyperGroup):
     """The root group: every error a command raises is reported here, once."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(self, ctx, args))
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         undecodable = next((arg for arg in args if _has_surrogates(arg)), None)
