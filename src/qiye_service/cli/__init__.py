@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from qiye_service import __version__
-from qiye_service.cli.context import AppContext, QiyeGroup, echo
+from qiye_service.cli.context import HELP_FLAGS, AppContext, QiyeGroup, echo
 from qiye_service.i18n import default_lang
 
 app = typer.Typer(
@@ -82,9 +82,6 @@ _register()
 # it runs: for `qiye issue list` the issue group; for `qiye --help`, help-only stand-ins of
 # the groups (their names and one-line help, no commands). `app` itself stays whole, for
 # tests and for anything else that invokes it.
-
-HELP_FLAGS = ("--help", "-h")
-
 
 def _global_options() -> dict[str, bool]:
     """The root's options (--db, --as, --lang, --version), each with whether it takes a value,

@@ -8,13 +8,12 @@ from __future__ import annotations
 import gc
 import getpass
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -139,9 +138,7 @@ class AppContext:
 
     @cached_property
     def out(self) -> Console:
-        from rich.console import Console
-
-        return Console(highlight=False, soft_wrap=False)
+        return _stdout_console()
 
     @cached_property
     def err(self) -> Console:
@@ -164,6 +161,47 @@ class AppContext:
         from qiye_service.render import terminal_safe
 
         return typer.confirm(terminal_safe(self.t(key, **params)), default=False, err=True)
+
+
+def _stdout_console() -> Console:
+    from rich.console import Console
+
+    return _pipe_left_to_cli(Console(highlight=False, soft_wrap=False))
+
+
+def _pipe_left_to_cli(console: Any) -> Any:
+    """A rich console that leaves a closed pipe to the CLI's one answer (`reader_left`): rich's
+    own ends the process with exit 1, which a `pipefail` script reads as a user error."""
+
+    def closed() -> None:
+        raise BrokenPipeError
+
+    console.on_broken_pipe = closed
+    return console
+
+
+def _help_pipe_left_to_cli() -> None:
+    """The same for the consoles typer draws help with (`qiye --help | head -1`)."""
+    import typer.rich_utils as rich_utils
+
+    made = getattr(rich_utils, "_get_rich_console", None)
+    if made is None or getattr(made, "qiye", False):
+        return
+
+    def console(stderr: bool = False) -> Any:
+        return _pipe_left_to_cli(made(stderr=stderr))
+
+    console.qiye = True  # type: ignore[attr-defined]
+    rich_utils._get_rich_console = console
+
+
+def reader_left() -> NoReturn:
+    """`qiye report weekly | head -1`: the reader closed the pipe before the output ended.
+    Nothing is wrong: the rest of stdout goes to /dev/null and the command ends with 0."""
+    from qiye_service.outfiles import silence_stdout
+
+    silence_stdout()
+    raise typer.Exit(0)
 
 
 def echo(text: str, *, err: bool = False) -> None:
@@ -245,6 +283,9 @@ def report_usage_error(exc: typer.TyperException) -> None:
         hint = f" (see `{command_ctx.command_path} --help`)"
     error_line(f"{exc.format_message()}{hint}")
     raise typer.Exit(getattr(exc, "exit_code", 2)) from None
+
+
+HELP_FLAGS = ("--help", "-h")
 
 
 def _has_surrogates(text: str) -> bool:
@@ -330,11 +371,15 @@ class QiyeGroup(TyperGroup):
             shown = raw.decode("utf-8", "backslashreplace")
             error_line(translate("error.not_utf8", default_lang(), value=shown[:80]))
             raise typer.Exit(1)
+        if any(arg in HELP_FLAGS for arg in args):
+            _help_pipe_left_to_cli()
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except typer.TyperException as exc:  # a bad global option
             report_usage_error(exc)
             raise
+        except BrokenPipeError:  # `qiye --help | head -1`
+            reader_left()
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -347,9 +392,7 @@ class QiyeGroup(TyperGroup):
         except QiyeError as exc:
             report_error(ctx, exc)
         except BrokenPipeError:
-            # `qiye issue list | head`: the reader left; nothing is wrong.
-            sys.stderr.close()
-            raise typer.Exit(0) from None
+            reader_left()
         except KeyboardInterrupt:
             error_line("interrupted; nothing was written")
             raise typer.Exit(130) from None
