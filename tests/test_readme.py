@@ -123,3 +123,27 @@ def test_every_readme_line_runs_in_order(office: str, tmp_path: Path, monkeypatc
             assert printed[:len(shown) - 1] == shown[:-1], f"{line}: the README shows other figures"
     assert (home / ".local" / "share" / "qiye" / "qiye.db").exists()  # the first line's ledger
     assert (folder / "周调度.md").read_text(encoding="utf-8").startswith("#")
+
+
+def test_the_benchmarks_section_speaks_to_a_user() -> None:
+    """README.md's benchmark table is benchmarks/README.md's latest SQLite figures as
+    `benchmarks/run.py --readme` (or `--summary`) writes them, without the old work item's points."""
+    import importlib.util
+
+    path = README.parent / "benchmarks" / "run.py"
+    spec = importlib.util.spec_from_file_location("benchmarks_run", path)
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    saved = list(sys.path)
+    sys.modules[spec.name] = run  # its dataclasses look their module up
+    try:
+        spec.loader.exec_module(run)
+    finally:
+        sys.path[:] = saved
+        del sys.modules[spec.name]
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Benchmarks", 1)[1].split("\n## ", 1)[0]
+    table = section.split(run.SUMMARY_START, 1)[1].split(run.SUMMARY_END, 1)[0].strip()
+    assert table == run.summary(*run.latest(run.SUMMARY_MODE))
+    assert "1,000,000 issues" in section and "| You run |" in table
+    assert not re.search(r"\b[Pp]oint \d|issue 7|\| Point \|", section)
