@@ -1,7 +1,8 @@
 """The README can no longer drift from the product (issue 18): every `qiye …` line of its code
 blocks runs, in order, as written, against the ledger its first command makes (`qiye init
 --sample`, in a fresh home folder: the default ledger and config of a new user), and exits 0.
-A line meant to fail says so with a trailing `# exits N` comment and must exit N.
+A line meant to fail says so with a trailing `# exits N` comment and must exit N; a comment
+line of a number under a command (`# 175`) is what the command prints.
 
 Lines with shell syntax (`> 周调度.md`, `~`) run through a real shell; the others in-process,
 as the rest of the suite runs `qiye`. Both in one scratch folder, so files a line writes are
@@ -40,6 +41,7 @@ class Line:
     number: int  # in README.md
     command: str  # `qiye …`, with any trailing comment
     expected: int
+    prints: str | None = None  # what the README says it prints (`# 175` on the next line)
 
     def __str__(self) -> str:
         return f"README.md:{self.number}: {self.command}"
@@ -56,6 +58,10 @@ def readme_lines(text: str) -> list[Line]:
             continue
         if not fenced:
             continue
+        shown = re.fullmatch(r"#\s*(\d+)\s*", raw)
+        if shown and lines and lines[-1].number == number - 1:
+            lines[-1] = Line(lines[-1].number, lines[-1].command, lines[-1].expected, shown[1])
+            continue
         expected = EXITS.search(raw)
         for part in raw.split("&&"):
             words = part.split()
@@ -71,15 +77,15 @@ def shown_output(text: str, first: str) -> list[str]:
     return [first, *block.split(" …", 1)[0].splitlines()]
 
 
-def run_line(line: Line, folder: Path, shim: Path) -> tuple[int, str]:
-    """The line's exit code and what it printed (stdout and stderr)."""
+def run_line(line: Line, folder: Path, shim: Path) -> tuple[int, str, str]:
+    """The line's exit code and what it printed on stdout and on stderr."""
     if SHELL_SYNTAX.search(line.command.split(" #", 1)[0]):
         env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
         done = subprocess.run(["bash", "-c", line.command], cwd=folder, env=env, capture_output=True,
                               text=True, timeout=120)
-        return done.returncode, done.stdout + done.stderr
+        return done.returncode, done.stdout, done.stderr
     result = CliRunner().invoke(app, shlex.split(line.command, comments=True)[1:], catch_exceptions=False)
-    return result.exit_code, result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -94,6 +100,7 @@ def test_the_readme_lists_its_commands() -> None:
     assert [line.command for line in lines[:2]] == ["qiye init --sample", "qiye report summary --year 2023"]
     assert len(lines) >= 25
     assert any(line.expected != 0 for line in lines)  # the marker is in use, and read
+    assert [line.prints for line in lines if line.prints] == ["175", "176"]  # the quick starts' new issues
 
 
 def test_every_readme_line_runs_in_order(office: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,10 +119,13 @@ def test_every_readme_line_runs_in_order(office: str, tmp_path: Path, monkeypatc
 
     ran = []
     for line in readme_lines(text):
-        line = Line(line.number, line.command.replace(OFFICE_SERVER, office), line.expected)
-        code, output = run_line(line, folder, shim)
+        line = Line(line.number, line.command.replace(OFFICE_SERVER, office), line.expected, line.prints)
+        code, stdout, stderr = run_line(line, folder, shim)
+        output = stdout + stderr
         assert code == line.expected, f"{line}\nexited {code}, not {line.expected}:\n{output}"
         assert "Traceback" not in output, f"{line}\n{output}"
+        if line.prints is not None:
+            assert stdout.strip() == line.prints, f"{line}\nprinted {stdout.strip()!r}, not {line.prints!r}"
         ran.append(line)
         if line.command == "qiye report summary --year 2023":  # the README shows what it prints
             shown = shown_output(text, "Summary of problems and their resolution")
