@@ -66,3 +66,18 @@ def test_the_console_script_reads_global_options_anywhere(filed) -> None:
     done = filed.run_process("issue", "--lang", "zh", "list", "--as", "李明", "--limit", "1")
     assert done.returncode == 0, done.stderr
     assert "问题标题" in done.stdout and done.stderr == "共 1 条\n"
+
+
+def test_completion_leaves_an_unfinished_global_option_where_it_is() -> None:
+    """Shell completion parses resiliently: `qiye issue list --lang <TAB>` must not fail."""
+    import typer.main
+
+    from qiye_service.cli import app
+    from qiye_service.cli.context import hoist_global_options
+
+    root = typer.main.get_command(app)
+    ctx = root.context_class(root, info_name="qiye", resilient_parsing=True)
+    assert hoist_global_options(root, ctx, ["issue", "list", "--as", "李明", "--lang"]) == [
+        "--as", "李明", "issue", "list", "--lang"]
+    assert hoist_global_options(root, ctx, ["--db", "x.db", "report", "weekly", "--db=y.db", "-f", "--lang"]) == [
+        "--db", "x.db", "--db=y.db", "report", "weekly", "-f", "--lang"]

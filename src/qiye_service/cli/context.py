@@ -333,13 +333,14 @@ def hoist_global_options(root: Any, ctx: Any, args: list[str]) -> list[str]:
         name, inline = (arg.split("=", 1)[0], True) if arg.startswith("--") and "=" in arg else (arg, False)
         if arg.startswith("-") and name in globals_ and name not in own:
             takes = 0 if inline else globals_[name]
-            if index + takes >= len(args):  # `qiye issue list --lang`: as click says it at the front
+            if index + takes < len(args):
+                moved.extend(args[index:index + 1 + takes])
+                index += 1 + takes
+                continue
+            if not ctx.resilient_parsing:  # `qiye issue list --lang`: as click says it at the front
                 from typer._click.exceptions import BadOptionUsage
 
                 raise BadOptionUsage(name, f"Option {name!r} requires an argument.", ctx=ctx)
-            moved.extend(args[index:index + 1 + takes])
-            index += 1 + takes
-            continue
         elif arg.startswith("-") and name in own:
             takes = 0 if inline else own[name]
             kept.extend(args[index:index + 1 + takes])
