@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/run.py               # SQLite, 1,000,000 issues (builds missing ledgers)
     .venv/bin/python benchmarks/run.py --quick       # SQLite, 100,000 issues
     .venv/bin/python benchmarks/run.py --pg          # PostgreSQL on this machine (no targets yet)
-    .venv/bin/python benchmarks/run.py --readme      # ... and write the table into benchmarks/README.md
+    .venv/bin/python benchmarks/run.py --readme      # ... and write the tables into benchmarks/README.md
+                                                     # and (SQLite, 1,000,000 issues) README.md
+    .venv/bin/python benchmarks/run.py --summary     # README.md's table again from benchmarks/README.md's
 
 Only public tools: each command runs as a subprocess, timed with time.perf_counter() and
 its peak memory read from os.wait4()'s rusage (ru_maxrss, the child's own high-water mark).
@@ -581,6 +583,55 @@ def write_readme(mode: str, text: str) -> None:
     readme.write_text(f"{before}{start}\n{text}\n{end}{after}")
 
 
+# README.md's Benchmarks table: benchmarks/README.md's latest SQLite figures in a user's words
+# (what you run, how long it takes, against what), without the work item's point numbers.
+SUMMARY_MODE = "sqlite"
+SUMMARY_START, SUMMARY_END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+_DIFFERENCE = re.compile(r"(?P<command>.+?): time\((?P<big>\w+)\) − time\((?P<small>\w+)\) \((?P<note>.*)\)$")
+_ANALYSIS = re.compile(r"the (same with|storage work alone)")  # where the time goes: benchmarks/README.md
+
+
+def summary(stamp: str, detailed: str) -> str:
+    """The user's table, from the detailed one `table()` writes (so a fresh run and the figures
+    already in benchmarks/README.md give it alike)."""
+    mode, _, when = stamp.partition(": ")
+    lines = [f"{'SQLite' if mode.startswith('sqlite') else 'PostgreSQL'}, {_plain_sizes(when)}:", "",
+             "| You run | qiye | Against | Ratio | Target |", "|---|---|---|---|---|"]
+    for row in detailed.splitlines()[2:]:
+        _point, figure, value, baseline, ratio, _cpu, target = (cell.strip() for cell in row.strip("|").split(" | "))
+        if _ANALYSIS.match(figure):
+            continue
+        difference = _DIFFERENCE.match(figure)
+        if difference:
+            total = re.search(rf"{difference['big']} ([\d.]+)s", difference["note"])
+            figure = (f"`qiye {difference['command']}`: its time beyond the same on {difference['small']} issues"
+                      + (f" ({float(total[1]):.2f} s in all)" if total else ""))
+        elif figure.startswith(("report ", "issue ", "export ", "import ")):
+            figure = f"qiye {figure}"
+        lines.append(f"| {_plain_sizes(figure)} | {value} | {_plain_sizes(baseline)} | {ratio} | {target} |")
+    return "\n".join(lines)
+
+
+def _plain_sizes(text: str) -> str:
+    """`1m` and `100k` (ledger sizes, as generate.label writes them) as 1,000,000 and 100,000."""
+    return re.sub(r"\b(\d+)([mk])\b", lambda m: f"{int(m[1]) * (1_000_000 if m[2] == 'm' else 1000):,}", text)
+
+
+def write_summary(text: str) -> None:
+    readme = ROOT / "README.md"
+    before, rest = readme.read_text().split(SUMMARY_START, 1)
+    _, after = rest.split(SUMMARY_END, 1)
+    readme.write_text(f"{before}{SUMMARY_START}\n{text}\n{SUMMARY_END}{after}")
+
+
+def latest(mode: str) -> tuple[str, str]:
+    """The stamp and table `--readme` last wrote into benchmarks/README.md for `mode`."""
+    content = (HERE / "README.md").read_text()
+    block = content.split(f"<!-- figures:{mode}:start -->", 1)[1].split(f"<!-- figures:{mode}:end -->", 1)[0]
+    stamp, detailed = block.strip().split("\n\n", 1)
+    return stamp, detailed
+
+
 POINTS = {"2": "data_dependent", "3": "search", "4": "add_issue", "5": "export", "6": "import_",
           "7": "report_memory", "8": "startup"}
 
@@ -593,7 +644,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="measured runs per command (default 5)")
     parser.add_argument("--only", action="append", choices=sorted(POINTS), help="only these points of issue 7")
     parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
+    parser.add_argument("--summary", action="store_true",
+                        help="measure nothing: write README.md's table from benchmarks/README.md's latest figures")
     args = parser.parse_args()
+    if args.summary:
+        write_summary(summary(*latest(SUMMARY_MODE)))
+        return
     if args.runs < 5:
         print("note: fewer than 5 runs; the README's figures are medians of 5 or more", file=sys.stderr)
     large = args.issues or (100_000 if args.quick else 1_000_000)
@@ -624,6 +680,8 @@ def main() -> None:
     (OUT / f"results-{mode}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     if args.readme:
         write_readme(mode, f"{stamp}\n\n{text}")
+        if mode == SUMMARY_MODE:
+            write_summary(summary(stamp, text))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,6 +76,33 @@ class Qiye:
                 return [tuple(row) for row in result] if result.returns_rows else []
         finally:
             engine.dispose()
+
+
+# What the tester's terminal, locale, clock and qiye settings must not change (issue 18): the
+# whole session, in-process runs and the processes tests start, sees this environment. A test
+# about one of these sets it itself (`env={"TERM": "dumb"}`). None: not set.
+KNOWN_ENVIRONMENT: dict[str, str | None] = {
+    "TERM": "xterm-256color", "COLORTERM": None, "NO_COLOR": "1", "FORCE_COLOR": None, "CLICOLOR": None,
+    "CLICOLOR_FORCE": None, "TTY_COMPATIBLE": None, "TTY_INTERACTIVE": None, "COLUMNS": "200", "LINES": "50",
+    "LANG": "C.UTF-8", "LC_ALL": None, "LC_CTYPE": None, "LC_MESSAGES": None, "LANGUAGE": None,
+    "TZ": "UTC",
+    "QIYE_LANG": "en", "QIYE_TZ": None, "QIYE_DEBUG": None, "QIYE_CACHE_DIR": None,
+    "QIYE_BUSY_TIMEOUT": None, "QIYE_CONNECT_TIMEOUT": None,
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def known_environment() -> Iterator[None]:
+    """KNOWN_ENVIRONMENT for the session, before any module builds its ledger."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in KNOWN_ENVIRONMENT.items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        time.tzset()
+        yield
+    time.tzset()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -204,9 +204,10 @@ def test_table_shows_a_level_marker_in_plain_text_under_no_color(ladder) -> None
 
 
 def test_table_colours_the_marker_on_a_colour_terminal(ladder) -> None:
-    coloured = ladder.ok("issue", "list", "--level", "red", env={"NO_COLOR": None, "FORCE_COLOR": "1"}).stdout
+    colour_terminal = {"TERM": "xterm-256color", "FORCE_COLOR": "1", "COLUMNS": "200"}
+    coloured = ladder.ok("issue", "list", "--level", "red", env={**colour_terminal, "NO_COLOR": None}).stdout
     assert re.search(r"\x1b\[31mred\s*\x1b\[0m", coloured)
-    plain = ladder.ok("issue", "list", "--level", "red", env={"FORCE_COLOR": "1"}).stdout
+    plain = ladder.ok("issue", "list", "--level", "red", env={**colour_terminal, "NO_COLOR": "1"}).stdout
     assert not re.search(r"\x1b\[3\dm", plain)
 
 

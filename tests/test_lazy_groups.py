@@ -49,7 +49,8 @@ def run_app(args: list[str]) -> tuple[int | None, str]:
 @pytest.mark.parametrize("args", [["--help"], ["-h"], [], ["--db", "x.db", "--help"], ["--help", "issue"],
                                   ["issue", "--help"], ["issue", "list", "--help"], ["--lang", "zh", "report", "--help"],
                                   ["isue", "list"], ["report", "nonsense"], ["issue", "show", "--help"],
-                                  ["issue", "--help", "list"], ["issue", "lst"], ["export", "issues", "--help"]])
+                                  ["issue", "--help", "list"], ["issue", "lst"], ["export", "issues", "--help"],
+                                  ["issue", "--lang", "zh", "list", "--help"], ["report", "weekly", "--lang"]])
 def test_same_output_as_the_whole_app(monkeypatch, args):
     groups = list(app.registered_groups)
     code, output, _built = run_main(monkeypatch, args)
@@ -85,6 +86,10 @@ def test_first_word_skips_global_options_and_their_values():
     assert _command_words(["--db", "x", "issue", "list", "--limit", "5"]) == ["issue", "list"]
     assert _command_words(["issue", "--help", "list"]) == ["issue"]
     assert _command_words(["report", "summary", "--year", "2023", "extra"]) == ["report", "summary"]
+    # Global options may stand anywhere (DESIGN §3), with their values.
+    assert _command_words(["issue", "--lang", "zh", "list"]) == ["issue", "list"]
+    assert _command_words(["issue", "--db=x", "--version", "--as", "issue", "show", "1"]) == ["issue", "show"]
+    assert _command_words(["report", "--lang=zh", "--help", "weekly"]) == ["report"]
 
 
 def test_main_leaves_its_objects_to_the_process_exit(monkeypatch):

@@ -396,8 +396,15 @@ def standard_output() -> Iterator[TextIO]:
 def stdout_failed(exc: OSError) -> OutputFailed:
     """The error for a failed write to stdout; stdout then goes to /dev/null, so the
     interpreter's own last flush cannot print a traceback."""
+    silence_stdout()
+    return OutputFailed("error.stdout_write", cause=cause(exc))
+
+
+def silence_stdout() -> None:
+    """Send what is left of stdout, the interpreter's last flush included, to /dev/null (as
+    Python's documentation advises for SIGPIPE), after a write to it failed: a full disk behind
+    `>`, or a reader that left (`| head`)."""
     with suppress(OSError, ValueError, io.UnsupportedOperation):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    return OutputFailed("error.stdout_write", cause=cause(exc))

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from qiye_service import __version__
-from qiye_service.cli.context import AppContext, QiyeGroup, echo
+from qiye_service.cli.context import HELP_FLAGS, AppContext, QiyeGroup, echo
 from qiye_service.i18n import default_lang
 
 app = typer.Typer(
@@ -90,31 +90,31 @@ _register()
 # the groups (their names and one-line help, no commands). `app` itself stays whole, for
 # tests and for anything else that invokes it.
 
-HELP_FLAGS = ("--help", "-h")
-
-
-def _value_options() -> set[str]:
-    """The root's options that take a value (--db, --as, --lang), read from its signature."""
+def _global_options() -> dict[str, bool]:
+    """The root's options (--db, --as, --lang, --version), each with whether it takes a value,
+    read from its signature."""
     import inspect
     from typing import get_args
 
     from typer.models import OptionInfo
 
-    names: set[str] = set()
+    names: dict[str, bool] = {}
     for parameter in inspect.signature(root).parameters.values():
         kind, *extras = get_args(parameter.annotation) or (parameter.annotation,)
         for extra in extras:
-            if isinstance(extra, OptionInfo) and kind is not bool:
+            if isinstance(extra, OptionInfo):
                 # In the Annotated form typer keeps the first name in `default`.
                 declared = (extra.default, *extra.param_decls)
-                names.update(name for name in declared if isinstance(name, str) and name.startswith("-"))
+                names.update((name, kind is not bool) for name in declared
+                             if isinstance(name, str) and name.startswith("-"))
     return names
 
 
 def _command_words(args: list[str]) -> list[str]:
     """The group and command `args` run (`["issue", "list"]`), as far as they are named before
-    any help flag; empty for the root's own help (or no command)."""
-    takes_value = _value_options()
+    any help flag; empty for the root's own help (or no command). Global options may stand
+    anywhere (`qiye issue --lang zh list`), as QiyeGroup reads them."""
+    global_options = _global_options()
     words: list[str] = []
     skip = False
     for arg in args:
@@ -122,10 +122,11 @@ def _command_words(args: list[str]) -> list[str]:
             skip = False
         elif arg in HELP_FLAGS or arg == "--":
             break
+        elif arg.split("=", 1)[0] in global_options:
+            skip = "=" not in arg and global_options[arg]
         elif arg.startswith("-"):
             if words:
                 break  # the group's or command's own options: its name is known by now
-            skip = arg in takes_value
         else:
             words.append(arg)
             if len(words) == 2:

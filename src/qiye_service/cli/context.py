@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -139,9 +139,7 @@ class AppContext:
 
     @cached_property
     def out(self) -> Console:
-        from rich.console import Console
-
-        return Console(highlight=False, soft_wrap=False)
+        return _stdout_console()
 
     @cached_property
     def err(self) -> Console:
@@ -172,6 +170,47 @@ class AppContext:
         from qiye_service.render import terminal_safe
 
         return typer.confirm(terminal_safe(self.t(key, **params)), default=False, err=True)
+
+
+def _stdout_console() -> Console:
+    from rich.console import Console
+
+    return _pipe_left_to_cli(Console(highlight=False, soft_wrap=False))
+
+
+def _pipe_left_to_cli(console: Any) -> Any:
+    """A rich console that leaves a closed pipe to the CLI's one answer (`reader_left`): rich's
+    own ends the process with exit 1, which a `pipefail` script reads as a user error."""
+
+    def closed() -> None:
+        raise BrokenPipeError
+
+    console.on_broken_pipe = closed
+    return console
+
+
+def _help_pipe_left_to_cli() -> None:
+    """The same for the consoles typer draws help with (`qiye --help | head -1`)."""
+    import typer.rich_utils as rich_utils
+
+    made = getattr(rich_utils, "_get_rich_console", None)
+    if made is None or getattr(made, "qiye", False):
+        return
+
+    def console(stderr: bool = False) -> Any:
+        return _pipe_left_to_cli(made(stderr=stderr))
+
+    console.qiye = True  # type: ignore[attr-defined]
+    rich_utils._get_rich_console = console
+
+
+def reader_left() -> NoReturn:
+    """`qiye report weekly | head -1`: the reader closed the pipe before the output ended.
+    Nothing is wrong: the rest of stdout goes to /dev/null and the command ends with 0."""
+    from qiye_service.outfiles import silence_stdout
+
+    silence_stdout()
+    raise typer.Exit(0)
 
 
 def echo(text: str, *, err: bool = False) -> None:
@@ -269,6 +308,9 @@ def run_lang() -> str:
     return _RUN_LANG[-1] if _RUN_LANG else default_lang()
 
 
+HELP_FLAGS = ("--help", "-h")
+
+
 def _has_surrogates(text: str) -> bool:
     """True for an argument the OS handed over as bytes that were not valid UTF-8."""
     try:
@@ -283,6 +325,62 @@ def _completion_option(ctx: typer.Context, param: Any, value: Any) -> Any:
     from qiye_service.cli.completion import completion_option
 
     return completion_option(ctx, param, value)
+def _arities(command: Any) -> dict[str, int]:
+    """Each option name of `command` (`--db`, `-e`) and how many values it takes (0: a flag)."""
+    arities: dict[str, int] = {}
+    for param in getattr(command, "params", ()):
+        if getattr(param, "param_type_name", "") != "option":
+            continue
+        takes = 0 if param.is_flag or param.count else param.nargs
+        for name in (*param.opts, *param.secondary_opts):
+            arities[name] = takes
+    return arities
+
+
+def hoist_global_options(root: Any, ctx: Any, args: list[str]) -> list[str]:
+    """`args` with the root's options (--db, --as, --lang, --version) that follow the command
+    moved before it, so `qiye report weekly --lang zh` is `qiye --lang zh report weekly`
+    (DESIGN §3). The words are walked as click will read them: a command's own option keeps
+    its value (`--desc --lang` is a description), and `--` ends the options."""
+    globals_ = _arities(root)
+    at = 0
+    while at < len(args) and args[at].startswith("-") and args[at] not in ("-", "--"):
+        at += 1 + (0 if "=" in args[at] else globals_.get(args[at], 0))
+    if at >= len(args) or args[at] == "--":
+        return args
+    command = root.get_command(ctx, args[at])
+    own = _arities(command)
+    moved: list[str] = []
+    kept = [args[at]]
+    index = at + 1
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            kept.extend(args[index:])
+            break
+        name, inline = (arg.split("=", 1)[0], True) if arg.startswith("--") and "=" in arg else (arg, False)
+        if arg.startswith("-") and name in globals_ and name not in own:
+            takes = 0 if inline else globals_[name]
+            if index + takes < len(args):
+                moved.extend(args[index:index + 1 + takes])
+                index += 1 + takes
+                continue
+            if not ctx.resilient_parsing:  # `qiye issue list --lang`: as click says it at the front
+                from typer._click.exceptions import BadOptionUsage
+
+                raise BadOptionUsage(name, f"Option {name!r} requires an argument.", ctx=ctx)
+        elif arg.startswith("-") and name in own:
+            takes = 0 if inline else own[name]
+            kept.extend(args[index:index + 1 + takes])
+            index += 1 + takes
+            continue
+        elif not arg.startswith("-") and hasattr(command, "get_command"):
+            sub = command.get_command(ctx, arg)  # a nested group's command (`issue list`)
+            if sub is not None:
+                command, own = sub, _arities(sub)
+        kept.append(arg)
+        index += 1
+    return [*args[:at], *moved, *kept]
 
 
 class QiyeGroup(TyperGroup):
@@ -301,6 +399,8 @@ class QiyeGroup(TyperGroup):
             return super().main(args, *rest, **extra)
         finally:
             _RUN_LANG.pop()
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(self, ctx, args))
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         undecodable = next((arg for arg in args if _has_surrogates(arg)), None)
@@ -317,11 +417,15 @@ class QiyeGroup(TyperGroup):
             if param.name in ("install_completion", "show_completion") and not hasattr(param, "typer_callback"):
                 param.typer_callback = param.callback  # type: ignore[attr-defined]
                 param.callback = _completion_option
+        if any(arg in HELP_FLAGS for arg in args):
+            _help_pipe_left_to_cli()
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except typer.TyperException as exc:  # a bad global option
             report_usage_error(exc)
             raise
+        except BrokenPipeError:  # `qiye --help | head -1`
+            reader_left()
 
     def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
         """A Tab in the shell (typer's completion, _QIYE_COMPLETE set): the parameters that name
@@ -348,9 +452,7 @@ class QiyeGroup(TyperGroup):
         except QiyeError as exc:
             report_error(ctx, exc)
         except BrokenPipeError:
-            # `qiye issue list | head`: the reader left; nothing is wrong.
-            sys.stderr.close()
-            raise typer.Exit(0) from None
+            reader_left()
         except KeyboardInterrupt:
             error_line(translate("error.interrupted", run_lang()))
             raise typer.Exit(130) from None
