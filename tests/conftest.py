@@ -91,6 +91,18 @@ KNOWN_ENVIRONMENT: dict[str, str | None] = {
 }
 
 
+def command_tree() -> list[tuple[tuple[str, ...], Any]]:
+    """Every group and command of `qiye` with its path (`("issue", "list")`; `()` for the root)."""
+    import typer.main
+
+    def walk(command: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+        yield path, command
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, (*path, name))
+
+    return list(walk(typer.main.get_command(app), ()))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def known_environment() -> Iterator[None]:
     """KNOWN_ENVIRONMENT for the session, before any module builds its ledger."""
@@ -223,6 +235,38 @@ def sqlite_qiye(tmp_path: Path, sqlite_template: Path, base_env: dict[str, str])
     shutil.copyfile(sqlite_template, path)
     os.chmod(path, 0o600)
     return Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """The bundled sample ledger (`qiye init --sample`, 174 issues), built once per module."""
+    import sqlite3
+
+    folder = tmp_path_factory.mktemp("sample")
+    path = folder / "sample.db"
+    shutil.copyfile(sqlite_template, path)
+    env = {**os.environ, "QIYE_DB": str(path), "QIYE_CONFIG_DIR": str(folder / "config"), "QIYE_NOW": PINNED_NOW,
+           "QIYE_USER": "tester", "QIYE_LANG": "en"}
+    subprocess.run([sys.executable, "-m", "qiye_service", "init", "--sample"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    with sqlite3.connect(path) as conn:
+        conn.execute("pragma wal_checkpoint(truncate)")
+    return path
+
+
+@pytest.fixture
+def sample(backend: str, tmp_path: Path, sample_file: Path, base_env: dict[str, str],
+           request: pytest.FixtureRequest) -> Qiye:
+    """The sample ledger on this test's backend, a copy of its own."""
+    if backend == "sqlite":
+        path = tmp_path / "qiye.db"
+        shutil.copyfile(sample_file, path)
+        path.chmod(0o600)
+        return Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+    url = pg_schema_url(request.getfixturevalue("pg_schema"))
+    qiye = Qiye(url, {**base_env, "QIYE_DB": url})
+    qiye.ok("db", "restore", str(sample_file), "--yes")
+    return qiye
 
 
 @pytest.fixture

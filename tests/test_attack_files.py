@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PINNED_NOW, Qiye, pg_schema_url
+from conftest import Qiye, pg_schema_url
 
 # Every command that writes a file the user names; "{}" is the file.
 WRITERS = {
@@ -378,21 +378,6 @@ def test_ctrl_c_mid_restore_leaves_no_temporary_or_journal(ledger: Qiye, tmp_pat
 
 
 # --- point 12: full disks -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
-    """The bundled sample ledger (174 issues), built once for the module."""
-    folder = tmp_path_factory.mktemp("sample")
-    path = folder / "sample.db"
-    shutil.copyfile(sqlite_template, path)
-    env = {**os.environ, "QIYE_DB": str(path), "QIYE_CONFIG_DIR": str(folder / "config"), "QIYE_NOW": PINNED_NOW,
-           "QIYE_USER": "tester", "QIYE_LANG": "en"}
-    subprocess.run([sys.executable, "-m", "qiye_service", "init", "--sample"], env=env, check=True,
-                   capture_output=True, timeout=300)
-    with sqlite3.connect(path) as conn:
-        conn.execute("pragma wal_checkpoint(truncate)")
-    return path
 
 
 @pytest.fixture

@@ -6,19 +6,13 @@ close-out, history JSON with codes and names, list footers, `issue tag`'s report
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from conftest import PINNED_NOW, Qiye, pg_schema_url
 from qiye_service.models import ISSUE_FIELDS
 
 STATE_KEYS = ["level", "days_overdue", "dispatched_on", "acknowledged_on", "escalated", "callback_result",
@@ -257,33 +251,6 @@ def test_exported_events_name_what_they_refer_to_too(filed):
 
 
 # --- the sample ledger ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
-    """The bundled sample ledger, built once for the module."""
-    folder = tmp_path_factory.mktemp("sample")
-    path = folder / "sample.db"
-    shutil.copyfile(sqlite_template, path)
-    env = {**os.environ, "QIYE_DB": str(path), "QIYE_CONFIG_DIR": str(folder / "config"), "QIYE_NOW": PINNED_NOW,
-           "QIYE_USER": "tester", "QIYE_LANG": "en"}
-    subprocess.run([sys.executable, "-m", "qiye_service", "init", "--sample"], env=env, check=True,
-                   capture_output=True, timeout=300)
-    return path
-
-
-@pytest.fixture
-def sample(backend: str, tmp_path: Path, sample_file: Path, base_env: dict[str, str],
-           request: pytest.FixtureRequest) -> Qiye:
-    if backend == "sqlite":
-        path = tmp_path / "qiye.db"
-        shutil.copyfile(sample_file, path)
-        path.chmod(0o600)
-        return Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
-    url = pg_schema_url(request.getfixturevalue("pg_schema"))
-    qiye = Qiye(url, {**base_env, "QIYE_DB": url})
-    qiye.ok("db", "restore", str(sample_file), "--yes")
-    return qiye
 
 
 def test_sample_issue_sent_back_and_escalated(sample):

@@ -5,20 +5,12 @@ summary; every command's help has an `Example:` line that runs that command.
 from __future__ import annotations
 
 import pytest
-import typer.main
 from typer.testing import CliRunner
 
+from conftest import command_tree
 from qiye_service.cli import app
 
-
-def walk(command, path: tuple[str, ...] = ()):
-    yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from walk(sub, (*path, name))
-
-
-ROOT = typer.main.get_command(app)
-EVERYTHING = list(walk(ROOT))
+EVERYTHING = command_tree()
 COMMANDS = [(path, command) for path, command in EVERYTHING if not hasattr(command, "commands")]
 
 

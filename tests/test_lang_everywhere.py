@@ -17,22 +17,13 @@ from enum import Enum
 from typing import get_args
 
 import pytest
-import typer.main
 from typer.testing import CliRunner
 
-from conftest import BACKENDS
+from conftest import BACKENDS, command_tree
 from ledgers import add_ledger_issues, file_three, module_database
 from qiye_service.cli import app
 
-
-def walk(command, path: tuple[str, ...] = ()):
-    yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from walk(sub, (*path, name))
-
-
-ROOT = typer.main.get_command(app)
-EVERYTHING = list(walk(ROOT))
+EVERYTHING = command_tree()
 
 
 def _choice_words() -> set[str]:

@@ -6,47 +6,11 @@ else an error listing the nearest candidates. Nothing is created or written on a
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import PINNED_NOW, Qiye, pg_schema_url
-
-
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
-    """`qiye init --sample`, built once for the module."""
-    folder = tmp_path_factory.mktemp("sample")
-    path = folder / "sample.db"
-    shutil.copyfile(sqlite_template, path)
-    env = {**os.environ, "QIYE_DB": str(path), "QIYE_CONFIG_DIR": str(folder / "config"), "QIYE_NOW": PINNED_NOW,
-           "QIYE_USER": "tester", "QIYE_LANG": "en"}
-    subprocess.run([sys.executable, "-m", "qiye_service", "init", "--sample"], env=env, check=True,
-                   capture_output=True, timeout=300)
-    with sqlite3.connect(path) as conn:
-        conn.execute("pragma wal_checkpoint(truncate)")
-    return path
-
-
-@pytest.fixture
-def sample(backend: str, tmp_path: Path, sample_file: Path, base_env: dict[str, str],
-           request: pytest.FixtureRequest) -> Iterator[Qiye]:
-    if backend == "sqlite":
-        path = tmp_path / "qiye.db"
-        shutil.copyfile(sample_file, path)
-        path.chmod(0o600)
-        yield Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
-        return
-    url = pg_schema_url(request.getfixturevalue("pg_schema"))
-    qiye = Qiye(url, {**base_env, "QIYE_DB": url})
-    qiye.ok("db", "restore", str(sample_file), "--yes")
-    yield qiye
+from conftest import Qiye
 
 
 def ids(qiye: Qiye, *args: str) -> list[int]:
