@@ -310,3 +310,15 @@ def test_one_bad_row_imports_nothing(office: Qiye, tmp_path: Path, content: str,
     assert users_table(office) == before
     zh = office("--lang", "zh", "import", "users", str(ledger))
     assert zh.exit_code == 1 and ("未导入任何数据" in zh.stderr or "缺少" in zh.stderr), zh.stderr
+
+
+def test_backup_and_restore_keep_the_users(office: Qiye, tmp_path: Path) -> None:
+    register_office(office)
+    before = users_table(office)
+    copy = tmp_path / "copy.db"
+    office.ok("db", "backup", str(copy))
+    office.ok("user", "add", "后来者", "--role", "cadre")
+    office.ok("db", "restore", str(copy), "--yes")
+    assert users_table(office) == before
+    office.ok("user", "add", "新来的", "--role", "cadre")  # the id sequence goes on after the restored rows
+    assert len(users_table(office)) == len(before) + 1
