@@ -173,6 +173,19 @@ def test_user_names_and_roles_complete(office: Qiye) -> None:
     assert completion.ROLES == tuple(role.value for role in Role)
 
 
+def test_tab_completes_user_names_and_roles(sqlite_qiye: Qiye, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_completion import QIYE, offered
+
+    if QIYE is None:
+        pytest.skip("the qiye console script is not installed")
+    sqlite_qiye.ok("user", "add", "王强", "--role", "admin")
+    sqlite_qiye.ok("user", "add", "王芳", "--role", "cadre")
+    monkeypatch.setenv("QIYE_DB", sqlite_qiye.url)
+    assert sorted(offered("qiye user show 王")) == ["王强", "王芳"]
+    assert offered("qiye user disable 芳") == ["王芳"]
+    assert offered("qiye user add 李明 --role s") == ["supervisor"]
+
+
 # --- import and export ---------------------------------------------------------------------------
 
 def register_office(qiye: Qiye) -> None:
