@@ -533,7 +533,7 @@ class Bench:
 
     def heavy_modules(self, sample: str) -> None:
         """Which heavy modules each hot command imports (python -X importtime)."""
-        heavy = ("openpyxl", "alembic", "qiye_service.reports", "qiye_service.importers", "qiye_service.exporters",
+        heavy = ("openpyxl", "alembic", "qiye_service.reports", "qiye_service.importers", "qiye_service.render.xlsx",
                  "qiye_service.services.transfer", "holidays", "sqlalchemy", "dateutil", "rich.progress")
         for args in (["--help"], ["--db", sample, "issue", "list", "--limit", "20"],
                      ["--db", sample, "issue", "show", "1"]):

@@ -243,7 +243,8 @@ def test_workbook_titles_headers_and_cells_are_cleaned(tmp_path: Path) -> None:
     backend stores, but a caller can hand over) is dropped too."""
     from openpyxl import load_workbook
 
-    from qiye_service.cli.reports import Document, Section, write_workbook
+    from qiye_service.render.document import Document, Section
+    from qiye_service.render.xlsx import write_workbook
 
     section = Section("closed", "本周\x07办结\x1b[2J", ("title", "owner"),
                       [{"title": "x\ud800y\ufffe", "owner": "=SUM(A1)"}], headers={"title": "标题\x0b"})

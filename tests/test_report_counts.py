@@ -31,9 +31,9 @@ def note(count: int) -> str:
 @pytest.mark.parametrize("args", [["overdue"], ["overdue", "--by", "department"], ["overdue", "--by", "owner"],
                                   ["overdue", "--limit", "3"], ["weekly"], ["weekly", "--limit", "1"]])
 def test_the_note_counts_what_the_list_holds(late, monkeypatch, args):
-    from qiye_service.cli import reports as cli_reports
+    from qiye_service.render import terminal
 
-    monkeypatch.setattr(cli_reports, "TABLE_ROWS", 1)
+    monkeypatch.setattr(terminal, "TABLE_ROWS", 1)
     data = listed(late, *args)
     table = late.ok("report", *args).stdout
     for name in ("issues", "closed", "overdue_issues"):

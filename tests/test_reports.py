@@ -397,9 +397,9 @@ def test_overdue_by_department_and_owner(ledger: Qiye) -> None:
 
 
 def test_long_lists_in_a_table_are_cut_with_a_note(ledger: Qiye, monkeypatch: pytest.MonkeyPatch) -> None:
-    from qiye_service.cli import reports as cli_reports
+    from qiye_service.render import terminal
 
-    monkeypatch.setattr(cli_reports, "TABLE_ROWS", 2)
+    monkeypatch.setattr(terminal, "TABLE_ROWS", 2)
     table = ledger.ok("report", "overdue").stdout
     assert "… and 3 more not shown here" in table
     assert "线塔迁改滞后" in table and "消防通道改造" not in table

@@ -157,7 +157,7 @@ class LedgerRow:
     errors: list[CellError] = field(default_factory=list)
 
 
-# TSV as qiye writes it (exporters.write_tsv, DESIGN §4): no quoting, \t \n \r \\ escapes.
+# TSV as qiye writes it (render.text.write_tsv, DESIGN §4): no quoting, \t \n \r \\ escapes.
 _TSV_ESCAPE = re.compile(r"\\([tnr\\])")
 _TSV_UNESCAPED = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
 # A field as a spreadsheet quotes it in a TSV it saves: "…" with inner quotes doubled, ended by
@@ -221,7 +221,7 @@ _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 def xlsx_cell_text(text: str) -> str:
     """A workbook cell's text with its OOXML escapes (_x000D_ for a carriage return, as Excel
-    and exporters.ooxml_escaped write it; _x005F_ for an underscore) decoded."""
+    and render.xlsx.ooxml_escaped write it; _x005F_ for an underscore) decoded."""
     return _OOXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 

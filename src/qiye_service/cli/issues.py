@@ -270,8 +270,8 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
         payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif fmt is OutputFormat.ndjson:
-        render.write_ndjson([{**detail, **_state_payload(app_ctx, detail, labels=False)}],
-                            (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution"), sys.stdout)
+        render.write("ndjson", [{**detail, **_state_payload(app_ctx, detail, labels=False)}],
+                     (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution"), out=sys.stdout)
     elif fmt is OutputFormat.table:
         shown, fields = _shown_detail(app_ctx, detail)
         app_ctx.out.print(render.record(shown, fields, lang=app_ctx.lang, category_names=names))

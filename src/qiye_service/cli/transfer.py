@@ -208,7 +208,7 @@ def load_sample(ctx: typer.Context) -> None:
 
 @contextmanager
 def _destination(fmt: ExportFormat, target: Path | None, ledger: Path | None) -> Iterator[dict[str, Any]]:
-    """Where exporters.write writes: stdout, or a handle whose file replaces --out only when complete."""
+    """Where render.write writes: stdout, or a handle whose file replaces --out only when complete."""
     from qiye_service import outfiles
 
     if target is None:
@@ -221,7 +221,7 @@ def _destination(fmt: ExportFormat, target: Path | None, ledger: Path | None) ->
 
 def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out: Path | None, excel: bool,
             labels: bool, force: bool, supervision: bool = False) -> None:
-    from qiye_service import exporters
+    from qiye_service import render
     from qiye_service.errors import InvalidValue
     from qiye_service.services import catalog, transfer
     from qiye_service.services.filters import resolve_filter
@@ -239,7 +239,7 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
             rows: Iterable[Any] = transfer.export_users(session)
         elif kind == "issues":
             # CSV wants tags as one `;`-joined cell; join them while streaming.
-            joined = exporters.LIST_SEPARATOR if fmt in (ExportFormat.csv, ExportFormat.tsv) and not excel else None
+            joined = render.LIST_SEPARATOR if fmt in (ExportFormat.csv, ExportFormat.tsv) and not excel else None
             rows = transfer.export_issues(
                 session, flt, today=today, tags_separator=joined,
                 supervision_timezone=app_ctx.timezone if supervision else None)
@@ -251,10 +251,10 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
         if supervision:
             fields += transfer.SUPERVISION_EXPORT_FIELDS
         if labels:
-            fields, rows = exporters.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
+            fields, rows = render.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
         try:
             with _destination(fmt, target, app_ctx.location.path) as where:
-                count = exporters.write(fmt.value, rows, fields, excel=excel, sheet=kind, **where)
+                count = render.write(fmt.value, rows, fields, excel=excel, sheet=kind, **where)
         finally:
             # A failed write leaves the row streams half read: end them while their connection is
             # open, not when the collector finds them after the session has closed.

@@ -1,204 +1,17 @@
-"""The output formats of DESIGN §4 and the one place that writes rows in them.
-
-Machine formats (csv, tsv, json, ndjson) use snake_case keys, codes, ISO dates and no
-colour; `table` and `markdown` are for people and use the catalogue's labels.
-"""
+"""Terminal output: tables fitted to the terminal, records, timelines and report documents,
+drawn with rich (imported on first use, so `qiye --help` never loads it for a table)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from typing import Any, TextIO
+from typing import Any
 
 from qiye_service.i18n import label, translate, value_label
-
-FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
-MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
-# Fields whose values are codes with a catalogue label.
-LABELLED = {"status": "status", "kind": "kind", "priority": "priority", "source": "source", "action": "action",
-            "callback_result": "callback_result", "role": "role", "state": "user_state"}
-
-# Timestamps are stored in UTC; people read them in the park's time zone (set per run).
-_display_zone: Any = None
-
-
-def show_times_in(zone_name: str) -> None:
-    """Show timestamps in tables, records and timelines in this IANA time zone."""
-    global _display_zone
-    from zoneinfo import ZoneInfo
-
-    try:
-        _display_zone = ZoneInfo(zone_name)
-    except (ValueError, KeyError, OSError):  # an unknown zone: the clock reports it; show UTC
-        _display_zone = None
-
-
-def local_time(value: datetime) -> datetime:
-    """A stored naive-UTC timestamp in the display zone."""
-    if _display_zone is None:
-        return value
-    from datetime import UTC
-
-    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
-    return aware.astimezone(_display_zone)
-
-
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# A zero-width joiner that joins nothing (first on a line, after a space or another joiner)
-# draws nothing, and rich 15 miscounts the width of text that holds one and fails to fold it.
-_ORPHAN_JOINERS = re.compile(r"(?:^|(?<=[\s\u200d]))\u200d+", re.MULTILINE)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def terminal_safe(text: str) -> str:
-    """Stored text for a terminal: escape sequences, control characters and joiners that join
-    nothing removed, line and paragraph separators as line breaks."""
-    if text.isprintable():  # no escape, control, bidi or joining character: nothing to remove
-        return text
-    # U+2028 and U+2029 end a line as Python and a spreadsheet read them; rich would count
-    # each as one cell of text and misalign the table.
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
-    return _ORPHAN_JOINERS.sub("", _CONTROLS.sub("", _ESCAPES.sub("", text)))
-
-
-def iso(value: Any) -> Any:
-    """Dates as YYYY-MM-DD, UTC timestamps as YYYY-MM-DDTHH:MM:SSZ; others unchanged."""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def json_value(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [json_value(v) for v in value]
-    return iso(value)
-
-
-def cell_text(value: Any, *, excel: bool = False) -> str:
-    """A value as one CSV cell: empty for None, `;`-joined lists, ISO dates."""
-    if value is None:
-        text = ""
-    elif isinstance(value, (list, tuple)):
-        text = ";".join(str(v) for v in value)
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = str(iso(value))
-    if excel and text.startswith(_FORMULA_START):
-        # A spreadsheet would run it as a formula; a leading quote makes it text.
-        text = "'" + text
-    return text
-
-
-def add_labels(row: dict[str, Any], fields: Sequence[str], lang: str,
-               category_names: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
-    """The row with a `<field>_label` beside each coded field (for --labels)."""
-    out: dict[str, Any] = {}
-    for field in fields:
-        out[field] = row.get(field)
-        if field in LABELLED:
-            out[f"{field}_label"] = value_label(LABELLED[field], row.get(field), lang)
-        elif field == "category" and category_names is not None:
-            names = category_names.get(row.get(field) or "")
-            out["category_label"] = (names[0] if lang == "zh" else names[1]) if names else row.get(field)
-    return out
-
-
-def labelled_fields(fields: Sequence[str], category_names: dict[str, tuple[str, str]] | None) -> list[str]:
-    result: list[str] = []
-    for field in fields:
-        result.append(field)
-        if field in LABELLED or (field == "category" and category_names is not None):
-            result.append(f"{field}_label")
-    return result
-
-
-class _LineFeedRows:
-    """Turns each CSV row's CRLF end into LF. The csv module quotes a cell only for the
-    characters of its line terminator, so a writer ending rows with LF leaves a cell with a
-    bare CR unquoted, and a reader splits the row there; writing CRLF and rewriting each
-    row's end keeps such cells quoted. csv.writer writes one row per write() call."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._write = out.write
-
-    def write(self, line: str) -> int:
-        return self._write(line[:-2] + "\n")
-
-
-def csv_writer(out: TextIO, *, delimiter: str = ",", excel: bool = False) -> Any:
-    """A csv writer ending rows with CRLF for Excel, else LF, with every line break in a cell quoted."""
-    if excel:
-        return csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    return csv.writer(_LineFeedRows(out), delimiter=delimiter, lineterminator="\r\n")
-
-
-def _cells(rows: Iterable[dict[str, Any]], fields: Sequence[str], convert: Callable[[Any], Any]) -> Iterator[list[Any]]:
-    for row in rows:
-        yield [convert(row.get(f)) for f in fields]
-
-
-# The machine formats are written by qiye_service.exporters, which streams plain value
-# rows; these take dict rows of Python values and hand their cells over in stored form.
-def write_delimited(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO, *,
-                    delimiter: str = ",", excel: bool = False) -> int:
-    from qiye_service import exporters
-
-    return exporters.write_delimited(_cells(rows, fields, cell_text), fields, out, delimiter=delimiter, excel=excel)
-
-
-def write_json(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO) -> int:
-    """A JSON array, written row by row so a long list never sits in memory as text."""
-    from qiye_service import exporters
-
-    return exporters.write_json(_cells(rows, fields, json_value), fields, out)
-
-
-def write_ndjson(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO) -> int:
-    from qiye_service import exporters
-
-    return exporters.write_ndjson(_cells(rows, fields, json_value), fields, out)
-
-
-def display_value(field: str, value: Any, lang: str,
-                  category_names: dict[str, tuple[str, str]] | None = None) -> str:
-    """A value as a person reads it: labels for codes, names for categories, ISO dates."""
-    if value is None:
-        return ""
-    if field in LABELLED:
-        return value_label(LABELLED[field], value, lang)
-    if field == "category" and category_names and value in category_names:
-        names = category_names[value]
-        return names[0] if lang == "zh" else names[1]
-    if isinstance(value, datetime):
-        return local_time(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(iso(value))
-
-
-def markdown_cell(text: str) -> str:
-    return terminal_safe(text).replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
-
-
-def write_markdown(rows: Iterable[dict[str, Any]], fields: Sequence[str], out: TextIO, *, lang: str,
-                   category_names: dict[str, tuple[str, str]] | None = None) -> int:
-    out.write("| " + " | ".join(markdown_cell(label(f, lang)) for f in fields) + " |\n")
-    out.write("|" + "|".join(" --- " for _ in fields) + "|\n")
-    count = 0
-    for row in rows:
-        cells = [markdown_cell(display_value(f, row.get(f), lang, category_names)) for f in fields]
-        out.write("| " + " | ".join(cells) + " |\n")
-        count += 1
-    return count
-
+from qiye_service.render.document import Document, Section, headers, numeric, seal_line, table_fields
+from qiye_service.render.values import LABELLED, display_value, level_style, shown, terminal_safe
 
 # Columns of free text, which wrap between words (and between CJK characters); every other
 # column holds tokens (ids, dates, numbers, codes, phones, labels) that are never broken.
@@ -507,18 +320,101 @@ def record(row: dict[str, Any], fields: Sequence[str], *, lang: str,
     return grid
 
 
-def write_rows(rows: Iterable[dict[str, Any]], fields: Sequence[str], fmt: str, out: TextIO, *,
-               lang: str, excel: bool = False,
-               category_names: dict[str, tuple[str, str]] | None = None) -> int:
-    """Write rows in a machine format or markdown; returns how many were written."""
-    if fmt == "csv":
-        return write_delimited(rows, fields, out, excel=excel)
-    if fmt == "tsv":
-        return write_delimited(rows, fields, out, delimiter="\t", excel=excel)
-    if fmt == "json":
-        return write_json(rows, fields, out)
-    if fmt == "ndjson":
-        return write_ndjson(rows, fields, out)
-    if fmt == "markdown":
-        return write_markdown(rows, fields, out, lang=lang, category_names=category_names)
-    raise ValueError(f"not a text format: {fmt}")
+
+def print_document(doc: Document, lang: str, console: Any, *, only: Section | None = None,
+                   trend: bool = False) -> None:
+    """A report on a terminal (or the rich console given): title, scope, figures in a grid, a
+    fitted table per section (the trend with bars), the seal in the footer."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(Text(doc.title, style="bold"))
+    console.print(Text(doc.subtitle))
+    if trend:
+        console.print(Text(translate("report.trend.legend", lang)))
+    if only is None and doc.figures:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        for name, label, value in doc.figures:
+            grid.add_row(label, shown(name, value, lang, {}))
+        console.print(grid)
+    for section in [only] if only is not None else doc.shown_sections:
+        if not section.rows:
+            console.print(Text(f"{section.title}: {translate('report.empty', lang)}"))
+            continue
+        console.print(trend_table(section, lang, console) if trend else section_table(section, doc, lang))
+        # A terminal table holds its rows in memory; a longer list is for --limit or a file format.
+        total = section.count if section.count is not None else sum(1 for _ in section.rows)
+        more = total - len(section.rows.head(TABLE_ROWS))
+        if more:
+            console.print(Text(translate("report.more_rows", lang, count=more)))
+        elif section.total is not None and section.total > total:  # --limit cut the list
+            console.print(Text(translate("msg.rows_of", lang, count=total, total=section.total)))
+    footer = seal_line(doc, lang)
+    if footer is not None:
+        console.print(Text(footer))
+
+
+def section_table(section: Section, doc: Document, lang: str) -> Any:
+    """A section as a terminal table fitted to the terminal (render.fitted_table): numbers
+    right-aligned, names wrapping between words, no number, date or id ever broken."""
+    from rich import box
+
+    fields = table_fields(section)
+    body = ([(shown(name, row.get(name), lang, doc.category_names), level_style(name, row.get(name)))
+             for name in fields] for row in section.rows.head(TABLE_ROWS))
+    return fitted_table(headers(section, lang), body, fields, title=section.title,
+                        right=[name for name in fields if numeric(section, name)],
+                        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+
+
+BAR_WIDTH = 40
+TABLE_ROWS = 200
+
+
+def trend_table(section: Section, lang: str, console: Any = None) -> Any:
+    """Filed and resolved per period, with a bar of each: █ filed, ▒ resolved (distinct without colour).
+
+    The bars take the room the numbers leave in the console (at most BAR_WIDTH cells), so the
+    period and the counts are never cut."""
+    from rich import box
+    from rich.measure import Measurement
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = section.rows.head(TABLE_ROWS)
+    peak = max([max(row["filed"], row["resolved"]) for row in rows] + [1])
+    heads = dict(zip(table_fields(section), headers(section, lang), strict=True))
+
+    def grid_of(bar_width: int | None) -> Any:
+        grid = Table(title=section.title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                     pad_edge=False)
+        grid.add_column(heads["period"], no_wrap=True)
+        grid.add_column(heads["filed"], justify="right", no_wrap=True)
+        grid.add_column(heads["resolved"], justify="right", no_wrap=True)
+        if bar_width is not None:
+            grid.add_column("", no_wrap=True)
+        for row in rows:
+            cells = [row["period"], str(row["filed"]), str(row["resolved"])]
+            if bar_width is not None:
+                bars = Text()
+                bars.append(_bar(row["filed"], peak, "█", bar_width), style="cyan")
+                bars.append("\n")
+                bars.append(_bar(row["resolved"], peak, "▒", bar_width), style="green")
+                cells.append(bars)
+            grid.add_row(*cells)
+        return grid
+
+    bar_width = BAR_WIDTH
+    if console is not None:
+        numbers = Measurement.get(console, console.options, grid_of(None)).maximum
+        bar_width = max(1, min(BAR_WIDTH, console.width - numbers - 3))  # a column rule and padding
+    return grid_of(bar_width)
+
+
+def _bar(count: int, peak: int, glyph: str, width: int = BAR_WIDTH) -> str:
+    if count <= 0:
+        return ""
+    return glyph * max(1, round(count * width / peak))
+

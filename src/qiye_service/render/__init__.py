@@ -1,0 +1,109 @@
+"""The output layer (DESIGN §4, §15): every format qiye writes — table, csv, tsv, json, ndjson,
+markdown, xlsx — from rows or a report document, through one entry point, `write`.
+
+- values.py: values as each format shows them (ISO dates, labels, terminal-safe text, rates).
+- text.py: csv, tsv, json, ndjson and markdown; one writer each.
+- xlsx.py: the one workbook writer.
+- terminal.py: terminal tables, records, timelines and report documents (rich).
+- document.py: the report document built from a report query's data.
+
+Files are written through qiye_service.outfiles (the one safe-file helper). Importing this
+package loads neither rich nor openpyxl; each is imported when a table or workbook is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from qiye_service.render.document import Document
+from qiye_service.render.terminal import TIMELINE_FIELDS, fitted_table, record, table, timeline_rows
+from qiye_service.render.text import LIST_SEPARATOR, write_rows
+from qiye_service.render.values import (
+    LABELLED,
+    LEVEL_STYLES,
+    add_labels,
+    cell_text,
+    display_value,
+    iso,
+    json_value,
+    labelled_fields,
+    local_time,
+    markdown_cell,
+    show_times_in,
+    terminal_safe,
+    with_labels,
+)
+
+__all__ = ["FORMATS", "EXPORT_FORMATS", "LABELLED", "LEVEL_STYLES", "LIST_SEPARATOR", "MACHINE_FORMATS",
+           "REPORT_FORMATS", "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "display_value",
+           "fitted_table", "iso", "json_value", "labelled_fields", "local_time", "markdown_cell", "record",
+           "show_times_in", "table", "terminal_safe", "timeline_rows", "with_labels", "write", "write_rows"]
+
+FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
+MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
+EXPORT_FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx")
+REPORT_FORMATS = (*FORMATS, "xlsx")
+
+
+def write(fmt: str, source: Document | Iterable[Any], fields: Sequence[str] = (), *, out: TextIO | None = None,
+          path: Path | str | IO[bytes] | None = None, lang: str = "en", excel: bool = False, sheet: str = "export",
+          category_names: dict[str, tuple[str, str]] | None = None, section: str | None = None,
+          console: Any = None) -> int:
+    """Write rows or a report document in `fmt`: text formats to `out`, xlsx to `path` (a file or a
+    binary handle). Rows are dicts of Python values or sequences of stored values in the order of
+    `fields`. A document is written whole, or only its `section`; csv, tsv and ndjson write one
+    section's rows (its default one), json the report's data, table draws on `console` (a rich
+    console; a plain one on `out` when not given). Returns how many rows were written (rows only)."""
+    if isinstance(source, Document):
+        _write_document(fmt, source, out=out, path=path, lang=lang, section=section, console=console)
+        return 0
+    if fmt == "xlsx":
+        from qiye_service.render.xlsx import write_xlsx
+
+        assert path is not None
+        return write_xlsx(source, fields, path, sheet=sheet)
+    assert out is not None
+    if fmt == "table":
+        rows = list(source)
+        (console or _plain_console(out)).print(table(rows, fields, lang=lang, category_names=category_names))
+        return len(rows)
+    return write_rows(source, fields, fmt, out, lang=lang, excel=excel, category_names=category_names)
+
+
+def _plain_console(out: TextIO) -> Any:
+    from rich.console import Console
+
+    return Console(file=out, no_color=True, width=160, highlight=False, soft_wrap=False)
+
+
+def _write_document(fmt: str, doc: Document, *, out: TextIO | None, path: Any, lang: str, section: str | None,
+                    console: Any) -> None:
+    from qiye_service.render import text
+
+    chosen = doc.section(section, lang) if section else None
+    if fmt == "xlsx":
+        from qiye_service.render.xlsx import write_workbook
+
+        assert path is not None
+        write_workbook(doc, path, lang, only=chosen)
+        return
+    assert out is not None
+    if fmt == "table":
+        from qiye_service.render.terminal import print_document
+
+        print_document(doc, lang, console or _plain_console(out), only=chosen, trend=doc.kind == "trend")
+        return
+    handle = text.ChunkedWriter(out)
+    if fmt == "json":
+        text.write_json(doc.data if chosen is None else chosen.rows, handle)
+        handle.write("\n")
+    elif fmt in MACHINE_FORMATS:
+        part = chosen or doc.default_section()
+        write_rows(part.rows, part.fields, fmt, handle, lang=lang)
+    elif fmt == "markdown":
+        text.write_markdown_document(doc, lang, handle, only=chosen)
+    else:
+        raise ValueError(f"not a report format: {fmt}")
+    handle.flush()

@@ -1,0 +1,260 @@
+"""The report document: what a report says (a title, a line on its scope, figures and sections of
+rows), built from a report query's data in the interface language, for every format to write.
+
+The queries (qiye_service.reports) return data with codes; the labels people read are put on
+here and by the writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from qiye_service.i18n import translate
+from qiye_service.render.values import RATE_FIELDS, header
+
+DEFAULT_SECTION = {"summary": "groups", "weekly": "categories", "overdue": "issues", "trend": "periods"}
+# The columns people see in tables and markdown; machine formats and workbooks get every field.
+SUMMARY_SHOWN = ("label", "total", "resolved", "pending", "overdue", "resolution_rate", "response_rate",
+                 "callback_rate", "satisfaction_rate")
+WEEKLY_SHOWN = ("label", "filed", "resolved", "total_to_date", "resolved_to_date", "resolution_rate_to_date",
+                "overdue", "due_next_7_days")
+CLOSED_SHOWN = ("id", "title", "enterprise", "department", "owner", "resolved_on", "days_to_resolve")
+LADDER_SHOWN = ("id", "title", "enterprise", "department", "owner", "due_on", "days_overdue", "level")
+# Headers of a dimension's name column.
+DIMENSION_LABELS = {"month": "report.field.month", "week": "report.field.week", "level": "field.level"}
+
+
+class Rows:
+    """A section's rows, read once: a list, or a stream of which the first few are kept to peek at
+    (for column widths and alignment) before the whole is written out."""
+
+    def __init__(self, source: Iterable[dict[str, Any]]) -> None:
+        self._rest = iter(source)
+        self._head: list[dict[str, Any]] = []
+
+    def head(self, count: int) -> list[dict[str, Any]]:
+        while len(self._head) < count:
+            try:
+                self._head.append(next(self._rest))
+            except StopIteration:
+                break
+        return self._head[:count]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        yield from self._head
+        yield from self._rest
+
+    def __bool__(self) -> bool:
+        return bool(self.head(1))
+
+
+@dataclass
+class Section:
+    """One table of a report: its machine name, its title, its columns and rows."""
+
+    name: str
+    title: str
+    fields: tuple[str, ...]
+    rows: Iterable[dict[str, Any]]
+    headers: dict[str, str] = field(default_factory=dict)  # field -> header, where not the usual one
+    shown_fields: tuple[str, ...] | None = None  # the columns people see (table, markdown); default all
+    hidden: bool = False  # only for --section (it repeats another section)
+    # How many rows `rows` holds, when a figure of the report already says: a table then says how
+    # many it leaves out without reading them all (a quarter of a million on a city ledger).
+    count: int | None = None
+    # How many rows the list had before --limit cut it (a figure of the report), for "5 of 58 rows".
+    total: int | None = None
+
+    def __post_init__(self) -> None:
+        self.rows = self.rows if isinstance(self.rows, Rows) else Rows(self.rows)
+
+
+@dataclass
+class Document:
+    """A report as people read it: a title, a line on the scope, figures and sections."""
+
+    title: str
+    subtitle: str
+    figures: list[tuple[str, str, Any]]  # (field, header, value)
+    sections: list[Section]
+    category_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The report's data as its query returned it: what --format json writes.
+    data: dict[str, Any] | None = None
+    # Which report: summary, weekly, overdue or trend (its default section, the trend's bars).
+    kind: str = ""
+    # The ledger seal in the footer (weekly, issue 25): a services.seal.Seal, or when writers kept
+    # it waiting, how many seconds it waited.
+    seal: Any = None
+    seal_waited: int | None = None
+
+    @property
+    def shown_sections(self) -> list[Section]:
+        return [section for section in self.sections if not section.hidden]
+
+    def default_section(self) -> Section:
+        """The part csv, tsv and ndjson print when --section is not given."""
+        return self.section(DEFAULT_SECTION[self.kind])
+
+    def section(self, name: str, lang: str = "en") -> Section:
+        if name == "figures":
+            row = {name: value for name, _, value in self.figures}
+            return Section("figures", self.title, tuple(row), [row])
+        for section in self.sections:
+            if section.name == name:
+                return section
+        from qiye_service.errors import InvalidValue
+
+        valid = ", ".join(["figures", *(s.name for s in self.sections)] if self.figures else [s.name for s in self.sections])
+        raise InvalidValue("error.bad_choice", field="--section", value=name, valid=valid)
+
+
+
+def _t(lang: str, key: str, **params: Any) -> str:
+    return translate(key, lang, **params)
+
+
+def scope_line(lang: str, scope: dict[str, Any]) -> str:
+    if scope["kind"] in ("year", "week"):
+        what = scope["name"]
+    elif scope["kind"] == "range":
+        what = _t(lang, "report.scope.range", since=scope["since"] or "…", until=scope["until"] or "…")
+    else:
+        what = _t(lang, "report.scope.all")
+    return _t(lang, "report.scope.line", scope=what, as_of=scope["as_of"])
+
+
+def _figures(lang: str, data: dict[str, Any], names: tuple[str, ...],
+             labels: dict[str, str] | None = None) -> list[tuple[str, str, Any]]:
+    labels = labels or {}
+    return [(name, _t(lang, labels[name]) if name in labels else header(name, lang), data[name])
+            for name in names]
+
+
+def summary_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str, str]]) -> Document:
+    from qiye_service import reports
+
+    by_header = _dimension_header(lang, data["by"])
+    return Document(
+        data=data,
+        kind="summary",
+        title=_t(lang, "report.title.summary"),
+        subtitle=scope_line(lang, data["scope"]),
+        figures=_figures(lang, data, reports.SUMMARY_FIELDS),
+        sections=[
+            Section("by_kind", _t(lang, "report.section.by", by=header("kind", lang)),
+                    reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["by_kind"],
+                    {"label": header("kind", lang)}, SUMMARY_SHOWN, hidden=data["by"] == "kind"),
+            Section("groups", _t(lang, "report.section.by", by=by_header),
+                    reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["groups"], {"label": by_header},
+                    SUMMARY_SHOWN),
+        ],
+        category_names=names,
+    )
+
+
+def _listed(figure: int, limit: int | None) -> int:
+    """How many rows a list holds whose length is a figure of the report, under --limit."""
+    return figure if limit is None else min(figure, limit)
+
+
+def weekly_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str, str]],
+                    limit: int | None = None, seal: Any = None, seal_waited: int | None = None) -> Document:
+    from qiye_service import reports
+
+    scope = data["scope"]
+    week_labels = {"resolved": "report.field.resolved_this_week", "overdue": "report.field.overdue_at"}
+    return Document(
+        data=data,
+        kind="weekly",
+        title=_t(lang, "report.title.weekly", week=scope["name"], since=scope["since"], until=scope["until"]),
+        subtitle=_t(lang, "report.as_of", date=scope["as_of"]),
+        figures=_figures(lang, data, reports.WEEKLY_FIELDS, week_labels),
+        sections=[
+            Section("categories", _t(lang, "report.section.categories"),
+                    reports.WEEKLY_CATEGORY_FIELDS + reports.SUPERVISION_FIELDS, data["categories"],
+                    {"label": header("category", lang), "resolved": _t(lang, week_labels["resolved"]),
+                     "overdue": _t(lang, week_labels["overdue"])}, WEEKLY_SHOWN),
+            Section("closed", _t(lang, "report.section.closed"), reports.CLOSED_FIELDS, data["closed"],
+                    shown_fields=CLOSED_SHOWN, count=_listed(data["resolved"], limit), total=data["resolved"]),
+            Section("overdue_issues", _t(lang, "report.section.overdue_issues"), reports.OVERDUE_ISSUE_FIELDS,
+                    data["overdue_issues"], shown_fields=LADDER_SHOWN, count=_listed(data["overdue"], limit),
+                    total=data["overdue"]),
+        ],
+        category_names=names,
+        seal=seal,
+        seal_waited=seal_waited,
+    )
+
+
+def seal_line(doc: Document, lang: str, *, markdown: bool = False) -> str | None:
+    """The footer line of a sealed report: the seal and what it covers, or why there is none."""
+    if doc.seal is not None:
+        text = f"`{doc.seal.text}`" if markdown else doc.seal.text
+        return _t(lang, "report.seal", seal=text, events=doc.seal.events, event=doc.seal.event_id)
+    if doc.seal_waited is not None:
+        return _t(lang, "report.seal_unavailable", seconds=doc.seal_waited)
+    return None
+
+
+def overdue_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str, str]],
+                     limit: int | None = None) -> Document:
+    from qiye_service import reports
+
+    by_header = _dimension_header(lang, data["by"])
+    return Document(
+        data=data,
+        kind="overdue",
+        title=_t(lang, "report.title.overdue"),
+        subtitle=scope_line(lang, data["scope"]),
+        figures=_figures(lang, data, ("total", "overdue", "level_red", "level_overdue", "level_due_soon"),
+                         {"total": "report.field.on_ladder"}),
+        sections=[
+            Section("groups", _t(lang, "report.section.by", by=by_header), reports.OVERDUE_GROUP_FIELDS,
+                    data["groups"], {"label": by_header, "total": _t(lang, "report.field.on_ladder")},
+                    ("label", "total", "max_days_overdue") if data["by"] == "level" else None),
+            Section("issues", _t(lang, "report.section.issues"), reports.OVERDUE_ISSUE_FIELDS, data["issues"],
+                    shown_fields=LADDER_SHOWN, count=_listed(data["total"], limit), total=data["total"]),
+        ],
+        category_names=names,
+    )
+
+
+def trend_document(lang: str, data: dict[str, Any]) -> Document:
+    from qiye_service import reports
+
+    period = _dimension_header(lang, data["by"])
+    return Document(
+        data=data,
+        kind="trend",
+        title=_t(lang, "report.title.trend", period=period),
+        subtitle=scope_line(lang, data["scope"]),
+        figures=_figures(lang, data, ("filed", "resolved"), {"filed": "report.field.filed_total",
+                                                                "resolved": "report.field.resolved_total"}),
+        sections=[Section("periods", _t(lang, "report.section.periods"), reports.TREND_FIELDS, data["periods"],
+                          {"period": period, "filed": _t(lang, "report.field.filed_total"),
+                           "resolved": _t(lang, "report.field.resolved_total")})],
+    )
+
+
+def _dimension_header(lang: str, by: str) -> str:
+    return _t(lang, DIMENSION_LABELS[by]) if by in DIMENSION_LABELS else header(by, lang)
+
+
+
+def table_fields(section: Section) -> tuple[str, ...]:
+    """The columns people see (table, markdown): a group's name, not its code."""
+    return section.shown_fields or tuple(f for f in section.fields if f != "key")
+
+
+def headers(section: Section, lang: str) -> list[str]:
+    return [section.headers.get(f) or header(f, lang) for f in table_fields(section)]
+
+
+def numeric(section: Section, name: str) -> bool:
+    """Whether a column holds numbers (right-aligned): a rate, or numbers in its first rows."""
+    if name in RATE_FIELDS:
+        return True
+    return any(isinstance(row.get(name), (int, float)) and not isinstance(row.get(name), bool)
+               for row in section.rows.head(20))
