@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 from qiye_service.dates import DEFAULT_TZ, check_year, day_end_utc, week_name
 from qiye_service.errors import InvalidValue
-from qiye_service.i18n import translate, value_label
 from qiye_service.models import Category, Department, Enterprise, Issue, Status
 from qiye_service.services import supervision
 from qiye_service.services.filters import ResolvedFilter, apply_filter
@@ -197,10 +196,6 @@ def _unscoped(flt: ResolvedFilter) -> ResolvedFilter:
     return replace(flt, since=None, until=None)
 
 
-def _none_label(lang: str) -> str:
-    return translate("report.none", lang)
-
-
 # --- grouping -------------------------------------------------------------------------------
 
 
@@ -217,35 +212,27 @@ def _summary_columns(cutoffs: supervision.LevelCutoffs) -> list[Any]:
     ]
 
 
-def _group_row(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
+def _group_row(key: Any, row: dict[str, Any]) -> dict[str, Any]:
     total, resolved = int(row["total"]), int(row["resolved"])
     return {
-        "key": key, "label": label, "total": total, "resolved": resolved, "pending": total - resolved,
+        "key": key, "total": total, "resolved": resolved, "pending": total - resolved,
         "overdue": int(row["overdue"]), "resolution_rate": ratio(resolved, total), **supervision_figures(row),
     }
 
 
 @dataclass(frozen=True)
 class Dimension:
-    """A grouping: the key columns, the joins it needs and how a key is named."""
+    """A grouping: the key columns, the joins it needs and how a group's key is made of them.
+    Groups carry codes and names as stored; the output layer (render.document) labels them."""
 
     columns: list[Any]
     join: Callable[[Any], Any]
     key: Callable[[tuple[Any, ...]], Any]
-    label: Callable[[tuple[Any, ...], str], str]
     chronological: bool = False
 
 
 def _plain(values: tuple[Any, ...]) -> Any:
     return values[0]
-
-
-def _named(values: tuple[Any, ...], lang: str) -> str:
-    return values[0] if values[0] is not None else _none_label(lang)
-
-
-def _coded(kind: str) -> Callable[[tuple[Any, ...], str], str]:
-    return lambda values, lang: value_label(kind, values[0], lang)
 
 
 def _month_key(values: tuple[Any, ...]) -> str:
@@ -259,23 +246,20 @@ def _same(stmt: Any) -> Any:
 def dimension(by: str) -> Dimension:
     """The grouping for `--by`; an unknown name is an error listing the valid ones."""
     if by == "category":
-        return Dimension([Category.code, Category.name_zh, Category.name_en],
-                         lambda stmt: stmt.join(Category, Category.id == Issue.category_id), _plain,
-                         lambda values, lang: values[1] if lang == "zh" else values[2])
+        return Dimension([Category.code], lambda stmt: stmt.join(Category, Category.id == Issue.category_id), _plain)
     if by in ("kind", "source"):
-        return Dimension([getattr(Issue, by)], _same, _plain, _coded(by))
+        return Dimension([getattr(Issue, by)], _same, _plain)
     if by == "department":
         return Dimension([Department.name], lambda stmt: stmt.outerjoin(Department, Department.id == Issue.department_id),
-                         _plain, _named)
+                         _plain)
     if by in ("zone", "industry", "enterprise"):
         column = Enterprise.name if by == "enterprise" else getattr(Enterprise, by)
-        return Dimension([column], lambda stmt: stmt.join(Enterprise, Enterprise.id == Issue.enterprise_id),
-                         _plain, _named)
+        return Dimension([column], lambda stmt: stmt.join(Enterprise, Enterprise.id == Issue.enterprise_id), _plain)
     if by == "owner":
-        return Dimension([Issue.owner], _same, _plain, _named)
+        return Dimension([Issue.owner], _same, _plain)
     if by == "month":
         return Dimension([extract("year", Issue.reported_on), extract("month", Issue.reported_on)], _same,
-                         _month_key, lambda values, lang: _month_key(values), chronological=True)
+                         _month_key, chronological=True)
     raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(SUMMARY_DIMENSIONS))
 
 
@@ -308,8 +292,8 @@ def _add_up(raws: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
     return totals
 
 
-def grouped_figures(session: Session, flt: ResolvedFilter, scope: Scope, by: str | Dimension, *, lang: str,
-                    columns: list[Any], build: Callable[[Any, str, dict[str, Any]], dict[str, Any]],
+def grouped_figures(session: Session, flt: ResolvedFilter, scope: Scope, by: str | Dimension, *,
+                    columns: list[Any], build: Callable[[Any, dict[str, Any]], dict[str, Any]],
                     base: Callable[[Any], Any] | None = None) -> Grouped:
     """One GROUP BY query: `columns` per value of the `by` dimension.
 
@@ -325,7 +309,7 @@ def grouped_figures(session: Session, flt: ResolvedFilter, scope: Scope, by: str
         values = tuple(row[:width])
         raw = dict(row._mapping)
         raws.append(raw)
-        rows.append(build(dim.key(values), dim.label(values, lang), raw))
+        rows.append(build(dim.key(values), raw))
     return Grouped(_sort_groups(rows, dim.chronological), _add_up(raws, [column.name for column in columns]))
 
 
@@ -357,7 +341,7 @@ def median_days_to_resolve(session: Session, flt: ResolvedFilter, scope: Scope, 
     return round(sum(found) / len(found), 2)
 
 
-def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "category", lang: str = "en",
+def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "category",
                    calendar: WorkingCalendar, thresholds: supervision.Thresholds) -> dict[str, Any]:
     """DESIGN §4 `summary`: the scope's figures, by kind, and per group of `by`.
 
@@ -377,12 +361,11 @@ def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
         raw = {name: row._mapping[name] for name in names}
         kinds.setdefault(row[0], []).append(raw)
         keys.setdefault(tuple(row[1:1 + width]), []).append(raw)
-    by_kind = _sort_groups([_group_row(kind, value_label("kind", kind, lang), _add_up(raws, names))
-                            for kind, raws in kinds.items()], False)
-    groups = _sort_groups([_group_row(dim.key(values), dim.label(values, lang), _add_up(raws, names))
-                           for values, raws in keys.items()], dim.chronological)
+    by_kind = _sort_groups([_group_row(kind, _add_up(raws, names)) for kind, raws in kinds.items()], False)
+    groups = _sort_groups([_group_row(dim.key(values), _add_up(raws, names)) for values, raws in keys.items()],
+                          dim.chronological)
     totals = _add_up([raw for raws in kinds.values() for raw in raws], names)
-    head = _group_row(None, "", totals)
+    head = _group_row(None, totals)
     days_count = int(totals["days_count"])
     return {
         "scope": scope.as_json(),
@@ -456,15 +439,15 @@ def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any
     ]
 
 
-def _weekly_row(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
+def _weekly_row(key: Any, row: dict[str, Any]) -> dict[str, Any]:
     counts = {field: int(row[field]) for field in ("filed", "resolved", "total_to_date", "resolved_to_date",
                                                     "overdue", "due_next_7_days")}
-    figures = {"key": key, "label": label, **counts, **supervision_figures(row),
+    figures = {"key": key, **counts, **supervision_figures(row),
                "resolution_rate_to_date": ratio(counts["resolved_to_date"], counts["total_to_date"])}
-    return {field: figures[field] for field in WEEKLY_CATEGORY_FIELDS + SUPERVISION_FIELDS}
+    return {field: figures[field] for field in WEEKLY_CATEGORY_FIELDS + SUPERVISION_FIELDS if field != "label"}
 
 
-def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: str = "en",
+def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *,
                   calendar: WorkingCalendar, thresholds: supervision.Thresholds,
                   limit: int | None = None, timezone: str = DEFAULT_TZ) -> dict[str, Any]:
     """DESIGN §4 `weekly`: the week's figures, the figures to date, per category, and two lists.
@@ -481,9 +464,9 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: 
     ended = day_end_utc(sunday, timezone) if as_of == sunday else None
     cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds, ends_at=ended)
     to_date = replace(scope, since=None)
-    categories = grouped_figures(session, flt, to_date, "category", lang=lang,
-                                 columns=_weekly_columns(scope, cutoffs), build=_weekly_row)
-    head = _weekly_row(None, "", categories.totals)
+    categories = grouped_figures(session, flt, to_date, "category", columns=_weekly_columns(scope, cutoffs),
+                                 build=_weekly_row)
+    head = _weekly_row(None, categories.totals)
     closed = (_scoped(_with_names(select(*issue_columns()).select_from(Issue)), flt, to_date)
               .where(is_resolved(), Issue.resolved_on >= monday, Issue.resolved_on <= sunday)
               .order_by(Issue.resolved_on, Issue.id))
@@ -504,7 +487,7 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: 
 # --- overdue (督办清单) -------------------------------------------------------------------------
 
 
-def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "level", lang: str = "en",
+def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "level",
                    calendar: WorkingCalendar, thresholds: supervision.Thresholds,
                    limit: int | None = None) -> dict[str, Any]:
     """The supervision list: every issue on the escalation ladder at the as-of date.
@@ -532,24 +515,24 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
     def ladder(stmt: Any) -> Any:
         return _scoped(stmt, flt, scope).where(on_ladder)
 
-    def build(key: Any, label: str, row: dict[str, Any]) -> dict[str, Any]:
+    def build(key: Any, row: dict[str, Any]) -> dict[str, Any]:
         earliest = row["earliest_late"]
-        return {"key": key, "label": label, "total": int(row["total"]),
+        return {"key": key, "total": int(row["total"]),
                 **{field: int(row[field]) for field in ("level_red", "level_overdue", "level_due_soon")},
                 "max_days_overdue": (as_of - earliest).days if earliest is not None else 0,
                 "overdue": int(row["overdue"])}
 
     if by == "level":
-        levels = Dimension([level], _same, _plain, lambda values, lang: value_label("level", values[0], lang))
-        grouped = grouped_figures(session, flt, scope, levels, lang=lang, columns=columns, build=build, base=ladder)
+        grouped = grouped_figures(session, flt, scope, Dimension([level], _same, _plain), columns=columns, build=build,
+                                  base=ladder)
         found = {group["key"]: group for group in grouped.groups}
         empty = {column.name: None if column.name.startswith("earliest") else 0 for column in columns}
-        groups = [found.get(lvl) or build(lvl, value_label("level", lvl, lang), empty) for lvl in supervision.LEVELS]
+        groups = [found.get(lvl) or build(lvl, empty) for lvl in supervision.LEVELS]
     else:
-        grouped = grouped_figures(session, flt, scope, by, lang=lang, columns=columns, build=build, base=ladder)
+        grouped = grouped_figures(session, flt, scope, by, columns=columns, build=build, base=ladder)
         groups = sorted(grouped.groups, key=lambda g: (-g["level_red"], -g["total"], g["key"] is None,
                                                        str(g["key"] or "")))
-    head = build(None, "", grouped.totals)
+    head = build(None, grouped.totals)
     for group in groups:
         group.pop("overdue")
     return {

@@ -157,7 +157,7 @@ def summary(
     target = _check_output(app_ctx, fmt, out, None, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
     with app_ctx.session(write=False) as session:
-        data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
+        data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value,
                                       **_supervision(app_ctx))
         emit(app_ctx, summary_document(app_ctx.lang, data, category_names(session)), fmt, out, section,
              target=target)
@@ -195,7 +195,7 @@ def weekly(
     if scope.kind != "week":
         scope = reports.report_scope(today=app_ctx.today(), week=week_bounds(app_ctx.today()))
     with app_ctx.session(write=False) as session:
-        data = reports.weekly_report(session, _prepare(session, filters), scope, lang=app_ctx.lang, limit=limit,
+        data = reports.weekly_report(session, _prepare(session, filters), scope, limit=limit,
                                      timezone=app_ctx.timezone, **_supervision(app_ctx))
         seal, waited = _ledger_seal(app_ctx, session)
         in_document = _shows_seal(fmt, section)
@@ -260,7 +260,7 @@ def overdue(
     target = _check_output(app_ctx, fmt, out, limit, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
     with app_ctx.session(write=False) as session:
-        data = reports.overdue_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
+        data = reports.overdue_report(session, _prepare(session, filters), scope, by=by.value,
                                       limit=limit, **_supervision(app_ctx))
         emit(app_ctx, overdue_document(app_ctx.lang, data, category_names(session), limit), fmt, out, section,
              target=target)

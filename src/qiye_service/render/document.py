@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from qiye_service.i18n import translate
+from qiye_service.i18n import translate, value_label
 from qiye_service.render.values import RATE_FIELDS, header
 
 DEFAULT_SECTION = {"summary": "groups", "weekly": "categories", "overdue": "issues", "trend": "periods"}
@@ -135,6 +135,8 @@ def _figures(lang: str, data: dict[str, Any], names: tuple[str, ...],
 def summary_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str, str]]) -> Document:
     from qiye_service import reports
 
+    data["by_kind"] = labelled(data["by_kind"], "kind", lang, names)
+    data["groups"] = labelled(data["groups"], data["by"], lang, names)
     by_header = _dimension_header(lang, data["by"])
     return Document(
         data=data,
@@ -163,6 +165,7 @@ def weekly_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str,
                     limit: int | None = None, seal: Any = None, seal_waited: int | None = None) -> Document:
     from qiye_service import reports
 
+    data["categories"] = labelled(data["categories"], "category", lang, names)
     scope = data["scope"]
     week_labels = {"resolved": "report.field.resolved_this_week", "overdue": "report.field.overdue_at"}
     return Document(
@@ -202,6 +205,7 @@ def overdue_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str
                      limit: int | None = None) -> Document:
     from qiye_service import reports
 
+    data["groups"] = labelled(data["groups"], data["by"], lang, names)
     by_header = _dimension_header(lang, data["by"])
     return Document(
         data=data,
@@ -236,6 +240,27 @@ def trend_document(lang: str, data: dict[str, Any]) -> Document:
                           {"period": period, "filed": _t(lang, "report.field.filed_total"),
                            "resolved": _t(lang, "report.field.resolved_total")})],
     )
+
+
+def group_label(by: str, key: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> Any:
+    """The name people read for a report group's key: a category's name, a code's label, a
+    month or week as it is, a name as stored (the unnamed group as 无/none)."""
+    if by == "category":
+        names = category_names.get(key)
+        return (names[0] if lang == "zh" else names[1]) if names else key
+    if by in ("kind", "source", "level"):
+        return value_label(by, key, lang)
+    if by in ("month", "week"):
+        return key
+    return key if key is not None else translate("report.none", lang)
+
+
+def labelled(rows: list[dict[str, Any]], by: str, lang: str,
+             category_names: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    """Group rows with their `label` (in the interface language) after their `key`: the report
+    queries return codes only, and every format, JSON too, shows the label beside the key."""
+    return [{"key": row["key"], "label": group_label(by, row["key"], lang, category_names),
+             **{name: value for name, value in row.items() if name != "key"}} for row in rows]
 
 
 def _dimension_header(lang: str, by: str) -> str:
