@@ -47,8 +47,7 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 
     Example: qiye db info --format json
     """
-    import json
-
+    from qiye_service import render
     from qiye_service.services.database import database_info
 
     app_ctx = get_app(ctx)
@@ -57,11 +56,9 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     with database_errors(engine):
         facts = database_info(engine)
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        typer.echo(render.json_text(facts))
         return
     import sys
-
-    from qiye_service import render
 
     if fmt is OutputFormat.table:
         app_ctx.out.print(render.record(facts, list(facts), lang=app_ctx.lang))
@@ -164,7 +161,6 @@ def check(
 
     Example: qiye db check --seal 2050-2041-9f3a1c2b7d4e5f60a1b2c3d4
     """
-    import json
     import sys
 
     from qiye_service import render
@@ -187,10 +183,11 @@ def check(
     rows = [{"check": f.check, "issue_id": f.issue_id, "event_id": f.event_id,
              "message": app_ctx.t(f.key, **_shown_values(app_ctx, f.params))} for f in report.findings]
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps({"ok": report.ok, "issues": report.issues, "events": report.events,
-                               "recorded_seals": report.recorded_seals,
-                               "seal": None if printed is None else {"seal": printed.text, "ok": report.seal_holds},
-                               "problems": rows}, ensure_ascii=False, indent=2))
+        typer.echo(render.json_text({"ok": report.ok, "issues": report.issues, "events": report.events,
+                                      "recorded_seals": report.recorded_seals,
+                                      "seal": None if printed is None else {"seal": printed.text,
+                                                                            "ok": report.seal_holds},
+                                      "problems": rows}))
     elif fmt is OutputFormat.table:
         for row in rows:
             echo(f"- {row['message']}")
@@ -245,7 +242,6 @@ def seal(
 def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: OutputFormat,  # type: ignore[no-untyped-def]
                    one: bool = False) -> None:
     """Rows as a table, or in a machine format (`one`: a JSON object rather than an array)."""
-    import json
     import sys
 
     from qiye_service import render
@@ -255,8 +251,7 @@ def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: Outp
             app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang))
         app_ctx.say_rows(len(rows))
     elif fmt is OutputFormat.json and one:
-        typer.echo(json.dumps({name: render.json_value(rows[0][name]) for name in fields}, ensure_ascii=False,
-                              indent=2))
+        typer.echo(render.json_text({name: render.json_value(rows[0][name]) for name in fields}))
     else:
         render.write_rows(rows, fields, fmt.value, sys.stdout, lang=app_ctx.lang)
 

@@ -82,9 +82,8 @@ def show(ctx: typer.Context, name: NameArg, fmt: FormatOption = OutputFormat.tab
     if fmt is OutputFormat.table:
         app_ctx.out.print(render.record(row, ROW_FIELDS, lang=app_ctx.lang))
     elif fmt is OutputFormat.json:
-        import json
 
-        typer.echo(json.dumps({f: render.json_value(row[f]) for f in ROW_FIELDS}, ensure_ascii=False, indent=2))
+        typer.echo(render.json_text({f: render.json_value(row[f]) for f in ROW_FIELDS}))
     else:
         render.write_rows([row], ROW_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
 

@@ -22,8 +22,6 @@ LIST_FIELDS = ("id", "title", "enterprise", "category", "status", "priority", "d
                "reported_on", "due_on")
 # The table adds the escalation level marker (DESIGN §8); machine formats keep the §4 row.
 LIST_TABLE_FIELDS = (*LIST_FIELDS, "level")
-# Colour only, never bold, so NO_COLOR leaves plain words; the words carry the meaning.
-LEVEL_STYLES = {"red": "red", "overdue": "yellow", "due-soon": "blue"}
 SHOW_FIELDS = ("id", "title", "description", "enterprise", "project", "category", "kind", "source",
                "priority", "status", "department", "owner", "reported_on", "due_on", "resolved_on",
                "resolution", "tags", "created_by", "created_at", "updated_at")
@@ -87,6 +85,7 @@ def _level_markers(app_ctx: AppContext, session: Any, rows: list[dict[str, Any]]
     """Put each row's escalation level, as a localised word, in `level`; returns the cell styles."""
     from qiye_service.cli.options import supervision_thresholds
     from qiye_service.i18n import value_label
+    from qiye_service.render import LEVEL_STYLES
     from qiye_service.services.supervision import level_cutoffs, levels_by_issue
 
     cutoffs = level_cutoffs(app_ctx.today(), app_ctx.calendar, supervision_thresholds(app_ctx))
@@ -260,7 +259,6 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
         names = catalog.category_names(session)
     events = detail.pop("events")
     if fmt is OutputFormat.json:
-        import json
 
         payload = {f: render.json_value(detail[f]) for f in ISSUE_FIELDS}
         if labels:
@@ -268,7 +266,7 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
         # The supervision record and the previous close-out go after the §4 row, the events last.
         payload.update(_state_payload(app_ctx, detail, labels=labels))
         payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(render.json_text(payload))
     elif fmt is OutputFormat.ndjson:
         render.write("ndjson", [{**detail, **_state_payload(app_ctx, detail, labels=False)}],
                      (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution"), out=sys.stdout)

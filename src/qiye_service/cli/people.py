@@ -80,11 +80,10 @@ def show(ctx: typer.Context, name: NameArg, fmt: FormatOption = OutputFormat.tab
     if fmt is OutputFormat.table:
         app_ctx.out.print(render.record(row, SHOW_FIELDS, lang=app_ctx.lang))
     elif fmt is OutputFormat.json:
-        import json
 
         from qiye_service.cli.context import echo
 
-        echo(json.dumps({f: render.json_value(row[f]) for f in SHOW_FIELDS}, ensure_ascii=False, indent=2))
+        echo(render.json_text({f: render.json_value(row[f]) for f in SHOW_FIELDS}))
     else:
         render.write_rows([row], SHOW_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
 

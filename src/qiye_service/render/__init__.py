@@ -19,7 +19,7 @@ from typing import IO, Any, TextIO
 
 from qiye_service.render.document import Document
 from qiye_service.render.terminal import TIMELINE_FIELDS, fitted_table, record, table, timeline_rows
-from qiye_service.render.text import LIST_SEPARATOR, write_rows
+from qiye_service.render.text import LIST_SEPARATOR, json_text, write_rows
 from qiye_service.render.values import (
     LABELLED,
     LEVEL_STYLES,
@@ -38,7 +38,7 @@ from qiye_service.render.values import (
 
 __all__ = ["FORMATS", "EXPORT_FORMATS", "LABELLED", "LEVEL_STYLES", "LIST_SEPARATOR", "MACHINE_FORMATS",
            "REPORT_FORMATS", "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "display_value",
-           "fitted_table", "iso", "json_value", "labelled_fields", "local_time", "markdown_cell", "record",
+           "fitted_table", "iso", "json_text", "json_value", "labelled_fields", "local_time", "markdown_cell", "record",
            "show_times_in", "table", "terminal_safe", "timeline_rows", "with_labels", "write", "write_rows"]
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")

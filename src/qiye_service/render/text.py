@@ -210,6 +210,15 @@ def write_json(value: Any, out: TextIO, level: int = 0) -> None:
         out.write(json.dumps(_json_ready(value), ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level))
 
 
+def json_text(value: Any) -> str:
+    """A value (a record, a small report) as write_json lays it out, without the final newline."""
+    from io import StringIO
+
+    buffer = StringIO()
+    write_json(value, buffer)
+    return buffer.getvalue()
+
+
 def _is_list(value: Any) -> bool:
     return isinstance(value, (list, tuple, Rows, Iterator))
 

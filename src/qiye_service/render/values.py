@@ -175,8 +175,10 @@ def with_labels(rows: Iterable[Sequence[Any]], fields: Sequence[str], lang: str,
 # Report figures: rates shown as percentages, day counts with one decimal.
 RATE_FIELDS = ("resolution_rate", "resolution_rate_to_date", "response_rate", "callback_rate", "satisfaction_rate")
 DAY_FIGURES = ("avg_days_to_resolve", "median_days_to_resolve")
-# The escalation levels' colours (terminal styles; the workbook and HTML use the same hues).
-LEVEL_STYLES = {"red": "bold red", "overdue": "yellow", "due-soon": "blue"}
+# The escalation levels' colours, once for every table (issue list, reports): colour only, never
+# bold, so NO_COLOR leaves plain words; the words carry the meaning. Workbooks fill cells in the
+# same hues (LEVEL_FILLS).
+LEVEL_STYLES = {"red": "red", "overdue": "yellow", "due-soon": "blue"}
 LEVEL_FILLS = {"red": "FFC7CE", "overdue": "FFEB9C", "due-soon": "BDD7EE"}
 
 
