@@ -47,6 +47,8 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 
     Example: qiye db info --format json
     """
+    import sys
+
     from qiye_service import render
     from qiye_service.services.database import database_info
 
@@ -56,9 +58,8 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     with database_errors(engine):
         facts = database_info(engine)
     if fmt is OutputFormat.json:
-        typer.echo(render.json_text(facts))
+        render.write("json", facts, out=sys.stdout)
         return
-    import sys
 
     if fmt is OutputFormat.table:
         app_ctx.out.print(render.record(facts, list(facts), lang=app_ctx.lang))
@@ -183,11 +184,10 @@ def check(
     rows = [{"check": f.check, "issue_id": f.issue_id, "event_id": f.event_id,
              "message": app_ctx.t(f.key, **_shown_values(app_ctx, f.params))} for f in report.findings]
     if fmt is OutputFormat.json:
-        typer.echo(render.json_text({"ok": report.ok, "issues": report.issues, "events": report.events,
-                                      "recorded_seals": report.recorded_seals,
-                                      "seal": None if printed is None else {"seal": printed.text,
-                                                                            "ok": report.seal_holds},
-                                      "problems": rows}))
+        render.write("json", {"ok": report.ok, "issues": report.issues, "events": report.events,
+                              "recorded_seals": report.recorded_seals,
+                              "seal": None if printed is None else {"seal": printed.text, "ok": report.seal_holds},
+                              "problems": rows}, out=sys.stdout)
     elif fmt is OutputFormat.table:
         for row in rows:
             echo(f"- {row['message']}")
@@ -251,7 +251,7 @@ def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: Outp
             app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang))
         app_ctx.say_rows(len(rows))
     elif fmt is OutputFormat.json and one:
-        typer.echo(render.json_text({name: render.json_value(rows[0][name]) for name in fields}))
+        render.write("json", {name: render.json_value(rows[0][name]) for name in fields}, out=sys.stdout)
     else:
         render.write_rows(rows, fields, fmt.value, sys.stdout, lang=app_ctx.lang)
 

@@ -83,7 +83,7 @@ def show(ctx: typer.Context, name: NameArg, fmt: FormatOption = OutputFormat.tab
         app_ctx.out.print(render.record(row, ROW_FIELDS, lang=app_ctx.lang))
     elif fmt is OutputFormat.json:
 
-        typer.echo(render.json_text({f: render.json_value(row[f]) for f in ROW_FIELDS}))
+        render.write("json", {f: render.json_value(row[f]) for f in ROW_FIELDS}, out=sys.stdout)
     else:
         render.write_rows([row], ROW_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
 

@@ -266,7 +266,7 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
         # The supervision record and the previous close-out go after the §4 row, the events last.
         payload.update(_state_payload(app_ctx, detail, labels=labels))
         payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
-        typer.echo(render.json_text(payload))
+        render.write("json", payload, out=sys.stdout)
     elif fmt is OutputFormat.ndjson:
         render.write("ndjson", [{**detail, **_state_payload(app_ctx, detail, labels=False)}],
                      (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution"), out=sys.stdout)

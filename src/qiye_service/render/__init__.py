@@ -47,18 +47,25 @@ EXPORT_FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx")
 REPORT_FORMATS = (*FORMATS, "xlsx")
 
 
-def write(fmt: str, source: Document | Iterable[Any], fields: Sequence[str] = (), *, out: TextIO | None = None,
+def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: Sequence[str] = (), *, out: TextIO | None = None,
           path: Path | str | IO[bytes] | None = None, lang: str = "en", excel: bool = False, sheet: str = "export",
           category_names: dict[str, tuple[str, str]] | None = None, section: str | None = None,
           console: Any = None) -> int:
     """Write rows or a report document in `fmt`: text formats to `out`, xlsx to `path` (a file or a
     binary handle). Rows are dicts of Python values or sequences of stored values in the order of
-    `fields`. A document is written whole, or only its `section`; csv, tsv and ndjson write one
+    `fields`; a dict is one record (json only). A document is written whole, or only its `section`; csv, tsv and ndjson write one
     section's rows (its default one), json the report's data, table draws on `console` (a rich
     console; a plain one on `out` when not given). Returns how many rows were written (rows only)."""
     if isinstance(source, Document):
         _write_document(fmt, source, out=out, path=path, lang=lang, section=section, console=console)
         return 0
+    if isinstance(source, dict) and fmt == "json":  # one record, laid out like json.dumps(indent=2)
+        from qiye_service.render.text import write_json
+
+        assert out is not None
+        write_json(source, out)
+        out.write("\n")
+        return 1
     if fmt == "xlsx":
         from qiye_service.render.xlsx import write_xlsx
 
