@@ -254,6 +254,8 @@ def test_workbook_titles_headers_and_cells_are_cleaned(tmp_path: Path) -> None:
     book = load_workbook(path)
     assert book.sheetnames[1] == "本周办结 2J"  # `[` is not allowed in a sheet title
     closed = book.worksheets[1]
-    assert [c.value for c in closed[1]] == ["标题", "责任人"]
-    assert [c.value for c in closed[2]] == ["xy", "=SUM(A1)"] and closed["B2"].data_type == "s"
-    assert book.worksheets[0]["A2"].value == "登记"
+    # Row 1 is the report's title line (issue 21 point 5), cleaned too; headers in row 2.
+    assert not NOT_XML.search(closed["A1"].value) and "\x1b" not in closed["A1"].value
+    assert [c.value for c in closed[2]] == ["标题", "责任人"]
+    assert [c.value for c in closed[3]] == ["xy", "=SUM(A1)"] and closed["B3"].data_type == "s"
+    assert book.worksheets[0]["A3"].value == "登记"

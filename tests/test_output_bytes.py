@@ -77,6 +77,11 @@ def workbook_text(path: Path) -> str:
     lines = []
     for sheet in book.worksheets:
         lines.append(f"== {sheet.title!r} freeze={sheet.freeze_panes}")
+        if sheet.auto_filter.ref or sheet._charts:  # a report's meeting-ready sheet (issue 21 point 5)
+            setup = sheet.page_setup
+            lines.append(f"filter={sheet.auto_filter.ref} print={setup.orientation},{setup.paperSize},"
+                         f"fit={setup.fitToWidth}x{setup.fitToHeight},titles={sheet.print_title_rows} "
+                         f"charts={len(sheet._charts)}")
         widths = {key: dim.width for key, dim in sorted(sheet.column_dimensions.items()) if dim.width}
         lines.append(f"widths {json.dumps(widths, sort_keys=True)}")
         for row in sheet.iter_rows():
@@ -88,6 +93,8 @@ def workbook_text(path: Path) -> str:
                     typed += f" fmt={cell.number_format}"
                 if cell.font is not None and cell.font.b:
                     typed += " bold"
+                if cell.fill is not None and cell.fill.fill_type:
+                    typed += f" fill={cell.fill.fgColor.rgb}"
                 cells.append(typed)
             lines.append(" | ".join(cells))
     return "\n".join(lines) + "\n"

@@ -329,16 +329,17 @@ def test_weekly_workbook(ledger: Qiye, tmp_path: Path, lang: str, sheets: list[s
     assert result.stdout == "" and str(out) in result.stderr
     book = load_workbook(out)
     assert book.sheetnames == sheets
+    # Row 1 is the report's title line (issue 21 point 5); headers are in row 2, data from row 3.
     categories = book[sheets[1]]
-    assert categories["B1"].value == header and categories["A2"].value == "road"
+    assert categories["B2"].value == header and categories["A3"].value == "road"
     assert all(categories.column_dimensions[c].width and categories.column_dimensions[c].width >= 8 for c in "ABCD")
-    rate = [cell for cell in categories[2] if cell.number_format == "0.0%"]
+    rate = [cell for cell in categories[3] if cell.number_format == "0.0%"]
     assert rate and rate[0].value == pytest.approx(0.3333)  # road: #3 of #3, #4, #9 resolved by Sunday
     closed = book[sheets[2]]
-    assert closed["A2"].value == 1 and isinstance(closed["H2"].value, datetime)
-    assert closed["H2"].value.date() == date(2023, 12, 11) and closed["H2"].number_format == "yyyy-mm-dd"
+    assert closed["A3"].value == 1 and isinstance(closed["H3"].value, datetime)
+    assert closed["H3"].value.date() == date(2023, 12, 11) and closed["H3"].number_format == "yyyy-mm-dd"
     figures = book[sheets[0]]
-    assert [figures.cell(row=r, column=2).value for r in range(2, 5)] == [4, 2, 10]
+    assert [figures.cell(row=r, column=2).value for r in range(3, 6)] == [4, 2, 10]
 
 
 def test_text_formats_write_to_out(ledger: Qiye, tmp_path: Path) -> None:

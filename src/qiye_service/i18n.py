@@ -1613,6 +1613,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Enable a disabled user again.\n\nExample: qiye user enable 王强",
         "重新启用已停用的用户。\n\n示例：qiye user enable 王强",
     ),
+    # --- issue 21: render ---
+    "report.totals": ("Total", "合计"),
+    "report.title_line": ("{title} · {subtitle}", "{title}　{subtitle}"),
 }
 
 

@@ -170,27 +170,131 @@ def write_workbook(doc: Document, path: str | BinaryIO, lang: str, *, only: Sect
     workbook.save(path)
 
 
+# How a report's workbook looks (DESIGN §15): a title row, bold shaded headers, level fills.
+TITLE_FONT_SIZE = 14
+HEADER_FILL = "D9D9D9"
+TITLE_ROWS = 1  # rows above the header row
+CHART_ROWS = 30  # a chart shows at most this many groups
+
+
+def _styled(sheet: Any, value: Any, *, bold: bool = False, size: float | None = None, fill: str | None = None,
+            number_format: str | None = None) -> Any:
+    """A cell as xlsx_cell writes it, with a font and a solid fill."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font, PatternFill
+
+    cell = xlsx_cell(sheet, value, number_format=number_format)
+    if not isinstance(cell, Cell):
+        cell = WriteOnlyCell(sheet, value=cell)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"
+    if bold or size:
+        cell.font = Font(bold=bold, size=size)
+    if fill:
+        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+    return cell
+
+
 def _report_sheet(workbook: Any, used: set[str], section: Section, doc: Document, lang: str,
                   kind_of: Callable[[dict[str, Any], str], str] | None = None) -> None:
+    """One sheet of a report, ready for a meeting: the report's title, week and as-of date in the
+    first row; bold, shaded, frozen headers repeated on every printed page; level colours;
+    an autofilter; a totals row for group sections; a bar chart of the groups; A4 landscape,
+    fitted to the page width."""
+    from openpyxl.utils import get_column_letter
     from rich.cells import cell_len
 
-    headers = [section.headers.get(f) or header(f, lang) for f in section.fields]
+    from qiye_service.render.values import LEVEL_FILLS
+
+    fields = section.fields
+    headers = [section.headers.get(f) or header(f, lang) for f in fields]
     sample = section.rows.head(500)
     widths = []
-    for name, head in zip(section.fields, headers, strict=True):
+    for name, head in zip(fields, headers, strict=True):
         width = max([cell_len(head)] + [cell_len(_width_text(_sheet_value(name, row.get(name), lang, doc.category_names)))
                                         for row in sample])
         widths.append(min(max(width + 2, 8), 60))
-
-    def cells(row: dict[str, Any]) -> list[Any]:
-        result = []
-        for name in section.fields:
+    sheet = workbook.create_sheet(sheet_title(section.title, used))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    header_row = TITLE_ROWS + 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    title = translate("report.title_line", lang, title=doc.title, subtitle=doc.subtitle)
+    sheet.append([_styled(sheet, title, bold=True, size=TITLE_FONT_SIZE)])
+    sheet.append([_styled(sheet, head, bold=True, fill=HEADER_FILL) for head in headers])
+    by_level = doc.kind == "overdue" and section.name == "groups" and (doc.data or {}).get("by") == "level"
+    count = 0
+    for row in section.rows:
+        cells = []
+        for name in fields:
             value = _sheet_value(name, row.get(name), lang, doc.category_names)
             kind = kind_of(row, name) if kind_of else name
-            result.append(Formatted(value, "0.0%") if kind in RATE_FIELDS and isinstance(value, float) else value)
-        return result
+            rate = "0.0%" if kind in RATE_FIELDS and isinstance(value, float) else None
+            level = row.get("level") if name == "level" else row.get("key") if by_level and name == "label" else None
+            fill = LEVEL_FILLS.get(level) if isinstance(level, str) else None
+            cells.append(_styled(sheet, value, number_format=rate, fill=fill) if fill else
+                         xlsx_cell(sheet, value, number_format=rate))
+        sheet.append(cells)
+        count += 1
+    last = get_column_letter(len(fields))
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
+    if "key" in fields and doc.data is not None and count:
+        sheet.append(_totals(sheet, section, doc, lang))
+        _group_chart(sheet, section, headers, header_row, count)
 
-    add_sheet(workbook, used, section.title, headers, (cells(row) for row in section.rows), widths)
+
+def _totals(sheet: Any, section: Section, doc: Document, lang: str) -> list[Any]:
+    """The totals row of a group section: the report's own headline figure for each column that
+    has one (the groups add up to it), bold."""
+    data = doc.data or {}
+    cells = []
+    for index, name in enumerate(section.fields):
+        value = data.get(name) if name not in ("key", "label") else None
+        if index == 0:
+            value = translate("report.totals", lang)
+        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            value = None
+        rate = "0.0%" if name in RATE_FIELDS and isinstance(value, float) else None
+        cells.append(_styled(sheet, value, bold=True, number_format=rate))
+    return cells
+
+
+# The columns a group section's chart compares, by report: counts that share one scale.
+CHART_SERIES = {"categories": ("total_to_date", "resolved_to_date", "overdue"),
+                "groups": ("total", "resolved", "overdue", "level_red", "level_overdue", "level_due_soon"),
+                "by_kind": ("total", "resolved", "overdue")}
+
+
+def _group_chart(sheet: Any, section: Section, headers: Sequence[str], header_row: int, count: int) -> None:
+    """A clustered bar chart of the first CHART_ROWS groups, right of the table."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils import get_column_letter
+
+    fields = list(section.fields)
+    wanted = [name for name in CHART_SERIES.get(section.name, ()) if name in fields]
+    if not wanted or "label" not in fields:
+        return
+    last_row = header_row + min(count, CHART_ROWS)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = section.title
+    chart.y_axis.majorGridlines = None
+    for name in wanted:
+        column = fields.index(name) + 1
+        chart.add_data(Reference(sheet, min_col=column, min_row=header_row, max_row=last_row), titles_from_data=True)
+    label = fields.index("label") + 1
+    chart.set_categories(Reference(sheet, min_col=label, min_row=header_row + 1, max_row=last_row))
+    chart.height = max(7.5, 0.6 * min(count, CHART_ROWS) + 3)
+    chart.width = 18
+    sheet.add_chart(chart, f"{get_column_letter(len(fields) + 2)}{header_row}")
 
 
 def _sheet_value(name: str, value: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> Any:
