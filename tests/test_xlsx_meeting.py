@@ -86,3 +86,26 @@ def test_exports_keep_their_plain_workbook(sample: Qiye, tmp_path: Path) -> None
     sample.ok("export", "issues", "--format", "xlsx", "--out", str(out))
     sheet = load_workbook(out).worksheets[0]
     assert sheet["A1"].value == "id" and sheet.freeze_panes == "A2" and not sheet._charts
+
+
+def test_libreoffice_opens_the_workbook_and_reads_its_figures(sample: Qiye, tmp_path: Path) -> None:
+    """A real spreadsheet opens the report workbook: LibreOffice (headless) converts its category
+    sheet to CSV with the title row, the headers and the totals in place. Skipped where
+    LibreOffice is not installed (.ci/run installs libreoffice-calc-nogui)."""
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    out = tmp_path / "weekly.xlsx"
+    sample.ok("--lang", "zh", "report", "weekly", "--format", "xlsx", "--out", str(out), "--section", "categories")
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    rows = list(csv.reader((tmp_path / "weekly.csv").open(encoding="utf-8")))
+    assert "2023-W51" in rows[0][0] and "2023-12-20" in rows[0][0]
+    assert rows[1][:2] == ["代码", "问题类别"]
+    assert rows[-1][0] == "合计" and rows[-1][rows[1].index("累计登记")] == "172"
