@@ -1,5 +1,6 @@
 """The output layer (DESIGN §4, §15): every format qiye writes — table, csv, tsv, json, ndjson,
-markdown, xlsx — from rows or a report document, through one entry point, `write`.
+markdown, xlsx — from rows or a report document, through one entry point, `write`. HTML and PDF
+of a report document belong here too (a module beside xlsx.py, dispatched from _write_document).
 
 - values.py: values as each format shows them (ISO dates, labels, terminal-safe text, rates).
 - text.py: csv, tsv, json, ndjson and markdown; one writer each.
@@ -36,15 +37,13 @@ from qiye_service.render.values import (
     with_labels,
 )
 
-__all__ = ["FORMATS", "EXPORT_FORMATS", "LABELLED", "LEVEL_STYLES", "LIST_SEPARATOR", "MACHINE_FORMATS",
-           "REPORT_FORMATS", "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "display_value",
+__all__ = ["FORMATS", "LABELLED", "LEVEL_STYLES", "LIST_SEPARATOR", "MACHINE_FORMATS",
+           "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "display_value",
            "fitted_table", "iso", "json_text", "json_value", "labelled_fields", "local_time", "markdown_cell", "record",
            "show_times_in", "table", "terminal_safe", "timeline_rows", "with_labels", "write", "write_rows"]
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
 MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
-EXPORT_FORMATS = ("csv", "tsv", "json", "ndjson", "xlsx")
-REPORT_FORMATS = (*FORMATS, "xlsx")
 
 
 def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: Sequence[str] = (), *, out: TextIO | None = None,

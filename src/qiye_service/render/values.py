@@ -133,12 +133,6 @@ def markdown_cell(text: str) -> str:
     return terminal_safe(text).replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
 
 
-def category_label(value: Any, lang: str, category_names: dict[str, tuple[str, str]] | None) -> Any:
-    """A category code as people read it: its Chinese or English name (the code when unknown)."""
-    names = (category_names or {}).get(value or "")
-    return (names[0] if lang == "zh" else names[1]) if names else value
-
-
 def with_labels(rows: Iterable[Sequence[Any]], fields: Sequence[str], lang: str,
                 category_names: dict[str, tuple[str, str]]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
     """The fields and rows with a `<field>_label` column after each coded field (--labels)."""
