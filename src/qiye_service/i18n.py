@@ -1613,6 +1613,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Enable a disabled user again.\n\nExample: qiye user enable 王强",
         "重新启用已停用的用户。\n\n示例：qiye user enable 王强",
     ),
+    # --- issue 21: pack ---
+    "reason.park_name": ("one line of at most 60 characters, without leading or trailing spaces",
+                         "一行文字，不超过 60 个字符，首尾不留空格"),
+
 }
 
 
