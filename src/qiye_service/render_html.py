@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, TextIO
 from qiye_service.errors import QiyeError
 
 # The sections that begin a new page of the printed pack.
-PAGE_BREAKS = frozenset({"categories", "closed", "levels", "groups"})
+PAGE_BREAKS = frozenset({"categories", "closed", "groups"})
 
 
 class PdfEngineMissing(QiyeError):
