@@ -5,6 +5,7 @@ name; the week-over-week change in json and markdown too."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -219,6 +220,22 @@ def test_chromium_prints_the_html_pack(ledger: Qiye, tmp_path: Path, lang: str, 
                              html.as_uri()], capture_output=True, text=True, timeout=120)
     assert pdf.exists(), result.stderr
     check_printed(pdf, lang, f"weekly-2023-W50-{lang}-chromium-{backend}")
+    if lang == "zh" and backend == "sqlite" and os.environ.get("QIYE_UPDATE_README_PICTURE"):
+        readme_picture(pdf)
+
+
+README_PICTURE = Path(__file__).resolve().parents[1] / "docs" / "meeting-pack-2023-W50.png"
+
+
+def readme_picture(pdf: Path) -> None:
+    """The README's picture of the first page (QIYE_UPDATE_README_PICTURE=1): this test's print,
+    at 72 dpi in 64 colours, a few tens of kilobytes."""
+    from PIL import Image
+
+    png = first_page_png(pdf, "readme-first-page", resolution=72)
+    README_PICTURE.parent.mkdir(exist_ok=True)
+    with Image.open(png) as image:
+        image.convert("RGB").quantize(colors=64).save(README_PICTURE, optimize=True)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

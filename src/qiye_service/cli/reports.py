@@ -841,7 +841,7 @@ def weekly(
         if printed:
             trend, departments, levels = pack_sections(app_ctx, session, flt, scope)
             change, categories, closed, overdue_issues = doc.sections
-            doc.sections = [change, trend, categories, departments, closed, levels, overdue_issues]
+            doc.sections = [change, trend, levels, categories, departments, closed, overdue_issues]
         # The lists are streamed from the database as they are written.
         emit(app_ctx, "weekly", data, doc, fmt, out, section, target=target)
     footer = None if in_document else seal_line(doc, app_ctx)
