@@ -827,17 +827,22 @@ def weekly(
         flt = _prepare(session, filters)
         query = {"lang": app_ctx.lang, "timezone": app_ctx.timezone, **_supervision(app_ctx)}
         data = reports.weekly_report(session, flt, scope, limit=limit, **query)
-        # The previous week through the same query: the week-over-week change (issue 21).
-        data = pack.with_week_over_week(data, pack.week_over_week(session, flt, scope, today=app_ctx.today(),
-                                                                  **query))
+        # The previous week through the same query: the week-over-week change (issue 21), in the
+        # formats that show it (the terminal table and csv rows need not pay for a second query).
+        compared = section == "change" or fmt in (ReportFormat.json, ReportFormat.markdown, ReportFormat.html,
+                                                  ReportFormat.pdf)
+        if compared:
+            data = pack.with_week_over_week(data, pack.week_over_week(session, flt, scope,
+                                                                      today=app_ctx.today(), **query))
         seal, waited = _ledger_seal(app_ctx, session)
         in_document = _shows_seal(fmt, section)
         if in_document:
             data["seal"] = seal.text if seal is not None else None
         doc = weekly_document(app_ctx, data, category_names(session), limit, seal, waited)
         labels = {name: label for name, label, _ in doc.figures}
-        doc.sections.insert(0, change_section(app_ctx, data, labels, hidden=fmt not in (
-            ReportFormat.markdown, ReportFormat.html, ReportFormat.pdf)))
+        if compared:
+            doc.sections.insert(0, change_section(app_ctx, data, labels, hidden=fmt not in (
+                ReportFormat.markdown, ReportFormat.html, ReportFormat.pdf)))
         if printed:
             trend, departments, levels = pack_sections(app_ctx, session, flt, scope)
             change, categories, closed, overdue_issues = doc.sections
