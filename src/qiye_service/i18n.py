@@ -1613,6 +1613,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Enable a disabled user again.\n\nExample: qiye user enable 王强",
         "重新启用已停用的用户。\n\n示例：qiye user enable 王强",
     ),
+    # --- issue 21: pack ---
+    "reason.park_name": ("one line of at most 60 characters, without leading or trailing spaces",
+                         "一行文字，不超过 60 个字符，首尾不留空格"),
+    "report.section.change": ("Change from the previous week", "较上周变化"),
+    "report.field.current": ("This week", "本周"),
+    "report.field.previous_week": ("Previous week ({week})", "上周（{week}）"),
+    "report.field.change": ("Change", "变化"),
+    "report.change.points": ("{value} pp", "{value} 个百分点"),
+    "report.section.trend12": ("Filed vs resolved, last 12 weeks ({first} to {last})",
+                               "近 12 周登记与办结（{first} 至 {last}）"),
+    "report.section.departments": ("Departments by resolution rate (to date)", "部门办结率排名（累计）"),
+    "report.section.levels": ("Overdue by level", "逾期分级督办"),
+    "pack.vs_previous": ("{change} on the previous week ({previous})", "较上周 {change}（上周 {previous}）"),
+    "pack.page": ("Page", "页码"),
+    "help.opt.report.pack.fmt": (
+        "table, csv, tsv, json, ndjson, markdown, xlsx, or the printable meeting pack: html or pdf (xlsx and pdf need --out).",
+        "输出格式：table、csv、tsv、json、ndjson、markdown、xlsx，或可打印的周调度材料 html、pdf（xlsx 和 pdf 需要 --out）。",
+    ),
+    "error.pdf_engine": (
+        "--format pdf needs WeasyPrint and the Pango library: pip install 'qiye-service[pdf]', and on "
+        "Debian or Ubuntu apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; or write "
+        "--format html and print it from a browser ({detail})",
+        "--format pdf 需要 WeasyPrint 和 Pango 库：请执行 pip install 'qiye-service[pdf]'，在 Debian 或 Ubuntu 上"
+        "再执行 apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk；也可以用 --format html 输出后"
+        "在浏览器中打印（{detail}）",
+    ),
+    "error.pack_format": ("--format {format} is for report weekly and report summary",
+                          "--format {format} 仅用于 report weekly 和 report summary"),
+
 }
 
 
