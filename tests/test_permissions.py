@@ -31,10 +31,11 @@ def login_of(qiye) -> str:  # type: ignore[no-untyped-def]
     return OS_LOGIN
 
 
-def register(qiye, name: str, role: str, dept: str | None = None, login: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def register(qiye, name: str, role: str, dept: str | None = None, login: str | None = None,  # type: ignore[no-untyped-def]
+             active: bool = True) -> None:
     dept_id = qiye.sql("SELECT id FROM department WHERE name = :d", d=dept)[0][0] if dept else None
     qiye.sql("INSERT INTO app_user (name, role, department_id, login, active, created_at) "
-             "VALUES (:n, :r, :d, :l, :a, :c)", n=name, r=role, d=dept_id, l=login, a=True,
+             "VALUES (:n, :r, :d, :l, :a, :c)", n=name, r=role, d=dept_id, l=login, a=active,
              c="2023-12-20 02:00:00")
 
 
@@ -68,6 +69,7 @@ def office(qiye, tmp_path: Path):  # type: ignore[no-untyped-def]
     register(qiye, PEOPLE["handler"], "handler", dept="消防救援大队")
     register(qiye, PEOPLE["supervisor"], "supervisor")
     register(qiye, PEOPLE["admin"], "admin")
+    register(qiye, "钱停用", "cadre", active=False)
     (tmp_path / "issues.csv").write_text("title,enterprise,category,reported_on\n新问题,蓝思科技,消防验收,2023-12-01\n", encoding="utf-8")
     (tmp_path / "enterprises.csv").write_text("name,zone\n九典制药,南园\n", encoding="utf-8")
     return qiye
@@ -84,6 +86,7 @@ def invocations(tmp_path: Path) -> dict[str, list[str]]:
         "user add": ["user", "add", "新同事", "--role", "cadre"],
         "user edit": ["user", "edit", PEOPLE["cadre"], "--role", "supervisor"],
         "user disable": ["user", "disable", PEOPLE["cadre"]],
+        "user enable": ["user", "enable", "钱停用"],
         "import users": ["import", "users", str(tmp_path / "users.csv")],
         "import issues": ["import", "issues", str(tmp_path / "issues.csv")],
         "import enterprises": ["import", "enterprises", str(tmp_path / "enterprises.csv")],
@@ -154,10 +157,8 @@ def test_every_writing_command_as_every_role(office, tmp_path: Path, command: st
             assert fingerprint(office, tmp_path) != before, f"{command} as {role} changed nothing"
     else:
         assert result.exit_code == 1, result.output
-        wanted = translate("error.perm.role", "en", command=command, role=translate(f"perm.role.{role}", "en"),
-                           name=PEOPLE[role], roles=translate(
-                               f"perm.roles.{'+'.join(rule.roles)}" if len(rule.roles) > 1
-                               else f"perm.role.{rule.roles[0]}", "en"))
+        wanted = translate("error.perm.role", "en", command=command, role=translate(f"role.{role}", "en"),
+                           name=PEOPLE[role], roles=translate(f"perm.roles.{'+'.join(rule.roles)}", "en"))
         assert result.stderr.strip() == f"error: {wanted}"
         assert fingerprint(office, tmp_path) == before
 
@@ -312,3 +313,24 @@ def test_check_table_directly() -> None:
 def test_readme_shows_the_table() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert permissions.markdown_table("en") in readme
+
+
+def test_the_first_user_by_anyone_then_only_an_admin(qiye) -> None:
+    login = login_of(qiye)
+    qiye.ok("user", "add", "赵管理", "--role", "admin", "--login", "elsewhere", env=NO_USER_ENV)  # bootstrap
+    refused = qiye("user", "add", "张三", "--role", "cadre", env=NO_USER_ENV)
+    assert refused.exit_code == 1 and f"the login {login!r} is not mapped" in refused.stderr
+    qiye.sql("UPDATE app_user SET login = :l", l=login)
+    qiye.ok("user", "add", "张三", "--role", "cadre", "--login", "zhangsan", env=NO_USER_ENV)
+    qiye.sql("UPDATE app_user SET login = CASE WHEN name = '张三' THEN :l ELSE 'elsewhere' END", l=login)
+    refused = qiye("user", "add", "李四", "--role", "cadre", env=NO_USER_ENV)
+    assert refused.exit_code == 1 and "only an admin may" in refused.stderr
+    assert [row[0] for row in qiye.sql("SELECT name FROM app_user ORDER BY id")] == ["赵管理", "张三"]
+
+
+def test_every_role_set_of_the_table_is_said_in_both_languages() -> None:
+    from qiye_service.i18n import CATALOGUE
+
+    for rule in PERMISSIONS.values():
+        english, chinese = CATALOGUE[f"perm.roles.{'+'.join(rule.roles)}"]
+        assert english and chinese

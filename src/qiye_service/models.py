@@ -213,5 +213,5 @@ ISSUE_FIELDS = (
     "resolution", "tags", "created_by", "created_at", "updated_at",
 )
 EVENT_FIELDS = ("at", "actor", "action", "field", "old", "new", "note")
-USER_FIELDS = ("name", "role", "department", "login", "active")
+USER_FIELDS = ("name", "role", "department", "login", "state")  # state: active | disabled
 ENTERPRISE_FIELDS = ("id", "name", "credit_code", "zone", "industry", "contact", "phone", "liaison")

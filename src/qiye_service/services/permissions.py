@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, Rule] = {
     "user add": Rule((ADMIN,)),
     "user edit": Rule((ADMIN,)),
     "user disable": Rule((ADMIN,)),
+    "user enable": Rule((ADMIN,)),
     "import users": Rule((ADMIN,)),
     "import issues": Rule(OFFICE),
     "import enterprises": Rule(OFFICE),
@@ -217,12 +218,12 @@ def resolve_identity(connection: Any, *, requested: str | None, unregistered_nam
 
 
 def role_word(role: str) -> Msg:
-    return Msg(f"perm.role.{role}")
+    return Msg(f"role.{role}")
 
 
 def roles_words(roles: tuple[str, ...]) -> Msg:
     """The roles as words of the interface language, joined ("supervisor or admin")."""
-    return Msg(f"perm.roles.{'+'.join(roles)}") if len(roles) > 1 else role_word(roles[0])
+    return Msg(f"perm.roles.{'+'.join(roles)}")
 
 
 def issue_scope(connection: Any, issue_id: int) -> tuple[int | None, str | None, str | None] | None:
@@ -305,7 +306,7 @@ def markdown_table(lang: str = "en") -> str:
     """The permission table as the README shows it."""
     from qiye_service.i18n import translate
 
-    header = [translate("perm.command", lang), *(translate(f"perm.role.{role}", lang) for role in ROLES)]
+    header = [translate("perm.command", lang), *(translate(f"role.{role}", lang) for role in ROLES)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in permission_rows(lang):
         lines.append("| " + " | ".join([f"`{row['command']}`", *(row[role] for role in ROLES)]) + " |")
