@@ -15,7 +15,11 @@ from qiye_service.services.permissions import PERMISSIONS, ROLES, Forbidden, Per
 
 OS_LOGIN = "os-login"
 PEOPLE = {"cadre": "张干部", "handler": "李经办", "supervisor": "王督办", "admin": "赵管理"}
-NO_USER_ENV = {"QIYE_USER": ""}  # base_env's QIYE_USER=tester is --as for everyone
+NO_USER_ENV = {"QIYE_USER": ""}
+# The users are registered a minute after the pinned clock the ledger was filed at; LATER is when
+# the tests' commands after that run, for what db check holds to the table.
+REGISTERED_AT = "2023-12-20 02:01:00"
+LATER = {"QIYE_USER": "", "QIYE_NOW": "2023-12-20T11:00:00+08:00"}  # base_env's QIYE_USER=tester is --as for everyone
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +40,7 @@ def register(qiye, name: str, role: str, dept: str | None = None, login: str | N
     dept_id = qiye.sql("SELECT id FROM department WHERE name = :d", d=dept)[0][0] if dept else None
     qiye.sql("INSERT INTO app_user (name, role, department_id, login, active, created_at) "
              "VALUES (:n, :r, :d, :l, :a, :c)", n=name, r=role, d=dept_id, l=login, a=active,
-             c="2023-12-20 02:00:00")
+             c=REGISTERED_AT)
 
 
 def become(qiye, role: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -236,7 +240,7 @@ def test_only_an_admin_acts_on_behalf(office, how: str) -> None:
 
     become(office, "admin")
     args, env = (["--as", "张干部"], NO_USER_ENV) if how == "--as" else ([], {"QIYE_USER": "张干部"})
-    office.ok("issue", "add", "代录", "-e", "蓝思科技", "-c", "road", *args, env=env)
+    office.ok("issue", "add", "代录", "-e", "蓝思科技", "-c", "road", *args, env={**LATER, **env})
     assert office.sql("SELECT created_by FROM issue ORDER BY id DESC LIMIT 1") == [("赵管理（代 张干部）",)]
     assert office.sql("SELECT actor FROM event ORDER BY id DESC LIMIT 1") == [("赵管理（代 张干部）",)]
     office.ok("db", "check")  # the chain holds: the actor text is hashed as any other
@@ -334,3 +338,43 @@ def test_every_role_set_of_the_table_is_said_in_both_languages() -> None:
     for rule in PERMISSIONS.values():
         english, chinese = CATALOGUE[f"perm.roles.{'+'.join(rule.roles)}"]
         assert english and chinese
+
+
+# --- db check (point 6) -----------------------------------------------------------------------
+
+
+def test_db_check_holds_the_history_to_the_table(office, monkeypatch: pytest.MonkeyPatch) -> None:
+    become(office, "supervisor")
+    office.ok("issue", "comment", "1", "督办", env=LATER)
+    office.ok("db", "check")  # the filing before anyone registered, and a supervisor since: all fine
+    # Events written past the check (an older qiye, another tool): roles not enforced
+    monkeypatch.setattr(permissions, "users_registered", lambda connection: False)
+    office.ok("issue", "comment", "1", "路过", env={**LATER, "QIYE_USER": "路人"})
+    office.ok("issue", "escalate", "3", "--note", "越权", env={**LATER, "QIYE_USER": "张干部"})
+    office.ok("issue", "comment", "2", "越界", env={**LATER, "QIYE_USER": "李经办"})
+    monkeypatch.undo()
+    monkeypatch.setattr(permissions, "os_login", lambda: OS_LOGIN)
+    result = office("db", "check")
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith("- ")]
+    assert len(lines) == 3, result.output
+    assert "'路人', who is not a registered user (users were registered from 2023-12-20 02:01:00)" in lines[0]
+    assert lines[0].startswith("- issue #1: event ")
+    assert "(issue comment)" not in lines[0]
+    assert lines[1].startswith("- issue #2: event ") and "(issue comment) was recorded by 李经办, a handler" in lines[1]
+    assert "on an issue outside their reach" in lines[1]
+    assert lines[2].startswith("- issue #3: event ")
+    assert "(issue escalate) was recorded by 张干部, a cadre, who could not have done it: only a supervisor " \
+           "or an admin may." in lines[2]
+    zh = office("db", "check", "--lang", "zh")
+    assert "不是登记用户" in zh.stdout and "该角色无此权限" in zh.stdout and "超出其可操作的问题范围" in zh.stdout
+    as_json = office("db", "check", "--format", "json")
+    import json
+
+    assert [p["check"] for p in json.loads(as_json.stdout)["problems"]] == ["people"] * 3
+
+
+def test_db_check_an_admin_acting_for_someone(office) -> None:
+    become(office, "admin")
+    office.ok("issue", "comment", "1", "代录", "--as", "张干部", env=LATER)
+    office.ok("db", "check")

@@ -319,3 +319,88 @@ def user_table_exists(connection: Any) -> bool:
         return connection.execute(text("SELECT to_regclass('app_user') IS NOT NULL")).scalar() is True
     return connection.execute(
         text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'app_user'")).first() is not None
+
+
+# --- the table replayed over the history (`db check`, point 6) --------------------------------
+
+
+def command_of(action: str, field: str | None, old: str | None, new: str | None) -> str | None:
+    """The command an event is the trace of; None for one no command of the table records."""
+    if action == "status":
+        if new == "in_progress" and old in ("resolved", "deferred"):
+            return "issue reopen"
+        return STATUS_COMMANDS.get(new or "")
+    return ACTION_COMMANDS.get(action)
+
+
+@dataclass
+class HistoryReplay:
+    """What `db check` needs to replay the table: the users (by name), when the first was
+    registered, and department ids by name (assignments record the name)."""
+
+    users: dict[str, Person]
+    since: Any  # naive UTC datetime
+    departments: dict[str, int]
+
+    def problems(self, events: list[Any]) -> list[tuple[Any, str, dict[str, Any]]]:
+        """(event, catalogue key, params) for each event of one issue (oldest first) recorded
+        since users were registered by someone who is no registered user, or who could not
+        have run the command it is the trace of, on the issue as it stood just before."""
+        import json
+
+        found: list[tuple[Any, str, dict[str, Any]]] = []
+        department_id: int | None = None
+        owner: str | None = None
+        created_by: str | None = None
+        for event in events:
+            if event.action in ("created", "imported") and event.field is None:
+                try:
+                    snapshot = json.loads(event.new or "")
+                except ValueError:
+                    snapshot = None
+                if isinstance(snapshot, dict):
+                    department_id, owner = snapshot.get("department_id"), snapshot.get("owner")
+                    created_by = created_by or event.actor
+            if event.at >= self.since:
+                problem = self._problem(event, (department_id, owner, created_by))
+                if problem is not None:
+                    found.append((event, *problem))
+            if event.field == "department":
+                department_id = self.departments.get(event.new) if event.new else None
+            elif event.field == "owner":
+                owner = event.new
+        return found
+
+    def _problem(self, event: Any, scope: tuple[int | None, str | None, str | None]
+                 ) -> tuple[str, dict[str, Any]] | None:
+        acting = acting_admin(event.actor) or event.actor
+        for name in dict.fromkeys((acting, principal_of(event.actor))):
+            if name not in self.users:
+                return "check.unregistered_actor", {"actor": name}
+        person = self.users[acting]
+        command = command_of(event.action, event.field, event.old, event.new)
+        if command is None:
+            return None
+        try:
+            check(person, command, scope)
+        except Forbidden as refused:
+            rule = PERMISSIONS[command]
+            key = "check.role_not_allowed" if refused.key == "error.perm.role" else "check.scope_not_allowed"
+            return key, {"actor": acting, "role": role_word(person.role), "command": command,
+                         "roles": roles_words(rule.roles)}
+        return None
+
+
+def history_replay(session: Any) -> HistoryReplay | None:
+    """The replay's facts, or None on a ledger without registered users (nothing to check)."""
+    from sqlalchemy import select
+
+    from qiye_service.models import Department, User
+
+    rows = session.execute(select(User.name, User.role, User.department_id, User.active, User.login,
+                                  User.created_at)).all()
+    if not rows:
+        return None
+    users = {row[0]: Person(row[0], row[1], row[2], bool(row[3]), row[4]) for row in rows}
+    departments = {name: dept_id for dept_id, name in session.execute(select(Department.id, Department.name))}
+    return HistoryReplay(users=users, since=min(row[5] for row in rows), departments=departments)
