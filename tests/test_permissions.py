@@ -378,3 +378,15 @@ def test_db_check_an_admin_acting_for_someone(office) -> None:
     become(office, "admin")
     office.ok("issue", "comment", "1", "代录", "--as", "张干部", env=LATER)
     office.ok("db", "check")
+
+
+def test_a_persons_own_settings_are_theirs(office, tmp_path: Path) -> None:
+    """`config set lang|db|user` changes only the person's own qiye: open to every role, and to
+    an unmapped login; the office's settings are the admin's."""
+    become(office, None)
+    office.ok("config", "set", "lang", "zh", env=NO_USER_ENV)
+    become(office, "cadre")
+    office.ok("config", "set", "db", office.url, env=NO_USER_ENV)
+    refused = office("config", "set", "deadline.default", "10wd", env=NO_USER_ENV)
+    assert refused.exit_code == 1 and "only an admin may" in refused.stderr
+    assert "deadline" not in (tmp_path / "config" / "config.toml").read_text()

@@ -1472,6 +1472,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "perm.roles.cadre+supervisor+admin": ("a cadre, a supervisor or an admin", "联企干部、督办或管理员"),
     "perm.roles.cadre+handler+supervisor+admin": ("any registered user", "任一登记用户"),
     "perm.command": ("Command", "命令"),
+    "perm.office_settings": ("the office's settings", "办公室设置"),
     "perm.yes": ("yes", "可"),
     "perm.scope.cadre": ("issues they filed or own", "本人登记或负责的问题"),
     "perm.scope.handler": ("their department's issues", "本单位的问题"),

@@ -47,6 +47,7 @@ class Rule:
 
     roles: tuple[str, ...]
     on_issue: bool = False
+    note: str | None = None  # a catalogue key limiting the row (config set: the office's settings)
 
 
 # The table (README "Who may do what" is generated from it; tests/test_permissions.py checks
@@ -56,7 +57,7 @@ PERMISSIONS: dict[str, Rule] = {
     "db upgrade": Rule((ADMIN,)),
     "db restore": Rule((ADMIN,)),
     "db seal": Rule(OFFICE),
-    "config set": Rule((ADMIN,)),
+    "config set": Rule((ADMIN,), note="perm.office_settings"),
     "user add": Rule((ADMIN,)),
     "user edit": Rule((ADMIN,)),
     "user disable": Rule((ADMIN,)),
@@ -80,6 +81,11 @@ PERMISSIONS: dict[str, Rule] = {
     "issue escalate": Rule(OFFICE, on_issue=True),
     "issue callback": Rule(OFFICE, on_issue=True),
 }
+
+# `config set` of these changes only how the person's own qiye runs (which ledger, the language,
+# the name of a ledger without users): open to everyone. The office's settings (time zone,
+# deadlines, response and escalation limits) are the admin's.
+PERSONAL_SETTINGS = ("db", "lang", "user")
 
 # What each history action is the trace of, for `db check`'s replay of the table (point 6).
 # A status event maps by the status it reached.
@@ -309,7 +315,9 @@ def markdown_table(lang: str = "en") -> str:
     header = [translate("perm.command", lang), *(translate(f"role.{role}", lang) for role in ROLES)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in permission_rows(lang):
-        lines.append("| " + " | ".join([f"`{row['command']}`", *(row[role] for role in ROLES)]) + " |")
+        note = PERMISSIONS[row["command"]].note
+        command = f"`{row['command']}`" + (f" ({translate(note, lang)})" if note else "")
+        lines.append("| " + " | ".join([command, *(row[role] for role in ROLES)]) + " |")
     return "\n".join(lines)
 
 
