@@ -390,3 +390,19 @@ def test_a_persons_own_settings_are_theirs(office, tmp_path: Path) -> None:
     refused = office("config", "set", "deadline.default", "10wd", env=NO_USER_ENV)
     assert refused.exit_code == 1 and "only an admin may" in refused.stderr
     assert "deadline" not in (tmp_path / "config" / "config.toml").read_text()
+
+
+def test_sqlite_identity_is_the_real_os_login(sqlite_qiye) -> None:
+    """In a process of its own (nothing monkeypatched), the OS login is who writes to SQLite."""
+    import getpass
+
+    real = getpass.getuser()
+    sqlite_qiye.ok("enterprise", "add", "蓝思科技")
+    sqlite_qiye.ok("issue", "add", "x", "-e", "蓝思科技", "-c", "road")
+    register(sqlite_qiye, "孙督办", "supervisor", login=f"not-{real}")
+    refused = sqlite_qiye.run_process("issue", "comment", "1", "x", env=NO_USER_ENV)
+    assert refused.returncode == 1 and f"the login {real!r} is not mapped" in refused.stderr
+    sqlite_qiye.sql("UPDATE app_user SET login = :l", l=real)
+    done = sqlite_qiye.run_process("issue", "comment", "1", "已督办", env=LATER)
+    assert done.returncode == 0, done.stderr
+    assert sqlite_qiye.sql("SELECT actor FROM event ORDER BY id DESC LIMIT 1") == [("孙督办",)]
