@@ -96,7 +96,7 @@ class AppContext:
         engine = self.engine(read_only=not write)
         with database_errors(engine), session_scope(engine, write=write) as session:
             if write:
-                self.authorize(session.connection())
+                self.authorize(session)
             yield session
 
     def database_error(self, exc: Exception) -> QiyeError | None:
@@ -138,19 +138,21 @@ class AppContext:
                 name = "unknown"
         return name.strip()[:100] or "unknown"
 
-    def identity(self, connection: Any = None) -> Identity:
-        """Who is writing (DESIGN §10), read from the ledger once per run: through `connection`
-        when given, else a connection of its own. Raises Forbidden for a login that may not write."""
+    def identity(self, session: Any = None) -> Identity:
+        """Who is writing (DESIGN §10), read from the ledger once per run: through `session`
+        when given, else a session of its own. Raises Forbidden for a login that may not write."""
         if self._identity is None:
             from qiye_service.services.permissions import resolve_identity
 
             requested = self.actor_option or os.environ.get("QIYE_USER")
-            if connection is not None:
-                self._identity = resolve_identity(connection, requested=requested,
+            if session is not None:
+                self._identity = resolve_identity(session, requested=requested,
                                                   unregistered_name=self.unregistered_actor_name)
             else:
+                from sqlmodel import Session
+
                 engine = self.engine()
-                with database_errors(engine), engine.connect() as own:
+                with database_errors(engine), Session(engine) as own:
                     self._identity = resolve_identity(own, requested=requested,
                                                       unregistered_name=self.unregistered_actor_name)
         return self._identity
@@ -164,28 +166,27 @@ class AppContext:
         except Forbidden:  # said when the command opens its write (authorize); a dry run may go on
             return self.unregistered_actor_name
 
-    def authorize(self, connection: Any = None, *, before_schema: bool = False) -> None:
+    def authorize(self, session: Any = None, *, before_schema: bool = False) -> None:
         """The permission check of this run's writing command (services.permissions), once: every
         write session passes here first. `before_schema`: for the commands that create, upgrade
         or replace the ledger (init, db upgrade, db restore) and config set, which check on a
-        connection of their own, before any migration, a missing or unreadable ledger having
-        no users to enforce."""
+        session of their own, before any migration, a missing or unreadable ledger having no
+        users to enforce."""
         if self._authorized:
             return
         from qiye_service.services import permissions
 
         command, issue_id = _current_command()
-        if connection is not None:
-            permissions.authorize(connection, self.identity(connection), command, issue_id)
-        elif before_schema:
-            self._authorize_before_schema(command)
+        if session is not None:
+            permissions.authorize(session, self.identity(session), command, issue_id)
         else:
-            engine = self.engine()
-            with database_errors(engine), engine.connect() as own:
-                permissions.authorize(own, self.identity(own), command, issue_id)
+            assert before_schema, "a write is authorized in its session, or before_schema"
+            self._authorize_before_schema(command)
         self._authorized = True
 
     def _authorize_before_schema(self, command: str) -> None:
+        from sqlmodel import Session
+
         from qiye_service.db import make_engine
         from qiye_service.services import permissions
 
@@ -194,7 +195,7 @@ class AppContext:
             return  # a new ledger: no users yet
         engine = make_engine(self.location, read_only=True)  # SQLite: nothing written to the file
         try:
-            with database_errors(engine), engine.connect() as own:
+            with database_errors(engine), Session(engine) as own:
                 if not permissions.user_table_exists(own):
                     return
                 permissions.authorize(own, self.identity(own), command)

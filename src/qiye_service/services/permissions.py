@@ -155,55 +155,55 @@ def os_login() -> str | None:
         return None
 
 
-# --- reading the users ------------------------------------------------------------------------
-
-_USER_COLUMNS = "name, role, department_id, active, login"
+# --- reading the users (services.people's lookups) -------------------------------------------
 
 
-def users_registered(connection: Any) -> bool:
+def users_registered(session: Any) -> bool:
     """Whether the ledger has any registered user: one EXISTS on the user table's primary key."""
-    return bool(connection.execute(text("SELECT EXISTS (SELECT 1 FROM app_user)")).scalar())
+    from qiye_service.services.people import has_users
+
+    return has_users(session)
 
 
-def _person(row: Any) -> Person | None:
-    if row is None:
+def _person(user: Any) -> Person | None:
+    if user is None:
         return None
-    return Person(name=row[0], role=row[1], department_id=row[2], active=bool(row[3]), login=row[4])
+    return Person(name=user.name, role=user.role, department_id=user.department_id, active=bool(user.active),
+                  login=user.login)
 
 
-def user_by_login(connection: Any, login: str) -> Person | None:
-    return _person(connection.execute(
-        text(f"SELECT {_USER_COLUMNS} FROM app_user WHERE login = :login"), {"login": login}).first())
+def user_by_login(session: Any, login: str) -> Person | None:
+    """The user mapped to `login`, disabled or not (a disabled one is told so)."""
+    from qiye_service.services.people import find_user_by_login
+
+    return _person(find_user_by_login(session, login, include_disabled=True))
 
 
-def user_by_name(connection: Any, name: str) -> Person | None:
-    return _person(connection.execute(
-        text(f"SELECT {_USER_COLUMNS} FROM app_user WHERE name = :name"), {"name": name}).first())
+def user_by_name(session: Any, name: str) -> Person | None:
+    """The active user with exactly this name."""
+    from qiye_service.services.people import find_user_by_name
+
+    return _person(find_user_by_name(session, name))
 
 
-def all_users(connection: Any) -> dict[str, Person]:
-    rows = connection.execute(text(f"SELECT {_USER_COLUMNS} FROM app_user")).all()
-    return {person.name: person for person in map(_person, rows) if person is not None}
-
-
-def database_login(connection: Any) -> str | None:
-    """The login this connection authenticated as: PostgreSQL's session_user, else the OS login."""
-    if connection.dialect.name == "postgresql":
-        return str(connection.execute(text("SELECT session_user")).scalar())
+def database_login(session: Any) -> str | None:
+    """The login this session authenticated as: PostgreSQL's session_user, else the OS login."""
+    if session.get_bind().dialect.name == "postgresql":
+        return str(session.execute(text("SELECT session_user")).scalar())
     return os_login()
 
 
-def resolve_identity(connection: Any, *, requested: str | None, unregistered_name: str) -> Identity:
-    """Who is writing through `connection`.
+def resolve_identity(session: Any, *, requested: str | None, unregistered_name: str) -> Identity:
+    """Who is writing through `session`.
 
     `requested` is what `--as` or `QIYE_USER` asked for; `unregistered_name` the actor of a
     ledger with no users (DESIGN §3's order). Raises Forbidden for an unmapped or disabled
     login, and for `--as` from anyone but an admin.
     """
-    if not users_registered(connection):
+    if not users_registered(session):
         return Identity(enforced=False, name=unregistered_name)
-    login = database_login(connection)
-    user = user_by_login(connection, login) if login else None
+    login = database_login(session)
+    user = user_by_login(session, login) if login else None
     if user is None:
         raise Forbidden("error.perm.unmapped", login=login or "?")
     if not user.active:
@@ -213,7 +213,7 @@ def resolve_identity(connection: Any, *, requested: str | None, unregistered_nam
         return Identity(enforced=True, name=user.name, login=login, user=user)
     if user.role != ADMIN:
         raise Forbidden("error.perm.as_admin_only", name=user.name, wanted=requested, role=role_word(user.role))
-    principal = user_by_name(connection, requested)
+    principal = user_by_name(session, requested)
     if principal is None or not principal.active:
         raise Forbidden("error.perm.as_unknown", wanted=requested)
     return Identity(enforced=True, name=on_behalf(user.name, principal.name), login=login, user=user,
@@ -232,10 +232,14 @@ def roles_words(roles: tuple[str, ...]) -> Msg:
     return Msg(f"perm.roles.{'+'.join(roles)}")
 
 
-def issue_scope(connection: Any, issue_id: int) -> tuple[int | None, str | None, str | None] | None:
+def issue_scope(session: Any, issue_id: int) -> tuple[int | None, str | None, str | None] | None:
     """The issue's department id, owner and filer; None when there is no such issue."""
-    row = connection.execute(text("SELECT department_id, owner, created_by FROM issue WHERE id = :id"),
-                             {"id": issue_id}).first()
+    from sqlalchemy import select
+
+    from qiye_service.models import Issue
+
+    row = session.execute(select(Issue.department_id, Issue.owner, Issue.created_by)
+                          .where(Issue.id == issue_id)).first()  # type: ignore[arg-type]
     return None if row is None else (row[0], row[1], row[2])
 
 
@@ -263,7 +267,7 @@ def check(person: Person, command: str, scope: tuple[int | None, str | None, str
         raise Forbidden(key, command=command, id=issue_id, name=person.name, roles=roles_words(OFFICE))
 
 
-def authorize(connection: Any, identity: Identity, command: str, issue_id: int | None = None) -> None:
+def authorize(session: Any, identity: Identity, command: str, issue_id: int | None = None) -> None:
     """The one choke point: may `identity` run the writing `command` (on issue `issue_id`)?
 
     An admin acting for someone (`--as`) is checked as the admin, who may run every command;
@@ -274,7 +278,7 @@ def authorize(connection: Any, identity: Identity, command: str, issue_id: int |
     rule = PERMISSIONS.get(command)
     scope = None
     if rule is not None and rule.on_issue and issue_id is not None and identity.user.role in SCOPED_ROLES:
-        scope = issue_scope(connection, issue_id)
+        scope = issue_scope(session, issue_id)
     check(identity.user, command, scope, issue_id=issue_id)
 
 
@@ -321,11 +325,11 @@ def markdown_table(lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def user_table_exists(connection: Any) -> bool:
+def user_table_exists(session: Any) -> bool:
     """Whether the ledger has a user table yet (a ledger before migration 0005 has none)."""
-    if connection.dialect.name == "postgresql":
-        return connection.execute(text("SELECT to_regclass('app_user') IS NOT NULL")).scalar() is True
-    return connection.execute(
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(text("SELECT to_regclass('app_user') IS NOT NULL")).scalar() is True
+    return session.execute(
         text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'app_user'")).first() is not None
 
 
