@@ -99,7 +99,10 @@ def invocations(tmp_path: Path) -> dict[str, list[str]]:
         "enterprise add": ["enterprise", "add", "九典制药"],
         "enterprise edit": ["enterprise", "edit", "蓝思科技", "--zone", "南园"],
         "issue add": ["issue", "add", "新问题", "-e", "蓝思科技", "-c", "消防验收"],
+        "issue add --dept": ["issue", "add", "新问题", "-e", "蓝思科技", "-c", "消防验收", "--dept", "消防救援大队"],
         "issue edit": ["issue", "edit", "3", "--priority", "high"],
+        "issue edit --dept": ["issue", "edit", "3", "--dept", "国网浏阳供电公司"],
+        "issue edit --owner": ["issue", "edit", "3", "--owner", "刘洋"],
         "issue comment": ["issue", "comment", "3", "已电话联系企业"],
         "issue tag": ["issue", "tag", "3", "+重点项目"],
         "issue start": ["issue", "start", "3"],
@@ -152,16 +155,19 @@ def test_every_writing_command_as_every_role(office, tmp_path: Path, command: st
         (tmp_path / "users.csv").write_text("name,role\n新同事,cadre\n", encoding="utf-8")
     args = invocations(tmp_path)[command]
     become(office, role)
-    rule = PERMISSIONS[command]
+    # `issue edit --dept` is `issue edit`'s row, then its own: the first that refuses is named
+    rows = [row for row in (command.split(" --")[0], command) if row in PERMISSIONS]
+    refusing = [row for row in rows if role not in PERMISSIONS[row].roles]
     before = fingerprint(office, tmp_path)
     result = office(*args, env=NO_USER_ENV)
-    if role in rule.roles:
+    if not refusing:
         assert result.exit_code == 0, result.output
         if command not in ("init", "db upgrade", "db restore"):
             assert fingerprint(office, tmp_path) != before, f"{command} as {role} changed nothing"
     else:
         assert result.exit_code == 1, result.output
-        wanted = translate("error.perm.role", "en", command=command, role=translate(f"role.{role}", "en"),
+        rule = PERMISSIONS[refusing[0]]
+        wanted = translate("error.perm.role", "en", command=refusing[0], role=translate(f"role.{role}", "en"),
                            name=PEOPLE[role], roles=translate(f"perm.roles.{'+'.join(rule.roles)}", "en"))
         assert result.stderr.strip() == f"error: {wanted}"
         assert fingerprint(office, tmp_path) == before
@@ -197,8 +203,7 @@ def test_cadre_only_on_issues_they_filed_or_own(office) -> None:
     assert refused.exit_code == 1
     assert "a cadre runs `qiye issue comment` only on issues they filed or own" in refused.stderr
     office.ok("issue", "comment", "3", "已联系", env=NO_USER_ENV)  # owns #3
-    number = office.ok("issue", "add", "道路", "-e", "蓝思科技", "-c", "road", "--dept", "国网浏阳供电公司",
-                       env=NO_USER_ENV).stdout.strip()
+    number = office.ok("issue", "add", "道路", "-e", "蓝思科技", "-c", "road", env=NO_USER_ENV).stdout.strip()
     assert office.sql("SELECT created_by FROM issue WHERE id = :i", i=int(number)) == [("张干部",)]
     office.ok("issue", "comment", number, "补充材料", env=NO_USER_ENV)  # filed it
 
@@ -408,3 +413,15 @@ def test_sqlite_identity_is_the_real_os_login(sqlite_qiye) -> None:
     done = sqlite_qiye.run_process("issue", "comment", "1", "已督办", env=LATER)
     assert done.returncode == 0, done.stderr
     assert sqlite_qiye.sql("SELECT actor FROM event ORDER BY id DESC LIMIT 1") == [("孙督办",)]
+
+
+def test_dispatching_by_editing_is_a_supervisors(office) -> None:
+    """Naming the department (or owner) is dispatching, whichever command does it."""
+    become(office, "handler")
+    refused = office("issue", "edit", "3", "--dept", "国网浏阳供电公司", env=NO_USER_ENV)
+    assert refused.exit_code == 1
+    assert "may not run `qiye issue edit --dept`: only a supervisor or an admin may" in refused.stderr
+    office.ok("issue", "edit", "3", "--desc", "补充说明", env=NO_USER_ENV)  # its other fields are theirs
+    become(office, "cadre")
+    refused = office("issue", "add", "道路", "-e", "蓝思科技", "-c", "road", "--dept", "消防救援大队", env=NO_USER_ENV)
+    assert refused.exit_code == 1 and "`qiye issue add --dept`" in refused.stderr

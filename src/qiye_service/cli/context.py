@@ -176,9 +176,9 @@ class AppContext:
             return
         from qiye_service.services import permissions
 
-        command, issue_id = _current_command()
+        command, issue_id, options = _current_command()
         if session is not None:
-            permissions.authorize(session, self.identity(session), command, issue_id)
+            permissions.authorize(session, self.identity(session), command, issue_id, options)
         else:
             assert before_schema, "a write is authorized in its session, or before_schema"
             self._authorize_before_schema(command)
@@ -354,12 +354,15 @@ def as_database_error(exc: Exception, engine: Engine) -> QiyeError | None:
     return None
 
 
-def _current_command() -> tuple[str, int | None]:
-    """The running command's words below the root (`issue resolve`) and the issue it names."""
+def _current_command() -> tuple[str, int | None, tuple[str, ...]]:
+    """The running command's words below the root (`issue resolve`), the issue it names, and
+    the options given a value (`--dept`): what the permission table is read by."""
     from typer._click.globals import get_current_context
 
     ctx = get_current_context(silent=True)
     params = dict(ctx.params) if ctx is not None else {}
+    given = tuple(param.opts[0] for param in (ctx.command.params if ctx is not None else ())
+                  if getattr(param, "param_type_name", "") == "option" and params.get(param.name) not in (None, False))
     words: list[str] = []
     while ctx is not None and ctx.parent is not None:
         words.append(ctx.command.name or ctx.info_name or "")
@@ -372,7 +375,7 @@ def _current_command() -> tuple[str, int | None]:
             issue_id = parse_issue_id(params["issue_id"])
         except QiyeError:
             issue_id = None  # the command says why
-    return " ".join(reversed(words)), issue_id
+    return " ".join(reversed(words)), issue_id, given
 
 
 def get_app(ctx: typer.Context) -> AppContext:
