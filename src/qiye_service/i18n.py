@@ -1553,6 +1553,138 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法为 {login} 授权：{detail}。请用拥有账本的登录名（运行 `qiye init` 的那个）执行 `qiye db grant`；"
         "创建登录名还需要 CREATEROLE 权限（或先创建它：createuser {login}）。",
     ),
+    # --- issue 19: users ---
+    "field.role": ("Role", "角色"),
+    "field.login": ("Login", "登录名"),
+    "field.state": ("Status", "状态"),
+    "role.cadre": ("cadre", "联企干部"),
+    "role.handler": ("handler", "责任单位经办人"),
+    "role.supervisor": ("supervisor", "督办"),
+    "role.admin": ("admin", "管理员"),
+    "user_state.active": ("active", "在用"),
+    "user_state.disabled": ("disabled", "已停用"),
+    "msg.user_created": ("Added user {name} ({role}).", "已添加用户：{name}（{role}）。"),
+    "msg.user_updated": ("Updated user {name}.", "已更新用户：{name}。"),
+    "msg.user_disabled": ("Disabled user {name}; the history keeps their name.", "已停用用户：{name}；历史记录保留其姓名。"),
+    "msg.user_enabled": ("Enabled user {name}.", "已启用用户：{name}。"),
+    "msg.user_already_disabled": ("User {name} was already disabled.", "用户 {name} 原已停用。"),
+    "msg.user_already_enabled": ("User {name} is already active.", "用户 {name} 原已在用。"),
+    "msg.import_done_users": (
+        "Imported {path}: {rows} rows; {created} users created, {updated} updated, {skipped} skipped "
+        "(already in the database).",
+        "已导入 {path}：共 {rows} 行；新增用户 {created} 个，更新 {updated} 个，跳过 {skipped} 个（库中已有）。",
+    ),
+    "msg.import_dry_users": (
+        "Dry run, nothing written: {path} has {rows} valid rows; it would create {created} users, "
+        "update {updated} and skip {skipped}.",
+        "试运行，未写入任何数据：{path} 共 {rows} 行均有效；将新增用户 {created} 个，更新 {updated} 个，跳过 {skipped} 个。",
+    ),
+    "error.user_not_found": (
+        "no user named {name!r}; see `qiye user list --all`, or register them with `qiye user add`",
+        "没有名为 {name!r} 的用户；可用 `qiye user list --all` 查看，或用 `qiye user add` 登记",
+    ),
+    "error.user_suggest": (
+        "no user named {name!r}; did you mean {candidates}? (`qiye user list --all` lists them all)",
+        "没有名为 {name!r} 的用户；您是不是要找：{candidates}？（`qiye user list --all` 可列出全部）",
+    ),
+    "error.user_ambiguous": (
+        "{name!r} matches {count} users: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 个用户：{candidates}；请输入更完整的姓名",
+    ),
+    "error.user_exists": (
+        "a user named {name!r} is already registered; see `qiye user show {name}`",
+        "已有名为 {name!r} 的用户；可用 `qiye user show {name}` 查看",
+    ),
+    "error.user_login_taken": (
+        "the login {login!r} is already mapped to {name}; one login names one person",
+        "登录名 {login!r} 已对应用户 {name}；一个登录名只能对应一人",
+    ),
+    "error.user_handler_needs_dept": (
+        "{name}: a handler acts for a department; give one with --dept",
+        "{name}：责任单位经办人须属于某个责任单位；请用 --dept 指定",
+    ),
+    "error.user_rename_history": (
+        "{name!r} is named in the history, which must keep naming a registered user; register the new "
+        "name with `qiye user add` and disable this one with `qiye user disable`",
+        "历史记录中已有 {name!r} 的操作，须继续对应已登记的用户，因此不能改名；请用 `qiye user add` 登记新姓名，"
+        "再用 `qiye user disable` 停用此用户",
+    ),
+    "error.import_user_exists": (
+        "user {name!r} is already registered; pass --on-conflict skip or update",
+        "用户 {name!r} 已登记；可使用 --on-conflict skip 或 update",
+    ),
+    "error.import_user_department": (
+        "no department named {name!r}; add it with `qiye department add` first",
+        "没有名为 {name!r} 的责任单位；请先用 `qiye department add` 添加",
+    ),
+    "help.cmd.user": (
+        "Register and manage the people of a shared ledger (用户): roles, departments, logins.",
+        "登记和管理共用台账的用户：角色、所属单位、登录名。",
+    ),
+    "help.cmd.user.add": (
+        "Register a user with a role, a department and a login.\n\nExample: qiye user add 王强 --role handler --dept 消防救援大队 --login wangqiang",
+        "登记用户及其角色、所属单位和登录名。\n\n示例：qiye user add 王强 --role handler --dept 消防救援大队 --login wangqiang",
+    ),
+    "help.opt.user.add.name": (
+        "The user's name, as the history records it.",
+        "用户姓名，即历史记录中的操作人。",
+    ),
+    "help.opt.user.add.role": (
+        "cadre (联企干部), handler (责任单位经办人), supervisor (督办) or admin (管理员).",
+        "角色：cadre（联企干部）、handler（责任单位经办人）、supervisor（督办）或 admin（管理员），中英文均可。",
+    ),
+    "help.opt.user.add.dept": (
+        "The department the user belongs to (a handler must).",
+        "用户所属的责任单位（经办人必填）。",
+    ),
+    "help.opt.user.add.login": (
+        "The PostgreSQL or OS login the user is known by.",
+        "用户对应的 PostgreSQL 登录名或操作系统登录名。",
+    ),
+    "help.cmd.user.list": (
+        "List the registered users (the active ones unless --all).\n\nExample: qiye user list --role handler --format csv",
+        "列出已登记的用户（不加 --all 时只列在用的）。\n\n示例：qiye user list --role handler --format csv",
+    ),
+    "help.opt.user.list.role": (
+        "Only users with this role.",
+        "只列出此角色的用户。",
+    ),
+    "help.opt.user.list.dept": (
+        "Only users of this department.",
+        "只列出此责任单位的用户。",
+    ),
+    "help.opt.user.list.include_disabled": (
+        "Include disabled users.",
+        "包括已停用的用户。",
+    ),
+    "help.cmd.user.show": (
+        "Show a user: role, department, login and whether they are active.\n\nExample: qiye user show 王强 --format json",
+        "查看用户：角色、所属单位、登录名及是否在用。\n\n示例：qiye user show 王强 --format json",
+    ),
+    "help.cmd.user.edit": (
+        "Change a user's role, department, login or name.\n\nExample: qiye user edit 王强 --role supervisor --dept \"\"",
+        "修改用户的角色、所属单位、登录名或姓名。\n\n示例：qiye user edit 王强 --role supervisor --dept \"\"",
+    ),
+    "help.opt.user.edit.new_name": (
+        "New name (only while the history does not name the user yet).",
+        "新姓名（仅限历史记录中尚无此用户的操作时）。",
+    ),
+    "help.opt.user.edit.dept": (
+        "New department; an empty value clears it.",
+        "新的所属单位；给空值即清除。",
+    ),
+    "help.opt.user.edit.login": (
+        "New login; an empty value clears it.",
+        "新的登录名；给空值即清除。",
+    ),
+    "help.cmd.user.disable": (
+        "Disable a user: they can no longer act; the history keeps their name.\n\nExample: qiye user disable 王强",
+        "停用用户：此后不能再操作；历史记录保留其姓名。\n\n示例：qiye user disable 王强",
+    ),
+    "help.cmd.user.enable": (
+        "Enable a disabled user again.\n\nExample: qiye user enable 王强",
+        "重新启用已停用的用户。\n\n示例：qiye user enable 王强",
+    ),
 }
 
 
@@ -1573,7 +1705,8 @@ def default_lang(configured: str | None = None) -> str:
 # user's language (`status=in_progress` reads 办理中 in zh, "in progress" in en; `cause=disk_full`
 # of a failed write reads 磁盘已满).
 # A `reason=` naming a catalogue entry (`reason.working_days`) reads in the user's language too.
-_CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause", "reason": "reason"}
+_CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause", "reason": "reason",
+                 "role": "role"}
 # Parameters that name a field (`field=due_on`, `later=`, `earlier=`): English messages keep the
 # field's code, as the machine formats spell it; Chinese ones say its label (办结时限).
 _FIELD_PARAMS = ("field", "later", "earlier")

@@ -10,7 +10,7 @@ import enum
 from datetime import date, datetime
 
 from pydantic import ConfigDict
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, true
 from sqlmodel import Field, SQLModel
 
 
@@ -51,6 +51,15 @@ class CallbackResult(str, enum.Enum):
     unsatisfied = "unsatisfied"
 
 
+class Role(str, enum.Enum):
+    """What a registered user may do (DESIGN §10)."""
+
+    cadre = "cadre"            # 联企干部
+    handler = "handler"        # 责任单位经办人: acts for their department
+    supervisor = "supervisor"  # 督办
+    admin = "admin"            # 管理员
+
+
 # Table models are never validated by pydantic (SQLModel constructs them without it); building
 # their validators at import cost every command a third of its own start-up (issue 7).
 DEFERRED = ConfigDict(defer_build=True)
@@ -82,6 +91,25 @@ class Department(SQLModel, table=True):
     model_config = DEFERRED  # type: ignore[assignment]
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+
+
+class User(SQLModel, table=True):
+    """A person registered on a shared ledger (DESIGN §10, issue 19). `name` is the name events
+    record as actor; `login` is the PostgreSQL or OS login the person is known by. Users are
+    never deleted (history names them): `user disable` clears `active`."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+    __tablename__ = "app_user"  # `user` is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    department_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("department.id"), index=True)
+    )
+    login: str | None = Field(default=None, sa_column=Column(String(100), unique=True))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
 
 
 class Tag(SQLModel, table=True):
@@ -185,4 +213,5 @@ ISSUE_FIELDS = (
     "resolution", "tags", "created_by", "created_at", "updated_at",
 )
 EVENT_FIELDS = ("at", "actor", "action", "field", "old", "new", "note")
+USER_FIELDS = ("name", "role", "department", "login", "state")  # state: active | disabled
 ENTERPRISE_FIELDS = ("id", "name", "credit_code", "zone", "industry", "contact", "phone", "liaison")

@@ -20,7 +20,7 @@ FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
 MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
 # Fields whose values are codes with a catalogue label.
 LABELLED = {"status": "status", "kind": "kind", "priority": "priority", "source": "source", "action": "action",
-            "callback_result": "callback_result"}
+            "callback_result": "callback_result", "role": "role", "state": "user_state"}
 
 # Timestamps are stored in UTC; people read them in the park's time zone (set per run).
 _display_zone: Any = None

@@ -60,12 +60,13 @@ def root(
 
 
 def _register() -> None:
-    from qiye_service.cli import catalog, db, enterprises, issues, settings
+    from qiye_service.cli import catalog, db, enterprises, issues, people, settings
 
     app.add_typer(issues.app, name="issue")
     app.add_typer(enterprises.app, name="enterprise")
     app.add_typer(catalog.category_app, name="category")
     app.add_typer(catalog.department_app, name="department")
+    app.add_typer(people.app, name="user")
     app.add_typer(db.app, name="db")
     app.add_typer(settings.app, name="config")
     app.command("init")(db.init)

@@ -6,9 +6,9 @@ Commands, options and the choices of Enum options come from typer itself; this m
 parameters that name things their values, by parameter name, in one place:
 
 - issue ids (`issue show 1<Tab>`): the unresolved issues; the resolved ones for reopen and callback;
-- enterprise, department, category (code and Chinese name), owner, tag, zone, industry: the ledger,
+- enterprise, department, category (code and Chinese name), owner, tag, zone, industry, user: the ledger,
   by prefix, else the one name holding what was typed (`-e 思科<Tab>` gives 蓝思科技 in bash);
-- status, kind, source, priority, level, callback result, --lang, config keys: fixed values.
+- status, kind, source, priority, level, callback result, role, --lang, config keys: fixed values.
 
 The values come from services.completion, which reads the ledger without the ORM; the ledger is
 the one the command line being completed names (--db), else QIYE_DB, else the config's.
@@ -50,6 +50,7 @@ def _config_keys(ctx: Any, incomplete: str) -> list[tuple[str, str | None]]:
 ISSUE_IDS = _ledger(values.issue_ids)
 RESOLVED_IDS = _ledger(values.issue_ids, statuses=("resolved",))
 ENTERPRISES = _ledger(values.enterprises)
+USERS = _ledger(values.users)
 
 # Parameter name -> its values; (command, parameter name) where one command means another thing.
 BY_NAME: dict[str, Values] = {
@@ -67,6 +68,7 @@ BY_NAME: dict[str, Values] = {
     "priority": _fixed(*values.PRIORITIES),
     "level": _fixed(*values.LEVELS),
     "result": _fixed(*values.CALLBACK_RESULTS),
+    "role": _fixed(*values.ROLES),
     "lang": _fixed("zh", "en"),
 }
 BY_COMMAND: dict[tuple[str, str], Values] = {
@@ -74,6 +76,7 @@ BY_COMMAND: dict[tuple[str, str], Values] = {
     ("issue callback", "issue_id"): RESOLVED_IDS,
     ("enterprise show", "name"): ENTERPRISES,
     ("enterprise edit", "name"): ENTERPRISES,
+    **{(f"user {command}", "name"): USERS for command in ("show", "edit", "disable", "enable")},
     ("config get", "key"): _config_keys,
     ("config set", "key"): _config_keys,
 }

@@ -20,7 +20,7 @@ from typing import Any
 
 from qiye_service.db import Location
 
-# models.Status, Kind, Source, Priority, CallbackResult; supervision's level codes; --status all.
+# models.Status, Kind, Source, Priority, CallbackResult, Role; supervision's level codes; --status all.
 STATUSES = ("open", "in_progress", "resolved", "deferred")
 UNRESOLVED = ("open", "in_progress", "deferred")
 KINDS = ("individual", "common")
@@ -28,6 +28,7 @@ SOURCES = ("visit", "meeting", "phone", "online", "other")
 PRIORITIES = ("urgent", "high", "normal", "low")
 CALLBACK_RESULTS = ("satisfied", "basic", "unsatisfied")
 LEVELS = ("due-soon", "overdue", "red")
+ROLES = ("cadre", "handler", "supervisor", "admin")  # models.Role
 
 LIMIT = 100  # more candidates than a shell can usefully show
 SQLITE_TIMEOUT_SECONDS = 0.5
@@ -126,6 +127,10 @@ def enterprises(location: Location, prefix: str) -> list[Row]:
 
 def departments(location: Location, prefix: str) -> list[Row]:
     return _query(location, _names("department", "name", prefix))
+
+
+def users(location: Location, prefix: str) -> list[Row]:
+    return _query(location, _names("app_user", "name", prefix))
 
 
 def tags(location: Location, prefix: str) -> list[Row]:

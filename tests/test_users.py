@@ -1,0 +1,170 @@
+"""Users (issue 19, DESIGN §10): the people registered on a shared ledger, their roles,
+departments and logins; `qiye user …`, and users through import and export. On both backends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import inspect
+
+from conftest import Qiye
+from qiye_service import _schema
+from qiye_service.db import make_engine, resolve_location, upgrade
+from qiye_service.models import Role
+from test_migrations_data import downgrade, revision_of
+
+
+def test_the_users_migration_downgrades_and_upgrades_again(qiye: Qiye) -> None:
+    qiye.ok("db", "upgrade")
+    engine = make_engine(resolve_location(qiye.url))
+    try:
+        assert "app_user" in inspect(engine).get_table_names()
+        downgrade(engine, "0004")
+        assert revision_of(engine) == "0004"
+        assert "app_user" not in inspect(engine).get_table_names()
+        upgrade(engine)
+        assert revision_of(engine) == _schema.HEAD_REVISION
+        columns = {c["name"] for c in inspect(engine).get_columns("app_user")}
+        assert columns == {"id", "name", "role", "department_id", "login", "active", "created_at"}
+    finally:
+        engine.dispose()
+
+
+# --- qiye user … ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def office(qiye: Qiye) -> Qiye:
+    """Two departments and no users yet."""
+    qiye.ok("department", "add", "消防救援大队")
+    qiye.ok("department", "add", "国网浏阳供电公司")
+    return qiye
+
+
+def users_table(qiye: Qiye) -> list[tuple]:
+    rows = qiye.sql("SELECT u.name, u.role, d.name, u.login, u.active FROM app_user u "
+                    "LEFT JOIN department d ON d.id = u.department_id ORDER BY u.id")
+    return [(*row[:4], bool(row[4])) for row in rows]
+
+
+def listed(qiye: Qiye, *args: str) -> list[dict]:
+    return json.loads(qiye.ok("user", "list", "--format", "json", *args).stdout)
+
+
+def test_add_list_and_show(office: Qiye) -> None:
+    added = office.ok("user", "add", "王强", "--role", "handler", "--dept", "消防", "--login", "wangqiang")
+    assert added.stdout == "Added user 王强 (handler).\n"
+    office.ok("user", "add", "李明", "--role", "联企干部", "--login", "liming")  # the Chinese role name
+    office.ok("user", "add", "赵督办", "--role", "督办")
+    office.ok("user", "add", "周管理", "--role", "Admin")
+    assert users_table(office) == [("王强", "handler", "消防救援大队", "wangqiang", True),
+                                   ("李明", "cadre", None, "liming", True),
+                                   ("赵督办", "supervisor", None, None, True),
+                                   ("周管理", "admin", None, None, True)]
+    rows = listed(office)
+    assert [r["name"] for r in rows] == sorted(["王强", "李明", "赵督办", "周管理"])
+    assert rows[0].keys() == {"name", "role", "department", "login", "state"}
+    assert [r["name"] for r in listed(office, "--role", "责任单位经办人")] == ["王强"]
+    assert [r["name"] for r in listed(office, "--dept", "消防救援大队")] == ["王强"]
+    shown = json.loads(office.ok("user", "show", "wq", "--format", "json").stdout)  # pinyin initials
+    assert shown | {"created_at": None} == {"name": "王强", "role": "handler", "department": "消防救援大队",
+                                            "login": "wangqiang", "state": "active", "created_at": None}
+    assert shown["created_at"].endswith("Z")
+    by_login = json.loads(office.ok("user", "show", "liming", "--format", "json").stdout)
+    assert by_login["name"] == "李明"
+    table = office.ok("user", "list").stdout
+    assert "handler" in table and "消防救援大队" in table
+    csv_text = office.ok("user", "list", "--format", "csv").stdout
+    assert csv_text.splitlines()[0] == "name,role,department,login,state"
+
+
+def test_chinese_labels_in_tables(office: Qiye) -> None:
+    office.ok("user", "add", "王强", "--role", "handler", "--dept", "消防救援大队")
+    office.ok("user", "disable", "王强")
+    zh = office.ok("--lang", "zh", "user", "list", "--all")
+    for word in ("名称", "角色", "登录名", "状态", "责任单位经办人", "已停用"):
+        assert word in zh.stdout, zh.stdout
+    assert "共 1 条" in zh.stderr
+    shown = office.ok("--lang", "zh", "user", "show", "王强").stdout
+    assert "责任单位经办人" in shown and "已停用" in shown
+    assert office.ok("--lang", "zh", "user", "add", "李明", "--role", "cadre").stdout == "已添加用户：李明（联企干部）。\n"
+
+
+def test_edit_and_disable(office: Qiye) -> None:
+    office.ok("user", "add", "王强", "--role", "handler", "--dept", "消防救援大队", "--login", "wq")
+    assert office.ok("user", "edit", "王强", "--dept", "供电").stdout == "Updated user 王强.\n"
+    assert users_table(office) == [("王强", "handler", "国网浏阳供电公司", "wq", True)]
+    office.ok("user", "edit", "王强", "--role", "supervisor", "--dept", "", "--login", "", "--name", "王强华")
+    assert users_table(office) == [("王强华", "supervisor", None, None, True)]
+    assert office.ok("user", "edit", "王强华", "--role", "supervisor").stdout == "Nothing to change.\n"
+    assert office.ok("user", "disable", "王强华").stdout.startswith("Disabled user 王强华;")
+    assert office.ok("user", "disable", "王强华").stdout == "User 王强华 was already disabled.\n"
+    assert users_table(office) == [("王强华", "supervisor", None, None, False)]
+    assert listed(office) == []
+    assert [r["state"] for r in listed(office, "--all")] == ["disabled"]
+    office.ok("user", "enable", "王强华")
+    assert users_table(office)[0][4] is True
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("user", "add", "张三", "--role", "handler"), "error: 张三: a handler acts for a department; give one with --dept"),
+    (("user", "add", "张三", "--role", "boss"),
+     "error: --role: 'boss' is not one of cadre (联企干部), handler (责任单位经办人), supervisor (督办), admin (管理员)"),
+    (("user", "add", "王强", "--role", "cadre"), "error: a user named '王强' is already registered"),
+    (("user", "add", "张三", "--role", "cadre", "--login", "wq"),
+     "error: the login 'wq' is already mapped to 王强; one login names one person"),
+    (("user", "add", "张三", "--role", "handler", "--dept", "教育局"), "error: no department named '教育局'"),
+    (("user", "add", " ", "--role", "cadre"), "error: name must not be empty"),
+    (("user", "edit", "王强", "--dept", ""), "error: 王强: a handler acts for a department"),
+    (("user", "edit", "王强", "--role", "nope"), "error: --role: 'nope' is not one of cadre"),
+    (("user", "edit", "王强", "--login", "liming"), "error: the login 'liming' is already mapped to 李明"),
+    (("user", "edit", "王强", "--name", "李明"), "error: a user named '李明' is already registered"),
+    (("user", "edit", "李明", "--role", "handler"), "error: 李明: a handler acts for a department"),
+    (("user", "edit", "陈某", "--role", "cadre"), "error: no user named '陈某'"),
+    (("user", "disable", "陈某"), "error: no user named '陈某'"),
+    (("user", "list", "--role", "boss"), "error: --role: 'boss' is not one of"),
+])
+def test_each_error_exits_1_and_writes_nothing(office: Qiye, args: tuple[str, ...], message: str) -> None:
+    office.ok("user", "add", "王强", "--role", "handler", "--dept", "消防救援大队", "--login", "wq")
+    office.ok("user", "add", "李明", "--role", "cadre", "--login", "liming")
+    before = users_table(office)
+    result = office(*args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.output
+    assert users_table(office) == before
+
+
+def test_errors_in_chinese(office: Qiye) -> None:
+    office.ok("user", "add", "王强", "--role", "handler", "--dept", "消防救援大队", "--login", "wq")
+    for args, message in (
+        (("user", "add", "张三", "--role", "经办人"), "error: 张三：责任单位经办人须属于某个责任单位；请用 --dept 指定"),
+        (("user", "add", "张三", "--role", "boss"), "error: --role 的值 'boss' 无效，可选：cadre (联企干部)"),
+        (("user", "add", "王强", "--role", "cadre"), "error: 已有名为 '王强' 的用户"),
+        (("user", "add", "张三", "--role", "cadre", "--login", "wq"), "error: 登录名 'wq' 已对应用户 王强"),
+        (("user", "show", "陈某"), "error: 没有名为 '陈某' 的用户"),
+    ):
+        result = office("--lang", "zh", *args)
+        assert result.exit_code == 1 and result.stderr.startswith(message), result.stderr
+    assert len(users_table(office)) == 1
+
+
+def test_a_user_the_history_names_keeps_the_name(office: Qiye) -> None:
+    office.ok("user", "add", "王强", "--role", "admin")
+    office.ok("enterprise", "add", "蓝思科技")
+    office.ok("issue", "add", "用电增容", "-e", "蓝思科技", "-c", "water-power", env={"QIYE_USER": "王强"})
+    refused = office("user", "edit", "王强", "--name", "王强华")
+    assert refused.exit_code == 1 and "is named in the history" in refused.stderr
+    assert users_table(office) == [("王强", "admin", None, None, True)]
+
+
+def test_user_names_and_roles_complete(office: Qiye) -> None:
+    from qiye_service.db import resolve_location
+    from qiye_service.services import completion
+
+    office.ok("user", "add", "王强", "--role", "admin")
+    office.ok("user", "add", "王芳", "--role", "cadre")
+    location = resolve_location(office.url)
+    assert sorted(v for v, _ in completion.users(location, "王")) == ["王强", "王芳"]
+    assert [v for v, _ in completion.users(location, "芳")] == ["王芳"]  # the one name holding it
+    assert completion.ROLES == tuple(role.value for role in Role)
