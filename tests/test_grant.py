@@ -258,3 +258,30 @@ def test_a_login_name_postgresql_would_not_take_is_refused(sqlite_qiye: Qiye, lo
         "QIYE_DB": "postgresql+psycopg://nobody@127.0.0.1:1/none"})("db", "grant", login)
     assert result.exit_code == 1, result.output
     assert "is not a login name" in result.stderr
+
+
+def test_only_a_login_granted_admin_may_write_the_users(
+        owner: Qiye, pg_schema: str, new_login: list[str], base_env: dict[str, str]) -> None:
+    """A login that could edit app_user could make itself an admin: it gets that only with --admin."""
+    import psycopg
+
+    login = _name(new_login)
+    owner.ok("db", "grant", login)
+    url = _as_login(owner.url, login)
+    cadre = Qiye(url, {**base_env, "QIYE_DB": url})
+    refused = cadre("user", "add", "王强", "--role", "admin", "--login", login)
+    assert refused.exit_code == 1 and "refused this login" in refused.stderr, refused.output
+    assert owner.sql("SELECT count(*) FROM app_user")[0][0] == 0
+    owner.ok("user", "add", "王强", "--role", "cadre", "--login", login)
+    with psycopg.connect(_plain(url), autocommit=True) as conn:
+        assert conn.execute("SELECT role FROM app_user WHERE login = %s", (login,)).fetchone()[0] == "cadre"
+        for statement in ("UPDATE app_user SET role = 'admin'", "INSERT INTO app_user (name, role, login, active, "
+                          "created_at) VALUES ('x', 'admin', 'x', true, now())", "DELETE FROM app_user"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+
+    admin = _name(new_login)
+    done = owner.ok("db", "grant", admin, "--admin")
+    assert "app_user" in done.stdout
+    assert _privileges(admin, pg_schema, "app_user") == {"SELECT", "INSERT", "UPDATE"}
+    assert _privileges(login, pg_schema, "app_user") == {"SELECT"}
