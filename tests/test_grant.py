@@ -285,3 +285,18 @@ def test_only_a_login_granted_admin_may_write_the_users(
     assert "app_user" in done.stdout
     assert _privileges(admin, pg_schema, "app_user") == {"SELECT", "INSERT", "UPDATE"}
     assert _privileges(login, pg_schema, "app_user") == {"SELECT"}
+
+
+def test_only_the_owner_can_grant(owner: Qiye, new_login: list[str], base_env: dict[str, str]) -> None:
+    """A granted login running `db grant` is told to run it as the owner, and changes nothing."""
+    login, other = _name(new_login), _name(new_login)
+    owner.ok("db", "grant", login)
+    owner.ok("db", "grant", other)
+    url = _as_login(owner.url, login)
+    cadre = Qiye(url, {**base_env, "QIYE_DB": url})
+    for target in (other, _name(new_login), login):
+        refused = cadre("db", "grant", target, "--admin")
+        assert refused.exit_code == 1, refused.output
+        assert "does not own the ledger" in refused.stderr and "as the login that owns the ledger" in refused.stderr
+    assert not _superuser_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", new_login[-1])
+    assert _privileges(other, owner.sql("SELECT current_schema()")[0][0], "app_user") == {"SELECT"}

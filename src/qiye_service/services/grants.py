@@ -103,6 +103,12 @@ def _grant(raw: Any, cursor: Any, sql: Any, login: str, *, password: str | None,
         raise QiyeError("error.grant_no_ledger")
     schema, owner, database = found
     result = Grant(login=login, database=database, schema=schema, owner=owner)
+    # Only the owner can grant on its tables; anyone else's GRANT and REVOKE would only warn.
+    cursor.execute("SELECT current_user, pg_has_role(current_user, %s, 'USAGE')", (owner,))
+    runner, owns = cursor.fetchone()
+    if not owns:
+        raise QiyeError("error.grant_denied", login=login,
+                        detail=f"{runner} does not own the ledger (schema {schema}, owner {owner})")
 
     cursor.execute("SELECT rolsuper, rolcanlogin FROM pg_roles WHERE rolname = %s", (login,))
     role = cursor.fetchone()
