@@ -4,6 +4,9 @@ departments and logins; `qiye user …`, and users through import and export. On
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -168,3 +171,167 @@ def test_user_names_and_roles_complete(office: Qiye) -> None:
     assert sorted(v for v, _ in completion.users(location, "王")) == ["王强", "王芳"]
     assert [v for v, _ in completion.users(location, "芳")] == ["王芳"]  # the one name holding it
     assert completion.ROLES == tuple(role.value for role in Role)
+
+
+def test_tab_completes_user_names_and_roles(sqlite_qiye: Qiye, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_completion import QIYE, offered
+
+    if QIYE is None:
+        pytest.skip("the qiye console script is not installed")
+    sqlite_qiye.ok("user", "add", "王强", "--role", "admin")
+    sqlite_qiye.ok("user", "add", "王芳", "--role", "cadre")
+    monkeypatch.setenv("QIYE_DB", sqlite_qiye.url)
+    assert sorted(offered("qiye user show 王")) == ["王强", "王芳"]
+    assert offered("qiye user disable 芳") == ["王芳"]
+    assert offered("qiye user add 李明 --role s") == ["supervisor"]
+
+
+# --- import and export ---------------------------------------------------------------------------
+
+def register_office(qiye: Qiye) -> None:
+    """Users of every role and state, with commas, quotes and an empty optional field."""
+    qiye.ok("user", "add", "王强", "--role", "handler", "--dept", "消防救援大队", "--login", "wangqiang")
+    qiye.ok("user", "add", "李明", "--role", "cadre", "--login", "liming")
+    qiye.ok("user", "add", 'O\'Brien, "Pat"', "--role", "supervisor", "--login", "pat")
+    qiye.ok("user", "add", "周管理", "--role", "admin")
+    qiye.ok("user", "add", "赵六", "--role", "handler", "--dept", "国网浏阳供电公司")
+    qiye.ok("user", "disable", "赵六")
+
+
+@pytest.fixture
+def second(office: Qiye, tmp_path: Path) -> Iterator[Qiye]:
+    """A second, empty ledger on the same backend with the same departments."""
+    pg = office.url.startswith("postgresql")
+    if pg:
+        import psycopg
+
+        from conftest import PG_URL, pg_schema_url
+
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        plain = (PG_URL or "").replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        url = pg_schema_url(schema)
+    else:
+        url = str(tmp_path / "second.db")
+    other = Qiye(url, {**office.env, "QIYE_DB": url})
+    other.ok("init")
+    other.ok("department", "add", "消防救援大队")
+    other.ok("department", "add", "国网浏阳供电公司")
+    yield other
+    if pg:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_export_users_in_every_format(office: Qiye, tmp_path: Path) -> None:
+    register_office(office)
+    csv_text = office.ok("export", "users").stdout
+    assert csv_text.splitlines() == [
+        "name,role,department,login,state", "王强,handler,消防救援大队,wangqiang,active", "李明,cadre,,liming,active",
+        '"O\'Brien, ""Pat""",supervisor,,pat,active', "周管理,admin,,,active", "赵六,handler,国网浏阳供电公司,,disabled"]
+    rows = json.loads(office.ok("export", "users", "--format", "json").stdout)
+    assert rows[0] == {"name": "王强", "role": "handler", "department": "消防救援大队", "login": "wangqiang",
+                       "state": "active"}
+    assert len(office.ok("export", "users", "--format", "ndjson").stdout.splitlines()) == 5
+    assert office.ok("export", "users", "--format", "tsv").stdout.splitlines()[1] == \
+        "王强\thandler\t消防救援大队\twangqiang\tactive"
+    labelled = json.loads(office.ok("--lang", "zh", "export", "users", "--format", "json", "--labels").stdout)
+    assert (labelled[0]["role_label"], labelled[4]["state_label"]) == ("责任单位经办人", "已停用")
+
+
+def test_csv_round_trip_is_byte_identical(office: Qiye, second: Qiye, tmp_path: Path) -> None:
+    register_office(office)
+    first = tmp_path / "first.csv"
+    office.ok("export", "users", "--out", str(first))
+    assert second.ok("import", "users", str(first)).stdout.startswith("Imported first.csv: 5 rows; 5 users created")
+    again = tmp_path / "again.csv"
+    second.ok("export", "users", "--out", str(again))
+    assert again.read_bytes() == first.read_bytes()
+    assert users_table(second) == users_table(office)
+
+
+def test_xlsx_round_trip(office: Qiye, second: Qiye, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    register_office(office)
+    first = tmp_path / "first.xlsx"
+    office.ok("export", "users", "--format", "xlsx", "--out", str(first))
+    second.ok("import", "users", str(first))
+    again = tmp_path / "again.xlsx"
+    second.ok("export", "users", "--format", "xlsx", "--out", str(again))
+
+    def cells(path: Path) -> list[tuple]:
+        workbook = load_workbook(path, read_only=True)
+        try:
+            return [tuple(row) for row in workbook.active.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+
+    assert cells(again) == cells(first)
+    assert cells(first)[5] == ("赵六", "handler", "国网浏阳供电公司", None, "disabled")
+    assert second.ok("export", "users").stdout == office.ok("export", "users").stdout
+
+
+def test_import_reads_chinese_headers_and_values(office: Qiye, tmp_path: Path) -> None:
+    ledger = tmp_path / "用户名单.csv"
+    ledger.write_text("姓名,角色,所属单位,登录名,状态\n王强,责任单位经办人,消防救援大队,wq,在用\n"
+                      "李明,联企干部,,,停用\n赵督办,督办,,zdb,\n", encoding="gb18030")
+    dry = office.ok("import", "users", str(ledger), "--dry-run")
+    assert "would create 3 users" in dry.stdout
+    assert users_table(office) == []
+    office.ok("import", "users", str(ledger))
+    assert users_table(office) == [("王强", "handler", "消防救援大队", "wq", True), ("李明", "cadre", None, None, False),
+                                   ("赵督办", "supervisor", None, "zdb", True)]
+    zh = office.ok("--lang", "zh", "import", "users", str(ledger), "--on-conflict", "skip")
+    assert "跳过 3 个" in zh.stdout
+
+
+def test_import_conflicts_skip_and_update(office: Qiye, tmp_path: Path) -> None:
+    office.ok("user", "add", "王强", "--role", "handler", "--dept", "消防救援大队", "--login", "wq")
+    ledger = tmp_path / "users.csv"
+    ledger.write_text("name,role,department,login\n王强,supervisor,,wangq\n李明,cadre,,wq2\n", encoding="utf-8")
+    refused = office("import", "users", str(ledger))
+    assert refused.exit_code == 1
+    assert "row 2, column name: user '王强' is already registered" in refused.stderr
+    assert users_table(office) == [("王强", "handler", "消防救援大队", "wq", True)]  # nothing written, not even 李明
+    office.ok("import", "users", str(ledger), "--on-conflict", "skip")
+    assert users_table(office) == [("王强", "handler", "消防救援大队", "wq", True), ("李明", "cadre", None, "wq2", True)]
+    office.ok("import", "users", str(ledger), "--on-conflict", "update")
+    assert users_table(office) == [("王强", "supervisor", None, "wangq", True), ("李明", "cadre", None, "wq2", True)]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("姓名,角色,所属单位\n甲,经办人,\n", "row 2, column 所属单位: 甲 is a handler, who acts for a department"),
+    ("姓名,角色,所属单位\n甲,督办,教育局\n", "row 2, column 所属单位: no department named '教育局'"),
+    ("姓名,角色\n甲,boss\n", "row 2, column 角色: role: 'boss' is not one of cadre"),
+    ("姓名,角色\n,督办\n", "row 2, column 姓名: name must not be empty"),
+    ("姓名,角色,登录名\n甲,督办,x\n乙,督办,x\n", "row 3, column 登录名: 'x' is also in row 2"),
+    ("姓名,角色,登录名\n甲,督办,x\n甲,督办,y\n", "row 3, column 姓名: '甲' is also in row 2"),
+    ("姓名,角色,登录名\n甲,督办,liming\n", "row 2, column 登录名: the login 'liming' is already mapped to 李明"),
+    ("姓名,角色,状态\n甲,督办,离职\n", "row 2, column 状态: state: '离职' is not one of active"),
+    ("姓名,登录名\n甲,x\n", "lacks the required column(s) role"),
+])
+def test_one_bad_row_imports_nothing(office: Qiye, tmp_path: Path, content: str, message: str) -> None:
+    office.ok("user", "add", "李明", "--role", "cadre", "--login", "liming")
+    ledger = tmp_path / "users.csv"
+    ledger.write_text(content + "好人,督办\n", encoding="utf-8")  # a good row, not imported either
+    before = users_table(office)
+    result = office("import", "users", str(ledger))
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr, result.stderr
+    assert users_table(office) == before
+    zh = office("--lang", "zh", "import", "users", str(ledger))
+    assert zh.exit_code == 1 and ("未导入任何数据" in zh.stderr or "缺少" in zh.stderr), zh.stderr
+
+
+def test_backup_and_restore_keep_the_users(office: Qiye, tmp_path: Path) -> None:
+    register_office(office)
+    before = users_table(office)
+    copy = tmp_path / "copy.db"
+    office.ok("db", "backup", str(copy))
+    office.ok("user", "add", "后来者", "--role", "cadre")
+    office.ok("db", "restore", str(copy), "--yes")
+    assert users_table(office) == before
+    office.ok("user", "add", "新来的", "--role", "cadre")  # the id sequence goes on after the restored rows
+    assert len(users_table(office)) == len(before) + 1

@@ -1323,8 +1323,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "打印设置文件的位置。\n\n示例：qiye config path",
     ),
     "help.cmd.import": (
-        "Import a ledger (台账) of issues or enterprises from CSV or XLSX.",
-        "从 CSV 或 XLSX 导入问题台账或企业名册。",
+        "Import a ledger (台账) of issues, enterprises or users from CSV or XLSX.",
+        "从 CSV 或 XLSX 导入问题台账、企业名册或用户名单。",
     ),
     "help.cmd.import.issues": (
         "Import a problem ledger (问题台账); one bad row imports nothing.\n\nExample: qiye import issues 问题台账.xlsx --dry-run",
@@ -1351,8 +1351,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "导入企业名册；有一行出错则全部不导入。\n\n示例：qiye import enterprises 企业名册.csv --on-conflict update",
     ),
     "help.cmd.export": (
-        "Export issues, enterprises or events as csv, tsv, json, ndjson or xlsx.",
-        "以 csv、tsv、json、ndjson 或 xlsx 导出问题、企业或办理记录。",
+        "Export issues, enterprises, events or users as csv, tsv, json, ndjson or xlsx.",
+        "以 csv、tsv、json、ndjson 或 xlsx 导出问题、企业、办理记录或用户。",
     ),
     "help.cmd.export.issues": (
         "Export issues (every status unless --status is given), with the fields of `issue show`.\n\nExample: qiye export issues --since 2023-01-01 --format xlsx --out 台账.xlsx",
@@ -1610,8 +1610,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "再用 `qiye user disable` 停用此用户",
     ),
     "error.import_user_exists": (
-        "user {name!r} is already registered; pass --on-conflict skip or update",
-        "用户 {name!r} 已登记；可使用 --on-conflict skip 或 update",
+        "user {name!r} is already registered; use --on-conflict skip or --on-conflict update",
+        "用户 {name!r} 已登记；可使用 --on-conflict skip 或 --on-conflict update",
+    ),
+    "error.import_user_handler_dept": (
+        "{name} is a handler, who acts for a department: fill in the department",
+        "{name} 是责任单位经办人，须属于某个责任单位：请填写所属单位",
     ),
     "error.import_user_department": (
         "no department named {name!r}; add it with `qiye department add` first",
@@ -1680,6 +1684,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.cmd.user.disable": (
         "Disable a user: they can no longer act; the history keeps their name.\n\nExample: qiye user disable 王强",
         "停用用户：此后不能再操作；历史记录保留其姓名。\n\n示例：qiye user disable 王强",
+    ),
+    "help.cmd.import.users": (
+        "Import users (姓名, 角色, 所属单位, 登录名, 状态); one bad row imports nothing.\n\nExample: qiye import users 用户名单.xlsx --dry-run",
+        "导入用户名单（姓名、角色、所属单位、登录名、状态）；有一行出错则全部不导入。\n\n示例：qiye import users 用户名单.xlsx --dry-run",
+    ),
+    "help.opt.import.users.on_conflict": (
+        "What a row whose name is already registered does: fail (the default), skip it, or update the user.",
+        "姓名已登记的行如何处理：fail（默认，报错）、skip（跳过）或 update（更新该用户）。",
+    ),
+    "help.cmd.export.users": (
+        "Export the registered users (disabled ones too), which import users reads back.\n\nExample: qiye export users --format xlsx --out 用户名单.xlsx",
+        "导出已登记的用户（含已停用的），可由 import users 读回。\n\n示例：qiye export users --format xlsx --out 用户名单.xlsx",
     ),
     "help.cmd.user.enable": (
         "Enable a disabled user again.\n\nExample: qiye user enable 王强",

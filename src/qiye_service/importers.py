@@ -64,12 +64,20 @@ ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "phone": ("phone", "联系电话", "电话", "手机"),
         "liaison": ("liaison", "联企干部", "包联干部", "联络员"),
     },
+    "users": {  # issue 19: the people of a shared ledger
+        "name": ("name", "姓名", "用户", "用户名", "名称"),
+        "role": ("role", "角色", "用户角色"),
+        "department": ("department", "所属单位", "责任单位", "单位", "部门"),
+        "login": ("login", "登录名", "登录账号", "账号"),
+        "state": ("state", "状态", "status", "用户状态"),
+    },
 }
 
 # Columns a file must have; for issues, a title may come from the description instead.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "issues": ("enterprise", "category", "reported_on"),
     "enterprises": ("name",),
+    "users": ("name", "role"),
 }
 MAX_LISTED_ROWS = 50
 HEADER_SCAN_ROWS = 10  # a ledger may have a title row or two above its header
@@ -839,6 +847,7 @@ TEXT_COLUMNS: dict[str, dict[str, int]] = {
         "name": 200, "zone": NAME_LIMIT, "industry": NAME_LIMIT, "contact": NAME_LIMIT, "phone": NAME_LIMIT,
         "liaison": NAME_LIMIT,
     },
+    "users": {"name": NAME_LIMIT, "department": 200, "login": NAME_LIMIT},
 }
 
 
@@ -886,6 +895,15 @@ def enterprise_cleaners() -> dict[str, ColumnCleaner]:
     return {"id": IdColumn(), "credit_code": ColumnCleaner(credit_code)}
 
 
+def user_cleaners() -> dict[str, ColumnCleaner]:
+    """Cleaners of the user columns that are not plain text: the role and the state, by code
+    or Chinese word (services.people)."""
+    from qiye_service.services import people
+
+    return {"role": choice_cleaner("role", people.ROLES, people.ROLE_ALIASES),
+            "state": choice_cleaner("state", people.STATES, people.STATE_ALIASES)}
+
+
 # --- rows -----------------------------------------------------------------------------------
 
 BATCH_ROWS = 1000
@@ -894,7 +912,8 @@ BATCH_ROWS = 1000
 def ledger_rows(ledger: LedgerFile, *, today: date) -> Iterator[LedgerRow]:
     """Every data row of an open ledger, cleaned and checked on its own (no database)."""
     kind = ledger.kind
-    cleaners = issue_cleaners(today) if kind == "issues" else enterprise_cleaners()
+    cleaners = (issue_cleaners(today) if kind == "issues" else user_cleaners() if kind == "users"
+                else enterprise_cleaners())
     batch: list[tuple[int, list[Any]]] = []
     for record in ledger.records():
         batch.append(record)
@@ -943,7 +962,7 @@ def _clean_batch(ledger: LedgerFile, cleaners: dict[str, ColumnCleaner],
             for position, exc in failures:
                 errors.setdefault(position, []).append(CellError(numbers[position], headers[name], exc))
         cleaned.append(out)
-    check = check_issue_row if kind == "issues" else check_enterprise_row
+    check = {"issues": check_issue_row, "users": check_user_row}.get(kind, check_enterprise_row)
     for position, values in enumerate(zip(*cleaned, strict=True)):
         row = LedgerRow(numbers[position], dict(zip(names, values, strict=True)), errors.get(position, []))
         if not row.errors:
@@ -1005,3 +1024,10 @@ def check_issue_row(row: LedgerRow, names: dict[str, str]) -> None:
 def check_enterprise_row(row: LedgerRow, names: dict[str, str]) -> None:
     if row.values.get("name") is None:
         _fail(row, names, "name", InvalidValue("error.empty", field="name"))
+
+
+def check_user_row(row: LedgerRow, names: dict[str, str]) -> None:
+    """A user needs a name and a role (a handler's department is checked against the ledger)."""
+    for name in ("name", "role"):
+        if row.values.get(name) is None:
+            _fail(row, names, name, InvalidValue("error.empty", field=name))

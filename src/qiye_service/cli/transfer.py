@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from qiye_service.importers import LedgerRow
     from qiye_service.services.transfer import ImportSummary
 
-import_app = typer.Typer(help="Import a ledger (台账) of issues or enterprises from CSV or XLSX.",
+import_app = typer.Typer(help="Import a ledger (台账) of issues, enterprises or users from CSV or XLSX.",
                          no_args_is_help=True)
-export_app = typer.Typer(help="Export issues, enterprises or events as csv, tsv, json, ndjson or xlsx.",
+export_app = typer.Typer(help="Export issues, enterprises, events or users as csv, tsv, json, ndjson or xlsx.",
                          no_args_is_help=True)
 
 # The last day of the campaign the sample ledger records (sample_data/ledger.csv).
@@ -109,7 +109,7 @@ def run_import(app_ctx: AppContext, session: "Session", kind: str, path: Path, *
     from qiye_service.importers import LedgerFile, ledger_rows
     from qiye_service.services import transfer
 
-    service = transfer.import_issues if kind == "issues" else transfer.import_enterprises
+    service = {"issues": transfer.import_issues, "users": transfer.import_users}.get(kind, transfer.import_enterprises)
     with LedgerFile(path, kind, encoding=encoding) as ledger:
         if ledger.unknown_columns:
             app_ctx.warn(app_ctx.t("warn.import_unknown_columns", path=path.name,
@@ -169,6 +169,19 @@ def import_enterprises(ctx: typer.Context, file: FileArgument, dry_run: DryRunOp
     _import(ctx, "enterprises", file, dry_run=dry_run, encoding=encoding, on_conflict=on_conflict)
 
 
+@import_app.command("users")
+def import_users(ctx: typer.Context, file: FileArgument, dry_run: DryRunOption = False,
+                 encoding: EncodingOption = Encoding.auto,
+                 on_conflict: Annotated[OnConflict, typer.Option(
+                     "--on-conflict", help="What a row whose name is already registered does: fail (the default), "
+                     "skip it, or update the user.")] = OnConflict.fail) -> None:
+    """Import users (姓名, 角色, 所属单位, 登录名, 状态); one bad row imports nothing.
+
+    Example: qiye import users 用户名单.xlsx --dry-run
+    """
+    _import(ctx, "users", file, dry_run=dry_run, encoding=encoding, on_conflict=on_conflict)
+
+
 def load_sample(ctx: typer.Context) -> None:
     """Load the bundled sample ledger (enterprises.csv, then ledger.csv) through the import
     path, in one transaction. Rows already in the database are skipped, so loading it
@@ -221,11 +234,13 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
     target = output_target(app_ctx, out, force)
     today = app_ctx.today()
     with app_ctx.session(write=False) as session:
-        flt = resolve_filter(session, filters, default_statuses=None)
-        if kind == "issues":
+        flt = resolve_filter(session, filters, default_statuses=None) if filters is not None else None
+        if kind == "users":
+            rows: Iterable[Any] = transfer.export_users(session)
+        elif kind == "issues":
             # CSV wants tags as one `;`-joined cell; join them while streaming.
             joined = exporters.LIST_SEPARATOR if fmt in (ExportFormat.csv, ExportFormat.tsv) and not excel else None
-            rows: Iterable[Any] = transfer.export_issues(
+            rows = transfer.export_issues(
                 session, flt, today=today, tags_separator=joined,
                 supervision_timezone=app_ctx.timezone if supervision else None)
         elif kind == "events":
@@ -298,3 +313,13 @@ def export_events(ctx: typer.Context, filters: Any = None, fmt: ExportFormatOpti
     Example: qiye export events --category 消防验收 --format ndjson
     """
     _export(ctx, "events", filters, fmt, out, excel, labels, force)
+
+
+@export_app.command("users")
+def export_users(ctx: typer.Context, fmt: ExportFormatOption = ExportFormat.csv, out: OutOption = None,
+                 excel: ExcelOption = False, labels: LabelsOption = False, force: ForceOption = False) -> None:
+    """Export the registered users (disabled ones too), which import users reads back.
+
+    Example: qiye export users --format xlsx --out 用户名单.xlsx
+    """
+    _export(ctx, "users", None, fmt, out, excel, labels, force)

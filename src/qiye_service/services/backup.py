@@ -41,7 +41,7 @@ from qiye_service.db import (
 )
 from qiye_service.errors import BadFile, DatabaseUnavailable, InvalidValue, OutputFailed, QiyeError
 from qiye_service.i18n import Msg, os_reason
-from qiye_service.models import Department, Enterprise
+from qiye_service.models import Department, Enterprise, User
 
 SIDECARS = outfiles.SIDECARS
 COPY_BATCH = 2000
@@ -470,7 +470,8 @@ def _restore_postgresql(engine: Engine, prepared: PreparedRestore, stamp: dateti
 
 def _has_rows(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return any(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (Enterprise, Department))
+        return any(conn.execute(select(func.count()).select_from(t)).scalar_one()
+                   for t in (Enterprise, Department, User))
 
 
 def _reset_sequence(pg: Connection, table: Table) -> None:

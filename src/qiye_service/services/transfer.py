@@ -39,6 +39,7 @@ from qiye_service.models import (
     ENTERPRISE_FIELDS,
     EVENT_FIELDS,
     ISSUE_FIELDS,
+    USER_FIELDS,
     Category,
     Department,
     Enterprise,
@@ -46,6 +47,7 @@ from qiye_service.models import (
     Issue,
     IssueTag,
     Tag,
+    User,
 )
 from qiye_service.services.filters import ResolvedFilter, apply_filter
 from qiye_service.services.history import (
@@ -952,6 +954,107 @@ def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings:
     return summary
 
 
+# --- users (issue 19) -----------------------------------------------------------------------------
+
+USER_TABLE = User.__table__  # type: ignore[attr-defined]
+
+
+def import_users(session: Session, rows: Iterable[LedgerRow], *, settings: ImportSettings,
+                 columns: dict[str, str]) -> ImportSummary:
+    """Import validated user rows; an existing name is a conflict. Departments must exist
+    (exactly as named: a near match never goes into a new record); logins stay unique; a
+    handler needs a department. All-or-nothing, as every import."""
+    from qiye_service.services.people import ACTIVE, DISABLED, check_department
+
+    _check_conflict_choice(settings.on_conflict)
+    conn = session.connection()
+    summary = ImportSummary("users", settings.source, settings.dry_run)
+    errors = _Errors()
+    departments = {name: dept_id for dept_id, name in conn.execute(select(Department.id, Department.name))}
+    by_name: dict[str, tuple[int, int | None]] = {}  # name -> (id, department id)
+    by_login: dict[str, str] = {}  # login -> the name holding it
+    for user_id, name, login, dept_id in conn.execute(select(User.id, User.name, User.login, User.department_id)):
+        by_name[name] = (user_id, dept_id)
+        if login is not None:
+            by_login[login] = name
+    seen_names: dict[str, int] = {}
+    seen_logins: dict[str, int] = {}
+    now = settings.actor.now
+
+    def fail(row: LedgerRow, name: str, error: QiyeError) -> None:
+        row.errors.append(CellError(row.number, columns.get(name, name), error))
+
+    for row in rows:
+        summary.rows += 1
+        if row.errors:
+            errors.add(row.errors)
+            continue
+        values = row.values
+        name, login, department = values["name"], values.get("login"), values.get("department")
+        for key, seen, shown in ((name, seen_names, "name"), (login, seen_logins, "login")):
+            if key is not None and key in seen:
+                fail(row, shown, InvalidValue("error.import_duplicate_value", value=str(key), other=seen[key]))
+        target = by_name.get(name)
+        if target is not None and settings.on_conflict == "fail":
+            fail(row, "name", InvalidValue("error.import_user_exists", name=name))
+        dept_id = target[1] if target is not None and "department" not in columns else None
+        if department is not None:
+            dept_id = departments.get(department)
+            if dept_id is None:
+                fail(row, "department", InvalidValue("error.import_user_department", name=department))
+        if login is not None and by_login.get(login, name) != name:
+            fail(row, "login", InvalidValue("error.user_login_taken", login=login, name=by_login[login]))
+        if not row.errors and (department is None or dept_id is not None):
+            try:
+                check_department(values["role"], dept_id, name)
+            except QiyeError:
+                fail(row, "department" if "department" in columns else "role",
+                     InvalidValue("error.import_user_handler_dept", name=name))
+        if row.errors:
+            errors.add(row.errors)
+            continue
+        seen_names[name] = row.number
+        if login is not None:
+            seen_logins[login] = row.number
+        if target is not None and settings.on_conflict == "skip":
+            summary.skipped += 1
+            continue
+        record: dict[str, Any] = {"role": values["role"]}
+        if "department" in columns:
+            record["department_id"] = dept_id
+        if "login" in columns:
+            record["login"] = login
+        if "state" in columns or target is None:
+            record["active"] = (values.get("state") or ACTIVE) != DISABLED
+        writing = not settings.dry_run and not errors.bad_rows
+        if target is not None:
+            summary.updated += 1
+            if writing:
+                conn.execute(update(USER_TABLE).where(USER_TABLE.c.id == target[0]).values(**record))
+            for held, holder in list(by_login.items()):
+                if holder == name and "login" in columns:
+                    del by_login[held]
+        else:
+            summary.created += 1
+            if writing:
+                record |= {"name": name, "department_id": dept_id, "login": login, "created_at": now}
+                conn.execute(insert(USER_TABLE).values(**record))
+        by_name[name] = (target[0] if target is not None else 0, dept_id)
+        if login is not None:
+            by_login[login] = name
+    errors.raise_if_any(settings.source)
+    return summary
+
+
+def export_users(session: Session) -> Iterator[tuple[Any, ...]]:
+    """Users in USER_FIELDS order (state: active or disabled), in the order they were registered,
+    so an import into an empty ledger registers them in the same order."""
+    statement = (select(User.name, User.role, Department.name, User.login, User.active)
+                 .outerjoin(Department, Department.id == User.department_id).order_by(User.id))
+    for name, role, department, login, active in session.execute(statement):
+        yield (name, role, department, login, "active" if active else "disabled")
+
+
 # --- export --------------------------------------------------------------------------------------
 
 EXPORT_EVENT_FIELDS = ("issue_id", *EVENT_FIELDS)
@@ -1122,4 +1225,5 @@ def export_enterprises(session: Session, flt: ResolvedFilter, *, today: date,
     yield from (tuple(row) for row in stream(session.connection(), statement))
 
 
-EXPORT_FIELDS = {"issues": ISSUE_FIELDS, "enterprises": ENTERPRISE_FIELDS, "events": EXPORT_EVENT_FIELDS}
+EXPORT_FIELDS = {"issues": ISSUE_FIELDS, "enterprises": ENTERPRISE_FIELDS, "events": EXPORT_EVENT_FIELDS,
+                 "users": USER_FIELDS}
