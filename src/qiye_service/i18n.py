@@ -1701,6 +1701,77 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Enable a disabled user again.\n\nExample: qiye user enable 王强",
         "重新启用已停用的用户。\n\n示例：qiye user enable 王强",
     ),
+    # --- issue 19: roles ---
+    "perm.role.cadre": ("cadre", "联企干部"),
+    "perm.role.handler": ("handler", "责任单位经办人"),
+    "perm.role.supervisor": ("supervisor", "督办"),
+    "perm.role.admin": ("admin", "管理员"),
+    "perm.roles.supervisor+admin": ("a supervisor or an admin", "督办或管理员"),
+    "perm.roles.cadre+supervisor+admin": ("a cadre, a supervisor or an admin", "联企干部、督办或管理员"),
+    "perm.roles.cadre+handler+supervisor+admin": ("any registered user", "任一登记用户"),
+    "perm.command": ("Command", "命令"),
+    "perm.yes": ("yes", "可"),
+    "perm.scope.cadre": ("issues they filed or own", "本人登记或负责的问题"),
+    "perm.scope.handler": ("their department's issues", "本单位的问题"),
+    "error.perm.unmapped": (
+        "the login {login!r} is not mapped to a registered user: it may read this ledger but not change it. "
+        "Ask an admin to run `qiye user add NAME --role ROLE --login {login}` (or `qiye user edit NAME --login {login}`).",
+        "登录名 {login!r} 未对应任何登记用户：可以查看本台账，但不能修改。"
+        "请管理员执行 `qiye user add 姓名 --role 角色 --login {login}`（或 `qiye user edit 姓名 --login {login}`）。",
+    ),
+    "error.perm.disabled": (
+        "the user {name} (login {login!r}) is disabled: it may read this ledger but not change it; an admin can enable it again.",
+        "用户 {name}（登录名 {login!r}）已停用：可以查看本台账，但不能修改；可请管理员重新启用。",
+    ),
+    "error.perm.as_admin_only": (
+        "only an admin may act on behalf of someone else (--as / QIYE_USER {wanted!r}); {name} is a {role}. "
+        "Run the command without --as and with QIYE_USER unset.",
+        "只有管理员可以代他人操作（--as / QIYE_USER {wanted!r}）；{name} 是{role}。请去掉 --as 并清除 QIYE_USER 后重试。",
+    ),
+    "error.perm.as_unknown": (
+        "--as {wanted!r}: no active registered user has this name (see `qiye user list`).",
+        "--as {wanted!r}：没有这个名字的在用登记用户（见 `qiye user list`）。",
+    ),
+    "error.perm.unlisted": (
+        "`qiye {command}` is not in the permission table, so no one may run it on a ledger with registered users.",
+        "`qiye {command}` 不在权限表中，台账登记用户后任何人都不能执行。",
+    ),
+    "error.perm.role": (
+        "{name} is a {role} and may not run `qiye {command}`: only {roles} may.",
+        "{name} 是{role}，不能执行 `qiye {command}`：只有{roles}可以。",
+    ),
+    "error.perm.scope_handler": (
+        "issue #{id} is not an issue of {name}'s department: a handler runs `qiye {command}` only on "
+        "their department's issues; {roles} may on any issue.",
+        "问题 #{id} 不属于 {name} 所在单位：责任单位经办人只能对本单位的问题执行 `qiye {command}`；{roles}可以对任何问题执行。",
+    ),
+    "error.perm.scope_cadre": (
+        "issue #{id} was neither filed by {name} nor is it theirs: a cadre runs `qiye {command}` only on "
+        "issues they filed or own; {roles} may on any issue.",
+        "问题 #{id} 既不是 {name} 登记的，也不由其负责：联企干部只能对本人登记或负责的问题执行 `qiye {command}`；"
+        "{roles}可以对任何问题执行。",
+    ),
+    "error.perm.four_eyes_verify": (
+        "{name} requested this close-out and may not verify it too: {roles} other than {name} must.",
+        "该办结由 {name} 申请，不能由本人审核销号：须由 {name} 以外的{roles}审核。",
+    ),
+    "error.perm.four_eyes_approve": (
+        "{name} asked for this extension and may not approve it too: {roles} other than {name} must.",
+        "该延期由 {name} 申请，不能由本人审批：须由 {name} 以外的{roles}审批。",
+    ),
+    "check.unregistered_actor": (
+        "issue #{id}: event {event} at {at} was recorded by {actor!r}, who is not a registered user "
+        "(users were registered from {since}).",
+        "问题 #{id}：{at} 的事件 {event} 记录的操作人 {actor!r} 不是登记用户（自 {since} 起已登记用户）。",
+    ),
+    "check.role_not_allowed": (
+        "issue #{id}: event {event} at {at} ({command}) was recorded by {actor}, a {role}, who could not have done it: only {roles} may.",
+        "问题 #{id}：{at} 的事件 {event}（{command}）由{role} {actor} 记录，该角色无此权限：只有{roles}可以。",
+    ),
+    "check.scope_not_allowed": (
+        "issue #{id}: event {event} at {at} ({command}) was recorded by {actor}, a {role}, on an issue outside their reach.",
+        "问题 #{id}：{at} 的事件 {event}（{command}）由{role} {actor} 记录，超出其可操作的问题范围。",
+    ),
 }
 
 

@@ -45,6 +45,7 @@ def set_(ctx: typer.Context, key: KeyArg,
     """
     key = _setting_key(ctx, key)
     qiye_config.validate(key, value)
+    get_app(ctx).authorize(before_schema=True)
     values = qiye_config.load_config()
     if value == "":
         values.pop(key, None)
