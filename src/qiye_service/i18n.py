@@ -1243,8 +1243,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "列出责任单位及其问题数。\n\n示例：qiye department list",
     ),
     "help.cmd.db": (
-        "Create, upgrade, inspect, check, seal, back up and restore the database.",
-        "创建、升级、查看、检查、封签、备份和恢复数据库。",
+        "Create, upgrade, inspect, check, seal, back up and restore the database; grant logins.",
+        "创建、升级、查看、检查、封签、备份和恢复数据库；为登录名授权。",
     ),
     "help.cmd.db.upgrade": (
         "Create the database or bring its schema to this version's revision.\n\nExample: qiye db upgrade",
@@ -1534,6 +1534,94 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "check.scope_not_allowed": (
         "issue #{id}: event {event} at {at} ({command}) was recorded by {actor}, a {role}, on an issue outside their reach.",
         "问题 #{id}：{at} 的事件 {event}（{command}）由{role} {actor} 记录，超出其可操作的问题范围。",
+    ),
+    # --- issue 19: grant ---
+    "error.db_denied": (
+        "the database refused this login: {detail}. The ledger's owner gives a login what qiye's commands need "
+        "with `qiye db grant {login}` (--admin for managing users); upgrades, restores and history edits are the "
+        "owner's alone.",
+        "数据库拒绝了此登录名：{detail}。账本属主可用 `qiye db grant {login}` 授予 qiye 命令所需的权限（管理用户加 --admin）；"
+        "升级、恢复和修改办理记录只有属主能做。",
+    ),
+    "help.cmd.db.grant": (
+        "Let a PostgreSQL login use this ledger, with what qiye's commands need and no more.\n\n"
+        "Creates the login if missing (with no password unless --password-stdin, for trust or peer authentication), "
+        "or resets its privileges on the ledger. It may read every table and write what the commands write; the "
+        "history is append-only (events and seals: no UPDATE, DELETE or TRUNCATE), the schema and its revision are "
+        "the owner's. Run it as the login that owns the ledger (the one that ran `qiye init`), again after "
+        "`qiye db upgrade`. Then map the login to a person with `qiye user add NAME --role ROLE --login LOGIN`.\n\n"
+        "Example: qiye db grant wangqiang --password-stdin < wangqiang.pw",
+        "让一个 PostgreSQL 登录名使用本账本，只给 qiye 命令所需的权限，不多给。\n\n"
+        "登录名不存在时创建它（除非加 --password-stdin，否则不设密码，适用于 trust 或 peer 认证），已存在则重置它在账本上的权限。"
+        "它可以读取所有表，只能写入命令会写的内容；办理记录只能追加（记录和封签：不能修改、删除或清空），"
+        "架构及其版本归属主所有。请用拥有账本的登录名（运行 `qiye init` 的那个）执行，`qiye db upgrade` 之后再执行一次。"
+        "然后用 `qiye user add 姓名 --role 角色 --login 登录名` 把登录名对应到人。\n\n"
+        "示例：qiye db grant wangqiang --password-stdin < wangqiang.pw",
+    ),
+    "help.opt.db.grant.login": ("The PostgreSQL login (created if missing).", "PostgreSQL 登录名（不存在则创建）。"),
+    "help.opt.db.grant.password_stdin": (
+        "Set the login's password, read from standard input (never printed).",
+        "设置该登录名的密码，从标准输入读取（绝不显示）。",
+    ),
+    "help.opt.db.grant.admin": (
+        "Also let it manage users (qiye user add/edit/disable): for a qiye admin's login.",
+        "同时允许它管理用户（qiye user add/edit/disable）：用于 qiye 管理员的登录名。",
+    ),
+    "field.table": ("table", "表"),
+    "field.privileges": ("privileges", "权限"),
+    "prompt.grant_password": ("Password for the login: ", "登录名的密码："),
+    "msg.grant_created": ("Created the login {login}.", "已创建登录名 {login}。"),
+    "msg.grant_existing": ("The login {login} exists; its privileges on the ledger were reset.",
+                           "登录名 {login} 已存在，已重置它在账本上的权限。"),
+    "msg.grant_login_enabled": ("{login} may now log in.", "{login} 现在可以登录了。"),
+    "msg.grant_password": ("Set the password of {login}.", "已设置 {login} 的密码。"),
+    "msg.grant_public_create": (
+        "Nobody but the owner may create objects in schema {schema} any more (CREATE revoked from PUBLIC).",
+        "除属主外，任何人都不能再在架构 {schema} 中创建对象（已收回 PUBLIC 的 CREATE 权限）。",
+    ),
+    "msg.grant_done": (
+        "{login} may use the ledger in database {database}, schema {schema}: it reads every table and writes only "
+        "what qiye's commands write; it can add to the history but never change or delete it.",
+        "{login} 可以使用数据库 {database}（架构 {schema}）中的账本：可读取所有表，只能写入 qiye 命令会写的内容；"
+        "可以追加办理记录，但不能修改或删除。",
+    ),
+    "warn.grant_leftover": (
+        "{login} still has {privilege} on {thing} through PUBLIC or a role it belongs to; revoke it there.",
+        "{login} 仍通过 PUBLIC 或其所属角色拥有 {thing} 上的 {privilege} 权限，请在那里收回。",
+    ),
+    "error.grant_sqlite": (
+        "db grant is for a ledger on PostgreSQL: an SQLite ledger has no logins; its file's permissions decide "
+        "who may use it.",
+        "db grant 只适用于 PostgreSQL 上的账本：SQLite 账本没有登录名，由文件权限决定谁能使用。",
+    ),
+    "error.grant_bad_login": (
+        "{login!r} is not a login name qiye grants: 1 to 63 bytes, not starting with pg_, not a reserved name.",
+        "{login!r} 不是可授权的登录名：须为 1 到 63 字节，不以 pg_ 开头，且不是保留名称。",
+    ),
+    "error.grant_bad_password": (
+        "no password on standard input: give it as the first line, or leave out --password-stdin.",
+        "标准输入中没有密码：请在第一行给出，或去掉 --password-stdin。",
+    ),
+    "error.grant_no_ledger": ("no qiye ledger here: run `qiye init` first.", "此处没有 qiye 账本：请先运行 `qiye init`。"),
+    "error.grant_owner": (
+        "{login} owns the ledger (schema {schema}): nothing can be taken from the owner; grant other logins.",
+        "{login} 是账本（架构 {schema}）的属主，无法限制属主的权限；请为其他登录名授权。",
+    ),
+    "error.grant_superuser": (
+        "{login} is a PostgreSQL superuser, whom no privilege binds; use an ordinary login.",
+        "{login} 是 PostgreSQL 超级用户，任何权限都约束不了它；请使用普通登录名。",
+    ),
+    "error.grant_member": (
+        "{login} is a member of {owner}, the ledger's owner, and can act as it; remove it from that role "
+        "(REVOKE {owner} FROM {login}) or grant another login.",
+        "{login} 是账本属主 {owner} 的成员，可以以属主身份操作；请先将其移出该角色（REVOKE {owner} FROM {login}），"
+        "或为其他登录名授权。",
+    ),
+    "error.grant_denied": (
+        "could not grant {login}: {detail}. Run `qiye db grant` as the login that owns the ledger (the one that "
+        "ran `qiye init`); creating a login also needs CREATEROLE (or create it first: createuser {login}).",
+        "无法为 {login} 授权：{detail}。请用拥有账本的登录名（运行 `qiye init` 的那个）执行 `qiye db grant`；"
+        "创建登录名还需要 CREATEROLE 权限（或先创建它：createuser {login}）。",
     ),
     # --- issue 19: users ---
     "field.role": ("Role", "角色"),

@@ -349,6 +349,10 @@ def as_database_error(exc: Exception, engine: Engine) -> QiyeError | None:
         # A value the database will not store (PostgreSQL refuses a NUL in text, say): the
         # user's input, not an unavailable database.
         return InvalidValue("error.db_refused_value", detail=str(exc.orig).splitlines()[0])
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == "42501":
+        # PostgreSQL refused this login (issue 19: `qiye db grant` gives only what commands need).
+        return QiyeError("error.db_denied", detail=str(exc.orig).splitlines()[0],
+                         login=engine.url.username or "?")
     if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, (OperationalError, DatabaseError))):
         return translate_db_error(exc, engine)
     return None
