@@ -19,9 +19,12 @@ class Status(str, enum.Enum):
     in_progress = "in_progress"
     resolved = "resolved"
     deferred = "deferred"
+    # Closed out by the department, waiting for a supervisor's verification (审核销号, issue 20;
+    # only with `closeout.verify` on). Not resolved in any report until verified.
+    verifying = "verifying"
 
 
-UNRESOLVED_STATUSES = (Status.open.value, Status.in_progress.value, Status.deferred.value)
+UNRESOLVED_STATUSES = (Status.open.value, Status.in_progress.value, Status.deferred.value, Status.verifying.value)
 """Every status but resolved: `issue list`'s default, and what "not resolved" means now."""
 
 
@@ -170,6 +173,21 @@ class Issue(SQLModel, table=True):
     callback_result: str | None = Field(default=None, sa_column=Column(String(16)))
     callback_on: date | None = Field(default=None)
     reopen_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Extension and suspension (延期/挂起, issue 20). due_on stays the original deadline;
+    # deadline_on is the deadline in force when it differs from due_on: the approved
+    # extension (extended_due_on, else due_on) moved on by the working days the issue was
+    # suspended (suspended_days). Reports compare against COALESCE(deadline_on, due_on).
+    extended_due_on: date | None = Field(default=None)
+    deadline_on: date | None = Field(default=None)
+    extension_to: date | None = Field(default=None)  # a pending extension request's date
+    extension_by: str | None = Field(default=None, sa_column=Column(String(100)))  # who asked
+    extension_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    suspended_on: date | None = Field(default=None)  # suspended (挂起) since; None when running
+    suspended_days: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Close-out verification (审核销号, issue 20): who closed out and who verified it.
+    closeout_by: str | None = Field(default=None, sa_column=Column(String(100)))
+    verified_by: str | None = Field(default=None, sa_column=Column(String(100)))
+    verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
     # Head of this issue's event hash chain (tamper evidence).
     history_hash: str | None = Field(default=None, sa_column=Column(String(64)))
 

@@ -134,8 +134,10 @@ def is_unresolved(cutoffs: supervision.LevelCutoffs) -> Any:
 
 
 def is_overdue(cutoffs: supervision.LevelCutoffs) -> Any:
-    """DESIGN §4: not resolved and due before the as-of date."""
-    return and_(is_unresolved(cutoffs), Issue.due_on < cutoffs.as_of)
+    """DESIGN §4: not resolved and due before the as-of date; the deadline in force, while the
+    clock runs (issue 20: an approved extension, suspended working days added)."""
+    return and_(is_unresolved(cutoffs), supervision.running_clause(cutoffs),
+                supervision.deadline_expression() < cutoffs.as_of)
 
 
 def is_resolved() -> Any:
@@ -403,7 +405,7 @@ def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
 def issue_columns() -> list[Any]:
     return [Issue.id, Issue.title, Enterprise.name.label("enterprise"), Category.code.label("category"),
             Issue.status, Department.name.label("department"), Issue.owner, Issue.reported_on, Issue.due_on,
-            Issue.resolved_on]
+            Issue.resolved_on, supervision.deadline_expression().label("deadline"), Issue.suspended_on]
 
 
 def _with_names(stmt: Any) -> Any:
@@ -426,8 +428,7 @@ def _closed_row(row: Any) -> dict[str, Any]:
 
 def _ladder_row(row: Any, as_of: date) -> dict[str, Any]:
     found = row._asdict()
-    due = row.due_on
-    found["days_overdue"] = supervision.days_overdue(due, as_of)
+    found["days_overdue"] = 0 if row.suspended_on is not None else supervision.days_overdue(row.deadline, as_of)
     return {field: found.get(field) for field in OVERDUE_ISSUE_FIELDS}
 
 
@@ -450,8 +451,9 @@ def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any
         func.count().label("total_to_date"),
         count_if(and_(is_resolved(), Issue.resolved_on <= sunday)).label("resolved_to_date"),
         count_if(is_overdue(cutoffs)).label("overdue"),
-        count_if(and_(is_unresolved(cutoffs), Issue.due_on >= as_of,
-                      Issue.due_on <= as_of + timedelta(days=6))).label("due_next_7_days"),
+        count_if(and_(is_unresolved(cutoffs), supervision.running_clause(cutoffs),
+                      supervision.deadline_expression() >= as_of,
+                      supervision.deadline_expression() <= as_of + timedelta(days=6))).label("due_next_7_days"),
         *supervision_columns(cutoffs),
     ]
 
@@ -489,7 +491,7 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *, lang: 
               .order_by(Issue.resolved_on, Issue.id))
     level = supervision.level_expression(cutoffs).label("level")
     late = (_scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date)
-            .where(is_overdue(cutoffs)).order_by(Issue.due_on, Issue.id))
+            .where(is_overdue(cutoffs)).order_by(supervision.deadline_expression(), Issue.id))
     if limit is not None:
         closed, late = closed.limit(limit), late.limit(limit)
     return {
@@ -526,7 +528,8 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
         count_if(is_overdue(cutoffs)).label("overdue"),
         *(supervision.level_count(lvl, cutoffs).label(field) for lvl, field in LEVEL_FIELD.items()),
         # The earliest due date among the late ones gives the group's worst delay.
-        type_coerce(func.min(case((Issue.due_on < as_of, Issue.due_on))), Date).label("earliest_late"),
+        type_coerce(func.min(case((is_overdue(cutoffs), supervision.deadline_expression()))),
+                    Date).label("earliest_late"),
     ]
 
     def ladder(stmt: Any) -> Any:
@@ -570,7 +573,7 @@ def _ladder_rows(session: Session, ladder: Callable[[Any], Any], level: Any, as_
     department or owner, one indexed query per group in the groups' order."""
     rank = case({supervision.RED: 0, supervision.OVERDUE: 1}, value=level, else_=2)
     stmt = (ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
-            .order_by(rank, Issue.due_on.is_(None), Issue.due_on, Issue.id))
+            .order_by(rank, supervision.deadline_expression().is_(None), supervision.deadline_expression(), Issue.id))
     if by == "level":
         for row in stream(session, stmt):
             yield _ladder_row(row, as_of)

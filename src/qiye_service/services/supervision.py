@@ -146,21 +146,39 @@ def _not_escalated(cutoffs: LevelCutoffs) -> Any:
     return or_(Issue.escalated_at.is_(None), Issue.escalated_at >= cutoffs.ends_at)
 
 
+def deadline_expression() -> Any:
+    """The deadline in force (issue 20), as SQL: the approved extension moved on by the working
+    days the issue was suspended, stored as deadline_on when it differs from the original
+    due_on; else due_on. Every overdue figure, level and on-time count compares against it."""
+    return func.coalesce(Issue.deadline_on, Issue.due_on)
+
+
+def running_clause(cutoffs: LevelCutoffs) -> Any:
+    """The clock is running: the issue is not suspended (挂起) on the as-of date. A suspended
+    issue is on no rung of the ladder but an explicit escalation (挂牌督办), and not overdue."""
+    if cutoffs.ends_at is None:
+        return Issue.suspended_on.is_(None)
+    return or_(Issue.suspended_on.is_(None), Issue.suspended_on > cutoffs.as_of)
+
+
 def red_clause(cutoffs: LevelCutoffs) -> Any:
     """红色: escalated (挂牌督办), or more than red_wd working days late."""
-    return and_(unresolved_clause(cutoffs), or_(_escalated(cutoffs), Issue.due_on < cutoffs.red_before))
+    late = and_(running_clause(cutoffs), deadline_expression() < cutoffs.red_before)
+    return and_(unresolved_clause(cutoffs), or_(_escalated(cutoffs), late))
 
 
 def overdue_clause(cutoffs: LevelCutoffs) -> Any:
     """黄色: due before as_of, at most red_wd working days late, not escalated."""
-    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs),
-                Issue.due_on >= cutoffs.red_before, Issue.due_on < cutoffs.as_of)
+    deadline = deadline_expression()
+    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs), running_clause(cutoffs),
+                deadline >= cutoffs.red_before, deadline < cutoffs.as_of)
 
 
 def due_soon_clause(cutoffs: LevelCutoffs) -> Any:
     """蓝色: due from as_of through due_soon_wd working days ahead, not escalated."""
-    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs),
-                Issue.due_on >= cutoffs.as_of, Issue.due_on <= cutoffs.due_soon_until)
+    deadline = deadline_expression()
+    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs), running_clause(cutoffs),
+                deadline >= cutoffs.as_of, deadline <= cutoffs.due_soon_until)
 
 
 _CLAUSES = {RED: red_clause, OVERDUE: overdue_clause, DUE_SOON: due_soon_clause}
@@ -393,13 +411,15 @@ def issue_state(session: Session, issue: Issue, cutoffs: LevelCutoffs, *, timezo
 
     assert issue.id is not None
     resolved = issue.status == Status.resolved.value
+    deadline = issue.deadline_on or issue.due_on
 
     def day(instant: datetime | None) -> date | None:
         return None if instant is None else local_date(instant, timezone)
 
     return {
         "level": levels_by_issue(session, [issue.id], cutoffs).get(issue.id),
-        "days_overdue": None if resolved or issue.due_on is None else days_overdue(issue.due_on, cutoffs.as_of),
+        "days_overdue": (None if resolved or deadline is None
+                         else 0 if issue.suspended_on is not None else days_overdue(deadline, cutoffs.as_of)),
         "dispatched_on": day(issue.dispatched_at),
         "acknowledged_on": day(issue.acknowledged_at),
         "escalated": day(issue.escalated_at),
