@@ -65,7 +65,7 @@ def test_commands_and_subcommands(on_sample: Path) -> None:
     assert {"init", "issue", "enterprise", "category", "department", "report", "config", "db"} <= set(root)
     assert offered("qiye iss") == ["issue"]
     assert {"add", "list", "show", "start", "resolve", "edit", "assign", "reopen"} <= set(offered("qiye issue "))
-    assert offered("qiye issue res") == ["resolve"]
+    assert offered("qiye issue res") == ["resolve", "resume"]
     assert offered("qiye report ") and "summary" in offered("qiye report ")
 
 
@@ -74,7 +74,7 @@ def test_options_and_choices(on_sample: Path) -> None:
     assert {"--category", "--enterprise", "--dept", "--status", "--format", "--limit"} <= set(options)
     assert {"--db", "--lang", "--install-completion", "--show-completion"} <= set(offered("qiye --"))
     assert offered("qiye issue list --format ") == ["table", "csv", "tsv", "json", "ndjson", "markdown"]
-    assert offered("qiye issue list --status ") == ["open", "in_progress", "resolved", "deferred", "all"]
+    assert offered("qiye issue list --status ") == ["open", "in_progress", "resolved", "deferred", "verifying", "all"]
     assert offered("qiye issue list --status in") == ["in_progress"]
     assert offered("qiye issue add x --priority ") == ["urgent", "high", "normal", "low"]
     assert offered("qiye issue callback 1 --result ") == ["satisfied", "basic", "unsatisfied"]

@@ -20,7 +20,7 @@ def test_existing_issues_migrate_as_one_lead_dispatch_and_callbacks_as_reached(
         conn.exec_driver_sql("UPDATE issue SET callback_result = 'basic', callback_on = '2023-03-21', "
                              "acknowledged_at = dispatched_at WHERE id = 1")
     upgrade(first_revision)
-    assert revision_of(first_revision) == "0006"
+    assert revision_of(first_revision) >= "0006"  # head: 0007 (issue 20 extend) follows
     rows = qiye.sql("select issue_id, department_id, role, active, due_on, acknowledged_at is not null, "
                     "returned_at from dispatch order by issue_id")
     assert [(r[0], r[1], r[2], bool(r[3]), str(r[4]), bool(r[5]), r[6]) for r in rows] == [

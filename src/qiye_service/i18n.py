@@ -999,8 +999,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "在机器格式中为代码字段增加 *_label 列（显示名称）。",
     ),
     "help.opt.issue.list.status": (
-        "Status (repeatable): open, in_progress, resolved, deferred, or all.",
-        "办理状态（可重复）：open、in_progress、resolved、deferred，或 all（全部）。",
+        "Status (repeatable): open, in_progress, resolved, deferred, verifying, or all.",
+        "办理状态（可重复）：open、in_progress、resolved、deferred、verifying（待审核销号），或 all（全部）。",
     ),
     "help.opt.issue.list.category": (
         "Category code, Chinese or English name (repeatable).",
@@ -1613,6 +1613,117 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Enable a disabled user again.\n\nExample: qiye user enable 王强",
         "重新启用已停用的用户。\n\n示例：qiye user enable 王强",
     ),
+    # --- issue 20: extend ---
+    "status.verifying": ("awaiting verification", "待审核销号"),
+    "action.extension_requested": ("extension requested", "延期申请"),
+    "action.extension_approved": ("extension approved", "批准延期"),
+    "action.extension_refused": ("extension refused", "不予延期"),
+    "action.suspended": ("suspended", "挂起"),
+    "action.resumed": ("resumed", "恢复办理"),
+    "action.deadline": ("deadline in force", "执行时限"),
+    "action.verified": ("close-out verified", "审核销号"),
+    "action.rejected": ("close-out rejected", "销号退回重办"),
+    "transition.extend": ("extend", "申请延期"),
+    "transition.suspend": ("suspend", "挂起"),
+    "transition.verify": ("verify the close-out of", "审核销号"),
+    "field.extension_to": ("Extension asked to", "申请延期至"),
+    "field.extended_due_on": ("Extended to", "批准延期至"),
+    "field.deadline_on": ("Deadline in force", "执行时限"),
+    "field.suspended_on": ("Suspended since", "挂起日期"),
+    "field.suspended_days": ("Working days suspended", "挂起工作日数"),
+    "reason.on_off": ("use on, off or auto", "请使用 on、off 或 auto"),
+    "error.four_eyes_verify": (
+        "{name} closed this issue out and may not verify that close-out: another supervisor verifies it (four eyes)",
+        "{name} 是该问题的销号申请人，不能审核自己的销号：请由其他督办人员审核（双人把关）",
+    ),
+    "error.four_eyes_approve": (
+        "{name} asked for this extension and may not decide it: another supervisor approves or refuses it (four eyes)",
+        "{name} 是该延期的申请人，不能审批自己的申请：请由其他督办人员审批（双人把关）",
+    ),
+    "error.extend_reason": (
+        "asking to extend issue #{id} needs a reason: pass --reason TEXT",
+        "问题 #{id} 申请延期需要说明理由：请使用 --reason TEXT",
+    ),
+    "error.extension_pending": (
+        "issue #{id} already has an extension request to {to} by {by} waiting; approve or refuse it first "
+        "(`qiye issue extension approve|refuse {id}`)",
+        "问题 #{id} 已有 {by} 申请延期至 {to}，尚待审批；请先审批（`qiye issue extension approve|refuse {id}`）",
+    ),
+    "error.no_extension_request": (
+        "issue #{id} has no extension request waiting; a department asks with `qiye issue extend {id} --to DATE --reason TEXT`",
+        "问题 #{id} 没有待审批的延期申请；责任单位可用 `qiye issue extend {id} --to 日期 --reason 理由` 申请",
+    ),
+    "error.suspend_reason": (
+        "suspending issue #{id} needs a reason (what is awaited): pass --reason TEXT",
+        "挂起问题 #{id} 需要说明原因（等待什么）：请使用 --reason TEXT",
+    ),
+    "error.already_suspended": (
+        "issue #{id} is already suspended since {since}; resume it with `qiye issue resume {id}`",
+        "问题 #{id} 已于 {since} 挂起；恢复办理请用 `qiye issue resume {id}`",
+    ),
+    "error.not_suspended": (
+        "issue #{id} is not suspended",
+        "问题 #{id} 未挂起",
+    ),
+    "error.suspended": (
+        "issue #{id} is suspended since {since}: resume it first (`qiye issue resume {id}`)",
+        "问题 #{id} 自 {since} 起挂起：请先恢复办理（`qiye issue resume {id}`）",
+    ),
+    "msg.closeout_waiting": (
+        "Issue #{id} is closed out and waits for a supervisor's verification (审核销号): qiye issue verify {id}",
+        "问题 #{id} 已申请销号，待督办人员审核（qiye issue verify {id}）。",
+    ),
+    "msg.closeout_verified": ("Issue #{id}'s close-out is verified: it is resolved.", "问题 #{id} 已审核销号。"),
+    "msg.closeout_rejected": (
+        "Issue #{id}'s close-out is rejected: it is back in progress to be redone (重办).",
+        "问题 #{id} 销号未通过审核，已退回重办。",
+    ),
+    "msg.extension_requested": (
+        "Issue #{id}: extension to {to} requested; it waits for a supervisor (qiye issue extension approve|refuse {id}).",
+        "问题 #{id} 已申请延期至 {to}，待督办人员审批。",
+    ),
+    "msg.extension_approved": (
+        "Issue #{id}: extension approved; the deadline in force is {deadline}.",
+        "问题 #{id} 延期已批准，执行时限为 {deadline}。",
+    ),
+    "msg.extension_refused": ("Issue #{id}: extension refused; the deadline stands.", "问题 #{id} 延期申请未获批准，时限不变。"),
+    "msg.suspended": (
+        "Issue #{id} is suspended since {since}: its clock is stopped until `qiye issue resume {id}`.",
+        "问题 #{id} 自 {since} 起挂起，暂停计时，恢复请用 `qiye issue resume {id}`。",
+    ),
+    "msg.resumed": (
+        "Issue #{id} is resumed after {days} working day(s) suspended; the deadline in force is {deadline}.",
+        "问题 #{id} 已恢复办理，挂起 {days} 个工作日，执行时限为 {deadline}。",
+    ),
+    "help.cmd.issue.extend": (
+        "Ask for more time (延期申请); a supervisor approves or refuses it.\n\nExample: qiye issue extend 12 --to 2023-12-29 --reason \"等待省厅批复\"",
+        "申请延期；由督办人员批准或不予批准。\n\n示例：qiye issue extend 12 --to 2023-12-29 --reason \"等待省厅批复\"",
+    ),
+    "help.opt.issue.extend.to": ("The due date asked for: a date, +10d or +5wd.", "申请延期至的日期：日期、+10d 或 +5wd（工作日）。"),
+    "help.opt.issue.reason": ("Why (required).", "理由（必填）。"),
+    "help.opt.issue.on": ("Date it happened (default today).", "发生日期（默认今天）。"),
+    "help.cmd.issue.extension": ("Decide an extension request (延期审批).", "审批延期申请。"),
+    "help.cmd.issue.extension.approve": (
+        "Approve an issue's pending extension request (批准延期).\n\nExample: qiye issue extension approve 12 --note \"同意延期\"",
+        "批准问题待审批的延期申请。\n\n示例：qiye issue extension approve 12 --note \"同意延期\"",
+    ),
+    "help.cmd.issue.extension.refuse": (
+        "Refuse an issue's pending extension request (不予延期).\n\nExample: qiye issue extension refuse 12 --note \"理由不充分\"",
+        "不批准问题待审批的延期申请。\n\n示例：qiye issue extension refuse 12 --note \"理由不充分\"",
+    ),
+    "help.cmd.issue.suspend": (
+        "Suspend (挂起) an issue while the enterprise or a third party is awaited; the clock stops.\n\nExample: qiye issue suspend 12 --reason \"等待企业补充材料\"",
+        "挂起问题（等待企业或第三方），暂停计时。\n\n示例：qiye issue suspend 12 --reason \"等待企业补充材料\"",
+    ),
+    "help.cmd.issue.resume": (
+        "Resume a suspended issue; the working days it was held move its deadline on.\n\nExample: qiye issue resume 12 --note \"企业已补充材料\"",
+        "恢复办理已挂起的问题；挂起的工作日顺延办理时限。\n\n示例：qiye issue resume 12 --note \"企业已补充材料\"",
+    ),
+    "help.cmd.issue.verify": (
+        "Verify a close-out (审核销号), or reject it with --reject --note.\n\nExample: qiye issue verify 12 --reject --note \"现场核查未整改到位\"",
+        "审核销号；加 --reject --note 则退回重办。\n\n示例：qiye issue verify 12 --reject --note \"现场核查未整改到位\"",
+    ),
+    "help.opt.issue.verify.reject": ("Send the close-out back to be redone (重办).", "销号不予通过，退回重办。"),
 }
 
 

@@ -375,7 +375,8 @@ def edit(
             base = changes.get("reported_on") or lookups.get_issue(session, wanted).reported_on
             changes["due_on"] = _due(app_ctx, due, base)
         changed = issues.edit_issue(session, wanted, actor=app_ctx.actor(), changes=changes, tags=tag,
-                                    response_deadline=_response_deadline(app_ctx) if dispatched else None)
+                                    response_deadline=_response_deadline(app_ctx) if dispatched else None,
+                                    calendar=app_ctx.calendar if "due_on" in changes else None)
     app_ctx.say("msg.issue_updated" if changed else "msg.no_changes", id=wanted)
 
 
@@ -388,8 +389,15 @@ def _transition(ctx: typer.Context, issue_id: str, action: str, **kwargs: Any) -
     service = {"start": issues.start_issue, "resolve": issues.resolve_issue,
                "defer": issues.defer_issue, "reopen": issues.reopen_issue}[action]
     with app_ctx.session() as session:
+        if action == "resolve":
+            from qiye_service.services.extensions import verification_required
+
+            kwargs["verify"] = verification_required(session, app_ctx.config.get("closeout.verify"))
         issue = service(session, wanted, actor=app_ctx.actor(), **kwargs)
         status = issue.status
+    if status == "verifying":
+        app_ctx.say("msg.closeout_waiting", id=wanted)
+        return
     app_ctx.say("msg.issue_status", id=wanted, status=value_label("status", status, app_ctx.lang))
 
 
@@ -544,3 +552,128 @@ def tag(ctx: typer.Context, issue_id: IssueIdArgument,
     app_ctx.say("msg.tags_now", id=wanted,
                 changes=("；" if app_ctx.lang == "zh" else "; ").join(changes) or app_ctx.t("msg.tags_unchanged"),
                 tags=sep.join(done.tags) or app_ctx.t("msg.tags_none"))
+
+
+# --- issue 20: extension, suspension, close-out verification --------------------------------------
+
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (required).")]
+OnOpt = Annotated[str | None, typer.Option("--on", help="Date it happened (default today).")]
+extension_app = typer.Typer(help="Decide an extension request (延期审批).", no_args_is_help=True)
+app.add_typer(extension_app, name="extension")
+
+
+@app.command("extend")
+def extend(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    to: Annotated[str, typer.Option("--to", show_default=False,
+                                    help="The due date asked for: a date, +10d or +5wd.")],
+    reason: ReasonOpt = None,
+) -> None:
+    """Ask for more time (延期申请); a supervisor approves or refuses it.
+
+    Example: qiye issue extend 12 --to 2023-12-29 --reason "等待省厅批复"
+    """
+    from qiye_service.services import extensions, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    asked = _due(app_ctx, to, None)
+    if asked is None:
+        from qiye_service.errors import InvalidValue
+
+        raise InvalidValue("error.empty", field="--to")
+    with app_ctx.session() as session:
+        extensions.request_extension(session, wanted, actor=app_ctx.actor(), to=asked, reason=reason)
+    app_ctx.say("msg.extension_requested", id=wanted, to=asked.isoformat())
+
+
+def _decide(ctx: typer.Context, issue_id: str, approve: bool, note: str | None) -> None:
+    from qiye_service.services import extensions, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        issue = extensions.decide_extension(session, wanted, actor=app_ctx.actor(), approve=approve, note=note,
+                                            calendar=app_ctx.calendar)
+        deadline = issue.deadline_on or issue.due_on
+    if approve:
+        app_ctx.say("msg.extension_approved", id=wanted, deadline=deadline.isoformat() if deadline else "-")
+    else:
+        app_ctx.say("msg.extension_refused", id=wanted)
+
+
+@extension_app.command("approve")
+def extension_approve(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None) -> None:
+    """Approve an issue's pending extension request (批准延期).
+
+    Example: qiye issue extension approve 12 --note "同意延期"
+    """
+    _decide(ctx, issue_id, True, note)
+
+
+@extension_app.command("refuse")
+def extension_refuse(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None) -> None:
+    """Refuse an issue's pending extension request (不予延期).
+
+    Example: qiye issue extension refuse 12 --note "理由不充分"
+    """
+    _decide(ctx, issue_id, False, note)
+
+
+@app.command("suspend")
+def suspend(ctx: typer.Context, issue_id: IssueIdArgument, reason: ReasonOpt = None, on: OnOpt = None) -> None:
+    """Suspend (挂起) an issue while the enterprise or a third party is awaited; the clock stops.
+
+    Example: qiye issue suspend 12 --reason "等待企业补充材料"
+    """
+    from qiye_service.services import extensions, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    day = parse_date_option(app_ctx, on, past=True)
+    with app_ctx.session() as session:
+        issue = extensions.suspend_issue(session, wanted, actor=app_ctx.actor(), reason=reason, on=day)
+        since = issue.suspended_on
+    app_ctx.say("msg.suspended", id=wanted, since=since.isoformat() if since else "-")
+
+
+@app.command("resume")
+def resume(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None, on: OnOpt = None) -> None:
+    """Resume a suspended issue; the working days it was held move its deadline on.
+
+    Example: qiye issue resume 12 --note "企业已补充材料"
+    """
+    from qiye_service.services import extensions, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    day = parse_date_option(app_ctx, on, past=True)
+    with app_ctx.session() as session:
+        issue, held = extensions.resume_issue(session, wanted, actor=app_ctx.actor(), calendar=app_ctx.calendar,
+                                              note=note, on=day)
+        deadline = issue.deadline_on or issue.due_on
+    app_ctx.say("msg.resumed", id=wanted, days=held, deadline=deadline.isoformat() if deadline else "-")
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    reject: Annotated[bool, typer.Option("--reject", help="Send the close-out back to be redone (重办).")] = False,
+    note: NoteOption = None,
+) -> None:
+    """Verify a close-out (审核销号), or reject it with --reject --note.
+
+    Example: qiye issue verify 12 --reject --note "现场核查未整改到位"
+    """
+    from qiye_service.services import issues, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        if reject:
+            issues.reject_closeout(session, wanted, actor=app_ctx.actor(), note=note)
+        else:
+            issues.verify_closeout(session, wanted, actor=app_ctx.actor(), note=note)
+    app_ctx.say("msg.closeout_rejected" if reject else "msg.closeout_verified", id=wanted)

@@ -30,7 +30,9 @@ from qiye_service.services.seal import GENESIS, LINK, Seal, recorded_seals
 # The issue fields whose every change is an event, compared with what the history says.
 # Reference fields (enterprise, category, department) are left out: their events name the
 # row, and a rename of an enterprise is not an event of its issues.
-REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on")
+REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on",
+                   # issue 20: extension and suspension; the creation snapshot has none of them
+                   "extended_due_on", "suspended_on", "deadline_on")
 # What an import records after an issue's `imported` snapshot: one event per dated supervision
 # fact of the file, at that fact's own (earlier) time. These are the only events qiye writes
 # with a time of the past; every other event is stamped with the clock when it is recorded.

@@ -224,7 +224,8 @@ EDITABLE = ("title", "description", "enterprise", "project", "category", "kind",
 
 def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[str, Any],
                tags: list[str] | None = None,
-               response_deadline: Callable[[date], date] | None = None) -> list[str]:
+               response_deadline: Callable[[date], date] | None = None,
+               calendar: Any = None) -> list[str]:
     """Apply field changes; returns the names of the fields that really changed.
 
     `resolved_on` and `dispatched_on` correct the date of a close-out or a dispatch the user
@@ -306,6 +307,11 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
             record_event(session, issue, actor=actor.name, at=actor.now, action="tagged", field="tags",
                          old=before, new=sorted(after))
             changed.append("tags")
+    if "due_on" in changed and calendar is not None:
+        # The deadline in force follows a corrected due date unless an extension replaced it.
+        from qiye_service.services.extensions import refresh_deadline
+
+        refresh_deadline(session, issue, actor, calendar)
     if changed:
         issue.updated_at = actor.now
     session.flush()
@@ -406,19 +412,72 @@ def _check_acknowledged_on(issue: Issue, on: date, actor: Actor) -> None:
 
 
 def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None,
-                  on: date | None = None) -> Issue:
-    """open or in_progress → resolved (销号); needs a close-out note."""
+                  on: date | None = None, verify: bool = False) -> Issue:
+    """open or in_progress → resolved (销号); needs a close-out note.
+
+    With `verify` (config `closeout.verify`, issue 20) the close-out waits for a supervisor:
+    → verifying, with its date and note, until `verify_closeout` or `reject_closeout`."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
     if issue.status not in (Status.open.value, Status.in_progress.value):
         raise _refuse(issue, "resolve")
+    _refuse_suspended(issue)
     resolution = clean_text(note, "note")
     if resolution is None:
         raise InvalidValue("error.note_required", action="resolve", id=issue.id)
     resolved_on = check_date(on or actor.today, today=actor.today, past=True)
     check_dates(issue.reported_on, None, resolved_on)
-    _set_status(session, issue, actor, Status.resolved.value, resolution)
+    _set_status(session, issue, actor, Status.verifying.value if verify else Status.resolved.value, resolution)
     _set_field(session, issue, actor, "resolved_on", resolved_on)
     _set_field(session, issue, actor, "resolution", resolution)
+    if verify:
+        issue.closeout_by = actor.name
+    session.flush()
+    return issue
+
+
+def _refuse_suspended(issue: Issue) -> None:
+    """A suspended issue's clock is stopped: it is resumed (`issue resume`) before it is closed
+    out or deferred, so the held working days are recorded."""
+    if issue.suspended_on is not None:
+        raise InvalidTransition("error.suspended", id=issue.id, since=issue.suspended_on.isoformat())
+
+
+def verify_closeout(session: Session, issue_id: int, *, actor: Actor, note: str | None = None) -> Issue:
+    """verifying → resolved (审核销号): a supervisor accepts the close-out; not its author."""
+    from qiye_service.services.extensions import require_four_eyes
+
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    if issue.status != Status.verifying.value:
+        raise _refuse(issue, "verify")
+    require_four_eyes(actor.name, issue.closeout_by, "verify")
+    record_event(session, issue, actor=actor.name, at=actor.now, action="verified", field="status",
+                 old=issue.status, new=Status.resolved.value, note=clean_text(note, "note"))
+    issue.status = Status.resolved.value
+    issue.verified_by = actor.name
+    issue.verified_at = actor.now
+    issue.updated_at = actor.now
+    session.flush()
+    return issue
+
+
+def reject_closeout(session: Session, issue_id: int, *, actor: Actor, note: str | None) -> Issue:
+    """verifying → in_progress: the close-out is rejected and the issue is redone (重办),
+    counted as a reopen; the note (why) is required."""
+    from qiye_service.services.extensions import require_four_eyes
+
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    if issue.status != Status.verifying.value:
+        raise _refuse(issue, "verify")
+    require_four_eyes(actor.name, issue.closeout_by, "verify")
+    why = clean_text(note, "note")
+    if why is None:
+        raise InvalidValue("error.note_required", action="verify", id=issue.id)
+    record_event(session, issue, actor=actor.name, at=actor.now, action="rejected", field="status",
+                 old=issue.status, new=Status.in_progress.value, note=why)
+    issue.status = Status.in_progress.value
+    issue.reopen_count = (issue.reopen_count or 0) + 1
+    issue.updated_at = actor.now
+    _set_field(session, issue, actor, "resolved_on", None)
     session.flush()
     return issue
 
@@ -428,6 +487,7 @@ def defer_issue(session: Session, issue_id: int, *, actor: Actor, note: str | No
     issue = lookups.get_issue(session, issue_id, for_update=True)
     if issue.status not in (Status.open.value, Status.in_progress.value):
         raise _refuse(issue, "defer")
+    _refuse_suspended(issue)
     reason = clean_text(note, "note")
     if reason is None:
         raise InvalidValue("error.note_required", action="defer", id=issue.id)
