@@ -137,7 +137,7 @@ def is_overdue(cutoffs: supervision.LevelCutoffs) -> Any:
     """DESIGN §4: not resolved and due before the as-of date; the deadline in force, while the
     clock runs (issue 20: an approved extension, suspended working days added)."""
     return and_(is_unresolved(cutoffs), supervision.running_clause(cutoffs),
-                supervision.deadline_expression() < cutoffs.as_of)
+                supervision.deadline_compare("<", cutoffs.as_of))
 
 
 def is_resolved() -> Any:
@@ -452,8 +452,8 @@ def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any
         count_if(and_(is_resolved(), Issue.resolved_on <= sunday)).label("resolved_to_date"),
         count_if(is_overdue(cutoffs)).label("overdue"),
         count_if(and_(is_unresolved(cutoffs), supervision.running_clause(cutoffs),
-                      supervision.deadline_expression() >= as_of,
-                      supervision.deadline_expression() <= as_of + timedelta(days=6))).label("due_next_7_days"),
+                      supervision.deadline_compare(">=", as_of),
+                      supervision.deadline_compare("<=", as_of + timedelta(days=6)))).label("due_next_7_days"),
         *supervision_columns(cutoffs),
     ]
 

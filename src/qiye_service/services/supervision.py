@@ -153,6 +153,15 @@ def deadline_expression() -> Any:
     return func.coalesce(Issue.deadline_on, Issue.due_on)
 
 
+def deadline_compare(op: str, day: date) -> Any:
+    """`deadline in force <op> day` written as plain comparisons on the columns themselves
+    (deadline_on when set, else due_on), which the (status, due_on) index can serve, rather
+    than a function around a column; `op` is one of < <= >= >."""
+    compare = {"<": lambda c: c < day, "<=": lambda c: c <= day, ">=": lambda c: c >= day,
+               ">": lambda c: c > day}[op]
+    return or_(and_(Issue.deadline_on.is_(None), compare(Issue.due_on)), compare(Issue.deadline_on))
+
+
 def running_clause(cutoffs: LevelCutoffs) -> Any:
     """The clock is running: the issue is not suspended (挂起) on the as-of date. A suspended
     issue is on no rung of the ladder but an explicit escalation (挂牌督办), and not overdue."""
@@ -163,22 +172,20 @@ def running_clause(cutoffs: LevelCutoffs) -> Any:
 
 def red_clause(cutoffs: LevelCutoffs) -> Any:
     """红色: escalated (挂牌督办), or more than red_wd working days late."""
-    late = and_(running_clause(cutoffs), deadline_expression() < cutoffs.red_before)
+    late = and_(running_clause(cutoffs), deadline_compare("<", cutoffs.red_before))
     return and_(unresolved_clause(cutoffs), or_(_escalated(cutoffs), late))
 
 
 def overdue_clause(cutoffs: LevelCutoffs) -> Any:
     """黄色: due before as_of, at most red_wd working days late, not escalated."""
-    deadline = deadline_expression()
     return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs), running_clause(cutoffs),
-                deadline >= cutoffs.red_before, deadline < cutoffs.as_of)
+                deadline_compare(">=", cutoffs.red_before), deadline_compare("<", cutoffs.as_of))
 
 
 def due_soon_clause(cutoffs: LevelCutoffs) -> Any:
     """蓝色: due from as_of through due_soon_wd working days ahead, not escalated."""
-    deadline = deadline_expression()
     return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs), running_clause(cutoffs),
-                deadline >= cutoffs.as_of, deadline <= cutoffs.due_soon_until)
+                deadline_compare(">=", cutoffs.as_of), deadline_compare("<=", cutoffs.due_soon_until))
 
 
 _CLAUSES = {RED: red_clause, OVERDUE: overdue_clause, DUE_SOON: due_soon_clause}
