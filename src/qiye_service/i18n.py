@@ -1122,10 +1122,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The follow-up note.",
         "跟进内容。",
     ),
-    "help.cmd.issue.assign": (
-        "Dispatch (派单) an issue to a department and an owner.\n\nExample: qiye issue assign 12 --dept 规划建设局 --owner 王强",
-        "派单：将问题交给责任单位和责任人。\n\n示例：qiye issue assign 12 --dept 规划建设局 --owner 王强",
-    ),
     "help.cmd.issue.escalate": (
         "Escalate an issue to red for supervision (挂牌督办).\n\nExample: qiye issue escalate 12 --note \"超期未办结，列入挂牌督办\"",
         "将问题挂牌督办（红色）。\n\n示例：qiye issue escalate 12 --note \"超期未办结，列入挂牌督办\"",
@@ -1626,6 +1622,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "transition.extend": ("extend", "申请延期"),
     "transition.suspend": ("suspend", "挂起"),
     "transition.verify": ("verify the close-out of", "审核销号"),
+    "transition.reject": ("reject the close-out of", "退回销号"),
+    "transition.resume": ("resume", "恢复办理"),
+    "transition.decide_extension": ("decide an extension of", "审批延期"),
     "field.extension_to": ("Extension asked to", "申请延期至"),
     "field.extended_due_on": ("Extended to", "批准延期至"),
     "field.deadline_on": ("Deadline in force", "执行时限"),
@@ -1724,6 +1723,156 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "审核销号；加 --reject --note 则退回重办。\n\n示例：qiye issue verify 12 --reject --note \"现场核查未整改到位\"",
     ),
     "help.opt.issue.verify.reject": ("Send the close-out back to be redone (重办).", "销号不予通过，退回重办。"),
+    # --- issue 20: cycle ---
+    "help.cmd.issue.assign": (
+        "Dispatch (派单) an issue to a lead department, co-handling departments and an owner.\n\n"
+        "Example: qiye issue assign 12 --dept 规划建设局 --co 消防救援大队 --owner 王强",
+        "派单：将问题交给主办单位、协办单位和责任人。\n\n示例：qiye issue assign 12 --dept 规划建设局 --co 消防救援大队 --owner 王强",
+    ),
+    "help.opt.issue.assign.co": ("A co-handling department (协办; repeatable).", "协办单位（可重复）。"),
+    "help.opt.issue.assign.due": (
+        "Deadline of the departments dispatched now: a date, +3d or +5wd.",
+        "本次派单各单位的办结时限：日期、+3d 或 +5wd（工作日）。",
+    ),
+    "help.opt.issue.start.dept": (
+        "The department acknowledging (default the lead); a co-handler (协办) acknowledges its part.",
+        "签收的单位（默认主办单位）；协办单位签收其协办部分。",
+    ),
+    "help.cmd.issue.return": (
+        "Send an issue back (退单) as not the department's to handle.\n\n"
+        "Example: qiye issue return 12 --reason 非本单位职责 --note \"属供电公司职责\"",
+        "退单：责任单位认为问题不属本单位办理，退回派单方。\n\n示例：qiye issue return 12 --reason 非本单位职责 --note \"属供电公司职责\"",
+    ),
+    "help.opt.issue.return.reason": (
+        "Why: 非本单位职责 (not_responsible), 信息不全 (incomplete), 重复 (duplicate) or 其他 (other).",
+        "退单原因：非本单位职责（not_responsible）、信息不全（incomplete）、重复（duplicate）或其他（other）。",
+    ),
+    "help.opt.issue.return.note": ("The department's explanation, required.", "退单说明，必填。"),
+    "help.opt.issue.return.dept": ("The department returning it (default the lead).", "退单的单位（默认主办单位）。"),
+    "help.cmd.issue.uphold": (
+        "Uphold a dispatch a department returned (审定): it must take the issue.\n\n"
+        "Example: qiye issue uphold 12 --note \"经审定属规划建设局职责\"",
+        "审定：维持原派单，退单的单位须承办该问题。\n\n示例：qiye issue uphold 12 --note \"经审定属规划建设局职责\"",
+    ),
+    "help.opt.issue.uphold.dept": (
+        "The department whose return is overruled (default the only one pending).",
+        "被驳回退单的单位（默认唯一一个待审定的单位）。",
+    ),
+    "help.opt.issue.callback.satisfied": (
+        "Whether the company is satisfied: 满意, 基本满意 or 不满意 (the same as --result).",
+        "企业是否满意：满意、基本满意或不满意（同 --result）。",
+    ),
+    "help.opt.issue.callback.solved": (
+        "Whether the problem was solved: 解决, 部分解决 or 未解决.",
+        "问题是否解决：解决、部分解决或未解决。",
+    ),
+    "help.opt.issue.callback.unreached": (
+        "The company could not be reached: no verdict, and the callback does not count.",
+        "未能联系上企业：不记评价，该次回访不计入有效回访。",
+    ),
+    "transition.assign": ("assign", "派单"),
+    "transition.acknowledge": ("acknowledge", "签收"),
+    "transition.return": ("return", "退单"),
+    "transition.uphold": ("uphold", "审定"),
+    "transition.callback": ("call back", "回访"),
+    "action.returned": ("returned", "退单"),
+    "action.transferred": ("transferred", "转办"),
+    "action.upheld": ("upheld", "审定"),
+    "return_reason.not_responsible": ("not responsible", "非本单位职责"),
+    "return_reason.incomplete": ("incomplete information", "信息不全"),
+    "return_reason.duplicate": ("duplicate", "重复"),
+    "return_reason.other": ("other", "其他"),
+    "callback_solved.solved": ("solved", "解决"),
+    "callback_solved.partly": ("partly solved", "部分解决"),
+    "callback_solved.unsolved": ("unsolved", "未解决"),
+    "dispatch_role.lead": ("lead", "主办"),
+    "dispatch_role.co": ("co-handling", "协办"),
+    "return_outcome.transferred": ("transferred", "已转办"),
+    "return_outcome.upheld": ("upheld", "已审定"),
+    "field.co_departments": ("Co-handling", "协办单位"),
+    "field.co_department": ("Co-handling", "协办单位"),
+    "field.return_count": ("Returns", "退单次数"),
+    "field.transfer_count": ("Transfers", "转办次数"),
+    "field.returns": ("Returns", "退单次数"),
+    "field.transfers": ("Transfers", "转办次数"),
+    "field.callback_solved": ("Solved", "解决情况"),
+    "field.callback_reached": ("Reached", "是否联系上"),
+    "heading.cycle": ("Departments", "承办单位"),
+    "field.part": ("Part", "承办方式"),
+    "field.returned_on": ("Returned", "退单日期"),
+    "field.return_reason": ("Return reason", "退单原因"),
+    "field.return_note": ("Return note", "退单说明"),
+    "field.outcome": ("Decision", "处理结果"),
+    "word.yes": ("yes", "是"),
+    "word.no": ("no", "否"),
+    "msg.cycle_acknowledged": ("Issue #{id}: {dept} acknowledged (签收).", "问题 #{id}：{dept} 已签收。"),
+    "msg.cycle_returned": (
+        "Issue #{id} returned ({reason}); returns so far: {count}. The office transfers it "
+        "(`qiye issue assign {id} --dept …`) or upholds the dispatch (`qiye issue uphold {id}`).",
+        "问题 #{id} 已退单（{reason}），累计退单 {count} 次。请派单方转办（`qiye issue assign {id} --dept …`）"
+        "或审定维持原派单（`qiye issue uphold {id}`）。",
+    ),
+    "msg.cycle_upheld": (
+        "Issue #{id}: the dispatch to {dept} is upheld (审定); {dept} must acknowledge it again.",
+        "问题 #{id}：已审定维持对 {dept} 的派单，{dept} 须重新签收。",
+    ),
+    "msg.callback_unreached": (
+        "Issue #{id}: the callback did not reach the company; it does not count as a callback.",
+        "问题 #{id}：未能联系上企业，本次回访不计入有效回访。",
+    ),
+    "error.callback_needs_satisfied": (
+        "a callback on issue #{id} needs the company's verdict: pass --satisfied 满意|基本满意|不满意 "
+        "(or --unreached when the company could not be reached)",
+        "问题 #{id} 的回访需要企业评价：请使用 --satisfied 满意|基本满意|不满意（未联系上企业时用 --unreached）",
+    ),
+    "error.callback_unreached_answer": (
+        "a callback that did not reach the company has no verdict: drop --satisfied/--result/--solved or --unreached",
+        "未联系上企业的回访没有评价：请去掉 --satisfied/--result/--solved 或 --unreached",
+    ),
+    "error.callback_result_twice": (
+        "--result and --satisfied say different things; give one of them",
+        "--result 与 --satisfied 的值不一致；请只给出其中一个",
+    ),
+    "error.cycle_needs_department": (
+        "returns, transfers and co-handling departments need a lead department (责任单位)",
+        "退单、转办和协办单位需要先有主办单位（责任单位）",
+    ),
+    "error.transfers_exceed_returns": (
+        "{transfers} transfers but only {returns} returns: each transfer follows a return",
+        "转办 {transfers} 次但退单只有 {returns} 次：每次转办都应在退单之后",
+    ),
+    "error.cycle_no_department": (
+        "issue #{id} has not been dispatched to a department: `qiye issue assign {id} --dept …` first",
+        "问题 #{id} 尚未派给责任单位：请先 `qiye issue assign {id} --dept …`",
+    ),
+    "error.cycle_not_dispatched": (
+        "issue #{id} is not dispatched to {dept}",
+        "问题 #{id} 未派给 {dept}",
+    ),
+    "error.cycle_already_acknowledged": (
+        "{dept} has already acknowledged issue #{id}",
+        "{dept} 已签收问题 #{id}",
+    ),
+    "error.cycle_co_backdated": (
+        "a co-handling department acknowledges today: drop --on",
+        "协办单位的签收记为今天：请去掉 --on",
+    ),
+    "error.cycle_return_pending": (
+        "{dept} has already returned issue #{id}; the office transfers it or upholds the dispatch first",
+        "{dept} 已对问题 #{id} 退单，需派单方先转办或审定",
+    ),
+    "error.cycle_uphold_which": (
+        "several departments returned issue #{id}: say which with --dept",
+        "问题 #{id} 有多个单位退单：请用 --dept 指明",
+    ),
+    "error.cycle_no_return": (
+        "no department has a return of issue #{id} waiting to be decided",
+        "问题 #{id} 没有待审定的退单",
+    ),
+    "error.cycle_no_return_by": (
+        "{dept} has no return of issue #{id} waiting to be decided",
+        "{dept} 对问题 #{id} 没有待审定的退单",
+    ),
 }
 
 

@@ -977,8 +977,8 @@ def _fail(row: LedgerRow, names: dict[str, str], name: str, error: QiyeError) ->
 
 
 def check_issue_row(row: LedgerRow, names: dict[str, str]) -> None:
-    """Rules that span cells: required values, a title from the description, date order,
-    status against resolved_on, callbacks."""
+    """Rules that span cells: required values, a title from the description, date order; the
+    state (status against resolved_on, acknowledgement, callbacks, returns) by services.workflow."""
     values = row.values
     for name in ("enterprise", "category", "reported_on"):
         if values.get(name) is None:
@@ -998,27 +998,11 @@ def check_issue_row(row: LedgerRow, names: dict[str, str]) -> None:
                 _fail(row, names, later, InvalidValue(
                     "error.date_order", later=later, later_value=value.isoformat(),
                     earlier="reported_on", earlier_value=reported.isoformat()))
-    dispatched, acknowledged = values.get("dispatched_on"), values.get("acknowledged_on")
-    if acknowledged is not None and dispatched is not None and acknowledged < dispatched:
-        _fail(row, names, "acknowledged_on", InvalidValue(
-            "error.date_order", later="acknowledged_on", later_value=acknowledged.isoformat(),
-            earlier="dispatched_on", earlier_value=dispatched.isoformat()))
-    status = values.get("status") or "open"
-    resolved_on = values.get("resolved_on")
-    if status == "resolved" and resolved_on is None:
-        _fail(row, names, "resolved_on" if "resolved_on" in names else "status",
-              InvalidValue("error.import_resolved_on_missing"))
-    elif status != "resolved" and resolved_on is not None:
-        _fail(row, names, "resolved_on", InvalidValue("error.import_resolved_on_unresolved", status=status))
-    result, called_on = values.get("callback_result"), values.get("callback_on")
-    if result is None and (called_on is not None or values.get("callback_note")):
-        _fail(row, names, "callback_result", InvalidValue("error.empty", field="callback_result"))
-    if result is not None:
-        if called_on is None:
-            _fail(row, names, "callback_on", InvalidValue("error.empty", field="callback_on"))
-        if status != "resolved" and result != "unsatisfied":
-            _fail(row, names, "callback_result",
-                  InvalidValue("error.import_callback_unresolved", result=result, status=status))
+    # The state the row describes: one the commands could reach (services.workflow decides).
+    from qiye_service.services.workflow import imported_state_errors
+
+    for name, error in imported_state_errors(values):
+        _fail(row, names, name if name in names or name != "resolved_on" else "status", error)
 
 
 def check_enterprise_row(row: LedgerRow, names: dict[str, str]) -> None:

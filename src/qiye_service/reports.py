@@ -35,6 +35,7 @@ TREND_PERIODS = ("month", "week")
 
 # The figure names of DESIGN §4 and §8, in the order every format shows them.
 GROUP_FIELDS = ("key", "label", "total", "resolved", "pending", "overdue", "resolution_rate")
+CYCLE_GROUP_FIELDS = ("returns", "transfers")  # summary --by department only (issue 20)
 SUPERVISION_FIELDS = ("response_rate", "callback_rate", "satisfaction_rate",
                       "level_due_soon", "level_overdue", "level_red")
 SUMMARY_FIELDS = ("total", "resolved", "pending", "deferred", "overdue", "resolution_rate",
@@ -381,8 +382,14 @@ def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
         keys.setdefault(tuple(row[1:1 + width]), []).append(raw)
     by_kind = _sort_groups([_group_row(kind, value_label("kind", kind, lang), _add_up(raws, names))
                             for kind, raws in kinds.items()], False)
-    groups = _sort_groups([_group_row(dim.key(values), dim.label(values, lang), _add_up(raws, names))
-                           for values, raws in keys.items()], dim.chronological)
+    group_raws = {values: _add_up(raws, names) for values, raws in keys.items()}
+    cycle_counts = _add_co_dispatches(session, flt, scope, group_raws, names) if by == "department" else None
+    groups = _sort_groups([_group_row(dim.key(values), dim.label(values, lang), raw)
+                           for values, raw in group_raws.items()], dim.chronological)
+    if cycle_counts is not None:  # per department: its returns (退单) and the transfers away from it
+        for group in groups:
+            counts = cycle_counts.get(group["key"], {})
+            group["returns"], group["transfers"] = counts.get("returns", 0), counts.get("transfers", 0)
     totals = _add_up([raw for raws in kinds.values() for raw in raws], names)
     head = _group_row(None, "", totals)
     days_count = int(totals["days_count"])
@@ -397,6 +404,27 @@ def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
         "by_kind": by_kind,
         "groups": groups,
     }
+
+
+def _add_co_dispatches(session: Session, flt: ResolvedFilter, scope: Scope,
+                       group_raws: dict[tuple[Any, ...], dict[str, Any]], names: list[str]) -> dict[Any, dict[str, int]]:
+    """Per department, the response rate counts its co-handling dispatches (协办) of the scope's
+    issues beside the issues it leads (DESIGN §11): each dispatch is acknowledged on its own.
+    A department that only co-handles or returned an issue gets a group of its own, with no
+    issues of its own. Returns each department's return and transfer counts."""
+    from qiye_service.services.cycle import co_response_figures, department_counts
+
+    scoped_ids = _scoped(select(Issue.id), flt, scope)
+    co = co_response_figures(session, scoped_ids)
+    for name, (dispatched, in_time) in co.items():
+        raw = group_raws.setdefault((name,), dict.fromkeys(names, 0))
+        raw["dispatched"] = int(raw["dispatched"] or 0) + dispatched
+        raw["acknowledged_in_time"] = int(raw["acknowledged_in_time"] or 0) + in_time
+    counts = department_counts(session, scoped_ids)
+    for name, figures in counts.items():
+        if figures["returns"] or figures["transfers"]:
+            group_raws.setdefault((name,), dict.fromkeys(names, 0))
+    return counts  # type: ignore[return-value]
 
 
 # --- issue lists ---------------------------------------------------------------------------

@@ -27,6 +27,8 @@ KINDS = ("individual", "common")
 SOURCES = ("visit", "meeting", "phone", "online", "other")
 PRIORITIES = ("urgent", "high", "normal", "low")
 CALLBACK_RESULTS = ("satisfied", "basic", "unsatisfied")
+CALLBACK_SOLVED = ("solved", "partly", "unsolved")  # models.CallbackSolved
+RETURN_REASONS = ("not_responsible", "incomplete", "duplicate", "other")  # models.ReturnReason
 LEVELS = ("due-soon", "overdue", "red")
 ROLES = ("cadre", "handler", "supervisor", "admin")  # models.Role
 

@@ -27,18 +27,13 @@ from sqlmodel import Session
 from qiye_service.config import VERIFY_OFF, VERIFY_ON
 from qiye_service.dates import check_date
 from qiye_service.errors import Conflict, InvalidTransition, InvalidValue, QiyeError
-from qiye_service.models import Issue, Status
-from qiye_service.services import lookups
+from qiye_service.models import Issue
+from qiye_service.services import lookups, workflow
 from qiye_service.services.history import record_event
 from qiye_service.services.issues import Actor, clean_text
 
 if TYPE_CHECKING:
     from qiye_service.workdays import WorkingCalendar
-
-RUNNING = (Status.open.value, Status.in_progress.value)
-"""The statuses whose deadline can be extended or whose clock can be stopped."""
-EXTENDABLE = (*RUNNING, Status.deferred.value)
-
 
 class FourEyes(QiyeError):
     """Nobody verifies a close-out they requested or approves an extension they asked for
@@ -109,8 +104,7 @@ def refresh_deadline(session: Session, issue: Issue, actor: Actor, calendar: Wor
 def request_extension(session: Session, issue_id: int, *, actor: Actor, to: date, reason: str | None) -> Issue:
     """A department asks for a new due date `to` with a reason; it waits for a supervisor."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    if issue.status not in EXTENDABLE:
-        raise InvalidTransition("error.transition", action="extend", id=issue.id, status=issue.status)
+    workflow.step(issue, "extend")
     why = clean_text(reason, "reason")
     if why is None:
         raise InvalidValue("error.extend_reason", id=issue.id)
@@ -138,6 +132,7 @@ def decide_extension(session: Session, issue_id: int, *, actor: Actor, approve: 
     """A supervisor approves (the deadline in force moves to the requested date, plus any
     suspended working days) or refuses the pending request; not the person who asked."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
+    workflow.step(issue, "decide_extension")
     if issue.extension_to is None:
         raise InvalidTransition("error.no_extension_request", id=issue.id)
     require_four_eyes(actor.name, issue.extension_by, "approve")
@@ -166,8 +161,7 @@ def suspend_issue(session: Session, issue_id: int, *, actor: Actor, reason: str 
                   on: date | None = None) -> Issue:
     """Stop the clock while the enterprise or a third party is awaited; a reason is required."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    if issue.status not in RUNNING:
-        raise InvalidTransition("error.transition", action="suspend", id=issue.id, status=issue.status)
+    workflow.step(issue, "suspend")
     if issue.suspended_on is not None:
         raise Conflict("error.already_suspended", id=issue.id, since=issue.suspended_on.isoformat())
     why = clean_text(reason, "reason")
@@ -192,6 +186,7 @@ def resume_issue(session: Session, issue_id: int, *, actor: Actor, calendar: Wor
     issue = lookups.get_issue(session, issue_id, for_update=True)
     if issue.suspended_on is None:
         raise InvalidTransition("error.not_suspended", id=issue.id)
+    workflow.step(issue, "resume")
     day = check_date(on or actor.today, today=actor.today, past=True)
     if day < issue.suspended_on:
         raise InvalidValue("error.date_order", later="resumed_on", later_value=day.isoformat(),

@@ -60,6 +60,7 @@ from qiye_service.services.history import (
 )
 from qiye_service.services.issues import Actor, ensure_tag
 from qiye_service.services.queries import issue_select, reference_names
+from qiye_service.services.workflow import imported_reopens
 
 CONFLICT_CHOICES = ("fail", "skip", "update")
 CHUNK_ROWS = 2000
@@ -640,12 +641,8 @@ class IssueImport:
             result, called_on = values.get("callback_result"), values.get("callback_on")
             fields["callback_result"] = result
             fields["callback_on"] = called_on
-            # 不满意 sends an issue back to work (重办): it is still being redone, or it was
-            # closed again after the callback.
-            resolved = values.get("resolved_on")
-            redone = result == "unsatisfied" and (
-                status != "resolved" or (resolved is not None and called_on is not None and resolved > called_on))
-            fields["reopen_count"] = 1 if redone else 0
+            # 不满意 sends an issue back to work (重办): services.workflow says how many times.
+            fields["reopen_count"] = imported_reopens(values, status or "open")
         return fields
 
     def _events(self, issue_id: int, previous: str | None, new: str, values: dict[str, Any],
