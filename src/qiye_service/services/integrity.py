@@ -30,7 +30,11 @@ from qiye_service.services.seal import GENESIS, LINK, Seal, recorded_seals
 # The issue fields whose every change is an event, compared with what the history says.
 # Reference fields (enterprise, category, department) are left out: their events name the
 # row, and a rename of an enterprise is not an event of its issues.
-REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on")
+REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on",
+                   "return_count", "transfer_count", "callback_solved")
+# What a field is before any event names it: the cycle's counts (issue 20) start at nothing, and
+# snapshots written before them do not name them.
+REPLAY_DEFAULTS = {"return_count": "0", "transfer_count": "0"}
 # What an import records after an issue's `imported` snapshot: one event per dated supervision
 # fact of the file, at that fact's own (earlier) time. These are the only events qiye writes
 # with a time of the past; every other event is stamped with the clock when it is recorded.
@@ -281,7 +285,7 @@ def replayed_state(events: list[Any]) -> dict[str, Any]:
     snapshot = json.loads(first.new or "")
     if not isinstance(snapshot, dict):
         raise ValueError("the creation snapshot is not a JSON object")
-    state = {name: snapshot.get(name) for name in REPLAYED_FIELDS}
+    state = {name: _replayed(snapshot.get(name), name) for name in REPLAYED_FIELDS}
     for event in events[1:]:
         if event.field is not None:
             state[event.field] = event.new
@@ -292,8 +296,15 @@ def replayed_state(events: list[Any]) -> dict[str, Any]:
             except ValueError:
                 continue
             if isinstance(again, dict):
-                state.update({name: again[name] for name in REPLAYED_FIELDS if name in again})
+                state.update({name: _replayed(again[name], name) for name in REPLAYED_FIELDS if name in again})
     return state
+
+
+def _replayed(value: Any, name: str) -> Any:
+    """A snapshot's value as an event would write it (a count as its text), or the field's default."""
+    if value is None:
+        return REPLAY_DEFAULTS.get(name)
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def replay_findings(issue_id: int, row: Any, events: list[Any]) -> list[Finding]:
