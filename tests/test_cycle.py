@@ -191,3 +191,110 @@ def test_callbacks_record_solved_satisfied_and_reached(office: Qiye) -> None:
     zh = office.ok("--lang", "zh", "issue", "show", "1").stdout
     assert "解决情况" in zh and "是否联系上" in zh
     assert office.ok("db", "check").exit_code == 0
+
+
+# --- point 6: one place decides every transition, for commands and imports alike ---------------
+
+IMPORT_HEADER = ("title,enterprise,category,reported_on,status,department,dispatched_on,acknowledged_on,"
+                 "resolved_on,resolution,callback_result,callback_on,co_departments,returned_by,transferred_from,"
+                 "callback_solved,callback_reached")
+REACHABLE = {  # every step's columns, as the commands leave them
+    "filed": "登记,蓝思科技,road,2023-11-01,open,,,,,,,,,,,,",
+    "dispatched": "派单,蓝思科技,road,2023-11-01,open,规划建设局,2023-11-01,,,,,,,,,,",
+    "acknowledged": "签收,蓝思科技,road,2023-11-01,in_progress,规划建设局,2023-11-01,2023-11-02,,,,,,,,,",
+    "co-handled": "协办,蓝思科技,road,2023-11-01,in_progress,规划建设局,2023-11-01,2023-11-02,,,,,消防救援大队,,,,",
+    "returned, upheld": "审定,蓝思科技,road,2023-11-01,open,规划建设局,2023-11-01,,,,,,,规划建设局,,,",
+    "returned, transferred": "转办,蓝思科技,road,2023-11-01,open,自然资源局,2023-11-03,,,,,,,规划建设局,规划建设局,,",
+    "deferred": "暂缓,蓝思科技,road,2023-11-01,deferred,规划建设局,2023-11-01,2023-11-02,,,,,,,,,",
+    "resolved": "办结,蓝思科技,road,2023-11-01,resolved,规划建设局,2023-11-01,2023-11-02,2023-11-20,已办结,,,,,,,",
+    "called back": "回访,蓝思科技,road,2023-11-01,resolved,规划建设局,2023-11-01,2023-11-02,2023-11-20,已办结,满意,"
+                   "2023-11-21,,,,解决,是",
+    "unreached": "未联系上,蓝思科技,road,2023-11-01,resolved,规划建设局,2023-11-01,,2023-11-20,已办结,,2023-11-21,,,,,否",
+    "redone": "重办,蓝思科技,road,2023-11-01,in_progress,规划建设局,2023-11-01,,,,不满意,2023-11-21,,,,未解决,是",
+}
+UNREACHABLE = {  # column: what no sequence of commands leaves behind
+    "resolved_on": "无销号日期,蓝思科技,road,2023-11-01,resolved,,,,,,,,,,,,",
+    "resolved_on ": "未办结却有销号日期,蓝思科技,road,2023-11-01,open,,,,2023-11-20,,,,,,,,",
+    "callback_result": "未办结就回访,蓝思科技,road,2023-11-01,open,,,,,,满意,2023-11-21,,,,,",
+    "acknowledged_on": "先签收后派单,蓝思科技,road,2023-11-01,in_progress,规划建设局,2023-11-05,2023-11-02,,,,,,,,,",
+    "co_departments": "无主办的协办,蓝思科技,road,2023-11-01,open,,,,,,,,消防救援大队,,,,",
+    "transferred_from": "未退单就转办,蓝思科技,road,2023-11-01,open,自然资源局,2023-11-01,,,,,,,规划建设局,消防救援大队,,",
+    "transfer_count": "转办多于退单,蓝思科技,road,2023-11-01,open,自然资源局,2023-11-01,,,,,,,,消防救援大队,,",
+    "callback_reached": "未联系上却有评价,蓝思科技,road,2023-11-01,resolved,,,,2023-11-20,已办结,满意,2023-11-21,,,,,否",
+}
+
+
+def test_an_import_reaches_every_state_a_command_can_and_no_other(office: Qiye, tmp_path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join([IMPORT_HEADER, *REACHABLE.values()]) + "\n", encoding="utf-8")
+    office.ok("import", "issues", str(good), env=NOW)
+    assert office.ok("db", "check").exit_code == 0
+    listed = json.loads(office.ok("issue", "list", "--status", "all", "--format", "json").stdout)
+    assert len(listed) == 1 + len(REACHABLE)
+    by_title = {row["title"]: row["id"] for row in listed}
+    transferred = _show(office, by_title["转办"])
+    assert (transferred["return_count"], transferred["transfer_count"]) == (1, 1)
+    assert _show(office, by_title["协办"])["departments"][1]["department"] == "消防救援大队"
+    assert _show(office, by_title["重办"])["status"] == "in_progress"
+    # The imported states go on through the commands like any other.
+    office.ok("issue", "start", str(by_title["审定"]), env=NOW)
+    office.ok("issue", "return", str(by_title["协办"]), "--dept", "消防救援大队", "--reason", "重复", "--note", "重复件",
+              env=NOW)
+    office.ok("issue", "uphold", str(by_title["协办"]), env=NOW)
+
+    for column, line in UNREACHABLE.items():
+        bad = tmp_path / "bad.csv"
+        bad.write_text("\n".join([IMPORT_HEADER, line]) + "\n", encoding="utf-8")
+        before = office.sql("select count(*) from issue")
+        result = office("import", "issues", str(bad), env=NOW)
+        assert result.exit_code == 1, column
+        assert column.strip() in result.stderr or "status" in result.stderr, (column, result.stderr)
+        assert office.sql("select count(*) from issue") == before
+    # …and the commands refuse the same steps: a callback before the close-out, a return or a
+    # co-handler without a lead department, an upholding with no return.
+    plain = str(by_title["登记"])
+    assert office("issue", "callback", plain, "--satisfied", "满意", env=NOW).exit_code == 1
+    assert office("issue", "return", plain, "--reason", "重复", "--note", "x", env=NOW).exit_code == 1
+    assert office("issue", "assign", plain, "--co", "消防救援大队", env=NOW).exit_code == 1
+    assert office("issue", "uphold", str(by_title["派单"]), env=NOW).exit_code == 1
+
+
+# --- point 7: export and import carry the cycle both ways -----------------------------------------
+
+
+def test_export_import_export_keeps_the_cycle_and_every_figure(office: Qiye, tmp_path, qiye_factory=None) -> None:
+    office.ok("issue", "assign", "1", "--dept", "规划建设局", "--co", "消防救援大队", "--co", "自然资源局", env=NOW)
+    office.ok("issue", "start", "1", "--dept", "消防救援大队", env=NOW)
+    office.ok("issue", "return", "1", "--reason", "非本单位职责", "--note", "不属本局", env=NOW)
+    office.ok("issue", "assign", "1", "--dept", "国网浏阳供电公司", env=NEXT_DAY)
+    office.ok("issue", "start", "1", env=NEXT_DAY)
+    office.ok("issue", "resolve", "1", "--note", "已增容", env=NEXT_DAY)
+    office.ok("issue", "callback", "1", "--solved", "部分解决", "--satisfied", "基本满意", env=LATER)
+    office.ok("issue", "add", "二号", "-e", "蓝思科技", "-c", "road", "--dept", "规划建设局", env=NOW)
+    office.ok("issue", "resolve", "2", "--note", "已办", env=NOW)
+    office.ok("issue", "callback", "2", "--unreached", env=NEXT_DAY)
+    first = tmp_path / "first.csv"
+    first.write_text(office.ok("export", "issues", "--cycle", env=LATER).stdout, encoding="utf-8")
+    header = first.read_text(encoding="utf-8").splitlines()[0]
+    assert "co_departments" in header and "returned_by" in header and "callback_reached" in header
+    figures = {by: json.loads(office.ok("report", "summary", "--by", by, "--format", "json", env=LATER).stdout)
+               for by in ("department", "category")}
+
+    # A second ledger reading the export back: the same cycle, the same figures, the same export.
+    office.sql("delete from dispatch")
+    office.sql("delete from event")
+    office.sql("delete from issue_tag")
+    office.sql("delete from issue")
+    office.ok("import", "issues", str(first), env=LATER)
+    assert office.ok("db", "check").exit_code == 0
+    again = office.ok("export", "issues", "--cycle", env=LATER).stdout
+    assert again == first.read_text(encoding="utf-8")
+    for by, before in figures.items():
+        after = json.loads(office.ok("report", "summary", "--by", by, "--format", "json", env=LATER).stdout)
+        assert after == before, by
+    shown = _show(office, 1)
+    assert (shown["return_count"], shown["transfer_count"], shown["callback_solved"]) == (1, 1, "partly")
+    assert _show(office, 2)["callback_reached"] is False
+    # Chinese headers read back too.
+    zh = office.ok("--lang", "zh", "export", "issues", "--cycle", "--labels", env=LATER).stdout.splitlines()[0]
+    assert zh

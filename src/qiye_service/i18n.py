@@ -1869,6 +1869,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "no department has a return of issue #{id} waiting to be decided",
         "问题 #{id} 没有待审定的退单",
     ),
+    "error.import_bad_count": ("{value!r} is not a count (a whole number from 0)", "{value!r} 不是次数（应为不小于 0 的整数）"),
+    "error.import_count_mismatch": (
+        "{count} does not match the {names} departments named in {column}",
+        "{count} 与 {column} 中列出的 {names} 个单位不一致",
+    ),
+    "error.import_transfer_without_return": (
+        "{dept} is listed as transferred from but never returned the issue",
+        "{dept} 列为转出单位，但从未退单",
+    ),
+    "help.opt.export.issues.cycle": (
+        "Add the supervision record and the work-order cycle (co_departments, return_count, transfer_count, "
+        "returned_by, transferred_from, callback_solved, callback_reached), which import issues reads back.",
+        "附加督办记录和办理流程（协办单位、退单次数、转办次数、退单单位、转出单位、解决情况、是否联系上），可由 import issues 读回。",
+    ),
     "error.cycle_no_return_by": (
         "{dept} has no return of issue #{id} waiting to be decided",
         "{dept} 对问题 #{id} 没有待审定的退单",

@@ -37,7 +37,7 @@ ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "source": ("source", "来源", "问题来源"),
         "priority": ("priority", "优先级", "紧急程度"),
         "status": ("status", "办理状态", "状态", "当前状态"),
-        "department": ("department", "责任单位", "牵头单位", "责任部门"),
+        "department": ("department", "责任单位", "牵头单位", "责任部门", "主办单位"),
         "owner": ("owner", "责任人", "揭榜挂帅"),
         "reported_on": ("reported_on", "登记日期", "提出时间", "提出日期", "反映时间"),
         "due_on": ("due_on", "办结时限", "完成时限", "办理时限"),
@@ -53,6 +53,16 @@ ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "callback_result": ("callback_result", "回访结果"),
         "callback_on": ("callback_on", "回访日期", "回访时间"),
         "callback_note": ("callback_note", "回访意见"),
+        # The work-order cycle (issue 20): `export issues --cycle` writes these back.
+        "co_departments": ("co_departments", "协办单位", "配合单位"),
+        "return_count": ("return_count", "退单次数"),
+        "transfer_count": ("transfer_count", "转办次数"),
+        "returned_by": ("returned_by", "退单单位"),
+        "transferred_from": ("transferred_from", "转出单位"),
+        "callback_solved": ("callback_solved", "解决情况", "是否解决"),
+        "callback_reached": ("callback_reached", "是否联系上", "有效回访"),
+        "co_dispatched_on": ("co_dispatched_on", "协办派单日期"),
+        "co_acknowledged_on": ("co_acknowledged_on", "协办签收日期"),
     },
     "enterprises": {
         "id": ("id", "序号", "编号"),
@@ -818,6 +828,58 @@ def parse_tags(raw: Any) -> tuple[str, ...]:
     return tuple(clean_tags([text])) if text else ()
 
 
+_NAME_SEPARATORS = re.compile(r"[;；,，、]")
+
+
+def parse_names(raw: Any) -> tuple[str, ...]:
+    """`;`-separated department names (also `，`, `、`), in order, repeats kept (one per return)."""
+    text = cell_text(raw)
+    if not text:
+        return ()
+    if "\x00" in text:
+        raise InvalidValue("error.nul_character", field="department")
+    names = tuple(name.strip() for name in _NAME_SEPARATORS.split(text) if name.strip())
+    if any(len(name) > 200 for name in names):
+        raise InvalidValue("error.too_long", field="department", limit=200)
+    return names
+
+
+def day_list_cleaner(today: date, past: bool) -> ColumnCleaner:
+    """`;`-separated dates, one per co-handling department in the order named, blank for none."""
+
+    def clean(raw: Any) -> tuple[date | None, ...]:
+        text = cell_text(raw)
+        if not text:
+            return ()
+        return tuple(parse_day(part.strip(), today, past) if part.strip() else None for part in re.split(r"[;；]", text))
+
+    return ColumnCleaner(clean, {None: (), "": ()})
+
+
+def parse_count(raw: Any) -> int | None:
+    """A count cell: a whole number from 0, or blank."""
+    text = cell_text(raw)
+    if text is None:
+        return None
+    if text.endswith(".0"):  # a spreadsheet's number
+        text = text[:-2]
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise InvalidValue("error.import_bad_count", value=text)
+    return int(text)
+
+
+def yes_no(raw: Any) -> bool | None:
+    """是/否 (yes/no, true/false, 1/0); blank is None."""
+    text = cell_text(raw)
+    if text is None:
+        return None
+    if text.lower() in YES:
+        return True
+    if text.lower() in NO:
+        return False
+    raise InvalidValue("error.bad_choice", field="callback_reached", value=text, valid="是/否 (yes/no)")
+
+
 def escalation_cleaner(today: date) -> ColumnCleaner:
     """挂牌督办: 是/yes (True), 否/blank (None), or the date it was raised."""
 
@@ -853,9 +915,9 @@ TEXT_COLUMNS: dict[str, dict[str, int]] = {
 
 def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
     """Cleaners of the issue columns that are not plain text."""
-    from qiye_service.models import CallbackResult, Kind, Priority, Source, Status
+    from qiye_service.models import CallbackResult, CallbackSolved, Kind, Priority, Source, Status
     from qiye_service.services import lookups
-    from qiye_service.services.supervision import CALLBACK_ALIASES
+    from qiye_service.services.supervision import CALLBACK_ALIASES, SOLVED_ALIASES
 
     dates = date_cleaner(today)  # one cache for every date column
     # Close-outs, acknowledgements and callbacks already happened: never after today (DESIGN §3).
@@ -882,6 +944,15 @@ def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
         "escalated": escalation_cleaner(today),
         "callback_result": choice_cleaner("callback_result", values(CallbackResult), CALLBACK_ALIASES),
         "callback_on": past_dates,
+        "co_departments": ColumnCleaner(parse_names, {None: (), "": ()}),
+        "returned_by": ColumnCleaner(parse_names, {None: (), "": ()}),
+        "transferred_from": ColumnCleaner(parse_names, {None: (), "": ()}),
+        "return_count": ColumnCleaner(parse_count, _blank_cache()),
+        "transfer_count": ColumnCleaner(parse_count, _blank_cache()),
+        "callback_solved": choice_cleaner("callback_solved", values(CallbackSolved), SOLVED_ALIASES),
+        "callback_reached": ColumnCleaner(yes_no, _blank_cache()),
+        "co_dispatched_on": day_list_cleaner(today, past=False),
+        "co_acknowledged_on": day_list_cleaner(today, past=True),
     }
 
 

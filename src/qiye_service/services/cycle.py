@@ -286,6 +286,12 @@ def issue_parts(session: Session, issue: Issue) -> list[dict[str, Any]]:
               "dispatched_at": row.dispatched_at, "acknowledged_at": row.acknowledged_at,
               "returned_at": row.returned_at, "return_reason": row.return_reason, "return_note": row.return_note,
               "outcome": row.outcome} for row, name in rows]
+    if issue.department_id is not None and not any(p["active"] and p["role"] == LEAD for p in parts):
+        # The lead's row is made when the cycle first needs it; until then the issue says it all.
+        parts.append({"department": _name(session, issue.department_id), "role": LEAD, "active": True,
+                      "due_on": issue.due_on, "dispatched_at": issue.dispatched_at or issue.created_at,
+                      "acknowledged_at": issue.acknowledged_at, "returned_at": None, "return_reason": None,
+                      "return_note": None, "outcome": None})
     return sorted(parts, key=lambda p: (not p["active"], p["role"] != LEAD))
 
 
@@ -303,7 +309,8 @@ def issue_cycle(session: Session, issue: Issue, *, timezone: str) -> dict[str, A
     from qiye_service.dates import local_date
 
     parts = issue_parts(session, issue)
-    plain = (len(parts) <= 1 and not issue.return_count and not issue.transfer_count
+    plain = (all(p["role"] == LEAD and p["returned_at"] is None for p in parts)
+             and not issue.return_count and not issue.transfer_count
              and issue.callback_solved is None and issue.callback_reached is not False)
     if plain:
         return None
@@ -339,15 +346,16 @@ def department_counts(session: Session, issue_ids: Any = None) -> dict[str | Non
 
 def co_response_figures(session: Session, issue_ids: Any) -> dict[str, tuple[int, int]]:
     """Per department, its co-handling dispatches of the selected issues and how many it
-    acknowledged within the response limit: (dispatched, acknowledged in time). The lead's
-    part is the issue's own (services.supervision); the two add up to the department's
-    response rate."""
+    acknowledged within the response limit: (dispatched, acknowledged in time). Only the
+    current co-handlers count, as the lead counts once against its latest dispatch: a
+    co-handler transferred away or promoted to lead no longer does. The lead's part is the
+    issue's own (services.supervision); the two add up to the department's response rate."""
     in_time = and_(Dispatch.acknowledged_at.is_not(None), Dispatch.acknowledge_by.is_not(None),
                    func.date(Dispatch.acknowledged_at) <= Dispatch.acknowledge_by)
     stmt = (select(Department.name, func.count(Dispatch.id),
                    func.coalesce(func.sum(case((in_time, 1), else_=0)), 0))
             .join(Department, Department.id == Dispatch.department_id)
-            .where(Dispatch.role == CO, Dispatch.issue_id.in_(issue_ids))
+            .where(Dispatch.role == CO, Dispatch.active.is_(True), Dispatch.issue_id.in_(issue_ids))
             .group_by(Department.name))
     return {name: (int(n), int(ok)) for name, n, ok in session.execute(stmt)}
 

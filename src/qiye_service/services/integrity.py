@@ -31,8 +31,12 @@ from qiye_service.services.seal import GENESIS, LINK, Seal, recorded_seals
 # Reference fields (enterprise, category, department) are left out: their events name the
 # row, and a rename of an enterprise is not an event of its issues.
 REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on",
-                   # issue 20: extension and suspension; the creation snapshot has none of them
-                   "extended_due_on", "suspended_on", "deadline_on")
+                   "return_count", "transfer_count", "callback_solved",
+                   # issue 20 (extend): extension and suspension
+                   "extended_due_on", "suspended_on", "suspended_days", "deadline_on")
+# What a field is before any event names it: the cycle's counts (issue 20) start at nothing, and
+# snapshots written before them do not name them.
+REPLAY_DEFAULTS = {"return_count": "0", "transfer_count": "0", "suspended_days": "0"}
 # What an import records after an issue's `imported` snapshot: one event per dated supervision
 # fact of the file, at that fact's own (earlier) time. These are the only events qiye writes
 # with a time of the past; every other event is stamped with the clock when it is recorded.
@@ -283,7 +287,7 @@ def replayed_state(events: list[Any]) -> dict[str, Any]:
     snapshot = json.loads(first.new or "")
     if not isinstance(snapshot, dict):
         raise ValueError("the creation snapshot is not a JSON object")
-    state = {name: snapshot.get(name) for name in REPLAYED_FIELDS}
+    state = {name: _replayed(snapshot.get(name), name) for name in REPLAYED_FIELDS}
     for event in events[1:]:
         if event.field is not None:
             state[event.field] = event.new
@@ -294,8 +298,15 @@ def replayed_state(events: list[Any]) -> dict[str, Any]:
             except ValueError:
                 continue
             if isinstance(again, dict):
-                state.update({name: again[name] for name in REPLAYED_FIELDS if name in again})
+                state.update({name: _replayed(again[name], name) for name in REPLAYED_FIELDS if name in again})
     return state
+
+
+def _replayed(value: Any, name: str) -> Any:
+    """A snapshot's value as an event would write it (a count as its text), or the field's default."""
+    if value is None:
+        return REPLAY_DEFAULTS.get(name)
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def replay_findings(issue_id: int, row: Any, events: list[Any]) -> list[Finding]:

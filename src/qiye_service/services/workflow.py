@@ -101,7 +101,23 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
         if not allows("callback", status) and result != "unsatisfied":
             errors.append(("callback_result", InvalidValue(
                 "error.import_callback_unresolved", result=result or solved or "-", status=status)))
-    # Returns and transfers happen to a dispatched issue; each transfer follows a return.
+    # Returns and transfers happen to a dispatched issue; each transfer follows a return. The
+    # departments named (one per return or transfer) give the counts when those are not given.
+    for names, count in (("returned_by", "return_count"), ("transferred_from", "transfer_count")):
+        listed = values.get(names)
+        if listed:
+            if values.get(count) is None:
+                values[count] = len(listed)
+            elif values[count] != len(listed):
+                errors.append((count, InvalidValue("error.import_count_mismatch", count=values[count],
+                                                   names=len(listed), column=names)))
+    returned = list(values.get("returned_by") or ())
+    for name in values.get("transferred_from") or ():
+        if returned and name not in returned:
+            errors.append(("transferred_from", InvalidValue("error.import_transfer_without_return", dept=name)))
+            break
+        if name in returned:
+            returned.remove(name)
     returns, transfers = values.get("return_count") or 0, values.get("transfer_count") or 0
     if (returns or transfers or values.get("co_departments")) and not values.get("department"):
         field = "co_departments" if values.get("co_departments") else "return_count" if returns else "transfer_count"
