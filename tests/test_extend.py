@@ -146,6 +146,13 @@ def test_extension_then_suspension_add_up(office: Qiye) -> None:
     # 2023-09-28 + 3 working days (Oct 7, 8, 9) = Oct 9.
     assert _sql(office, "select due_on, extended_due_on, deadline_on from issue where id = :id", id=issue) == [
         ("2023-09-27", "2023-09-28", "2023-10-09")]
+    shown = _show(office, issue, "2023-10-09")
+    assert {k: shown[k] for k in ("due_on", "deadline_on", "extended_due_on", "extension_count", "suspended_days",
+                                  "suspended_on")} == {
+        "due_on": "2023-09-27", "deadline_on": "2023-10-09", "extended_due_on": "2023-09-28", "extension_count": 1,
+        "suspended_days": 3, "suspended_on": None}
+    table = office.ok("issue", "show", str(issue), "--lang", "zh", env=at("2023-10-09")).stdout
+    assert "执行时限" in table and "挂起工作日数" in table
     office.ok("issue", "edit", str(issue), "--due", "2023-09-29", env=at("2023-10-09"))  # the original only
     assert _sql(office, "select deadline_on from issue where id = :id", id=issue) == [("2023-10-09",)]
     assert office.ok("db", "check", env=at("2023-10-09")).exit_code == 0

@@ -1630,6 +1630,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.deadline_on": ("Deadline in force", "执行时限"),
     "field.suspended_on": ("Suspended since", "挂起日期"),
     "field.suspended_days": ("Working days suspended", "挂起工作日数"),
+    "field.extension_by": ("Extension asked by", "延期申请人"),
+    "field.extension_count": ("Extensions approved", "批准延期次数"),
+    "field.closeout_by": ("Closed out by", "销号申请人"),
+    "field.verified_by": ("Verified by", "审核人"),
+    "field.verified_at": ("Verified at", "审核时间"),
+    "heading.deadline": ("Deadline, extension and verification", "时限、延期与审核销号"),
     "reason.on_off": ("use on, off or auto", "请使用 on、off 或 auto"),
     "error.four_eyes_verify": (
         "{name} closed this issue out and may not verify that close-out: another supervisor verifies it (four eyes)",

@@ -271,6 +271,8 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
             payload.update({k: render.json_value(v) if k != "departments" else
                             [{f: render.json_value(x) for f, x in part.items()} for part in v]
                             for k, v in detail["cycle"].items()})
+        if detail["deadline"] is not None:  # extension, suspension, verification (issue 20)
+            payload.update({k: render.json_value(v) for k, v in detail["deadline"].items()})
         payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif fmt is OutputFormat.ndjson:
@@ -286,6 +288,11 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
             app_ctx.out.print(render.record(shown, state, lang=app_ctx.lang, category_names=names))
         if detail["cycle"] is not None:
             _print_cycle(app_ctx, detail["cycle"])
+        if detail["deadline"] is not None:
+            app_ctx.out.print()
+            app_ctx.out.print(app_ctx.t("heading.deadline"), style="bold")
+            app_ctx.out.print(render.record(detail["deadline"], [k for k, v in detail["deadline"].items()
+                                                                 if v not in (None, "", 0)], lang=app_ctx.lang))
         app_ctx.out.print()
         app_ctx.out.print(render.table(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS,
                                        lang=app_ctx.lang, title=app_ctx.t("heading.timeline")))

@@ -202,3 +202,22 @@ def resume_issue(session: Session, issue_id: int, *, actor: Actor, calendar: Wor
     issue.updated_at = actor.now
     session.flush()
     return issue, held
+
+
+# --- issue show ------------------------------------------------------------------------------------
+
+STATE_FIELDS = ("deadline_on", "extended_due_on", "extension_count", "extension_to", "extension_by",
+                "suspended_on", "suspended_days", "closeout_by", "verified_by", "verified_at")
+"""`issue show`'s record of the deadline in force and the close-out verification (issue 20)."""
+
+
+def issue_state(issue: Issue) -> dict[str, object] | None:
+    """The extension, suspension and verification record of an issue (STATE_FIELDS; deadline_on
+    the deadline in force, due_on when nothing moved it), or None when it never had any."""
+    touched = (issue.extended_due_on, issue.extension_to, issue.suspended_on, issue.closeout_by,
+               issue.verified_by, issue.suspended_days or None, issue.extension_count or None)
+    if all(value is None for value in touched):
+        return None
+    state = {name: getattr(issue, name) for name in STATE_FIELDS}
+    state["deadline_on"] = issue.deadline_on or issue.due_on
+    return state

@@ -139,6 +139,9 @@ def issue_view(session: Session, issue_id: int, *, cutoffs: Any, timezone: str) 
     row.update(supervision.issue_state(session, issue, cutoffs, timezone=timezone,
                                        callback_note=callbacks[-1] if callbacks else None))
     row["previous_resolution"] = previous
+    from qiye_service.services import extensions
+
+    row["deadline"] = extensions.issue_state(issue)
     row["cycle"] = cycle.issue_cycle(session, issue, timezone=timezone)
     row["events"] = history.readable_events(events, reference_names(session, history.snapshot_references(events)))
     return row
