@@ -63,6 +63,14 @@ ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "callback_reached": ("callback_reached", "是否联系上", "有效回访"),
         "co_dispatched_on": ("co_dispatched_on", "协办派单日期"),
         "co_acknowledged_on": ("co_acknowledged_on", "协办签收日期"),
+        # Extension, suspension, verification (issue 20 points 3, 4).
+        "extended_due_on": ("extended_due_on", "延期至", "批准延期至"),
+        "extension_count": ("extension_count", "延期次数", "批准延期次数"),
+        "deadline_on": ("deadline_on", "执行时限"),
+        "suspended_on": ("suspended_on", "挂起日期"),
+        "suspended_days": ("suspended_days", "挂起天数", "挂起工作日数"),
+        "closeout_by": ("closeout_by", "销号申请人"),
+        "verified_by": ("verified_by", "审核人"),
     },
     "enterprises": {
         "id": ("id", "序号", "编号"),
@@ -904,6 +912,7 @@ TEXT_COLUMNS: dict[str, dict[str, int]] = {
         "title": TITLE_LIMIT, "description": TEXT_LIMIT, "enterprise": 200, "project": TITLE_LIMIT,
         "category": 100, "department": 200, "owner": NAME_LIMIT, "resolution": TEXT_LIMIT,
         "created_by": NAME_LIMIT, "callback_note": TEXT_LIMIT,
+        "closeout_by": NAME_LIMIT, "verified_by": NAME_LIMIT,
     },
     "enterprises": {
         "name": 200, "zone": NAME_LIMIT, "industry": NAME_LIMIT, "contact": NAME_LIMIT, "phone": NAME_LIMIT,
@@ -953,6 +962,11 @@ def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
         "callback_reached": ColumnCleaner(yes_no, _blank_cache()),
         "co_dispatched_on": day_list_cleaner(today, past=False),
         "co_acknowledged_on": day_list_cleaner(today, past=True),
+        "extended_due_on": dates,
+        "extension_count": ColumnCleaner(parse_count, _blank_cache()),
+        "deadline_on": dates,
+        "suspended_on": past_dates,
+        "suspended_days": ColumnCleaner(parse_count, _blank_cache()),
     }
 
 

@@ -85,8 +85,14 @@ EVENT_COLUMNS = ("issue_id", "at", "actor", "action", "field", "old", "new", "no
 # The work-order cycle's columns (issue 20): a file with any of them writes these issue columns
 # and the co-handling and returned departments' dispatch rows.
 CYCLE_COLUMNS = ("co_departments", "co_dispatched_on", "co_acknowledged_on", "return_count", "transfer_count",
-                 "returned_by", "transferred_from", "callback_solved", "callback_reached")
-CYCLE_ISSUE_COLUMNS = ("return_count", "transfer_count", "callback_solved", "callback_reached")
+                 "returned_by", "transferred_from", "callback_solved", "callback_reached",
+                 # extension, suspension and verification (issue 20 points 3, 4)
+                 "extended_due_on", "extension_count", "deadline_on", "suspended_on", "suspended_days",
+                 "closeout_by", "verified_by")
+EXTEND_COLUMNS = ("extended_due_on", "extension_count", "deadline_on", "suspended_on", "suspended_days",
+                  "closeout_by", "verified_by")
+EXTEND_DATES = frozenset({"extended_due_on", "deadline_on", "suspended_on"})
+CYCLE_ISSUE_COLUMNS = ("return_count", "transfer_count", "callback_solved", "callback_reached", *EXTEND_COLUMNS)
 DISPATCH_COLUMNS = ("issue_id", "department_id", "role", "due_on", "dispatched_at", "acknowledge_by",
                     "acknowledged_at", "returned_at", "outcome", "decided_at", "active")
 DISPATCH_TABLE = Dispatch.__table__  # type: ignore[attr-defined]
@@ -661,7 +667,10 @@ class IssueImport:
         if reached is None and values.get("callback_result") is not None:
             reached = True
         return {"return_count": values.get("return_count") or 0, "transfer_count": values.get("transfer_count") or 0,
-                "callback_solved": values.get("callback_solved"), "callback_reached": reached}
+                "callback_solved": values.get("callback_solved"), "callback_reached": reached,
+                **{name: values.get(name) for name in EXTEND_COLUMNS},
+                "extension_count": values.get("extension_count") or 0,
+                "suspended_days": values.get("suspended_days") or 0}
 
     def _dispatch_rows(self, issue_id: int, values: dict[str, Any], dispatched_at: datetime | None, *,
                        stored: bool = True) -> list[tuple[Any, ...]]:
@@ -801,7 +810,7 @@ class IssueImport:
                 status, item.department_id, owner, reported_text, due_text, resolved_text, resolution, tags, supervision)
             if cycled:
                 cycle = self._cycle(values)
-                snapshot = _SORTED_SNAPSHOT({**json.loads(snapshot), **cycle,
+                snapshot = _SORTED_SNAPSHOT({**json.loads(snapshot), **_snapshot_values(cycle),
                                              "co_departments": list(get("co_departments") or ())})
                 dispatches.extend(self._dispatch_rows(issue_id, values, sup("dispatched_at")))
             record_events = self._events(issue_id, None, snapshot, values, supervision, item.row.number)
@@ -816,7 +825,7 @@ class IssueImport:
                         stamp(sup("escalated_at")), sup("callback_result"), day(sup("callback_on")),
                         sup("reopen_count", 0))
             if cycled:
-                row += tuple(cycle[name] for name in CYCLE_ISSUE_COLUMNS)
+                row += tuple(day(cycle[name]) if name in EXTEND_DATES else cycle[name] for name in CYCLE_ISSUE_COLUMNS)
             issues.append(row)
             events.extend(record_events)
             if tags:
@@ -896,7 +905,7 @@ class IssueImport:
             if cycled:
                 cycle = self._cycle(values)
                 record.update(cycle)
-                snap.update(cycle, co_departments=list(values.get("co_departments") or ()))
+                snap.update(_snapshot_values(cycle), co_departments=list(values.get("co_departments") or ()))
                 renewed.append(issue_id)
                 dispatches.extend(self._dispatch_rows(issue_id, values, record.get("dispatched_at"), stored=False))
             record_events = self._events(issue_id, head, _SORTED_SNAPSHOT(snap), values, supervision,
@@ -1217,6 +1226,12 @@ def _supervision_columns() -> tuple[Any, ...]:
             Issue.callback_on, case((Issue.callback_result.is_not(None), remark)))
 
 
+def _snapshot_values(cycle: dict[str, Any]) -> dict[str, Any]:
+    """The cycle's values as the imported snapshot (JSON) holds them: dates as ISO text."""
+    return {name: value.isoformat() if name in EXTEND_DATES and value is not None else value
+            for name, value in cycle.items()}
+
+
 def _cycle_parts(session: Session) -> dict[int, tuple[list[Any], list[str], list[str]]]:
     """Per issue with any: its active co-handling departments (name, dispatched, acknowledged), the departments that returned it
     (one per return) and those it was transferred away from, in the order they happened."""
@@ -1251,7 +1266,7 @@ def export_issues(session: Session, flt: ResolvedFilter, *, today: date, tags_se
     if cycle:
         assert supervision_timezone is not None
         statement = statement.add_columns(Issue.return_count, Issue.transfer_count, Issue.callback_solved,
-                                          Issue.callback_reached)
+                                          Issue.callback_reached, *(getattr(Issue, n) for n in EXTEND_COLUMNS))
         parts = _cycle_parts(session)
         nothing: tuple[list[Any], list[str], list[str]] = ([], [], [])
 
@@ -1292,7 +1307,8 @@ def export_issues(session: Session, flt: ResolvedFilter, *, today: date, tags_se
             issue += (listed_names([c[0] for c in co]), ";".join(park_day(c[1]) or "" for c in co) or None,
                       ";".join(park_day(c[2]) or "" for c in co) or None, row[25] or 0, row[26] or 0,
                       listed_names(returned), listed_names(transferred), row[27],
-                      None if reached is None else ("yes" if reached else "no"))
+                      None if reached is None else ("yes" if reached else "no"),
+                      day(row[29]), row[30] or 0, day(row[31]), day(row[32]), row[33] or 0, row[34], row[35])
         yield issue
 
 

@@ -122,6 +122,11 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     if (returns or transfers or values.get("co_departments")) and not values.get("department"):
         field = "co_departments" if values.get("co_departments") else "return_count" if returns else "transfer_count"
         errors.append((field, InvalidValue("error.cycle_needs_department")))
+    # Extension and suspension (issue 20 points 3, 4): only a running issue is suspended, an
+    # approved extension lies after the original due date.
+    if values.get("suspended_on") is not None and not allows("suspend", status):
+        errors.append(("suspended_on", InvalidTransition("error.transition", action="suspend", id="-", status=status)))
+    _order(errors, values, "extended_due_on", "due_on")
     if transfers > returns:
         errors.append(("transfer_count", InvalidValue("error.transfers_exceed_returns",
                                                       transfers=transfers, returns=returns)))
