@@ -136,6 +136,11 @@ def test_open_issue_ids_not_resolved_ones(on_sample: Path) -> None:
     assert str(some_resolved) in offered(f"qiye issue reopen {some_resolved}")
     assert set(offered("qiye issue reopen ")) <= {str(i) for i in resolved}
     assert offered("qiye issue show x") == []
+    # issue 20: verify offers close-outs waiting for verification (none in the sample); the
+    # free-text --reason of extend and suspend offers nothing (a return's --reason has codes)
+    assert offered("qiye issue verify ") == []
+    assert offered(f"qiye issue extend {some_open} --to +5wd --reason ") == []
+    assert offered(f"qiye issue suspend {some_open} --reason ") == []
 
 
 def test_zsh_and_fish_show_titles(on_sample: Path) -> None:
