@@ -258,3 +258,19 @@ def test_export_import_export_keeps_extensions_suspensions_and_verification(offi
     assert other.ok("db", "check", env=at("2023-10-12")).exit_code == 0
     mine = other("issue", "verify", str(ids[3]), env={**at("2023-10-12"), "QIYE_USER": "经办人"})
     assert mine.exit_code == 1 and "four eyes" in mine.stderr  # the close-out's author came along
+
+
+def test_import_refuses_a_state_no_command_reaches(office: Qiye, tmp_path) -> None:
+    """An imported row suspended while resolved, or extended to before its due date, is refused
+    as the commands refuse it (services/workflow.py), naming row and column; nothing is written."""
+    ledger = tmp_path / "台账.csv"
+    ledger.write_text(
+        "企业名称,问题类别,标题,登记日期,办结时限,办理状态,办结日期,办理结果,挂起日期,延期至\n"
+        "蓝思科技,消防验收,已办结却挂起,2023-09-01,2023-09-20,已办结,2023-09-10,好,2023-09-05,\n"
+        "蓝思科技,消防验收,延期早于时限,2023-09-01,2023-09-20,办理中,,,,2023-09-15\n"
+        "蓝思科技,消防验收,正常挂起,2023-09-01,2023-09-20,办理中,,,2023-09-05,2023-09-25\n", encoding="utf-8")
+    result = office("import", "issues", str(ledger), env=at("2023-09-28"))
+    assert result.exit_code == 1
+    assert "row 2, column 挂起日期" in result.stderr and "row 3, column 延期至" in result.stderr
+    assert "row 4" not in result.stderr
+    assert office.sql("select count(*) from issue") == [(0,)]

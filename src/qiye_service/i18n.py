@@ -1637,6 +1637,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.verified_at": ("Verified at", "审核时间"),
     "heading.deadline": ("Deadline, extension and verification", "时限、延期与审核销号"),
     "reason.on_off": ("use on, off or auto", "请使用 on、off 或 auto"),
+    "error.import_suspended_not_running": (
+        "an issue that is {status} cannot be suspended: only an open or in-progress one is (qiye issue suspend)",
+        "{status}的问题不能挂起：只有已登记或办理中的问题可以挂起（qiye issue suspend）",
+    ),
     "error.four_eyes_verify": (
         "{name} closed this issue out and may not verify that close-out: another supervisor verifies it (four eyes)",
         "{name} 是该问题的销号申请人，不能审核自己的销号：请由其他督办人员审核（双人把关）",

@@ -125,7 +125,7 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     # Extension and suspension (issue 20 points 3, 4): only a running issue is suspended, an
     # approved extension lies after the original due date.
     if values.get("suspended_on") is not None and not allows("suspend", status):
-        errors.append(("suspended_on", InvalidTransition("error.transition", action="suspend", id="-", status=status)))
+        errors.append(("suspended_on", InvalidValue("error.import_suspended_not_running", status=status)))
     _order(errors, values, "extended_due_on", "due_on")
     if transfers > returns:
         errors.append(("transfer_count", InvalidValue("error.transfers_exceed_returns",
