@@ -298,3 +298,21 @@ def test_export_import_export_keeps_the_cycle_and_every_figure(office: Qiye, tmp
     # Chinese headers read back too.
     zh = office.ok("--lang", "zh", "export", "issues", "--cycle", "--labels", env=LATER).stdout.splitlines()[0]
     assert zh
+
+
+def test_db_check_replays_the_cycle_from_the_history(office: Qiye) -> None:
+    office.ok("issue", "assign", "1", "--dept", "规划建设局", env=NOW)
+    office.ok("issue", "return", "1", "--reason", "重复", "--note", "与 #3 重复", env=NOW)
+    office.ok("issue", "assign", "1", "--dept", "自然资源局", env=NOW)
+    office.ok("issue", "resolve", "1", "--note", "已办结", env=NEXT_DAY)
+    office.ok("issue", "callback", "1", "--solved", "解决", "--satisfied", "满意", env=LATER)
+    actions = [e["action"] for e in _show(office, 1)["events"]]
+    assert actions == ["created", "assigned", "returned", "assigned", "transferred", "status", "edited", "edited",
+                       "callback", "callback"]
+    assert office.ok("db", "check").exit_code == 0
+    for column, value in (("return_count", "0"), ("transfer_count", "3"), ("callback_solved", "'unsolved'")):
+        office.sql(f"update issue set {column} = {value} where id = 1")
+        found = office("db", "check")
+        assert found.exit_code != 0 and column in found.stdout + found.stderr, column
+    office.sql("update issue set return_count = 1, transfer_count = 1, callback_solved = 'solved' where id = 1")
+    assert office.ok("db", "check").exit_code == 0
