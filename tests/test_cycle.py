@@ -316,3 +316,17 @@ def test_db_check_replays_the_cycle_from_the_history(office: Qiye) -> None:
         assert found.exit_code != 0 and column in found.stdout + found.stderr, column
     office.sql("update issue set return_count = 1, transfer_count = 1, callback_solved = 'solved' where id = 1")
     assert office.ok("db", "check").exit_code == 0
+
+
+
+def test_db_check_replays_who_co_handles(office: Qiye) -> None:
+    office.ok("issue", "assign", "1", "--dept", "规划建设局", "--co", "消防救援大队", "--co", "自然资源局", env=NOW)
+    office.ok("issue", "assign", "1", "--dept", "自然资源局", env=NOW)  # a co-handler promoted to lead
+    office.ok("issue", "return", "1", "--dept", "消防救援大队", "--reason", "重复", "--note", "x", env=NOW)
+    office.ok("issue", "assign", "1", "--co", "国网浏阳供电公司", env=NEXT_DAY)  # it is transferred away
+    assert [p["department"] for p in _show(office, 1)["departments"] if p["part"] == "co" and not p["outcome"]] == [
+        "国网浏阳供电公司"]
+    assert office.ok("db", "check").exit_code == 0
+    office.sql("update dispatch set active = true where role = 'co'")  # an edit the history does not tell
+    found = office("db", "check")
+    assert found.exit_code != 0 and "co_departments" in found.stdout + found.stderr
