@@ -107,6 +107,9 @@ def test_return_then_transfer_is_counted_per_issue_and_department(office: Qiye) 
     assert shown["departments"][0]["return_note"] == "属供电公司职责"
     # A second return while the first waits for a decision is refused.
     assert office("issue", "return", "1", "--reason", "其他", "--note", "再退", env=NEXT_DAY).exit_code == 1
+    # …and so is its acknowledgement: the office decides first.
+    waiting = office("issue", "start", "1", env=NEXT_DAY)
+    assert waiting.exit_code == 1 and "uphold" in waiting.stderr
 
     office.ok("issue", "assign", "1", "--dept", "国网浏阳供电公司", env=NEXT_DAY)  # a transfer (转办)
     shown = _show(office, 1)

@@ -203,7 +203,8 @@ def acknowledge_co(session: Session, issue_id: int, department: str, *, actor: A
     issue = lookups.get_issue(session, issue_id, for_update=True)
     workflow.step(issue, "acknowledge")
     row, name = _department_dispatch(session, issue, department)
-    if row.acknowledged_at is not None and (row.returned_at is None or row.outcome is not None):
+    _refuse_pending(row, issue, name)
+    if row.acknowledged_at is not None:
         raise Conflict("error.cycle_already_acknowledged", id=issue.id, dept=name)
     record_event(session, issue, actor=actor.name, at=actor.now, action="acknowledged", field=None,
                  new=name, note=clean_text(note, "note"))
@@ -211,6 +212,21 @@ def acknowledge_co(session: Session, issue_id: int, department: str, *, actor: A
     issue.updated_at = actor.now
     session.flush()
     return issue
+
+
+def _refuse_pending(row: Dispatch, issue: Issue, name: str) -> None:
+    """A department that returned the issue acknowledges it only after the office decided."""
+    if row.returned_at is not None and row.outcome is None:
+        raise Conflict("error.cycle_return_pending", id=issue.id, dept=name)
+
+
+def check_lead_may_acknowledge(session: Session, issue: Issue) -> None:
+    """The lead's 签收 waits for the office's decision on its pending return, if any."""
+    if issue.department_id is None or not pending_return(session, issue.id):  # type: ignore[arg-type]
+        return
+    lead = lead_dispatch(session, issue)
+    assert lead is not None
+    _refuse_pending(lead, issue, _name(session, lead.department_id))
 
 
 def acknowledge_lead(session: Session, issue: Issue) -> None:
