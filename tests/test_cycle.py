@@ -107,6 +107,9 @@ def test_return_then_transfer_is_counted_per_issue_and_department(office: Qiye) 
     assert shown["departments"][0]["return_note"] == "属供电公司职责"
     # A second return while the first waits for a decision is refused.
     assert office("issue", "return", "1", "--reason", "其他", "--note", "再退", env=NEXT_DAY).exit_code == 1
+    # …and so is its acknowledgement: the office decides first.
+    waiting = office("issue", "start", "1", env=NEXT_DAY)
+    assert waiting.exit_code == 1 and "uphold" in waiting.stderr
 
     office.ok("issue", "assign", "1", "--dept", "国网浏阳供电公司", env=NEXT_DAY)  # a transfer (转办)
     shown = _show(office, 1)
@@ -298,3 +301,35 @@ def test_export_import_export_keeps_the_cycle_and_every_figure(office: Qiye, tmp
     # Chinese headers read back too.
     zh = office.ok("--lang", "zh", "export", "issues", "--cycle", "--labels", env=LATER).stdout.splitlines()[0]
     assert zh
+
+
+def test_db_check_replays_the_cycle_from_the_history(office: Qiye) -> None:
+    office.ok("issue", "assign", "1", "--dept", "规划建设局", env=NOW)
+    office.ok("issue", "return", "1", "--reason", "重复", "--note", "与 #3 重复", env=NOW)
+    office.ok("issue", "assign", "1", "--dept", "自然资源局", env=NOW)
+    office.ok("issue", "resolve", "1", "--note", "已办结", env=NEXT_DAY)
+    office.ok("issue", "callback", "1", "--solved", "解决", "--satisfied", "满意", env=LATER)
+    actions = [e["action"] for e in _show(office, 1)["events"]]
+    assert actions == ["created", "assigned", "returned", "assigned", "transferred", "status", "edited", "edited",
+                       "callback", "callback"]
+    assert office.ok("db", "check").exit_code == 0
+    for column, value in (("return_count", "0"), ("transfer_count", "3"), ("callback_solved", "'unsolved'")):
+        office.sql(f"update issue set {column} = {value} where id = 1")
+        found = office("db", "check")
+        assert found.exit_code != 0 and column in found.stdout + found.stderr, column
+    office.sql("update issue set return_count = 1, transfer_count = 1, callback_solved = 'solved' where id = 1")
+    assert office.ok("db", "check").exit_code == 0
+
+
+
+def test_db_check_replays_who_co_handles(office: Qiye) -> None:
+    office.ok("issue", "assign", "1", "--dept", "规划建设局", "--co", "消防救援大队", "--co", "自然资源局", env=NOW)
+    office.ok("issue", "assign", "1", "--dept", "自然资源局", env=NOW)  # a co-handler promoted to lead
+    office.ok("issue", "return", "1", "--dept", "消防救援大队", "--reason", "重复", "--note", "x", env=NOW)
+    office.ok("issue", "assign", "1", "--co", "国网浏阳供电公司", env=NEXT_DAY)  # it is transferred away
+    assert [p["department"] for p in _show(office, 1)["departments"] if p["part"] == "co" and not p["outcome"]] == [
+        "国网浏阳供电公司"]
+    assert office.ok("db", "check").exit_code == 0
+    office.sql("update dispatch set active = true where role = 'co'")  # an edit the history does not tell
+    found = office("db", "check")
+    assert found.exit_code != 0 and "co_departments" in found.stdout + found.stderr

@@ -1868,8 +1868,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "协办单位的签收记为今天：请去掉 --on",
     ),
     "error.cycle_return_pending": (
-        "{dept} has already returned issue #{id}; the office transfers it or upholds the dispatch first",
-        "{dept} 已对问题 #{id} 退单，需派单方先转办或审定",
+        "{dept} has returned issue #{id}; the office transfers it (`qiye issue assign {id} --dept …`) or upholds "
+        "the dispatch (`qiye issue uphold {id}`) first",
+        "{dept} 已对问题 #{id} 退单，需派单方先转办（`qiye issue assign {id} --dept …`）或审定（`qiye issue uphold {id}`）",
     ),
     "error.cycle_uphold_which": (
         "several departments returned issue #{id}: say which with --dept",

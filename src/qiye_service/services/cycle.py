@@ -89,8 +89,16 @@ def _name(session: Session, department_id: int) -> str:
     return session.get(Department, department_id).name  # type: ignore[union-attr]
 
 
-def co_department_names(session: Session, issue_id: int) -> list[str]:
-    return [_name(session, row.department_id) for row in active_dispatches(session, issue_id) if row.role == CO]
+def co_departments_by_issue(session: Session) -> dict[int, list[str]]:
+    """Every issue's current co-handling departments, sorted (db check compares them with the
+    history's)."""
+    found: dict[int, list[str]] = {}
+    for issue_id, name in session.execute(
+        select(Dispatch.issue_id, Department.name).join(Department, Department.id == Dispatch.department_id)
+        .where(Dispatch.role == CO, Dispatch.active.is_(True))
+    ):
+        found.setdefault(issue_id, []).append(name)
+    return {issue_id: sorted(names) for issue_id, names in found.items()}  # by code point, on either backend
 
 
 # --- dispatching --------------------------------------------------------------------------------
@@ -117,12 +125,20 @@ def dispatch_lead(session: Session, issue: Issue, *, actor: Actor, previous_depa
     # A co-handler promoted to lead leaves its co row.
     for row in active_dispatches(session, issue.id):  # type: ignore[arg-type]
         if row.role == CO and row.department_id == issue.department_id:
-            row.active = False
+            _end_co(session, issue, row, actor=actor, note=note)
     session.add(Dispatch(issue_id=issue.id, department_id=issue.department_id, role=LEAD,
                          due_on=due_on if due_on is not None else issue.due_on,
                          dispatched_at=issue.dispatched_at or actor.now, acknowledge_by=issue.acknowledge_by,
                          acknowledged_at=issue.acknowledged_at, active=True))
     session.flush()
+
+
+def _end_co(session: Session, issue: Issue, row: Dispatch, *, actor: Actor, note: str | None) -> None:
+    """A co-handler's part ends (promoted to lead, or transferred away): recorded, so the history
+    says who co-handles the issue (db check replays it)."""
+    row.active = False
+    record_event(session, issue, actor=actor.name, at=actor.now, action="assigned", field="co_department",
+                 old=_name(session, row.department_id), new=None, note=note)
 
 
 def _transferred(session: Session, issue: Issue, row: Dispatch, *, actor: Actor, to: int | None,
@@ -137,6 +153,8 @@ def _transferred(session: Session, issue: Issue, row: Dispatch, *, actor: Actor,
                  old=issue.transfer_count or 0, new=count,
                  note=f"{_name(session, row.department_id)} → {target}" + (f": {note}" if note else ""))
     issue.transfer_count = count
+    if row.role == CO:
+        _end_co(session, issue, row, actor=actor, note=note)
 
 
 def dispatch_co(session: Session, issue: Issue, departments: list[str], *, actor: Actor, due_on: date | None,
@@ -185,7 +203,8 @@ def acknowledge_co(session: Session, issue_id: int, department: str, *, actor: A
     issue = lookups.get_issue(session, issue_id, for_update=True)
     workflow.step(issue, "acknowledge")
     row, name = _department_dispatch(session, issue, department)
-    if row.acknowledged_at is not None and (row.returned_at is None or row.outcome is not None):
+    _refuse_pending(row, issue, name)
+    if row.acknowledged_at is not None:
         raise Conflict("error.cycle_already_acknowledged", id=issue.id, dept=name)
     record_event(session, issue, actor=actor.name, at=actor.now, action="acknowledged", field=None,
                  new=name, note=clean_text(note, "note"))
@@ -193,6 +212,21 @@ def acknowledge_co(session: Session, issue_id: int, department: str, *, actor: A
     issue.updated_at = actor.now
     session.flush()
     return issue
+
+
+def _refuse_pending(row: Dispatch, issue: Issue, name: str) -> None:
+    """A department that returned the issue acknowledges it only after the office decided."""
+    if row.returned_at is not None and row.outcome is None:
+        raise Conflict("error.cycle_return_pending", id=issue.id, dept=name)
+
+
+def check_lead_may_acknowledge(session: Session, issue: Issue) -> None:
+    """The lead's 签收 waits for the office's decision on its pending return, if any."""
+    if issue.department_id is None or not pending_return(session, issue.id):  # type: ignore[arg-type]
+        return
+    lead = lead_dispatch(session, issue)
+    assert lead is not None
+    _refuse_pending(lead, issue, _name(session, lead.department_id))
 
 
 def acknowledge_lead(session: Session, issue: Issue) -> None:

@@ -393,6 +393,7 @@ def start_issue(session: Session, issue_id: int, *, actor: Actor, note: str | No
         if on is not None and on != actor.today:
             raise InvalidValue("error.cycle_co_backdated")
         return cycle.acknowledge_co(session, issue_id, department or "", actor=actor, note=note)
+    cycle.check_lead_may_acknowledge(session, issue)
     target = workflow.step(issue, "start")
     backdated = on is not None and on != actor.today
     if backdated:
