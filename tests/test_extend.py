@@ -198,6 +198,8 @@ def test_rejected_close_out_is_redone_and_counted(office: Qiye) -> None:
     assert (shown["status"], shown["resolved_on"]) == ("in_progress", None)
     assert office.sql("select reopen_count from issue where id = :id", id=issue) == [(1,)]
     assert [e["action"] for e in shown["events"]][-2:] == ["rejected", "edited"]
+    assert (shown["resolution"], shown["previous_resolution"]) == (None, {
+        "resolved_on": "2023-09-25", "resolution": "已接通", "reopened_on": "2023-09-26"})
     not_waiting = office("issue", "verify", str(issue), env={**at("2023-09-26"), "QIYE_USER": "督办科"})
     assert not_waiting.exit_code == 1
     assert office.ok("db", "check", env=at("2023-09-26")).exit_code == 0

@@ -269,7 +269,7 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
         elif field == "priority":
             new_values[field] = (field, lookups.choice(Priority, value, f"--{field}", lookups.PRIORITY_ALIASES), None)
         elif field == "resolved_on":
-            if issue.status != Status.resolved.value:
+            if issue.status not in (Status.resolved.value, Status.verifying.value):
                 raise InvalidValue("error.not_resolved_date", id=issue.id, status=issue.status)
             new_values[field] = (field, check_date(value, today=actor.today, past=True), None)
         else:  # reported_on, due_on: already dates
