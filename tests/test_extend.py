@@ -62,6 +62,10 @@ def test_suspension_across_national_day_stops_the_clock_and_moves_the_deadline(o
     assert _overdue_ids(office, "2023-10-09") == [control]
     assert _summary(office, "2023-10-09")["overdue"] == 1
     assert _show(office, held, "2023-10-09")["level"] is None
+    # A past week's report (National Day week, ended Sun Oct 8) as it stood then: held too.
+    weekly = json.loads(office.ok("report", "weekly", "--week", "2023-W40", "--format", "json",
+                                  env=at("2023-10-09")).stdout)
+    assert (weekly["overdue"], weekly["level_overdue"], weekly["level_red"]) == (1, 1, 0)
 
     # Resumed on Mon Oct 9: held Oct 7, 8 (make-up Saturday and Sunday) and 9: 3 working days.
     result = office.ok("issue", "resume", str(held), "--on", "2023-10-09", env=at("2023-10-10"))
