@@ -417,6 +417,11 @@ def test_reports_match_the_oracle(sqlite_template: Path, base_env: dict[str, str
         shutil.copyfile(sqlite_template, path)
         insert_ledger(str(path), rows)
         qiye = Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+        if filter_args[:1] == ["--owner"] and not any(row.owner == filter_args[1] for row in rows):
+            # Names (DESIGN §3): an owner no issue has is an error naming the nearest, not an empty report.
+            refused = qiye("report", "summary", *filter_args)
+            assert (refused.exit_code, refused.stdout) == (1, "") and refused.stderr.startswith("error:")
+            return
         scope_args, since, until = scope_for(scope_kind, week)
         check_summary(qiye, kept, scope_args + filter_args, since, until, by)
         # --date names the week by any of its days: its Sunday here, a boundary.

@@ -23,7 +23,9 @@ KNOWN_KEYS: dict[str, str] = {
     "escalation.due_soon": "working days before the deadline that count as due soon (blue), default 3",
     "escalation.red": "working days late after which an issue is red, default 5",
     "closeout.verify": "on or off: a close-out waits for a supervisor's verification (default: on once users exist)",
+    "park.name": "the park's name, printed at the top of the meeting pack (report --format html/pdf)",
 }
+PARK_NAME_MAX = 60
 # `closeout.verify` (issue 20): on, off, or auto (unset: on once users are registered).
 VERIFY_ON = ("on", "true", "yes", "1")
 VERIFY_OFF = ("off", "false", "no", "0")
@@ -132,6 +134,9 @@ def validate(key: str, value: str) -> None:
         except Exception:  # noqa: BLE001 - any failure means an unknown zone
             raise InvalidValue("error.config_value", key=key, value=value,
                                reason="timezone") from None
+    if key == "park.name" and (value != value.strip() or len(value) > PARK_NAME_MAX
+                               or any(not ch.isprintable() for ch in value)):
+        raise InvalidValue("error.config_value", key=key, value=value, reason="park_name")
     if key.startswith("deadline."):
         from qiye_service.workdays import parse_working_days
 

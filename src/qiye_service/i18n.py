@@ -1461,6 +1461,76 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "show.previous_resolution": ("{resolved_on}: {resolution} (sent back {reopened_on})",
                                  "{resolved_on}：{resolution}（{reopened_on} 退回重办）"),
     "show.unknown": ("not recorded", "未记录"),
+    # --- issue 19: roles ---
+    "perm.roles.admin": ("an admin", "管理员"),
+    "perm.roles.supervisor": ("a supervisor", "督办"),
+    "perm.roles.supervisor+admin": ("a supervisor or an admin", "督办或管理员"),
+    "perm.roles.cadre+supervisor+admin": ("a cadre, a supervisor or an admin", "联企干部、督办或管理员"),
+    "perm.roles.cadre+handler+supervisor+admin": ("any registered user", "任一登记用户"),
+    "perm.command": ("Command", "命令"),
+    "perm.office_settings": ("the office's settings", "办公室设置"),
+    "perm.yes": ("yes", "可"),
+    "perm.scope.cadre": ("issues they filed or own", "本人登记或负责的问题"),
+    "perm.scope.handler": ("their department's issues", "本单位的问题"),
+    "error.perm.unmapped": (
+        "the login {login!r} is not mapped to a registered user: it may read this ledger but not change it. "
+        "Ask an admin to run `qiye user add NAME --role ROLE --login {login}` (or `qiye user edit NAME --login {login}`).",
+        "登录名 {login!r} 未对应任何登记用户：可以查看本台账，但不能修改。"
+        "请管理员执行 `qiye user add 姓名 --role 角色 --login {login}`（或 `qiye user edit 姓名 --login {login}`）。",
+    ),
+    "error.perm.disabled": (
+        "the user {name} (login {login!r}) is disabled: it may read this ledger but not change it; an admin can enable it again.",
+        "用户 {name}（登录名 {login!r}）已停用：可以查看本台账，但不能修改；可请管理员重新启用。",
+    ),
+    "error.perm.as_admin_only": (
+        "only an admin may act on behalf of someone else (--as / QIYE_USER {wanted!r}); {name} is a {role}. "
+        "Run the command without --as and with QIYE_USER unset.",
+        "只有管理员可以代他人操作（--as / QIYE_USER {wanted!r}）；{name} 是{role}。请去掉 --as 并清除 QIYE_USER 后重试。",
+    ),
+    "error.perm.as_unknown": (
+        "--as {wanted!r}: no active registered user has this name (see `qiye user list`).",
+        "--as {wanted!r}：没有这个名字的在用登记用户（见 `qiye user list`）。",
+    ),
+    "error.perm.unlisted": (
+        "`qiye {command}` is not in the permission table, so no one may run it on a ledger with registered users.",
+        "`qiye {command}` 不在权限表中，台账登记用户后任何人都不能执行。",
+    ),
+    "error.perm.role": (
+        "{name} is a {role} and may not run `qiye {command}`: only {roles} may.",
+        "{name} 是{role}，不能执行 `qiye {command}`：只有{roles}可以。",
+    ),
+    "error.perm.scope_handler": (
+        "issue #{id} is not an issue of {name}'s department: a handler runs `qiye {command}` only on "
+        "their department's issues; {roles} may on any issue.",
+        "问题 #{id} 不属于 {name} 所在单位：责任单位经办人只能对本单位的问题执行 `qiye {command}`；{roles}可以对任何问题执行。",
+    ),
+    "error.perm.scope_cadre": (
+        "issue #{id} was neither filed by {name} nor is it theirs: a cadre runs `qiye {command}` only on "
+        "issues they filed or own; {roles} may on any issue.",
+        "问题 #{id} 既不是 {name} 登记的，也不由其负责：联企干部只能对本人登记或负责的问题执行 `qiye {command}`；"
+        "{roles}可以对任何问题执行。",
+    ),
+    "error.perm.four_eyes_verify": (
+        "{name} requested this close-out and may not verify it too: {roles} other than {name} must.",
+        "该办结由 {name} 申请，不能由本人审核销号：须由 {name} 以外的{roles}审核。",
+    ),
+    "error.perm.four_eyes_approve": (
+        "{name} asked for this extension and may not approve it too: {roles} other than {name} must.",
+        "该延期由 {name} 申请，不能由本人审批：须由 {name} 以外的{roles}审批。",
+    ),
+    "check.unregistered_actor": (
+        "issue #{id}: event {event} at {at} was recorded by {actor!r}, who is not a registered user "
+        "(users were registered from {since}).",
+        "问题 #{id}：{at} 的事件 {event} 记录的操作人 {actor!r} 不是登记用户（自 {since} 起已登记用户）。",
+    ),
+    "check.role_not_allowed": (
+        "issue #{id}: event {event} at {at} ({command}) was recorded by {actor}, a {role}, who could not have done it: only {roles} may.",
+        "问题 #{id}：{at} 的事件 {event}（{command}）由{role} {actor} 记录，该角色无此权限：只有{roles}可以。",
+    ),
+    "check.scope_not_allowed": (
+        "issue #{id}: event {event} at {at} ({command}) was recorded by {actor}, a {role}, on an issue outside their reach.",
+        "问题 #{id}：{at} 的事件 {event}（{command}）由{role} {actor} 记录，超出其可操作的问题范围。",
+    ),
     # --- issue 19: users ---
     "field.role": ("Role", "角色"),
     "field.login": ("Login", "登录名"),
@@ -1898,6 +1968,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{dept} has no return of issue #{id} waiting to be decided",
         "{dept} 对问题 #{id} 没有待审定的退单",
     ),
+    # --- issue 21: pack ---
+    "reason.park_name": ("one line of at most 60 characters, without leading or trailing spaces",
+                         "一行文字，不超过 60 个字符，首尾不留空格"),
+    "report.section.change": ("Change from the previous week", "较上周变化"),
+    "report.field.current": ("This week", "本周"),
+    "report.field.previous_week": ("Previous week ({week})", "上周（{week}）"),
+    "report.field.change": ("Change", "变化"),
+    "report.change.points": ("{value} pp", "{value} 个百分点"),
+    "report.section.trend12": ("Filed vs resolved, last 12 weeks ({first} to {last})",
+                               "近 12 周登记与办结（{first} 至 {last}）"),
+    "report.section.departments": ("Departments by resolution rate (to date)", "部门办结率排名（累计）"),
+    "report.section.levels": ("Overdue by level", "逾期分级督办"),
+    "pack.vs_previous": ("{change} on the previous week ({previous})", "较上周 {change}（上周 {previous}）"),
+    "pack.page": ("Page", "页码"),
+    "help.opt.report.pack.fmt": (
+        "table, csv, tsv, json, ndjson, markdown, xlsx, or the printable meeting pack: html or pdf (xlsx and pdf need --out).",
+        "输出格式：table、csv、tsv、json、ndjson、markdown、xlsx，或可打印的周调度材料 html、pdf（xlsx 和 pdf 需要 --out）。",
+    ),
+    "error.pdf_engine": (
+        "--format pdf needs WeasyPrint and the Pango library: pip install 'qiye-service[pdf]', and on "
+        "Debian or Ubuntu apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; or write "
+        "--format html and print it from a browser ({detail})",
+        "--format pdf 需要 WeasyPrint 和 Pango 库：请执行 pip install 'qiye-service[pdf]'，在 Debian 或 Ubuntu 上"
+        "再执行 apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk；也可以用 --format html 输出后"
+        "在浏览器中打印（{detail}）",
+    ),
+    "error.pack_format": ("--format {format} is for report weekly and report summary",
+                          "--format {format} 仅用于 report weekly 和 report summary"),
 }
 
 

@@ -18,6 +18,7 @@ def upgrade(ctx: typer.Context) -> None:
     Example: qiye db upgrade
     """
     app_ctx = get_app(ctx)
+    app_ctx.authorize(before_schema=True)
     engine = app_ctx.engine()
     from qiye_service.db import stored_revision
 
@@ -120,9 +121,9 @@ def restore(
     location = app_ctx.location
     if location.is_sqlite:
         _refuse_foreign(location)
-        engine = app_ctx.engine(migrate=False)  # the live file may be broken: that is what restores are for
-    else:
-        engine = app_ctx.engine()
+    app_ctx.authorize(before_schema=True)  # who may replace the ledger (services.permissions)
+    # The live SQLite file may be broken: that is what restores are for.
+    engine = app_ctx.engine(migrate=False) if location.is_sqlite else app_ctx.engine()
     with database_errors(engine):
         prepared = backups.prepare_restore(_path(file), ledger=location.path)
         try:

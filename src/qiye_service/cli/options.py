@@ -32,6 +32,8 @@ class ReportFormat(str, Enum):
     ndjson = "ndjson"
     markdown = "markdown"
     xlsx = "xlsx"
+    html = "html"  # the meeting pack (weekly and summary)
+    pdf = "pdf"
 
 
 class ExportFormat(str, Enum):

@@ -58,6 +58,9 @@ DateOption = Annotated[str | None, typer.Option("--date", help="The week contain
                                                 rich_help_panel="Scope")]
 ReportFormatOption = Annotated[ReportFormat, typer.Option(
     "--format", "-f", help="table, csv, tsv, json, ndjson, markdown or xlsx (xlsx needs --out).")]
+PackFormatOption = Annotated[ReportFormat, typer.Option(
+    "--format", "-f", help="table, csv, tsv, json, ndjson, markdown, xlsx, or the printable meeting pack: html or pdf "
+    "(xlsx and pdf need --out).")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.",
                                                 show_default=False, dir_okay=False)]
 def section_option(parts: str) -> Any:
@@ -393,6 +396,13 @@ def emit(app_ctx: AppContext, report: str, data: dict[str, Any], doc: Document, 
         assert target is not None
         with outfiles.written(target, ledger=ledger, binary=True) as book:
             write_workbook(doc, book, app_ctx.lang, only=chosen)
+    elif fmt is ReportFormat.pdf:
+        from qiye_service.render_html import write_pdf
+
+        assert target is not None
+        html = pack_html(doc, app_ctx)
+        with outfiles.written(target, ledger=ledger, binary=True) as book:
+            write_pdf(html, book)
     else:
         with (outfiles.standard_output() if target is None else outfiles.written(target, ledger=ledger)) as stream:
             handle: Any = ChunkedWriter(stream) if fmt is not ReportFormat.table else stream
@@ -404,11 +414,72 @@ def emit(app_ctx: AppContext, report: str, data: dict[str, Any], doc: Document, 
                 render.write_rows(part.rows, part.fields, fmt.value, handle, lang=app_ctx.lang)
             elif fmt is ReportFormat.markdown:
                 write_markdown(doc, app_ctx, handle, only=chosen)
+            elif fmt is ReportFormat.html:
+                handle.write(pack_html(doc, app_ctx))
             else:
                 print_document(doc, app_ctx, handle, only=chosen, trend=report == "trend")
             handle.flush()
     if out is not None:
         app_ctx.say("msg.report_written", err=True, path=str(out))
+
+
+def pack_html(doc: Document, app_ctx: AppContext) -> str:
+    """The meeting pack (DESIGN §15) of a document: render_html's template, cells as elsewhere."""
+    from qiye_service.render_html import html_document
+
+    lang = app_ctx.lang
+    return html_document(doc, lang=lang, t=app_ctx.t, cell=lambda name, value: shown(name, value, lang,
+                                                                                       doc.category_names),
+                         fields_of=_table_fields, headers_of=lambda section: _headers(section, lang),
+                         numeric=_numeric, park=app_ctx.config.get("park.name") or None,
+                         seal=seal_line(doc, app_ctx))
+
+
+def change_section(app_ctx: AppContext, data: dict[str, Any], labels: dict[str, str], *, hidden: bool) -> Section:
+    """The week's figures beside the previous week's, and the change, as people read them."""
+    from qiye_service import pack
+
+    lang = app_ctx.lang
+    rows = []
+    for row in pack.change_rows(data, labels):
+        name, delta = row["figure"], row["change"]
+        if delta is None:
+            text = "—"
+        elif name in RATE_FIELDS:
+            text = app_ctx.t("report.change.points", value=f"{delta * 100:+.1f}")
+        else:
+            text = f"{delta:+d}" if delta else "0"
+        rows.append({"figure": name, "label": row["label"], "current": shown(name, row["current"], lang, {}),
+                     "previous": shown(name, row["previous"], lang, {}), "change": text,
+                     "direction": "" if not delta else ("up" if delta > 0 else "down")})
+    week = data["previous"]["scope"]["name"]
+    return Section("change", _t(app_ctx, "report.section.change"), ("label", "current", "previous", "change"), rows,
+                   {"label": _t(app_ctx, "report.field.figure"), "current": _t(app_ctx, "report.field.current"),
+                    "previous": _t(app_ctx, "report.field.previous_week", week=week),
+                    "change": _t(app_ctx, "report.field.change")}, hidden=hidden)
+
+
+def pack_sections(app_ctx: AppContext, session: Any, flt: Any, scope: Any) -> list[Section]:
+    """What the printed weekly pack shows beside the weekly report: twelve weeks of filed vs
+    resolved, the department ranking, the supervision levels."""
+    from qiye_service import pack, reports
+
+    query = {"lang": app_ctx.lang, **_supervision(app_ctx)}
+    first, last = pack.twelve_weeks_name(scope)
+    department = header("department", app_ctx.lang)
+    return [
+        Section("trend", _t(app_ctx, "report.section.trend12", first=first, last=last), reports.TREND_FIELDS,
+                pack.twelve_weeks(session, flt, scope),
+                {"period": _t(app_ctx, "report.field.week"), "filed": _t(app_ctx, "report.field.filed_total"),
+                 "resolved": _t(app_ctx, "report.field.resolved_total")}),
+        Section("departments", _t(app_ctx, "report.section.departments"), pack.RANKING_FIELDS,
+                pack.department_ranking(session, flt, scope, **query), {"label": department},
+                ("label", "total", "resolved", "pending", "overdue", "resolution_rate")),
+        Section("levels", _t(app_ctx, "report.section.levels"), pack.LEVEL_FIELDS,
+                pack.levels(session, flt, scope, **query),
+                {"label": _t(app_ctx, "field.level"), "total": _t(app_ctx, "report.field.on_ladder")},
+                ("label", "total", "max_days_overdue")),
+    ]
 
 
 def _table_fields(section: Section) -> tuple[str, ...]:
@@ -660,12 +731,18 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
 
 
 def _check_output(app_ctx: AppContext, fmt: ReportFormat, out: Path | None, limit: int | None,
-                  force: bool) -> Path | None:
+                  force: bool, *, pack: bool = False) -> Path | None:
     """The checked file to write for --out (None: stdout), before any work is done."""
     from qiye_service.errors import InvalidValue
 
-    if fmt is ReportFormat.xlsx and out is None:
-        raise InvalidValue("error.out_required", format="xlsx")
+    if fmt in (ReportFormat.html, ReportFormat.pdf) and not pack:
+        raise InvalidValue("error.pack_format", format=fmt.value)
+    if fmt in (ReportFormat.xlsx, ReportFormat.pdf) and out is None:
+        raise InvalidValue("error.out_required", format=fmt.value)
+    if fmt is ReportFormat.pdf:
+        from qiye_service.render_html import pdf_engine
+
+        pdf_engine()  # says what to install before any work is done
     if limit is not None and limit < 1:
         raise InvalidValue("error.bad_limit", value=limit)
     return output_target(app_ctx, out, force)
@@ -691,7 +768,7 @@ def summary(
     week: WeekOption = None,
     day: DateOption = None,
     by: Annotated[SummaryBy, typer.Option("--by", help="Group rows by this field.")] = SummaryBy.category,
-    fmt: ReportFormatOption = ReportFormat.table,
+    fmt: PackFormatOption = ReportFormat.table,
     out: OutOption = None,
     force: ForceOption = False,
     section: Annotated[str | None, section_option("figures, by_kind or groups (the default for csv, tsv, ndjson)")]
@@ -708,7 +785,7 @@ def summary(
     from qiye_service.services.catalog import category_names
 
     app_ctx = get_app(ctx)
-    target = _check_output(app_ctx, fmt, out, None, force)
+    target = _check_output(app_ctx, fmt, out, None, force, pack=True)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
     with app_ctx.session(write=False) as session:
         data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
@@ -724,7 +801,7 @@ def weekly(
     filters: Any = None,
     week: WeekOption = None,
     day: DateOption = None,
-    fmt: ReportFormatOption = ReportFormat.table,
+    fmt: PackFormatOption = ReportFormat.table,
     out: OutOption = None,
     force: ForceOption = False,
     section: Annotated[str | None, section_option(
@@ -735,26 +812,43 @@ def weekly(
 
     Example: qiye report weekly --week 2023-W50 --format xlsx --out 周调度-W50.xlsx
     """
-    from qiye_service import reports
+    from qiye_service import pack, reports
     from qiye_service.dates import week_bounds
     from qiye_service.errors import InvalidValue
     from qiye_service.services.catalog import category_names
 
     app_ctx = get_app(ctx)
-    target = _check_output(app_ctx, fmt, out, limit, force)
+    target = _check_output(app_ctx, fmt, out, limit, force, pack=True)
     if filters.since is not None or filters.until is not None:
         raise InvalidValue("error.report_weekly_scope")
     scope = _scope(app_ctx, filters, year=None, week=week, day=day)
     if scope.kind != "week":
         scope = reports.report_scope(today=app_ctx.today(), week=week_bounds(app_ctx.today()))
+    printed = fmt in (ReportFormat.html, ReportFormat.pdf)
     with app_ctx.session(write=False) as session:
-        data = reports.weekly_report(session, _prepare(session, filters), scope, lang=app_ctx.lang, limit=limit,
-                                     timezone=app_ctx.timezone, **_supervision(app_ctx))
+        flt = _prepare(session, filters)
+        query = {"lang": app_ctx.lang, "timezone": app_ctx.timezone, **_supervision(app_ctx)}
+        data = reports.weekly_report(session, flt, scope, limit=limit, **query)
+        # The previous week through the same query: the week-over-week change (issue 21), in the
+        # formats that show it (the terminal table and csv rows need not pay for a second query).
+        compared = section == "change" or fmt in (ReportFormat.json, ReportFormat.markdown, ReportFormat.html,
+                                                  ReportFormat.pdf)
+        if compared:
+            data = pack.with_week_over_week(data, pack.week_over_week(session, flt, scope,
+                                                                      today=app_ctx.today(), **query))
         seal, waited = _ledger_seal(app_ctx, session)
         in_document = _shows_seal(fmt, section)
         if in_document:
             data["seal"] = seal.text if seal is not None else None
         doc = weekly_document(app_ctx, data, category_names(session), limit, seal, waited)
+        labels = {name: label for name, label, _ in doc.figures}
+        if compared:
+            doc.sections.insert(0, change_section(app_ctx, data, labels, hidden=fmt not in (
+                ReportFormat.markdown, ReportFormat.html, ReportFormat.pdf)))
+        if printed:
+            trend, departments, levels = pack_sections(app_ctx, session, flt, scope)
+            change, categories, closed, overdue_issues = doc.sections
+            doc.sections = [change, trend, levels, categories, departments, closed, overdue_issues]
         # The lists are streamed from the database as they are written.
         emit(app_ctx, "weekly", data, doc, fmt, out, section, target=target)
     footer = None if in_document else seal_line(doc, app_ctx)

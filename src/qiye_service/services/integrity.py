@@ -25,6 +25,7 @@ from sqlmodel import Session, SQLModel
 
 from qiye_service.models import Event, Issue
 from qiye_service.services.history import CREATION_ACTIONS, encode_value, event_hash
+from qiye_service.services.permissions import HistoryReplay, history_replay
 from qiye_service.services.seal import GENESIS, LINK, Seal, recorded_seals
 
 # The issue fields whose every change is an event, compared with what the history says.
@@ -53,7 +54,7 @@ CLOCK_ALLOWANCE = timedelta(minutes=10)
 class Finding:
     """One thing wrong, as a catalogue key and its parameters."""
 
-    check: str  # storage | chain | time | replay | seal
+    check: str  # storage | chain | time | replay | seal | people
     key: str
     params: dict[str, Any]
     issue_id: int | None = None
@@ -199,6 +200,7 @@ def history_findings(*, session: Session, report: CheckReport | None = None) -> 
     findings: list[Finding] = []
     seen: set[int] = set()
     event_count = 0
+    people = history_replay(session)  # None: no registered users, no one to hold to the table
     for issue_id, events in _events_by_issue(session):
         event_count += len(events)
         row = issues.get(issue_id)
@@ -208,12 +210,22 @@ def history_findings(*, session: Session, report: CheckReport | None = None) -> 
         findings.extend(chain_findings(issue_id, row.history_hash, events))
         findings.extend(time_order_findings(issue_id, events))
         findings.extend(replay_findings(issue_id, row, events, co_handlers.get(issue_id)))
+        if people is not None:
+            findings.extend(people_findings(issue_id, events, people))
     for issue_id in sorted(set(issues) - seen):
         findings.append(Finding("chain", "check.no_events", {"id": issue_id}, issue_id))
     if report is not None:
         report.issues = len(issues)
         report.events = event_count
     return findings
+
+
+def people_findings(issue_id: int, events: list[Any], people: HistoryReplay) -> list[Finding]:
+    """Events recorded since users were registered by someone unregistered, or by a role that
+    could not have done it (the permission table replayed over the history, issue 19)."""
+    return [Finding("people", key, {"id": issue_id, "event": event.id, "at": _shown_time(event.at),
+                                    "since": _shown_time(people.since), **params}, issue_id, event.id)
+            for event, key, params in people.problems(events)]
 
 
 def _events_by_issue(session: Session) -> Iterator[tuple[int, list[Any]]]:
