@@ -114,7 +114,7 @@ def test_approved_extension_keeps_due_on_and_overdue_figures_use_the_approved_da
 
     # Four eyes: the person who asked may not decide.
     own = office("issue", "extension", "approve", str(issue), env={**at("2023-10-12"), "QIYE_USER": "消防大队经办"})
-    assert own.exit_code == 1 and "four eyes" in own.stderr
+    assert own.exit_code == 1 and "may not approve it" in own.stderr
     assert _sql(office, "select extended_due_on from issue where id = :id", id=issue) == [(None,)]
 
     office.ok("issue", "extension", "approve", str(issue), "--note", "同意", env={**at("2023-10-12"), "QIYE_USER": "督办科"})
@@ -177,7 +177,7 @@ def test_with_verification_on_a_close_out_waits_and_counts_only_when_verified(of
     assert (summary["resolved"], summary["pending"]) == (0, 1)
     assert [row["id"] for row in json.loads(office.ok("issue", "list", "--format", "json", env=at("2023-09-25")).stdout)] == [issue]
     own = office("issue", "verify", str(issue), env={**at("2023-09-26"), "QIYE_USER": "经办人"})
-    assert own.exit_code == 1 and "four eyes" in own.stderr
+    assert own.exit_code == 1 and "may not verify it" in own.stderr
     callback = office("issue", "callback", str(issue), "--result", "满意", env=at("2023-09-26"))
     assert callback.exit_code == 1
 
@@ -209,19 +209,29 @@ def test_rejected_close_out_is_redone_and_counted(office: Qiye) -> None:
     assert office.ok("db", "check", env=at("2023-09-26")).exit_code == 0
 
 
-def test_verification_defaults_on_once_users_are_registered_and_off_before(office: Qiye) -> None:
+def test_verification_defaults_on_once_users_are_registered_and_off_before(office: Qiye, monkeypatch) -> None:
+    from qiye_service.services import permissions
+
     first = _add(office, "单人台账", "2023-10-20")
     office.ok("issue", "resolve", str(first), "--note", "done", env=at("2023-09-25"))
     assert _show(office, first, "2023-09-25")["status"] == "resolved"  # a single cadre's ledger: as before
-    office.ok("user", "add", "督办科", "--role", "supervisor")
-    second = _add(office, "共享台账", "2023-10-20")
-    office.ok("issue", "resolve", str(second), "--note", "done", env=at("2023-09-25"))
+    # Register an admin known by this test's login (the OS login on SQLite, session_user on PostgreSQL).
+    monkeypatch.setattr(permissions, "os_login", lambda: "os-login")
+    login = str(office.sql("SELECT session_user")[0][0]) if office.url.startswith("postgresql") else "os-login"
+    office.ok("user", "add", "管理员", "--role", "admin", "--login", login)
+    as_admin = {**at("2023-09-25"), "QIYE_USER": ""}
+    second = int(office.ok("issue", "add", "共享台账", "-e", "蓝思科技", "-c", "fire-acceptance", "--dept", "消防救援大队",
+                           "--reported", "2023-09-20", "--due", "2023-10-20", env=as_admin).stdout.strip())
+    office.ok("issue", "resolve", str(second), "--note", "done", env=as_admin)
     assert _show(office, second, "2023-09-25")["status"] == "verifying"
-    office.ok("config", "set", "closeout.verify", "off")
-    third = _add(office, "关闭审核", "2023-10-20")
-    office.ok("issue", "resolve", str(third), "--note", "done", env=at("2023-09-25"))
+    own = office("issue", "verify", str(second), env=as_admin)
+    assert own.exit_code == 1  # four eyes, with roles enforced too
+    office.ok("config", "set", "closeout.verify", "off", env=as_admin)
+    third = int(office.ok("issue", "add", "关闭审核", "-e", "蓝思科技", "-c", "fire-acceptance",
+                          "--reported", "2023-09-20", "--due", "2023-10-20", env=as_admin).stdout.strip())
+    office.ok("issue", "resolve", str(third), "--note", "done", env=as_admin)
     assert _show(office, third, "2023-09-25")["status"] == "resolved"
-    bad = office("config", "set", "closeout.verify", "maybe")
+    bad = office("config", "set", "closeout.verify", "maybe", env=as_admin)
     assert bad.exit_code == 1 and "on, off or auto" in bad.stderr
 
 
@@ -263,7 +273,7 @@ def test_export_import_export_keeps_extensions_suspensions_and_verification(offi
     assert _summary(other, "2023-10-12")["overdue"] == _summary(office, "2023-10-12")["overdue"]
     assert other.ok("db", "check", env=at("2023-10-12")).exit_code == 0
     mine = other("issue", "verify", str(ids[3]), env={**at("2023-10-12"), "QIYE_USER": "经办人"})
-    assert mine.exit_code == 1 and "four eyes" in mine.stderr  # the close-out's author came along
+    assert mine.exit_code == 1 and "may not verify it" in mine.stderr  # the close-out's author came along
 
 
 def test_import_refuses_a_state_no_command_reaches(office: Qiye, tmp_path) -> None:

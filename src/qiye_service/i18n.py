@@ -1711,14 +1711,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "an issue that is {status} cannot be suspended: only an open or in-progress one is (qiye issue suspend)",
         "{status}的问题不能挂起：只有已登记或办理中的问题可以挂起（qiye issue suspend）",
     ),
-    "error.four_eyes_verify": (
-        "{name} closed this issue out and may not verify that close-out: another supervisor verifies it (four eyes)",
-        "{name} 是该问题的销号申请人，不能审核自己的销号：请由其他督办人员审核（双人把关）",
-    ),
-    "error.four_eyes_approve": (
-        "{name} asked for this extension and may not decide it: another supervisor approves or refuses it (four eyes)",
-        "{name} 是该延期的申请人，不能审批自己的申请：请由其他督办人员审批（双人把关）",
-    ),
     "error.extend_reason": (
         "asking to extend issue #{id} needs a reason: pass --reason TEXT",
         "问题 #{id} 申请延期需要说明理由：请使用 --reason TEXT",

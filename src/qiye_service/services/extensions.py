@@ -18,7 +18,6 @@ suspended_on, deadline_on) are set by events that name them, so `db check` repla
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,7 @@ from sqlmodel import Session
 
 from qiye_service.config import VERIFY_OFF, VERIFY_ON
 from qiye_service.dates import check_date
-from qiye_service.errors import Conflict, InvalidTransition, InvalidValue, QiyeError
+from qiye_service.errors import Conflict, InvalidTransition, InvalidValue
 from qiye_service.models import Issue
 from qiye_service.services import lookups, workflow
 from qiye_service.services.history import record_event
@@ -35,28 +34,13 @@ from qiye_service.services.issues import Actor, clean_text
 if TYPE_CHECKING:
     from qiye_service.workdays import WorkingCalendar
 
-class FourEyes(QiyeError):
-    """Nobody verifies a close-out they requested or approves an extension they asked for
-    (DESIGN §10): exit 1, nothing written."""
-
-
-_ON_BEHALF = re.compile(r"^(?P<admin>.+)（代 (?P<name>.+)）$")
-
-
-def _people(actor: str) -> set[str]:
-    """The people an actor text stands for: NAME and ADMIN in `ADMIN（代 NAME）` (issue 19's
-    record of an admin acting for someone), else the name itself."""
-    match = _ON_BEHALF.match(actor)
-    return {match["admin"], match["name"]} if match else {actor}
-
-
 def require_four_eyes(actor: str, requested_by: str | None, action: str) -> None:
-    """Refuse `action` ("verify" | "approve") by `actor` of what `requested_by` asked for.
+    """Nobody approves an extension they asked for or verifies a close-out they made (DESIGN
+    §10): services.permissions' rule, enforced on every ledger, with or without registered
+    users, since the person who asked is named on the issue's row."""
+    from qiye_service.services.permissions import require_four_eyes as rule
 
-    Enforced on every ledger, with or without registered users: the person who asked is named
-    in the issue's row, and the same name may not decide."""
-    if requested_by is not None and _people(actor) & _people(requested_by):
-        raise FourEyes(f"error.four_eyes_{action}", name=actor)
+    rule(actor, requested_by, action)
 
 
 # --- close-out verification (审核销号) -------------------------------------------------------------
