@@ -1700,6 +1700,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.deadline_on": ("Deadline in force", "执行时限"),
     "field.suspended_on": ("Suspended since", "挂起日期"),
     "field.suspended_days": ("Working days suspended", "挂起工作日数"),
+    "perm.roles.handler+supervisor+admin": ("a handler, a supervisor or an admin", "责任单位经办人、督办或管理员"),
     "field.extension_by": ("Extension asked by", "延期申请人"),
     "field.extension_count": ("Extensions approved", "批准延期次数"),
     "field.closeout_by": ("Closed out by", "销号申请人"),

@@ -94,6 +94,10 @@ PERMISSIONS: dict[str, Rule] = {
     "issue suspend": Rule(EVERYONE, on_issue=True),
     "issue resume": Rule(EVERYONE, on_issue=True),
     "issue verify": Rule(OFFICE, on_issue=True),
+    # The cycle's (issue 20, branch cycle): a department sends an issue back (退单); the office
+    # upholds the dispatch (审定) or re-dispatches it with `issue assign`.
+    "issue return": Rule((HANDLER, SUPERVISOR, ADMIN), on_issue=True),
+    "issue uphold": Rule(OFFICE, on_issue=True),
 }
 
 # `config set` of these changes only how the person's own qiye runs (which ledger, the language,
