@@ -68,6 +68,17 @@ def office(qiye, tmp_path: Path):  # type: ignore[no-untyped-def]
     qiye.ok("issue", "add", "消防水池", "-e", "蓝思科技", "-c", "消防验收", "--dept", "消防救援大队",
             "--owner", "张干部", "--reported", "2023-12-02")
     qiye.ok("issue", "resolve", "4", "--note", "已整改")
+    # issue 20: #5 suspended, #1 with an extension request waiting, #2 returned by its department,
+    # #6 closed out and waiting for verification (closeout.verify on).
+    qiye.ok("issue", "add", "消防通道", "-e", "蓝思科技", "-c", "消防验收", "--dept", "消防救援大队",
+            "--owner", "张干部", "--reported", "2023-12-02")
+    qiye.ok("issue", "suspend", "5", "--reason", "等待企业补充材料")
+    qiye.ok("issue", "extend", "1", "--to", "2023-12-29", "--reason", "等待省厅批复")
+    qiye.ok("issue", "return", "2", "--reason", "非本单位职责", "--note", "属规划建设局职责")
+    qiye.ok("issue", "add", "消防栓", "-e", "蓝思科技", "-c", "消防验收", "--dept", "消防救援大队",
+            "--owner", "张干部", "--reported", "2023-12-02")
+    qiye.ok("config", "set", "closeout.verify", "on")
+    qiye.ok("issue", "resolve", "6", "--note", "已更换")
     qiye.ok("db", "backup", str(tmp_path / "backup.db"))
     register(qiye, PEOPLE["cadre"], "cadre")
     register(qiye, PEOPLE["handler"], "handler", dept="消防救援大队")
@@ -112,6 +123,14 @@ def invocations(tmp_path: Path) -> dict[str, list[str]]:
         "issue assign": ["issue", "assign", "3", "--owner", "刘洋"],
         "issue escalate": ["issue", "escalate", "3", "--note", "逾期"],
         "issue callback": ["issue", "callback", "4", "--result", "满意"],
+        "issue extend": ["issue", "extend", "3", "--to", "2023-12-29", "--reason", "等待检测报告"],
+        "issue extension approve": ["issue", "extension", "approve", "1"],
+        "issue extension refuse": ["issue", "extension", "refuse", "1", "--note", "理由不充分"],
+        "issue suspend": ["issue", "suspend", "3", "--reason", "等待企业补充材料"],
+        "issue resume": ["issue", "resume", "5"],
+        "issue verify": ["issue", "verify", "6"],
+        "issue return": ["issue", "return", "3", "--reason", "非本单位职责", "--note", "属供电公司职责"],
+        "issue uphold": ["issue", "uphold", "2", "--note", "经审定属供电公司职责"],
     }
 
 

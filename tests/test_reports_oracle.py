@@ -276,7 +276,8 @@ def expected_summary(rows: list[Row], since: date | None, until: date | None, by
         "median_days_to_resolve": round(float(statistics.median(days)), 2) if days else None,
         **supervision_figures(scoped, as_of),
         "by_kind": grouped(scoped, "kind", lambda members: group_figures(members, as_of)),
-        "groups": grouped(scoped, by, lambda members: group_figures(members, as_of)),
+        "groups": [{**g, "returns": 0, "transfers": 0} if by == "department" else g  # no returns here (issue 20)
+                   for g in grouped(scoped, by, lambda members: group_figures(members, as_of))],
     }
 
 

@@ -216,6 +216,8 @@ def summary_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str,
     from qiye_service import reports
 
     by_header = _dimension_header(app_ctx, data["by"])
+    # By department, each department's returns (退单) and transfers away (转办), issue 20.
+    cycle_fields = reports.CYCLE_GROUP_FIELDS if data["by"] == "department" else ()
     return Document(
         title=_t(app_ctx, "report.title.summary"),
         subtitle=scope_line(app_ctx, data["scope"]),
@@ -225,8 +227,8 @@ def summary_document(app_ctx: AppContext, data: dict[str, Any], names: dict[str,
                     reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["by_kind"],
                     {"label": header("kind", app_ctx.lang)}, SUMMARY_SHOWN, hidden=data["by"] == "kind"),
             Section("groups", _t(app_ctx, "report.section.by", by=by_header),
-                    reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["groups"], {"label": by_header},
-                    SUMMARY_SHOWN),
+                    reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS + cycle_fields, data["groups"],
+                    {"label": by_header}, SUMMARY_SHOWN + cycle_fields),
         ],
         category_names=names,
     )

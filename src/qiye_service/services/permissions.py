@@ -86,6 +86,18 @@ PERMISSIONS: dict[str, Rule] = {
     "issue assign": Rule(OFFICE, on_issue=True),
     "issue escalate": Rule(OFFICE, on_issue=True),
     "issue callback": Rule(OFFICE, on_issue=True),
+    # issue 20 (extend), DESIGN §10/§11: a department asks for more time and stops the clock for
+    # the issues it works; a supervisor decides the extension and verifies the close-out.
+    "issue extend": Rule(EVERYONE, on_issue=True),
+    "issue extension approve": Rule(OFFICE, on_issue=True),
+    "issue extension refuse": Rule(OFFICE, on_issue=True),
+    "issue suspend": Rule(EVERYONE, on_issue=True),
+    "issue resume": Rule(EVERYONE, on_issue=True),
+    "issue verify": Rule(OFFICE, on_issue=True),
+    # The cycle's (issue 20, branch cycle): a department sends an issue back (退单); the office
+    # upholds the dispatch (审定) or re-dispatches it with `issue assign`.
+    "issue return": Rule((HANDLER, SUPERVISOR, ADMIN), on_issue=True),
+    "issue uphold": Rule(OFFICE, on_issue=True),
 }
 
 # `config set` of these changes only how the person's own qiye runs (which ledger, the language,
@@ -99,9 +111,12 @@ ACTION_COMMANDS: dict[str, str] = {
     "created": "issue add", "imported": "import issues", "edited": "issue edit", "comment": "issue comment",
     "tagged": "issue tag", "assigned": "issue assign", "escalated": "issue escalate",
     "callback": "issue callback", "acknowledged": "issue start",
+    "extension_requested": "issue extend", "extension_approved": "issue extension approve",
+    "extension_refused": "issue extension refuse", "suspended": "issue suspend", "resumed": "issue resume",
+    "verified": "issue verify", "rejected": "issue verify",
 }
 STATUS_COMMANDS: dict[str, str] = {"in_progress": "issue start", "resolved": "issue resolve",
-                                   "deferred": "issue defer"}
+                                   "deferred": "issue defer", "verifying": "issue resolve"}
 
 
 class Forbidden(QiyeError):
