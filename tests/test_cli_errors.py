@@ -139,7 +139,7 @@ BAD_INPUT = [
     (("issue", "add", "新问题", "-e", "蓝思科技", "-c", "road", "--source", "email"),
      "--source: 'email' is not one of visit, meeting, phone, online, other"),
     (("issue", "edit", "1", "--priority", "asap"), "--priority: 'asap' is not one of urgent"),
-    (("issue", "list", "--status", "closed"), "--status: 'closed' is not one of open, in_progress, resolved, deferred, all"),
+    (("issue", "list", "--status", "closed"), "--status: 'closed' is not one of open, in_progress, resolved, deferred, verifying, all"),
     (("issue", "list", "--kind", "special"), "--kind: 'special' is not one of individual, common"),
     (("issue", "list", "--priority", "asap"), "--priority: 'asap' is not one of urgent"),
     (("issue", "list", "--sort", "colour"), "--sort: 'colour' is not one of id, title"),

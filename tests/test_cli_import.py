@@ -188,7 +188,8 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(qiye):
         "  row 3, column 登记日期: cannot read the date '2023/13/45'",
         "  row 4, column 问题类别: unknown category '安全生产'",
         "  row 5, column 办理状态: status: '搁置中' is not one of open (已登记/待办理/未办理/待办/新登记), "
-        "in_progress (办理中/正在办理/推进中/处理中), resolved (已办结/已销号/办结/销号/已解决), deferred (暂缓/暂缓办理/挂起)",
+        "in_progress (办理中/正在办理/推进中/处理中), resolved (已办结/已销号/办结/销号/已解决), deferred (暂缓/暂缓办理/挂起), "
+        "verifying (待审核/待审核销号/待审/审核中)",
         "  row 6, column 企业名称: enterprise must not be empty",
         "  row 7, column 办结日期: a resolved issue needs its resolved_on date",
         "  row 8, column 办结时限: due_on (2023-05-01) is before reported_on (2023-05-12)",

@@ -267,7 +267,7 @@ def test_every_value_outside_its_choices_is_one_invalid_value_error(path, comman
 
 # Choices the services check (they accept Chinese aliases too, so they are not Enum options).
 SERVICE_CHOICES = [
-    (("issue", "list", "--status", "nope"), "--status", "open, in_progress, resolved, deferred, all"),
+    (("issue", "list", "--status", "nope"), "--status", "open, in_progress, resolved, deferred, verifying, all"),
     (("issue", "list", "--kind", "nope"), "--kind", "individual, common"),
     (("issue", "list", "--priority", "nope"), "--priority", "urgent, high, normal, low"),
     (("issue", "list", "--level", "nope"), "--level", "due-soon"),

@@ -10,6 +10,11 @@ there for the lines after it. The README's office server (`postgresql+psycopg://
 ledger.park.local:5432/qiye`) stands for this run's office ledger: a new SQLite file, or a
 new schema of the test PostgreSQL (QIYE_TEST_PG_URL). The installation line's pip steps are
 not run: the suite runs inside that installation.
+
+The lines of the section "An office with several people" need PostgreSQL logins (`qiye db
+grant`, `--db postgresql+psycopg://LOGIN@ledger.park.local…`): they run on PostgreSQL only,
+each README login standing for a login of this run's own (`qiye`, the owner, is the test
+server's login; the others get unique names, dropped afterwards).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import re
 import shlex
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +41,9 @@ EXITS = re.compile(r"#\s*exits\s+(\d+)\b")
 SHELL_SYNTAX = re.compile(r"[<>|&;$`~*?(){}]")
 # A day after the sample ledger's campaign (2023), as for a cadre trying it today.
 README_NOW = "2024-06-12T10:00:00+08:00"
+POSTGRESQL_SECTION = "An office with several people"  # its lines run on PostgreSQL only
+OFFICE_LOGIN_URL = re.compile(r"postgresql\+psycopg://([\w.-]+)@ledger\.park\.local:5432/qiye")
+LOGIN_WORDS = re.compile(r"(?<=db grant )[\w.-]+|(?<=--login )[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class Line:
     command: str  # `qiye …`, with any trailing comment
     expected: int
     prints: str | None = None  # what the README says it prints (`# 175` on the next line)
+    section: str = ""  # the `## ` heading it is under
 
     def __str__(self) -> str:
         return f"README.md:{self.number}: {self.command}"
@@ -52,7 +63,10 @@ def readme_lines(text: str) -> list[Line]:
     `&&` (the installation line) gives each of its `qiye` commands (`.venv/bin/qiye` too)."""
     lines: list[Line] = []
     fenced = False
+    section = ""
     for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.startswith("## ") and not fenced:
+            section = raw[3:].strip()
         if raw.startswith("```"):
             fenced = not fenced
             continue
@@ -60,14 +74,14 @@ def readme_lines(text: str) -> list[Line]:
             continue
         shown = re.fullmatch(r"#\s*(\d+)\s*", raw)
         if shown and lines and lines[-1].number == number - 1:
-            lines[-1] = Line(lines[-1].number, lines[-1].command, lines[-1].expected, shown[1])
+            lines[-1] = Line(lines[-1].number, lines[-1].command, lines[-1].expected, shown[1], section)
             continue
         expected = EXITS.search(raw)
         for part in raw.split("&&"):
             words = part.split()
             if words and (words[0] == "qiye" or words[0].endswith("/qiye")):
                 command = "qiye" + part.strip()[len(words[0]):]
-                lines.append(Line(number, command, int(expected.group(1)) if expected else 0))
+                lines.append(Line(number, command, int(expected.group(1)) if expected else 0, section=section))
     return lines
 
 
@@ -100,10 +114,60 @@ def test_the_readme_lists_its_commands() -> None:
     assert [line.command for line in lines[:2]] == ["qiye init --sample", "qiye report summary --year 2023"]
     assert len(lines) >= 25
     assert any(line.expected != 0 for line in lines)  # the marker is in use, and read
-    assert [line.prints for line in lines if line.prints] == ["175", "176"]  # the quick starts' new issues
+    # the quick starts' new issues, and the office's first dispatched issue
+    assert [line.prints for line in lines if line.prints] == ["175", "176", "177"]
+    office = [line for line in lines if line.section == POSTGRESQL_SECTION]
+    assert any(" db grant " in line.command for line in office)
+    assert any(OFFICE_LOGIN_URL.search(line.command) for line in office)
 
 
-def test_every_readme_line_runs_in_order(office: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def office_logins(backend: str) -> Iterator[dict[str, str]]:
+    """The README's logins as this run's (PostgreSQL): `qiye`, the owner, is the test server's
+    login; each other login gets a unique name, dropped afterwards with what it was granted."""
+    logins: dict[str, str] = {}
+    yield logins
+    if backend != "postgresql":
+        return
+    import psycopg
+    from psycopg import sql
+
+    from conftest import PG_URL
+
+    with psycopg.connect(str(PG_URL).replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        for login in logins.values():
+            if login != _owner_login() and conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                                                        (login,)).fetchone():
+                conn.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(login)))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(login)))
+
+
+def _owner_login() -> str:
+    from sqlalchemy.engine import make_url
+
+    from conftest import PG_URL
+
+    return str(make_url(str(PG_URL)).username)
+
+
+def as_office_login(command: str, office: str, logins: dict[str, str]) -> str:
+    """A line of the PostgreSQL section with the README's logins made this run's."""
+    from sqlalchemy.engine import make_url
+
+    def mapped(name: str) -> str:
+        if name not in logins:
+            logins[name] = _owner_login() if name == "qiye" else f"{name}_{uuid.uuid4().hex[:8]}"
+        return logins[name]
+
+    def url(found: re.Match[str]) -> str:
+        login_url = make_url(office).set(username=mapped(found[1]), password=None)
+        return shlex.quote(login_url.render_as_string(hide_password=False))
+
+    return LOGIN_WORDS.sub(lambda found: mapped(found[0]), OFFICE_LOGIN_URL.sub(url, command))
+
+
+def test_every_readme_line_runs_in_order(office: str, backend: str, office_logins: dict[str, str], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     text = README.read_text(encoding="utf-8")
     home, folder, shim = tmp_path / "home", tmp_path / "work", tmp_path / "bin"
     for made in (home, folder, shim):
@@ -111,7 +175,7 @@ def test_every_readme_line_runs_in_order(office: str, tmp_path: Path, monkeypatc
     (shim / "qiye").write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m qiye_service "$@"\n')
     (shim / "qiye").chmod(0o755)
     # A new user's machine: no QIYE_DB, the platform's own data and config folders.
-    for name in ("QIYE_DB", "QIYE_CONFIG_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+    for name in ("QIYE_DB", "QIYE_CONFIG_DIR", "QIYE_USER", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("QIYE_NOW", README_NOW)
@@ -119,7 +183,12 @@ def test_every_readme_line_runs_in_order(office: str, tmp_path: Path, monkeypatc
 
     ran = []
     for line in readme_lines(text):
-        line = Line(line.number, line.command.replace(OFFICE_SERVER, office), line.expected, line.prints)
+        command = line.command
+        if line.section == POSTGRESQL_SECTION:
+            if backend != "postgresql":
+                continue
+            command = as_office_login(command, office, office_logins)
+        line = Line(line.number, command.replace(OFFICE_SERVER, office), line.expected, line.prints, line.section)
         code, stdout, stderr = run_line(line, folder, shim)
         output = stdout + stderr
         assert code == line.expected, f"{line}\nexited {code}, not {line.expected}:\n{output}"

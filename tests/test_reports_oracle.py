@@ -276,7 +276,8 @@ def expected_summary(rows: list[Row], since: date | None, until: date | None, by
         "median_days_to_resolve": round(float(statistics.median(days)), 2) if days else None,
         **supervision_figures(scoped, as_of),
         "by_kind": grouped(scoped, "kind", lambda members: group_figures(members, as_of)),
-        "groups": grouped(scoped, by, lambda members: group_figures(members, as_of)),
+        "groups": [{**g, "returns": 0, "transfers": 0} if by == "department" else g  # no returns here (issue 20)
+                   for g in grouped(scoped, by, lambda members: group_figures(members, as_of))],
     }
 
 
@@ -416,6 +417,11 @@ def test_reports_match_the_oracle(sqlite_template: Path, base_env: dict[str, str
         shutil.copyfile(sqlite_template, path)
         insert_ledger(str(path), rows)
         qiye = Qiye(str(path), {**base_env, "QIYE_DB": str(path)})
+        if filter_args[:1] == ["--owner"] and not any(row.owner == filter_args[1] for row in rows):
+            # Names (DESIGN §3): an owner no issue has is an error naming the nearest, not an empty report.
+            refused = qiye("report", "summary", *filter_args)
+            assert (refused.exit_code, refused.stdout) == (1, "") and refused.stderr.startswith("error:")
+            return
         scope_args, since, until = scope_for(scope_kind, week)
         check_summary(qiye, kept, scope_args + filter_args, since, until, by)
         # --date names the week by any of its days: its Sunday here, a boundary.

@@ -36,6 +36,16 @@ def test_the_users_migration_downgrades_and_upgrades_again(qiye: Qiye) -> None:
 
 # --- qiye user … ---------------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def roles_not_enforced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about registering and listing people, made by a tester whose login is
+    mapped to none of them: the ledger is treated as one without users, where every command is
+    allowed. Who may run `qiye user …` once users exist is tests/test_permissions.py's matter."""
+    from qiye_service.services import permissions
+
+    monkeypatch.setattr(permissions, "users_registered", lambda connection: False)
+
+
 @pytest.fixture
 def office(qiye: Qiye) -> Qiye:
     """Two departments and no users yet."""

@@ -22,7 +22,14 @@ KNOWN_KEYS: dict[str, str] = {
     "response.limit": "working days allowed to acknowledge a dispatch, default 1wd",
     "escalation.due_soon": "working days before the deadline that count as due soon (blue), default 3",
     "escalation.red": "working days late after which an issue is red, default 5",
+    "closeout.verify": "on or off: a close-out waits for a supervisor's verification (default: on once users exist)",
+    "park.name": "the park's name, printed at the top of the meeting pack (report --format html/pdf)",
 }
+PARK_NAME_MAX = 60
+# `closeout.verify` (issue 20): on, off, or auto (unset: on once users are registered).
+VERIFY_ON = ("on", "true", "yes", "1")
+VERIFY_OFF = ("off", "false", "no", "0")
+VERIFY_SETTINGS = (*VERIFY_ON, *VERIFY_OFF, "auto")
 # Per-category deadlines are `deadline.category.<code>`.
 CATEGORY_DEADLINE_PREFIX = "deadline.category."
 
@@ -127,12 +134,18 @@ def validate(key: str, value: str) -> None:
         except Exception:  # noqa: BLE001 - any failure means an unknown zone
             raise InvalidValue("error.config_value", key=key, value=value,
                                reason="timezone") from None
+    if key == "park.name" and (value != value.strip() or len(value) > PARK_NAME_MAX
+                               or any(not ch.isprintable() for ch in value)):
+        raise InvalidValue("error.config_value", key=key, value=value, reason="park_name")
     if key.startswith("deadline."):
         from qiye_service.workdays import parse_working_days
 
         if value.lower() != "none" and parse_working_days(value) is None:
             raise InvalidValue("error.config_value", key=key, value=value,
                                reason="working_days_or_none")
+    if key == "closeout.verify":
+        if value.strip().lower() not in VERIFY_SETTINGS:
+            raise InvalidValue("error.config_value", key=key, value=value, reason="on_off")
     if key.startswith(("escalation.",)) or key == "response.limit":
         from qiye_service.workdays import parse_working_days
 

@@ -999,8 +999,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "在机器格式中为代码字段增加 *_label 列（显示名称）。",
     ),
     "help.opt.issue.list.status": (
-        "Status (repeatable): open, in_progress, resolved, deferred, or all.",
-        "办理状态（可重复）：open、in_progress、resolved、deferred，或 all（全部）。",
+        "Status (repeatable): open, in_progress, resolved, deferred, verifying, or all.",
+        "办理状态（可重复）：open、in_progress、resolved、deferred、verifying（待审核销号），或 all（全部）。",
     ),
     "help.opt.issue.list.category": (
         "Category code, Chinese or English name (repeatable).",
@@ -1122,10 +1122,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The follow-up note.",
         "跟进内容。",
     ),
-    "help.cmd.issue.assign": (
-        "Dispatch (派单) an issue to a department and an owner.\n\nExample: qiye issue assign 12 --dept 规划建设局 --owner 王强",
-        "派单：将问题交给责任单位和责任人。\n\n示例：qiye issue assign 12 --dept 规划建设局 --owner 王强",
-    ),
     "help.cmd.issue.escalate": (
         "Escalate an issue to red for supervision (挂牌督办).\n\nExample: qiye issue escalate 12 --note \"超期未办结，列入挂牌督办\"",
         "将问题挂牌督办（红色）。\n\n示例：qiye issue escalate 12 --note \"超期未办结，列入挂牌督办\"",
@@ -1243,8 +1239,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "列出责任单位及其问题数。\n\n示例：qiye department list",
     ),
     "help.cmd.db": (
-        "Create, upgrade, inspect, check, seal, back up and restore the database.",
-        "创建、升级、查看、检查、封签、备份和恢复数据库。",
+        "Create, upgrade, inspect, check, seal, back up and restore the database; grant logins.",
+        "创建、升级、查看、检查、封签、备份和恢复数据库；为登录名授权。",
     ),
     "help.cmd.db.upgrade": (
         "Create the database or bring its schema to this version's revision.\n\nExample: qiye db upgrade",
@@ -1465,6 +1461,164 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "show.previous_resolution": ("{resolved_on}: {resolution} (sent back {reopened_on})",
                                  "{resolved_on}：{resolution}（{reopened_on} 退回重办）"),
     "show.unknown": ("not recorded", "未记录"),
+    # --- issue 19: roles ---
+    "perm.roles.admin": ("an admin", "管理员"),
+    "perm.roles.supervisor": ("a supervisor", "督办"),
+    "perm.roles.supervisor+admin": ("a supervisor or an admin", "督办或管理员"),
+    "perm.roles.cadre+supervisor+admin": ("a cadre, a supervisor or an admin", "联企干部、督办或管理员"),
+    "perm.roles.cadre+handler+supervisor+admin": ("any registered user", "任一登记用户"),
+    "perm.command": ("Command", "命令"),
+    "perm.office_settings": ("the office's settings", "办公室设置"),
+    "perm.yes": ("yes", "可"),
+    "perm.scope.cadre": ("issues they filed or own", "本人登记或负责的问题"),
+    "perm.scope.handler": ("their department's issues", "本单位的问题"),
+    "error.perm.unmapped": (
+        "the login {login!r} is not mapped to a registered user: it may read this ledger but not change it. "
+        "Ask an admin to run `qiye user add NAME --role ROLE --login {login}` (or `qiye user edit NAME --login {login}`).",
+        "登录名 {login!r} 未对应任何登记用户：可以查看本台账，但不能修改。"
+        "请管理员执行 `qiye user add 姓名 --role 角色 --login {login}`（或 `qiye user edit 姓名 --login {login}`）。",
+    ),
+    "error.perm.disabled": (
+        "the user {name} (login {login!r}) is disabled: it may read this ledger but not change it; an admin can enable it again.",
+        "用户 {name}（登录名 {login!r}）已停用：可以查看本台账，但不能修改；可请管理员重新启用。",
+    ),
+    "error.perm.as_admin_only": (
+        "only an admin may act on behalf of someone else (--as / QIYE_USER {wanted!r}); {name} is a {role}. "
+        "Run the command without --as and with QIYE_USER unset.",
+        "只有管理员可以代他人操作（--as / QIYE_USER {wanted!r}）；{name} 是{role}。请去掉 --as 并清除 QIYE_USER 后重试。",
+    ),
+    "error.perm.as_unknown": (
+        "--as {wanted!r}: no active registered user has this name (see `qiye user list`).",
+        "--as {wanted!r}：没有这个名字的在用登记用户（见 `qiye user list`）。",
+    ),
+    "error.perm.unlisted": (
+        "`qiye {command}` is not in the permission table, so no one may run it on a ledger with registered users.",
+        "`qiye {command}` 不在权限表中，台账登记用户后任何人都不能执行。",
+    ),
+    "error.perm.role": (
+        "{name} is a {role} and may not run `qiye {command}`: only {roles} may.",
+        "{name} 是{role}，不能执行 `qiye {command}`：只有{roles}可以。",
+    ),
+    "error.perm.scope_handler": (
+        "issue #{id} is not an issue of {name}'s department: a handler runs `qiye {command}` only on "
+        "their department's issues; {roles} may on any issue.",
+        "问题 #{id} 不属于 {name} 所在单位：责任单位经办人只能对本单位的问题执行 `qiye {command}`；{roles}可以对任何问题执行。",
+    ),
+    "error.perm.scope_cadre": (
+        "issue #{id} was neither filed by {name} nor is it theirs: a cadre runs `qiye {command}` only on "
+        "issues they filed or own; {roles} may on any issue.",
+        "问题 #{id} 既不是 {name} 登记的，也不由其负责：联企干部只能对本人登记或负责的问题执行 `qiye {command}`；"
+        "{roles}可以对任何问题执行。",
+    ),
+    "error.perm.four_eyes_verify": (
+        "{name} requested this close-out and may not verify it too: {roles} other than {name} must.",
+        "该办结由 {name} 申请，不能由本人审核销号：须由 {name} 以外的{roles}审核。",
+    ),
+    "error.perm.four_eyes_approve": (
+        "{name} asked for this extension and may not approve it too: {roles} other than {name} must.",
+        "该延期由 {name} 申请，不能由本人审批：须由 {name} 以外的{roles}审批。",
+    ),
+    "check.unregistered_actor": (
+        "issue #{id}: event {event} at {at} was recorded by {actor!r}, who is not a registered user "
+        "(users were registered from {since}).",
+        "问题 #{id}：{at} 的事件 {event} 记录的操作人 {actor!r} 不是登记用户（自 {since} 起已登记用户）。",
+    ),
+    "check.role_not_allowed": (
+        "issue #{id}: event {event} at {at} ({command}) was recorded by {actor}, a {role}, who could not have done it: only {roles} may.",
+        "问题 #{id}：{at} 的事件 {event}（{command}）由{role} {actor} 记录，该角色无此权限：只有{roles}可以。",
+    ),
+    "check.scope_not_allowed": (
+        "issue #{id}: event {event} at {at} ({command}) was recorded by {actor}, a {role}, on an issue outside their reach.",
+        "问题 #{id}：{at} 的事件 {event}（{command}）由{role} {actor} 记录，超出其可操作的问题范围。",
+    ),
+    # --- issue 19: grant ---
+    "error.db_denied": (
+        "the database refused this login: {detail}. The ledger's owner gives a login what qiye's commands need "
+        "with `qiye db grant {login}` (--admin for managing users); upgrades, restores and history edits are the "
+        "owner's alone.",
+        "数据库拒绝了此登录名：{detail}。账本属主可用 `qiye db grant {login}` 授予 qiye 命令所需的权限（管理用户加 --admin）；"
+        "升级、恢复和修改办理记录只有属主能做。",
+    ),
+    "help.cmd.db.grant": (
+        "Let a PostgreSQL login use this ledger, with what qiye's commands need and no more.\n\n"
+        "Creates the login if missing (with no password unless --password-stdin, for trust or peer authentication), "
+        "or resets its privileges on the ledger. It may read every table and write what the commands write; the "
+        "history is append-only (events and seals: no UPDATE, DELETE or TRUNCATE), the schema and its revision are "
+        "the owner's. Run it as the login that owns the ledger (the one that ran `qiye init`), again after "
+        "`qiye db upgrade`. Then map the login to a person with `qiye user add NAME --role ROLE --login LOGIN`.\n\n"
+        "Example: qiye db grant wangqiang --password-stdin < wangqiang.pw",
+        "让一个 PostgreSQL 登录名使用本账本，只给 qiye 命令所需的权限，不多给。\n\n"
+        "登录名不存在时创建它（除非加 --password-stdin，否则不设密码，适用于 trust 或 peer 认证），已存在则重置它在账本上的权限。"
+        "它可以读取所有表，只能写入命令会写的内容；办理记录只能追加（记录和封签：不能修改、删除或清空），"
+        "架构及其版本归属主所有。请用拥有账本的登录名（运行 `qiye init` 的那个）执行，`qiye db upgrade` 之后再执行一次。"
+        "然后用 `qiye user add 姓名 --role 角色 --login 登录名` 把登录名对应到人。\n\n"
+        "示例：qiye db grant wangqiang --password-stdin < wangqiang.pw",
+    ),
+    "help.opt.db.grant.login": ("The PostgreSQL login (created if missing).", "PostgreSQL 登录名（不存在则创建）。"),
+    "help.opt.db.grant.password_stdin": (
+        "Set the login's password, read from standard input (never printed).",
+        "设置该登录名的密码，从标准输入读取（绝不显示）。",
+    ),
+    "help.opt.db.grant.admin": (
+        "Also let it manage users (qiye user add/edit/disable): for a qiye admin's login.",
+        "同时允许它管理用户（qiye user add/edit/disable）：用于 qiye 管理员的登录名。",
+    ),
+    "field.table": ("table", "表"),
+    "field.privileges": ("privileges", "权限"),
+    "prompt.grant_password": ("Password for the login: ", "登录名的密码："),
+    "msg.grant_created": ("Created the login {login}.", "已创建登录名 {login}。"),
+    "msg.grant_existing": ("The login {login} exists; its privileges on the ledger were reset.",
+                           "登录名 {login} 已存在，已重置它在账本上的权限。"),
+    "msg.grant_login_enabled": ("{login} may now log in.", "{login} 现在可以登录了。"),
+    "msg.grant_password": ("Set the password of {login}.", "已设置 {login} 的密码。"),
+    "msg.grant_public_create": (
+        "Nobody but the owner may create objects in schema {schema} any more (CREATE revoked from PUBLIC).",
+        "除属主外，任何人都不能再在架构 {schema} 中创建对象（已收回 PUBLIC 的 CREATE 权限）。",
+    ),
+    "msg.grant_done": (
+        "{login} may use the ledger in database {database}, schema {schema}: it reads every table and writes only "
+        "what qiye's commands write; it can add to the history but never change or delete it.",
+        "{login} 可以使用数据库 {database}（架构 {schema}）中的账本：可读取所有表，只能写入 qiye 命令会写的内容；"
+        "可以追加办理记录，但不能修改或删除。",
+    ),
+    "warn.grant_leftover": (
+        "{login} still has {privilege} on {thing} through PUBLIC or a role it belongs to; revoke it there.",
+        "{login} 仍通过 PUBLIC 或其所属角色拥有 {thing} 上的 {privilege} 权限，请在那里收回。",
+    ),
+    "error.grant_sqlite": (
+        "db grant is for a ledger on PostgreSQL: an SQLite ledger has no logins; its file's permissions decide "
+        "who may use it.",
+        "db grant 只适用于 PostgreSQL 上的账本：SQLite 账本没有登录名，由文件权限决定谁能使用。",
+    ),
+    "error.grant_bad_login": (
+        "{login!r} is not a login name qiye grants: 1 to 63 bytes, not starting with pg_, not a reserved name.",
+        "{login!r} 不是可授权的登录名：须为 1 到 63 字节，不以 pg_ 开头，且不是保留名称。",
+    ),
+    "error.grant_bad_password": (
+        "no password on standard input: give it as the first line, or leave out --password-stdin.",
+        "标准输入中没有密码：请在第一行给出，或去掉 --password-stdin。",
+    ),
+    "error.grant_no_ledger": ("no qiye ledger here: run `qiye init` first.", "此处没有 qiye 账本：请先运行 `qiye init`。"),
+    "error.grant_owner": (
+        "{login} owns the ledger (schema {schema}): nothing can be taken from the owner; grant other logins.",
+        "{login} 是账本（架构 {schema}）的属主，无法限制属主的权限；请为其他登录名授权。",
+    ),
+    "error.grant_superuser": (
+        "{login} is a PostgreSQL superuser, whom no privilege binds; use an ordinary login.",
+        "{login} 是 PostgreSQL 超级用户，任何权限都约束不了它；请使用普通登录名。",
+    ),
+    "error.grant_member": (
+        "{login} is a member of {owner}, the ledger's owner, and can act as it; remove it from that role "
+        "(REVOKE {owner} FROM {login}) or grant another login.",
+        "{login} 是账本属主 {owner} 的成员，可以以属主身份操作；请先将其移出该角色（REVOKE {owner} FROM {login}），"
+        "或为其他登录名授权。",
+    ),
+    "error.grant_denied": (
+        "could not grant {login}: {detail}. Run `qiye db grant` as the login that owns the ledger (the one that "
+        "ran `qiye init`); creating a login also needs CREATEROLE (or create it first: createuser {login}).",
+        "无法为 {login} 授权：{detail}。请用拥有账本的登录名（运行 `qiye init` 的那个）执行 `qiye db grant`；"
+        "创建登录名还需要 CREATEROLE 权限（或先创建它：createuser {login}）。",
+    ),
     # --- issue 19: users ---
     "field.role": ("Role", "角色"),
     "field.login": ("Login", "登录名"),
@@ -1613,6 +1767,316 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Enable a disabled user again.\n\nExample: qiye user enable 王强",
         "重新启用已停用的用户。\n\n示例：qiye user enable 王强",
     ),
+    # --- issue 20: extend ---
+    "status.verifying": ("awaiting verification", "待审核销号"),
+    "action.extension_requested": ("extension requested", "延期申请"),
+    "action.extension_approved": ("extension approved", "批准延期"),
+    "action.extension_refused": ("extension refused", "不予延期"),
+    "action.suspended": ("suspended", "挂起"),
+    "action.resumed": ("resumed", "恢复办理"),
+    "action.deadline": ("deadline in force", "执行时限"),
+    "action.verified": ("close-out verified", "审核销号"),
+    "action.rejected": ("close-out rejected", "销号退回重办"),
+    "transition.extend": ("extend", "申请延期"),
+    "transition.suspend": ("suspend", "挂起"),
+    "transition.verify": ("verify the close-out of", "审核销号"),
+    "transition.reject": ("reject the close-out of", "退回销号"),
+    "transition.resume": ("resume", "恢复办理"),
+    "transition.decide_extension": ("decide an extension of", "审批延期"),
+    "field.extension_to": ("Extension asked to", "申请延期至"),
+    "field.extended_due_on": ("Extended to", "批准延期至"),
+    "field.deadline_on": ("Deadline in force", "执行时限"),
+    "field.suspended_on": ("Suspended since", "挂起日期"),
+    "field.suspended_days": ("Working days suspended", "挂起工作日数"),
+    "perm.roles.handler+supervisor+admin": ("a handler, a supervisor or an admin", "责任单位经办人、督办或管理员"),
+    "field.extension_by": ("Extension asked by", "延期申请人"),
+    "field.extension_count": ("Extensions approved", "批准延期次数"),
+    "field.closeout_by": ("Closed out by", "销号申请人"),
+    "field.verified_by": ("Verified by", "审核人"),
+    "field.verified_at": ("Verified at", "审核时间"),
+    "heading.deadline": ("Deadline, extension and verification", "时限、延期与审核销号"),
+    "reason.on_off": ("use on, off or auto", "请使用 on、off 或 auto"),
+    "error.import_suspended_not_running": (
+        "an issue that is {status} cannot be suspended: only an open or in-progress one is (qiye issue suspend)",
+        "{status}的问题不能挂起：只有已登记或办理中的问题可以挂起（qiye issue suspend）",
+    ),
+    "error.extend_reason": (
+        "asking to extend issue #{id} needs a reason: pass --reason TEXT",
+        "问题 #{id} 申请延期需要说明理由：请使用 --reason TEXT",
+    ),
+    "error.extension_pending": (
+        "issue #{id} already has an extension request to {to} by {by} waiting; approve or refuse it first "
+        "(`qiye issue extension approve|refuse {id}`)",
+        "问题 #{id} 已有 {by} 申请延期至 {to}，尚待审批；请先审批（`qiye issue extension approve|refuse {id}`）",
+    ),
+    "error.no_extension_request": (
+        "issue #{id} has no extension request waiting; a department asks with `qiye issue extend {id} --to DATE --reason TEXT`",
+        "问题 #{id} 没有待审批的延期申请；责任单位可用 `qiye issue extend {id} --to 日期 --reason 理由` 申请",
+    ),
+    "error.suspend_reason": (
+        "suspending issue #{id} needs a reason (what is awaited): pass --reason TEXT",
+        "挂起问题 #{id} 需要说明原因（等待什么）：请使用 --reason TEXT",
+    ),
+    "error.already_suspended": (
+        "issue #{id} is already suspended since {since}; resume it with `qiye issue resume {id}`",
+        "问题 #{id} 已于 {since} 挂起；恢复办理请用 `qiye issue resume {id}`",
+    ),
+    "error.not_suspended": (
+        "issue #{id} is not suspended",
+        "问题 #{id} 未挂起",
+    ),
+    "error.suspended": (
+        "issue #{id} is suspended since {since}: resume it first (`qiye issue resume {id}`)",
+        "问题 #{id} 自 {since} 起挂起：请先恢复办理（`qiye issue resume {id}`）",
+    ),
+    "msg.closeout_waiting": (
+        "Issue #{id} is closed out and waits for a supervisor's verification (审核销号): qiye issue verify {id}",
+        "问题 #{id} 已申请销号，待督办人员审核（qiye issue verify {id}）。",
+    ),
+    "msg.closeout_verified": ("Issue #{id}'s close-out is verified: it is resolved.", "问题 #{id} 已审核销号。"),
+    "msg.closeout_rejected": (
+        "Issue #{id}'s close-out is rejected: it is back in progress to be redone (重办).",
+        "问题 #{id} 销号未通过审核，已退回重办。",
+    ),
+    "msg.extension_requested": (
+        "Issue #{id}: extension to {to} requested; it waits for a supervisor (qiye issue extension approve|refuse {id}).",
+        "问题 #{id} 已申请延期至 {to}，待督办人员审批。",
+    ),
+    "msg.extension_approved": (
+        "Issue #{id}: extension approved; the deadline in force is {deadline}.",
+        "问题 #{id} 延期已批准，执行时限为 {deadline}。",
+    ),
+    "msg.extension_refused": ("Issue #{id}: extension refused; the deadline stands.", "问题 #{id} 延期申请未获批准，时限不变。"),
+    "msg.suspended": (
+        "Issue #{id} is suspended since {since}: its clock is stopped until `qiye issue resume {id}`.",
+        "问题 #{id} 自 {since} 起挂起，暂停计时，恢复请用 `qiye issue resume {id}`。",
+    ),
+    "msg.resumed": (
+        "Issue #{id} is resumed after {days} working day(s) suspended; the deadline in force is {deadline}.",
+        "问题 #{id} 已恢复办理，挂起 {days} 个工作日，执行时限为 {deadline}。",
+    ),
+    "help.cmd.issue.extend": (
+        "Ask for more time (延期申请); a supervisor approves or refuses it.\n\nExample: qiye issue extend 12 --to 2023-12-29 --reason \"等待省厅批复\"",
+        "申请延期；由督办人员批准或不予批准。\n\n示例：qiye issue extend 12 --to 2023-12-29 --reason \"等待省厅批复\"",
+    ),
+    "help.opt.issue.extend.to": ("The due date asked for: a date, +10d or +5wd.", "申请延期至的日期：日期、+10d 或 +5wd（工作日）。"),
+    "help.opt.issue.reason": ("Why (required).", "理由（必填）。"),
+    "help.opt.issue.on": ("Date it happened (default today).", "发生日期（默认今天）。"),
+    "help.cmd.issue.extension": ("Decide an extension request (延期审批).", "审批延期申请。"),
+    "help.cmd.issue.extension.approve": (
+        "Approve an issue's pending extension request (批准延期).\n\nExample: qiye issue extension approve 12 --note \"同意延期\"",
+        "批准问题待审批的延期申请。\n\n示例：qiye issue extension approve 12 --note \"同意延期\"",
+    ),
+    "help.cmd.issue.extension.refuse": (
+        "Refuse an issue's pending extension request (不予延期).\n\nExample: qiye issue extension refuse 12 --note \"理由不充分\"",
+        "不批准问题待审批的延期申请。\n\n示例：qiye issue extension refuse 12 --note \"理由不充分\"",
+    ),
+    "help.cmd.issue.suspend": (
+        "Suspend (挂起) an issue while the enterprise or a third party is awaited; the clock stops.\n\nExample: qiye issue suspend 12 --reason \"等待企业补充材料\"",
+        "挂起问题（等待企业或第三方），暂停计时。\n\n示例：qiye issue suspend 12 --reason \"等待企业补充材料\"",
+    ),
+    "help.cmd.issue.resume": (
+        "Resume a suspended issue; the working days it was held move its deadline on.\n\nExample: qiye issue resume 12 --note \"企业已补充材料\"",
+        "恢复办理已挂起的问题；挂起的工作日顺延办理时限。\n\n示例：qiye issue resume 12 --note \"企业已补充材料\"",
+    ),
+    "help.cmd.issue.verify": (
+        "Verify a close-out (审核销号), or reject it with --reject --note.\n\nExample: qiye issue verify 12 --reject --note \"现场核查未整改到位\"",
+        "审核销号；加 --reject --note 则退回重办。\n\n示例：qiye issue verify 12 --reject --note \"现场核查未整改到位\"",
+    ),
+    "help.opt.issue.verify.reject": ("Send the close-out back to be redone (重办).", "销号不予通过，退回重办。"),
+    # --- issue 20: cycle ---
+    "help.cmd.issue.assign": (
+        "Dispatch (派单) an issue to a lead department, co-handling departments and an owner.\n\n"
+        "Example: qiye issue assign 12 --dept 规划建设局 --co 消防救援大队 --owner 王强",
+        "派单：将问题交给主办单位、协办单位和责任人。\n\n示例：qiye issue assign 12 --dept 规划建设局 --co 消防救援大队 --owner 王强",
+    ),
+    "help.opt.issue.assign.co": ("A co-handling department (协办; repeatable).", "协办单位（可重复）。"),
+    "help.opt.issue.assign.due": (
+        "Deadline of the departments dispatched now: a date, +3d or +5wd.",
+        "本次派单各单位的办结时限：日期、+3d 或 +5wd（工作日）。",
+    ),
+    "help.opt.issue.start.dept": (
+        "The department acknowledging (default the lead); a co-handler (协办) acknowledges its part.",
+        "签收的单位（默认主办单位）；协办单位签收其协办部分。",
+    ),
+    "help.cmd.issue.return": (
+        "Send an issue back (退单) as not the department's to handle.\n\n"
+        "Example: qiye issue return 12 --reason 非本单位职责 --note \"属供电公司职责\"",
+        "退单：责任单位认为问题不属本单位办理，退回派单方。\n\n示例：qiye issue return 12 --reason 非本单位职责 --note \"属供电公司职责\"",
+    ),
+    "help.opt.issue.return.reason": (
+        "Why: 非本单位职责 (not_responsible), 信息不全 (incomplete), 重复 (duplicate) or 其他 (other).",
+        "退单原因：非本单位职责（not_responsible）、信息不全（incomplete）、重复（duplicate）或其他（other）。",
+    ),
+    "help.opt.issue.return.note": ("The department's explanation, required.", "退单说明，必填。"),
+    "help.opt.issue.return.dept": ("The department returning it (default the lead).", "退单的单位（默认主办单位）。"),
+    "help.cmd.issue.uphold": (
+        "Uphold a dispatch a department returned (审定): it must take the issue.\n\n"
+        "Example: qiye issue uphold 12 --note \"经审定属规划建设局职责\"",
+        "审定：维持原派单，退单的单位须承办该问题。\n\n示例：qiye issue uphold 12 --note \"经审定属规划建设局职责\"",
+    ),
+    "help.opt.issue.uphold.dept": (
+        "The department whose return is overruled (default the only one pending).",
+        "被驳回退单的单位（默认唯一一个待审定的单位）。",
+    ),
+    "help.opt.issue.callback.satisfied": (
+        "Whether the company is satisfied: 满意, 基本满意 or 不满意 (the same as --result).",
+        "企业是否满意：满意、基本满意或不满意（同 --result）。",
+    ),
+    "help.opt.issue.callback.solved": (
+        "Whether the problem was solved: 解决, 部分解决 or 未解决.",
+        "问题是否解决：解决、部分解决或未解决。",
+    ),
+    "help.opt.issue.callback.unreached": (
+        "The company could not be reached: no verdict, and the callback does not count.",
+        "未能联系上企业：不记评价，该次回访不计入有效回访。",
+    ),
+    "transition.assign": ("assign", "派单"),
+    "transition.acknowledge": ("acknowledge", "签收"),
+    "transition.return": ("return", "退单"),
+    "transition.uphold": ("uphold", "审定"),
+    "transition.callback": ("call back", "回访"),
+    "action.returned": ("returned", "退单"),
+    "action.transferred": ("transferred", "转办"),
+    "action.upheld": ("upheld", "审定"),
+    "return_reason.not_responsible": ("not responsible", "非本单位职责"),
+    "return_reason.incomplete": ("incomplete information", "信息不全"),
+    "return_reason.duplicate": ("duplicate", "重复"),
+    "return_reason.other": ("other", "其他"),
+    "callback_solved.solved": ("solved", "解决"),
+    "callback_solved.partly": ("partly solved", "部分解决"),
+    "callback_solved.unsolved": ("unsolved", "未解决"),
+    "dispatch_role.lead": ("lead", "主办"),
+    "dispatch_role.co": ("co-handling", "协办"),
+    "return_outcome.transferred": ("transferred", "已转办"),
+    "return_outcome.upheld": ("upheld", "已审定"),
+    "field.co_departments": ("Co-handling", "协办单位"),
+    "field.co_department": ("Co-handling", "协办单位"),
+    "field.return_count": ("Returns", "退单次数"),
+    "field.transfer_count": ("Transfers", "转办次数"),
+    "field.returns": ("Returns", "退单次数"),
+    "field.transfers": ("Transfers", "转办次数"),
+    "field.callback_solved": ("Solved", "解决情况"),
+    "field.callback_reached": ("Reached", "是否联系上"),
+    "heading.cycle": ("Departments", "承办单位"),
+    "field.part": ("Part", "承办方式"),
+    "field.returned_on": ("Returned", "退单日期"),
+    "field.return_reason": ("Return reason", "退单原因"),
+    "field.return_note": ("Return note", "退单说明"),
+    "field.outcome": ("Decision", "处理结果"),
+    "word.yes": ("yes", "是"),
+    "word.no": ("no", "否"),
+    "msg.cycle_acknowledged": ("Issue #{id}: {dept} acknowledged (签收).", "问题 #{id}：{dept} 已签收。"),
+    "msg.cycle_returned": (
+        "Issue #{id} returned ({reason}); returns so far: {count}. The office transfers it "
+        "(`qiye issue assign {id} --dept …`) or upholds the dispatch (`qiye issue uphold {id}`).",
+        "问题 #{id} 已退单（{reason}），累计退单 {count} 次。请派单方转办（`qiye issue assign {id} --dept …`）"
+        "或审定维持原派单（`qiye issue uphold {id}`）。",
+    ),
+    "msg.cycle_upheld": (
+        "Issue #{id}: the dispatch to {dept} is upheld (审定); {dept} must acknowledge it again.",
+        "问题 #{id}：已审定维持对 {dept} 的派单，{dept} 须重新签收。",
+    ),
+    "msg.callback_unreached": (
+        "Issue #{id}: the callback did not reach the company; it does not count as a callback.",
+        "问题 #{id}：未能联系上企业，本次回访不计入有效回访。",
+    ),
+    "error.callback_needs_satisfied": (
+        "a callback on issue #{id} needs the company's verdict: pass --satisfied 满意|基本满意|不满意 "
+        "(or --unreached when the company could not be reached)",
+        "问题 #{id} 的回访需要企业评价：请使用 --satisfied 满意|基本满意|不满意（未联系上企业时用 --unreached）",
+    ),
+    "error.callback_unreached_answer": (
+        "a callback that did not reach the company has no verdict: drop --satisfied/--result/--solved or --unreached",
+        "未联系上企业的回访没有评价：请去掉 --satisfied/--result/--solved 或 --unreached",
+    ),
+    "error.callback_result_twice": (
+        "--result and --satisfied say different things; give one of them",
+        "--result 与 --satisfied 的值不一致；请只给出其中一个",
+    ),
+    "error.cycle_needs_department": (
+        "returns, transfers and co-handling departments need a lead department (责任单位)",
+        "退单、转办和协办单位需要先有主办单位（责任单位）",
+    ),
+    "error.transfers_exceed_returns": (
+        "{transfers} transfers but only {returns} returns: each transfer follows a return",
+        "转办 {transfers} 次但退单只有 {returns} 次：每次转办都应在退单之后",
+    ),
+    "error.cycle_no_department": (
+        "issue #{id} has not been dispatched to a department: `qiye issue assign {id} --dept …` first",
+        "问题 #{id} 尚未派给责任单位：请先 `qiye issue assign {id} --dept …`",
+    ),
+    "error.cycle_not_dispatched": (
+        "issue #{id} is not dispatched to {dept}",
+        "问题 #{id} 未派给 {dept}",
+    ),
+    "error.cycle_already_acknowledged": (
+        "{dept} has already acknowledged issue #{id}",
+        "{dept} 已签收问题 #{id}",
+    ),
+    "error.cycle_co_backdated": (
+        "a co-handling department acknowledges today: drop --on",
+        "协办单位的签收记为今天：请去掉 --on",
+    ),
+    "error.cycle_return_pending": (
+        "{dept} has returned issue #{id}; the office transfers it (`qiye issue assign {id} --dept …`) or upholds "
+        "the dispatch (`qiye issue uphold {id}`) first",
+        "{dept} 已对问题 #{id} 退单，需派单方先转办（`qiye issue assign {id} --dept …`）或审定（`qiye issue uphold {id}`）",
+    ),
+    "error.cycle_uphold_which": (
+        "several departments returned issue #{id}: say which with --dept",
+        "问题 #{id} 有多个单位退单：请用 --dept 指明",
+    ),
+    "error.cycle_no_return": (
+        "no department has a return of issue #{id} waiting to be decided",
+        "问题 #{id} 没有待审定的退单",
+    ),
+    "error.import_bad_count": ("{value!r} is not a count (a whole number from 0)", "{value!r} 不是次数（应为不小于 0 的整数）"),
+    "error.import_count_mismatch": (
+        "{count} does not match the {names} departments named in {column}",
+        "{count} 与 {column} 中列出的 {names} 个单位不一致",
+    ),
+    "error.import_transfer_without_return": (
+        "{dept} is listed as transferred from but never returned the issue",
+        "{dept} 列为转出单位，但从未退单",
+    ),
+    "help.opt.export.issues.cycle": (
+        "Add the supervision record and the work-order cycle (co_departments, return_count, transfer_count, "
+        "returned_by, transferred_from, callback_solved, callback_reached), which import issues reads back.",
+        "附加督办记录和办理流程（协办单位、退单次数、转办次数、退单单位、转出单位、解决情况、是否联系上），可由 import issues 读回。",
+    ),
+    "error.cycle_no_return_by": (
+        "{dept} has no return of issue #{id} waiting to be decided",
+        "{dept} 对问题 #{id} 没有待审定的退单",
+    ),
+    # --- issue 21: pack ---
+    "reason.park_name": ("one line of at most 60 characters, without leading or trailing spaces",
+                         "一行文字，不超过 60 个字符，首尾不留空格"),
+    "report.section.change": ("Change from the previous week", "较上周变化"),
+    "report.field.current": ("This week", "本周"),
+    "report.field.previous_week": ("Previous week ({week})", "上周（{week}）"),
+    "report.field.change": ("Change", "变化"),
+    "report.change.points": ("{value} pp", "{value} 个百分点"),
+    "report.section.trend12": ("Filed vs resolved, last 12 weeks ({first} to {last})",
+                               "近 12 周登记与办结（{first} 至 {last}）"),
+    "report.section.departments": ("Departments by resolution rate (to date)", "部门办结率排名（累计）"),
+    "report.section.levels": ("Overdue by level", "逾期分级督办"),
+    "pack.vs_previous": ("{change} on the previous week ({previous})", "较上周 {change}（上周 {previous}）"),
+    "pack.page": ("Page", "页码"),
+    "help.opt.report.pack.fmt": (
+        "table, csv, tsv, json, ndjson, markdown, xlsx, or the printable meeting pack: html or pdf (xlsx and pdf need --out).",
+        "输出格式：table、csv、tsv、json、ndjson、markdown、xlsx，或可打印的周调度材料 html、pdf（xlsx 和 pdf 需要 --out）。",
+    ),
+    "error.pdf_engine": (
+        "--format pdf needs WeasyPrint and the Pango library: pip install 'qiye-service[pdf]', and on "
+        "Debian or Ubuntu apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; or write "
+        "--format html and print it from a browser ({detail})",
+        "--format pdf 需要 WeasyPrint 和 Pango 库：请执行 pip install 'qiye-service[pdf]'，在 Debian 或 Ubuntu 上"
+        "再执行 apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk；也可以用 --format html 输出后"
+        "在浏览器中打印（{detail}）",
+    ),
+    "error.pack_format": ("--format {format} is for report weekly and report summary",
+                          "--format {format} 仅用于 report weekly 和 report summary"),
     # --- issue 21: render ---
     "report.totals": ("Total", "合计"),
     "report.title_line": ("{title} · {subtitle}", "{title}　{subtitle}"),

@@ -37,7 +37,7 @@ ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "source": ("source", "来源", "问题来源"),
         "priority": ("priority", "优先级", "紧急程度"),
         "status": ("status", "办理状态", "状态", "当前状态"),
-        "department": ("department", "责任单位", "牵头单位", "责任部门"),
+        "department": ("department", "责任单位", "牵头单位", "责任部门", "主办单位"),
         "owner": ("owner", "责任人", "揭榜挂帅"),
         "reported_on": ("reported_on", "登记日期", "提出时间", "提出日期", "反映时间"),
         "due_on": ("due_on", "办结时限", "完成时限", "办理时限"),
@@ -53,6 +53,24 @@ ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "callback_result": ("callback_result", "回访结果"),
         "callback_on": ("callback_on", "回访日期", "回访时间"),
         "callback_note": ("callback_note", "回访意见"),
+        # The work-order cycle (issue 20): `export issues --cycle` writes these back.
+        "co_departments": ("co_departments", "协办单位", "配合单位"),
+        "return_count": ("return_count", "退单次数"),
+        "transfer_count": ("transfer_count", "转办次数"),
+        "returned_by": ("returned_by", "退单单位"),
+        "transferred_from": ("transferred_from", "转出单位"),
+        "callback_solved": ("callback_solved", "解决情况", "是否解决"),
+        "callback_reached": ("callback_reached", "是否联系上", "有效回访"),
+        "co_dispatched_on": ("co_dispatched_on", "协办派单日期"),
+        "co_acknowledged_on": ("co_acknowledged_on", "协办签收日期"),
+        # Extension, suspension, verification (issue 20 points 3, 4).
+        "extended_due_on": ("extended_due_on", "延期至", "批准延期至"),
+        "extension_count": ("extension_count", "延期次数", "批准延期次数"),
+        "deadline_on": ("deadline_on", "执行时限"),
+        "suspended_on": ("suspended_on", "挂起日期"),
+        "suspended_days": ("suspended_days", "挂起天数", "挂起工作日数"),
+        "closeout_by": ("closeout_by", "销号申请人"),
+        "verified_by": ("verified_by", "审核人"),
     },
     "enterprises": {
         "id": ("id", "序号", "编号"),
@@ -818,6 +836,58 @@ def parse_tags(raw: Any) -> tuple[str, ...]:
     return tuple(clean_tags([text])) if text else ()
 
 
+_NAME_SEPARATORS = re.compile(r"[;；,，、]")
+
+
+def parse_names(raw: Any) -> tuple[str, ...]:
+    """`;`-separated department names (also `，`, `、`), in order, repeats kept (one per return)."""
+    text = cell_text(raw)
+    if not text:
+        return ()
+    if "\x00" in text:
+        raise InvalidValue("error.nul_character", field="department")
+    names = tuple(name.strip() for name in _NAME_SEPARATORS.split(text) if name.strip())
+    if any(len(name) > 200 for name in names):
+        raise InvalidValue("error.too_long", field="department", limit=200)
+    return names
+
+
+def day_list_cleaner(today: date, past: bool) -> ColumnCleaner:
+    """`;`-separated dates, one per co-handling department in the order named, blank for none."""
+
+    def clean(raw: Any) -> tuple[date | None, ...]:
+        text = cell_text(raw)
+        if not text:
+            return ()
+        return tuple(parse_day(part.strip(), today, past) if part.strip() else None for part in re.split(r"[;；]", text))
+
+    return ColumnCleaner(clean, {None: (), "": ()})
+
+
+def parse_count(raw: Any) -> int | None:
+    """A count cell: a whole number from 0, or blank."""
+    text = cell_text(raw)
+    if text is None:
+        return None
+    if text.endswith(".0"):  # a spreadsheet's number
+        text = text[:-2]
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise InvalidValue("error.import_bad_count", value=text)
+    return int(text)
+
+
+def yes_no(raw: Any) -> bool | None:
+    """是/否 (yes/no, true/false, 1/0); blank is None."""
+    text = cell_text(raw)
+    if text is None:
+        return None
+    if text.lower() in YES:
+        return True
+    if text.lower() in NO:
+        return False
+    raise InvalidValue("error.bad_choice", field="callback_reached", value=text, valid="是/否 (yes/no)")
+
+
 def escalation_cleaner(today: date) -> ColumnCleaner:
     """挂牌督办: 是/yes (True), 否/blank (None), or the date it was raised."""
 
@@ -842,6 +912,7 @@ TEXT_COLUMNS: dict[str, dict[str, int]] = {
         "title": TITLE_LIMIT, "description": TEXT_LIMIT, "enterprise": 200, "project": TITLE_LIMIT,
         "category": 100, "department": 200, "owner": NAME_LIMIT, "resolution": TEXT_LIMIT,
         "created_by": NAME_LIMIT, "callback_note": TEXT_LIMIT,
+        "closeout_by": NAME_LIMIT, "verified_by": NAME_LIMIT,
     },
     "enterprises": {
         "name": 200, "zone": NAME_LIMIT, "industry": NAME_LIMIT, "contact": NAME_LIMIT, "phone": NAME_LIMIT,
@@ -853,9 +924,9 @@ TEXT_COLUMNS: dict[str, dict[str, int]] = {
 
 def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
     """Cleaners of the issue columns that are not plain text."""
-    from qiye_service.models import CallbackResult, Kind, Priority, Source, Status
+    from qiye_service.models import CallbackResult, CallbackSolved, Kind, Priority, Source, Status
     from qiye_service.services import lookups
-    from qiye_service.services.supervision import CALLBACK_ALIASES
+    from qiye_service.services.supervision import CALLBACK_ALIASES, SOLVED_ALIASES
 
     dates = date_cleaner(today)  # one cache for every date column
     # Close-outs, acknowledgements and callbacks already happened: never after today (DESIGN §3).
@@ -882,6 +953,20 @@ def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
         "escalated": escalation_cleaner(today),
         "callback_result": choice_cleaner("callback_result", values(CallbackResult), CALLBACK_ALIASES),
         "callback_on": past_dates,
+        "co_departments": ColumnCleaner(parse_names, {None: (), "": ()}),
+        "returned_by": ColumnCleaner(parse_names, {None: (), "": ()}),
+        "transferred_from": ColumnCleaner(parse_names, {None: (), "": ()}),
+        "return_count": ColumnCleaner(parse_count, _blank_cache()),
+        "transfer_count": ColumnCleaner(parse_count, _blank_cache()),
+        "callback_solved": choice_cleaner("callback_solved", values(CallbackSolved), SOLVED_ALIASES),
+        "callback_reached": ColumnCleaner(yes_no, _blank_cache()),
+        "co_dispatched_on": day_list_cleaner(today, past=False),
+        "co_acknowledged_on": day_list_cleaner(today, past=True),
+        "extended_due_on": dates,
+        "extension_count": ColumnCleaner(parse_count, _blank_cache()),
+        "deadline_on": dates,
+        "suspended_on": past_dates,
+        "suspended_days": ColumnCleaner(parse_count, _blank_cache()),
     }
 
 
@@ -977,8 +1062,8 @@ def _fail(row: LedgerRow, names: dict[str, str], name: str, error: QiyeError) ->
 
 
 def check_issue_row(row: LedgerRow, names: dict[str, str]) -> None:
-    """Rules that span cells: required values, a title from the description, date order,
-    status against resolved_on, callbacks."""
+    """Rules that span cells: required values, a title from the description, date order; the
+    state (status against resolved_on, acknowledgement, callbacks, returns) by services.workflow."""
     values = row.values
     for name in ("enterprise", "category", "reported_on"):
         if values.get(name) is None:
@@ -998,27 +1083,11 @@ def check_issue_row(row: LedgerRow, names: dict[str, str]) -> None:
                 _fail(row, names, later, InvalidValue(
                     "error.date_order", later=later, later_value=value.isoformat(),
                     earlier="reported_on", earlier_value=reported.isoformat()))
-    dispatched, acknowledged = values.get("dispatched_on"), values.get("acknowledged_on")
-    if acknowledged is not None and dispatched is not None and acknowledged < dispatched:
-        _fail(row, names, "acknowledged_on", InvalidValue(
-            "error.date_order", later="acknowledged_on", later_value=acknowledged.isoformat(),
-            earlier="dispatched_on", earlier_value=dispatched.isoformat()))
-    status = values.get("status") or "open"
-    resolved_on = values.get("resolved_on")
-    if status == "resolved" and resolved_on is None:
-        _fail(row, names, "resolved_on" if "resolved_on" in names else "status",
-              InvalidValue("error.import_resolved_on_missing"))
-    elif status != "resolved" and resolved_on is not None:
-        _fail(row, names, "resolved_on", InvalidValue("error.import_resolved_on_unresolved", status=status))
-    result, called_on = values.get("callback_result"), values.get("callback_on")
-    if result is None and (called_on is not None or values.get("callback_note")):
-        _fail(row, names, "callback_result", InvalidValue("error.empty", field="callback_result"))
-    if result is not None:
-        if called_on is None:
-            _fail(row, names, "callback_on", InvalidValue("error.empty", field="callback_on"))
-        if status != "resolved" and result != "unsatisfied":
-            _fail(row, names, "callback_result",
-                  InvalidValue("error.import_callback_unresolved", result=result, status=status))
+    # The state the row describes: one the commands could reach (services.workflow decides).
+    from qiye_service.services.workflow import imported_state_errors
+
+    for name, error in imported_state_errors(values):
+        _fail(row, names, name if name in names or name != "resolved_on" else "status", error)
 
 
 def check_enterprise_row(row: LedgerRow, names: dict[str, str]) -> None:

@@ -19,9 +19,12 @@ class Status(str, enum.Enum):
     in_progress = "in_progress"
     resolved = "resolved"
     deferred = "deferred"
+    # Closed out by the department, waiting for a supervisor's verification (审核销号, issue 20;
+    # only with `closeout.verify` on). Not resolved in any report until verified.
+    verifying = "verifying"
 
 
-UNRESOLVED_STATUSES = (Status.open.value, Status.in_progress.value, Status.deferred.value)
+UNRESOLVED_STATUSES = (Status.open.value, Status.in_progress.value, Status.deferred.value, Status.verifying.value)
 """Every status but resolved: `issue list`'s default, and what "not resolved" means now."""
 
 
@@ -49,6 +52,37 @@ class CallbackResult(str, enum.Enum):
     satisfied = "satisfied"
     basic = "basic"
     unsatisfied = "unsatisfied"
+
+
+class CallbackSolved(str, enum.Enum):
+    """Whether the company says the problem was solved (DESIGN §11, issue 20)."""
+
+    solved = "solved"          # 解决
+    partly = "partly"          # 部分解决
+    unsolved = "unsolved"      # 未解决
+
+
+class DispatchRole(str, enum.Enum):
+    """A department's part in an issue (DESIGN §11): the lead 主办 or a co-handler 协办."""
+
+    lead = "lead"
+    co = "co"
+
+
+class ReturnReason(str, enum.Enum):
+    """Why a department sent an issue back (退单, DESIGN §11)."""
+
+    not_responsible = "not_responsible"  # 非本单位职责
+    incomplete = "incomplete"            # 信息不全
+    duplicate = "duplicate"              # 重复
+    other = "other"                      # 其他
+
+
+class ReturnOutcome(str, enum.Enum):
+    """What the office decided on a return: re-dispatched elsewhere (a transfer) or upheld (审定)."""
+
+    transferred = "transferred"
+    upheld = "upheld"
 
 
 class Role(str, enum.Enum):
@@ -170,8 +204,62 @@ class Issue(SQLModel, table=True):
     callback_result: str | None = Field(default=None, sa_column=Column(String(16)))
     callback_on: date | None = Field(default=None)
     reopen_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Extension and suspension (延期/挂起, issue 20). due_on stays the original deadline;
+    # deadline_on is the deadline in force when it differs from due_on: the approved
+    # extension (extended_due_on, else due_on) moved on by the working days the issue was
+    # suspended (suspended_days). Reports compare against COALESCE(deadline_on, due_on).
+    extended_due_on: date | None = Field(default=None)
+    deadline_on: date | None = Field(default=None)
+    extension_to: date | None = Field(default=None)  # a pending extension request's date
+    extension_by: str | None = Field(default=None, sa_column=Column(String(100)))  # who asked
+    extension_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    suspended_on: date | None = Field(default=None)  # suspended (挂起) since; None when running
+    suspended_days: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Close-out verification (审核销号, issue 20): who closed out and who verified it.
+    closeout_by: str | None = Field(default=None, sa_column=Column(String(100)))
+    verified_by: str | None = Field(default=None, sa_column=Column(String(100)))
+    verified_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    # The work-order cycle (DESIGN §11, issue 20). callback_solved: solved|partly|unsolved;
+    # callback_reached: whether the latest callback reached the company (None: no callback).
+    callback_solved: str | None = Field(default=None, sa_column=Column(String(16)))
+    callback_reached: bool | None = Field(default=None, sa_column=Column(Boolean))
+    # Returns (退单) of this issue by any department and re-dispatches after one (transfers).
+    return_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    transfer_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     # Head of this issue's event hash chain (tamper evidence).
     history_hash: str | None = Field(default=None, sa_column=Column(String(64)))
+
+
+class Dispatch(SQLModel, table=True):
+    """One department's part in an issue (DESIGN §11): the lead (主办, mirrored on the issue's
+    department_id, due_on, dispatched_at, acknowledge_by and acknowledged_at so the reports stay
+    plain aggregates over Issue) or a co-handler (协办), each with its own deadline and
+    acknowledgement (签收). A return (退单) sets returned_at, its reason and note; the office's
+    decision sets outcome: `transferred` (re-dispatched elsewhere; the row goes inactive) or
+    `upheld` (审定: the department must take it). Rows are never deleted: an inactive row is a
+    department that no longer handles the issue, kept for the per-department counts."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+    __table_args__ = (Index("ix_dispatch_issue_id_active", "issue_id", "active"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("issue.id", ondelete="CASCADE"), nullable=False)
+    )
+    department_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("department.id"), nullable=False, index=True)
+    )
+    role: str = Field(sa_column=Column(String(8), nullable=False))  # DispatchRole
+    due_on: date | None = Field(default=None)
+    dispatched_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    acknowledge_by: date | None = Field(default=None)
+    acknowledged_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    returned_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    return_reason: str | None = Field(default=None, sa_column=Column(String(16)))  # ReturnReason
+    return_note: str | None = Field(default=None, sa_column=Column(Text))
+    outcome: str | None = Field(default=None, sa_column=Column(String(16)))  # ReturnOutcome
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
 
 
 class Event(SQLModel, table=True):

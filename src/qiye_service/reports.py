@@ -34,6 +34,7 @@ TREND_PERIODS = ("month", "week")
 
 # The figure names of DESIGN §4 and §8, in the order every format shows them.
 GROUP_FIELDS = ("key", "label", "total", "resolved", "pending", "overdue", "resolution_rate")
+CYCLE_GROUP_FIELDS = ("returns", "transfers")  # summary --by department only (issue 20)
 SUPERVISION_FIELDS = ("response_rate", "callback_rate", "satisfaction_rate",
                       "level_due_soon", "level_overdue", "level_red")
 SUMMARY_FIELDS = ("total", "resolved", "pending", "deferred", "overdue", "resolution_rate",
@@ -133,8 +134,10 @@ def is_unresolved(cutoffs: supervision.LevelCutoffs) -> Any:
 
 
 def is_overdue(cutoffs: supervision.LevelCutoffs) -> Any:
-    """DESIGN §4: not resolved and due before the as-of date."""
-    return and_(is_unresolved(cutoffs), Issue.due_on < cutoffs.as_of)
+    """DESIGN §4: not resolved and due before the as-of date; the deadline in force, while the
+    clock runs (issue 20: an approved extension, suspended working days added)."""
+    return and_(is_unresolved(cutoffs), supervision.running_clause(cutoffs),
+                supervision.deadline_compare("<", cutoffs.as_of))
 
 
 def is_resolved() -> Any:
@@ -362,8 +365,14 @@ def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
         kinds.setdefault(row[0], []).append(raw)
         keys.setdefault(tuple(row[1:1 + width]), []).append(raw)
     by_kind = _sort_groups([_group_row(kind, _add_up(raws, names)) for kind, raws in kinds.items()], False)
-    groups = _sort_groups([_group_row(dim.key(values), _add_up(raws, names)) for values, raws in keys.items()],
+    group_raws = {values: _add_up(raws, names) for values, raws in keys.items()}
+    cycle_counts = _add_co_dispatches(session, flt, scope, group_raws, names) if by == "department" else None
+    groups = _sort_groups([_group_row(dim.key(values), raw) for values, raw in group_raws.items()],
                           dim.chronological)
+    if cycle_counts is not None:  # per department: its returns (退单) and the transfers away from it
+        for group in groups:
+            counts = cycle_counts.get(group["key"], {})
+            group["returns"], group["transfers"] = counts.get("returns", 0), counts.get("transfers", 0)
     totals = _add_up([raw for raws in kinds.values() for raw in raws], names)
     head = _group_row(None, totals)
     days_count = int(totals["days_count"])
@@ -380,13 +389,34 @@ def summary_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
     }
 
 
+def _add_co_dispatches(session: Session, flt: ResolvedFilter, scope: Scope,
+                       group_raws: dict[tuple[Any, ...], dict[str, Any]], names: list[str]) -> dict[Any, dict[str, int]]:
+    """Per department, the response rate counts its co-handling dispatches (协办) of the scope's
+    issues beside the issues it leads (DESIGN §11): each dispatch is acknowledged on its own.
+    A department that only co-handles or returned an issue gets a group of its own, with no
+    issues of its own. Returns each department's return and transfer counts."""
+    from qiye_service.services.cycle import co_response_figures, department_counts
+
+    scoped_ids = _scoped(select(Issue.id), flt, scope)
+    co = co_response_figures(session, scoped_ids)
+    for name, (dispatched, in_time) in co.items():
+        raw = group_raws.setdefault((name,), dict.fromkeys(names, 0))
+        raw["dispatched"] = int(raw["dispatched"] or 0) + dispatched
+        raw["acknowledged_in_time"] = int(raw["acknowledged_in_time"] or 0) + in_time
+    counts = department_counts(session, scoped_ids)
+    for name, figures in counts.items():
+        if figures["returns"] or figures["transfers"]:
+            group_raws.setdefault((name,), dict.fromkeys(names, 0))
+    return counts  # type: ignore[return-value]
+
+
 # --- issue lists ---------------------------------------------------------------------------
 
 
 def issue_columns() -> list[Any]:
     return [Issue.id, Issue.title, Enterprise.name.label("enterprise"), Category.code.label("category"),
             Issue.status, Department.name.label("department"), Issue.owner, Issue.reported_on, Issue.due_on,
-            Issue.resolved_on]
+            Issue.resolved_on, supervision.deadline_expression().label("deadline"), Issue.suspended_on]
 
 
 def _with_names(stmt: Any) -> Any:
@@ -409,8 +439,7 @@ def _closed_row(row: Any) -> dict[str, Any]:
 
 def _ladder_row(row: Any, as_of: date) -> dict[str, Any]:
     found = row._asdict()
-    due = row.due_on
-    found["days_overdue"] = supervision.days_overdue(due, as_of)
+    found["days_overdue"] = 0 if row.suspended_on is not None else supervision.days_overdue(row.deadline, as_of)
     return {field: found.get(field) for field in OVERDUE_ISSUE_FIELDS}
 
 
@@ -433,8 +462,9 @@ def _weekly_columns(scope: Scope, cutoffs: supervision.LevelCutoffs) -> list[Any
         func.count().label("total_to_date"),
         count_if(and_(is_resolved(), Issue.resolved_on <= sunday)).label("resolved_to_date"),
         count_if(is_overdue(cutoffs)).label("overdue"),
-        count_if(and_(is_unresolved(cutoffs), Issue.due_on >= as_of,
-                      Issue.due_on <= as_of + timedelta(days=6))).label("due_next_7_days"),
+        count_if(and_(is_unresolved(cutoffs), supervision.running_clause(cutoffs),
+                      supervision.deadline_compare(">=", as_of),
+                      supervision.deadline_compare("<=", as_of + timedelta(days=6)))).label("due_next_7_days"),
         *supervision_columns(cutoffs),
     ]
 
@@ -472,7 +502,7 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *,
               .order_by(Issue.resolved_on, Issue.id))
     level = supervision.level_expression(cutoffs).label("level")
     late = (_scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date)
-            .where(is_overdue(cutoffs)).order_by(Issue.due_on, Issue.id))
+            .where(is_overdue(cutoffs)).order_by(supervision.deadline_expression(), Issue.id))
     if limit is not None:
         closed, late = closed.limit(limit), late.limit(limit)
     return {
@@ -509,7 +539,8 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
         count_if(is_overdue(cutoffs)).label("overdue"),
         *(supervision.level_count(lvl, cutoffs).label(field) for lvl, field in LEVEL_FIELD.items()),
         # The earliest due date among the late ones gives the group's worst delay.
-        type_coerce(func.min(case((Issue.due_on < as_of, Issue.due_on))), Date).label("earliest_late"),
+        type_coerce(func.min(case((is_overdue(cutoffs), supervision.deadline_expression()))),
+                    Date).label("earliest_late"),
     ]
 
     def ladder(stmt: Any) -> Any:
@@ -553,7 +584,7 @@ def _ladder_rows(session: Session, ladder: Callable[[Any], Any], level: Any, as_
     department or owner, one indexed query per group in the groups' order."""
     rank = case({supervision.RED: 0, supervision.OVERDUE: 1}, value=level, else_=2)
     stmt = (ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
-            .order_by(rank, Issue.due_on.is_(None), Issue.due_on, Issue.id))
+            .order_by(rank, supervision.deadline_expression().is_(None), supervision.deadline_expression(), Issue.id))
     if by == "level":
         for row in stream(session, stmt):
             yield _ladder_row(row, as_of)

@@ -58,6 +58,10 @@ BY_NAME: dict[str, Values] = {
     "enterprise": ENTERPRISES,
     "category": _ledger(values.categories),
     "dept": _ledger(values.departments),
+    "co": _ledger(values.departments),
+    "reason": _fixed(*values.RETURN_REASONS),
+    "satisfied": _fixed(*values.CALLBACK_RESULTS),
+    "solved": _fixed(*values.CALLBACK_SOLVED),
     "owner": _ledger(values.owners),
     "tag": _ledger(values.tags),
     "zone": _ledger(values.zones),
@@ -74,6 +78,10 @@ BY_NAME: dict[str, Values] = {
 BY_COMMAND: dict[tuple[str, str], Values] = {
     ("issue reopen", "issue_id"): RESOLVED_IDS,
     ("issue callback", "issue_id"): RESOLVED_IDS,
+    # issue 20 (extend): close-outs waiting for verification; a free-text --reason has no values.
+    ("issue verify", "issue_id"): _ledger(values.issue_ids, statuses=("verifying",)),
+    ("issue extend", "reason"): _fixed(),
+    ("issue suspend", "reason"): _fixed(),
     ("enterprise show", "name"): ENTERPRISES,
     ("enterprise edit", "name"): ENTERPRISES,
     **{(f"user {command}", "name"): USERS for command in ("show", "edit", "disable", "enable")},

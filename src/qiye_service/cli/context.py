@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from qiye_service.db import Location
     from qiye_service.services.issues import Actor
+    from qiye_service.services.permissions import Identity
     from qiye_service.workdays import WorkingCalendar
 
 
@@ -42,6 +43,9 @@ class AppContext:
     lang: str = field(default_factory=default_lang)
     # One engine per way of opening: read-write, and (SQLite) read-only for commands that only read.
     _engines: dict[bool, Engine] = field(default_factory=dict)
+    # Who is writing (services.permissions), once known, and whether this run's command was allowed.
+    _identity: Identity | None = None
+    _authorized: bool = False
 
     @cached_property
     def config(self) -> dict[str, str]:
@@ -91,6 +95,8 @@ class AppContext:
             self.require_ledger()
         engine = self.engine(read_only=not write)
         with database_errors(engine), session_scope(engine, write=write) as session:
+            if write:
+                self.authorize(session)
             yield session
 
     def database_error(self, exc: Exception) -> QiyeError | None:
@@ -121,7 +127,9 @@ class AppContext:
         return WorkingCalendar(warn=self.warn, lang=self.lang)
 
     @cached_property
-    def actor_name(self) -> str:
+    def unregistered_actor_name(self) -> str:
+        """The actor of a ledger with no registered users (DESIGN §3): --as, QIYE_USER, the
+        config, the OS login."""
         name = self.actor_option or os.environ.get("QIYE_USER") or self.config.get("user")
         if not name:
             try:
@@ -129,6 +137,79 @@ class AppContext:
             except Exception:  # noqa: BLE001 - no login name in some containers
                 name = "unknown"
         return name.strip()[:100] or "unknown"
+
+    def identity(self, session: Any = None) -> Identity:
+        """Who is writing (DESIGN §10), read from the ledger once per run: through `session`
+        when given, else a session of its own. Raises Forbidden for a login that may not write."""
+        if self._identity is None:
+            from qiye_service.services.permissions import resolve_identity
+
+            requested = self.actor_option or os.environ.get("QIYE_USER")
+            if session is not None:
+                self._identity = resolve_identity(session, requested=requested,
+                                                  unregistered_name=self.unregistered_actor_name)
+            else:
+                from sqlmodel import Session
+
+                engine = self.engine()
+                with database_errors(engine), Session(engine) as own:
+                    self._identity = resolve_identity(own, requested=requested,
+                                                      unregistered_name=self.unregistered_actor_name)
+        return self._identity
+
+    @property
+    def actor_name(self) -> str:
+        from qiye_service.services.permissions import Forbidden
+
+        try:
+            return self.identity().name
+        except Forbidden:  # said when the command opens its write (authorize); a dry run may go on
+            return self.unregistered_actor_name
+
+    def authorize(self, session: Any = None, *, before_schema: bool = False) -> None:
+        """The permission check of this run's writing command (services.permissions), once: every
+        write session passes here first. `before_schema`: for the commands that create, upgrade
+        or replace the ledger (init, db upgrade, db restore) and config set, which check on a
+        session of their own, before any migration, a missing or unreadable ledger having no
+        users to enforce."""
+        if self._authorized:
+            return
+        from qiye_service.services import permissions
+
+        command, issue_id, options = _current_command()
+        if session is not None:
+            permissions.authorize(session, self.identity(session), command, issue_id, options)
+        else:
+            assert before_schema, "a write is authorized in its session, or before_schema"
+            self._authorize_before_schema(command)
+        self._authorized = True
+
+    def _authorize_before_schema(self, command: str) -> None:
+        from sqlmodel import Session
+
+        from qiye_service.db import make_engine
+        from qiye_service.services import permissions
+
+        path = self.location.path
+        if path is not None and not path.exists():
+            return  # a new ledger: no users yet
+        engine = make_engine(self.location, read_only=True)  # SQLite: nothing written to the file
+        try:
+            with database_errors(engine), Session(engine) as own:
+                if not permissions.user_table_exists(own):
+                    return
+                permissions.authorize(own, self.identity(own), command)
+        except permissions.Forbidden:
+            raise
+        except QiyeError:
+            if not self.location.is_sqlite and command != "config set":
+                raise
+            # A broken SQLite file (what restores are for): it names no users to enforce, and
+            # whoever can write the file could replace it anyway. The settings file is the
+            # user's own: a ledger out of reach does not stop them changing it.
+        finally:
+            engine.dispose()
+        self._identity = None  # the ledger may change under the command (upgrade, restore)
 
     def actor(self) -> Actor:
         from qiye_service.dates import now_utc
@@ -268,9 +349,37 @@ def as_database_error(exc: Exception, engine: Engine) -> QiyeError | None:
         # A value the database will not store (PostgreSQL refuses a NUL in text, say): the
         # user's input, not an unavailable database.
         return InvalidValue("error.db_refused_value", detail=str(exc.orig).splitlines()[0])
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == "42501":
+        # PostgreSQL refused this login (issue 19: `qiye db grant` gives only what commands need).
+        return QiyeError("error.db_denied", detail=str(exc.orig).splitlines()[0],
+                         login=engine.url.username or "?")
     if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, (OperationalError, DatabaseError))):
         return translate_db_error(exc, engine)
     return None
+
+
+def _current_command() -> tuple[str, int | None, tuple[str, ...]]:
+    """The running command's words below the root (`issue resolve`), the issue it names, and
+    the options given a value (`--dept`): what the permission table is read by."""
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    params = dict(ctx.params) if ctx is not None else {}
+    given = tuple(param.opts[0] for param in (ctx.command.params if ctx is not None else ())
+                  if getattr(param, "param_type_name", "") == "option" and params.get(param.name) not in (None, False))
+    words: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        words.append(ctx.command.name or ctx.info_name or "")
+        ctx = ctx.parent
+    issue_id = None
+    if params.get("issue_id") is not None:
+        from qiye_service.services.lookups import parse_issue_id
+
+        try:
+            issue_id = parse_issue_id(params["issue_id"])
+        except QiyeError:
+            issue_id = None  # the command says why
+    return " ".join(reversed(words)), issue_id, given
 
 
 def get_app(ctx: typer.Context) -> AppContext:

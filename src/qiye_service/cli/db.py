@@ -7,7 +7,7 @@ import typer
 from qiye_service.cli.context import database_errors, echo, get_app
 from qiye_service.cli.options import ForceOption, FormatOption, OutputFormat, output_target
 
-app = typer.Typer(help="Create, upgrade, inspect, check, seal, back up and restore the database.",
+app = typer.Typer(help="Create, upgrade, inspect, check, seal, back up and restore the database; grant logins.",
                   no_args_is_help=True)
 
 
@@ -18,6 +18,7 @@ def upgrade(ctx: typer.Context) -> None:
     Example: qiye db upgrade
     """
     app_ctx = get_app(ctx)
+    app_ctx.authorize(before_schema=True)
     engine = app_ctx.engine()
     from qiye_service.db import stored_revision
 
@@ -118,9 +119,9 @@ def restore(
     location = app_ctx.location
     if location.is_sqlite:
         _refuse_foreign(location)
-        engine = app_ctx.engine(migrate=False)  # the live file may be broken: that is what restores are for
-    else:
-        engine = app_ctx.engine()
+    app_ctx.authorize(before_schema=True)  # who may replace the ledger (services.permissions)
+    # The live SQLite file may be broken: that is what restores are for.
+    engine = app_ctx.engine(migrate=False) if location.is_sqlite else app_ctx.engine()
     with database_errors(engine):
         prepared = backups.prepare_restore(_path(file), ledger=location.path)
         try:
@@ -237,6 +238,84 @@ def seal(
         app_ctx.say("msg.seal_taken", err=True, events=current.events, event=current.event_id, seal=current.text)
         return
     _write_records(app_ctx, [seals.seal_row(recorded)], seals.SEAL_FIELDS, fmt, one=True)
+
+
+@app.command("grant")
+def grant(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="The PostgreSQL login (created if missing).", show_default=False)],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Set the login's password, read from standard input (never printed).")] = False,
+    admin: Annotated[bool, typer.Option(
+        "--admin", help="Also let it manage users (qiye user add/edit/disable): for a qiye admin's login.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Let a PostgreSQL login use this ledger, with what qiye's commands need and no more.
+
+    Creates the login if missing (with no password unless --password-stdin, for trust or peer
+    authentication), or resets its privileges on the ledger. It may read every table and write
+    what the commands write; the history is append-only (events and seals: no UPDATE, DELETE or
+    TRUNCATE), the schema and its revision are the owner's. Run it as the login that owns the
+    ledger (the one that ran `qiye init`), again after `qiye db upgrade`. Then map the login to a
+    person with `qiye user add NAME --role ROLE --login LOGIN`.
+
+    Example: qiye db grant wangqiang --password-stdin < wangqiang.pw
+    """
+    import json
+
+    from qiye_service import render
+    from qiye_service.errors import InvalidValue
+    from qiye_service.services import grants
+
+    app_ctx = get_app(ctx)
+    if app_ctx.location.is_sqlite:
+        raise InvalidValue("error.grant_sqlite")
+    grants.check_login_name(login)
+    password = _read_password(app_ctx) if password_stdin else None
+    engine = app_ctx.engine()
+    with database_errors(engine):
+        done = grants.grant_login(engine, login, password=password, admin=admin)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps({"login": done.login, "database": done.database, "schema": done.schema,
+                               "created": done.created, "password_set": done.password_set,
+                               "privileges": {table: list(privileges) for table, privileges in done.privileges.items()},
+                               "sequences": done.sequences,
+                               "still_allowed": [list(pair) for pair in done.leftovers]},
+                              ensure_ascii=False, indent=2))
+    elif fmt is OutputFormat.table:
+        app_ctx.say("msg.grant_created" if done.created else "msg.grant_existing", login=done.login)
+        if done.login_enabled:
+            app_ctx.say("msg.grant_login_enabled", login=done.login)
+        if done.password_set:
+            app_ctx.say("msg.grant_password", login=done.login)
+        if done.public_create_revoked:
+            app_ctx.say("msg.grant_public_create", schema=done.schema)
+        app_ctx.out.print(render.table(done.rows(), ("table", "privileges"), lang=app_ctx.lang))
+        app_ctx.say("msg.grant_done", login=done.login, database=done.database, schema=done.schema)
+    else:
+        import sys
+
+        render.write_rows(done.rows(), ("table", "privileges"), fmt.value, sys.stdout, lang=app_ctx.lang)
+    for thing, privilege in done.leftovers:
+        app_ctx.warn(app_ctx.t("warn.grant_leftover", login=done.login, privilege=privilege, thing=thing))
+
+
+def _read_password(app_ctx) -> str:  # type: ignore[no-untyped-def]
+    """The password from standard input: its first line (a prompt without echo at a terminal)."""
+    import sys
+
+    from qiye_service.errors import InvalidValue
+
+    if sys.stdin.isatty():
+        import getpass
+
+        text = getpass.getpass(app_ctx.t("prompt.grant_password"))
+    else:
+        text = sys.stdin.readline()
+    text = text.rstrip("\r\n")
+    if not text:
+        raise InvalidValue("error.grant_bad_password")
+    return text
 
 
 def _write_records(app_ctx, rows: list[dict], fields: tuple[str, ...], fmt: OutputFormat,  # type: ignore[no-untyped-def]

@@ -265,6 +265,12 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
             payload = {k: render.json_value(v) for k, v in render.add_labels(detail, ISSUE_FIELDS, app_ctx.lang, names).items()}
         # The supervision record and the previous close-out go after the §4 row, the events last.
         payload.update(_state_payload(app_ctx, detail, labels=labels))
+        if detail["cycle"] is not None:  # the work-order cycle (issue 20), when the issue went through it
+            payload.update({k: render.json_value(v) if k != "departments" else
+                            [{f: render.json_value(x) for f, x in part.items()} for part in v]
+                            for k, v in detail["cycle"].items()})
+        if detail["deadline"] is not None:  # extension, suspension, verification (issue 20)
+            payload.update({k: render.json_value(v) for k, v in detail["deadline"].items()})
         payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
         render.write("json", payload, out=sys.stdout)
     elif fmt is OutputFormat.ndjson:
@@ -278,6 +284,13 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
             app_ctx.out.print()
             app_ctx.out.print(app_ctx.t("heading.supervision"), style="bold")
             app_ctx.out.print(render.record(shown, state, lang=app_ctx.lang, category_names=names))
+        if detail["cycle"] is not None:
+            _print_cycle(app_ctx, detail["cycle"])
+        if detail["deadline"] is not None:
+            app_ctx.out.print()
+            app_ctx.out.print(app_ctx.t("heading.deadline"), style="bold")
+            app_ctx.out.print(render.record(detail["deadline"], [k for k, v in detail["deadline"].items()
+                                                                 if v not in (None, "", 0)], lang=app_ctx.lang))
         app_ctx.out.print()
         app_ctx.out.print(render.table(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS,
                                        lang=app_ctx.lang, title=app_ctx.t("heading.timeline")))
@@ -290,6 +303,27 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
                           sys.stdout, lang=app_ctx.lang)
     else:
         render_issue_rows(app_ctx, [detail], fmt, labels=labels, category_names=names)
+
+
+def _print_cycle(app_ctx: AppContext, cycle: dict[str, Any]) -> None:
+    """The departments' parts in the issue (主办/协办, 签收, 退单) and its cycle counts."""
+    from qiye_service import render
+    from qiye_service.i18n import value_label
+    from qiye_service.services.cycle import PART_FIELDS
+
+    rows = [{**part, "part": value_label("dispatch_role", part["part"], app_ctx.lang),
+             "return_reason": value_label("return_reason", part["return_reason"], app_ctx.lang) or None,
+             "outcome": value_label("return_outcome", part["outcome"], app_ctx.lang) or None}
+            for part in cycle["departments"]]
+    fields = [f for f in PART_FIELDS if f in ("department", "part") or any(r.get(f) for r in rows)]
+    app_ctx.out.print()
+    app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang, title=app_ctx.t("heading.cycle")))
+    shown = {**cycle, "callback_solved": value_label("callback_solved", cycle["callback_solved"], app_ctx.lang) or None,
+             "callback_reached": None if cycle["callback_reached"] is None else
+             app_ctx.t("word.yes" if cycle["callback_reached"] else "word.no")}
+    app_ctx.out.print(render.record(shown, [f for f in ("return_count", "transfer_count", "callback_solved",
+                                                        "callback_reached") if shown.get(f) not in (None, "")],
+                                    lang=app_ctx.lang))
 
 
 def _state_payload(app_ctx: AppContext, detail: dict[str, Any], *, labels: bool) -> dict[str, Any]:
@@ -373,7 +407,8 @@ def edit(
             base = changes.get("reported_on") or lookups.get_issue(session, wanted).reported_on
             changes["due_on"] = _due(app_ctx, due, base)
         changed = issues.edit_issue(session, wanted, actor=app_ctx.actor(), changes=changes, tags=tag,
-                                    response_deadline=_response_deadline(app_ctx) if dispatched else None)
+                                    response_deadline=_response_deadline(app_ctx) if dispatched else None,
+                                    calendar=app_ctx.calendar if "due_on" in changes else None)
     app_ctx.say("msg.issue_updated" if changed else "msg.no_changes", id=wanted)
 
 
@@ -386,8 +421,15 @@ def _transition(ctx: typer.Context, issue_id: str, action: str, **kwargs: Any) -
     service = {"start": issues.start_issue, "resolve": issues.resolve_issue,
                "defer": issues.defer_issue, "reopen": issues.reopen_issue}[action]
     with app_ctx.session() as session:
+        if action == "resolve":
+            from qiye_service.services.extensions import verification_required
+
+            kwargs["verify"] = verification_required(session, app_ctx.config.get("closeout.verify"))
         issue = service(session, wanted, actor=app_ctx.actor(), **kwargs)
         status = issue.status
+    if status == "verifying":
+        app_ctx.say("msg.closeout_waiting", id=wanted)
+        return
     app_ctx.say("msg.issue_status", id=wanted, status=value_label("status", status, app_ctx.lang))
 
 
@@ -397,12 +439,24 @@ def start(
     issue_id: IssueIdArgument,
     note: NoteOption = None,
     on: Annotated[str | None, typer.Option("--on", help="Date acknowledged (签收; default today).")] = None,
+    dept: Annotated[str | None, typer.Option(
+        "--dept", help="The department acknowledging (default the lead); a co-handler (协办) acknowledges its part.")] = None,
 ) -> None:
     """Acknowledge (签收) an open issue and start working it.
 
     Example: qiye issue start 12 --on yesterday
     """
-    _transition(ctx, issue_id, "start", note=note, on=parse_date_option(get_app(ctx), on, past=True))
+    app_ctx = get_app(ctx)
+    if dept is None:
+        _transition(ctx, issue_id, "start", note=note, on=parse_date_option(app_ctx, on, past=True))
+        return
+    from qiye_service.services import issues, lookups
+
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        issues.start_issue(session, wanted, actor=app_ctx.actor(), note=note,
+                           on=parse_date_option(app_ctx, on, past=True), department=dept)
+    app_ctx.say("msg.cycle_acknowledged", id=wanted, dept=dept)
 
 
 @app.command("resolve")
@@ -459,19 +513,72 @@ def comment(ctx: typer.Context, issue_id: IssueIdArgument,
 
 @app.command("assign")
 def assign(ctx: typer.Context, issue_id: IssueIdArgument, owner: OwnerOpt = None, dept: DeptOpt = None,
-           note: NoteOption = None) -> None:
-    """Dispatch (派单) an issue to a department and an owner.
+           note: NoteOption = None,
+           co: Annotated[list[str] | None, typer.Option(
+               "--co", help="A co-handling department (协办; repeatable).")] = None,
+           due: Annotated[str | None, typer.Option(
+               "--due", help="Deadline of the departments dispatched now: a date, +3d or +5wd.")] = None) -> None:
+    """Dispatch (派单) an issue to a lead department, co-handling departments and an owner.
 
-    Example: qiye issue assign 12 --dept 规划建设局 --owner 王强
+    Example: qiye issue assign 12 --dept 规划建设局 --co 消防救援大队 --owner 王强
     """
     from qiye_service.services import issues, lookups
 
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
     with app_ctx.session() as session:
+        due_on = _due(app_ctx, due, app_ctx.today()) if due is not None else None
         changed = issues.assign_issue(session, wanted, actor=app_ctx.actor(), owner=owner, department=dept,
-                                      note=note, response_deadline=_response_deadline(app_ctx))
+                                      note=note, response_deadline=_response_deadline(app_ctx), co=co or (),
+                                      due_on=due_on)
     app_ctx.say("msg.issue_updated" if changed else "msg.no_changes", id=wanted)
+
+
+@app.command("return")
+def return_(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    reason: Annotated[str, typer.Option(
+        "--reason", show_default=False,
+        help="Why: 非本单位职责 (not_responsible), 信息不全 (incomplete), 重复 (duplicate) or 其他 (other).")],
+    note: Annotated[str | None, typer.Option("--note", "-n", help="The department's explanation, required.")] = None,
+    dept: Annotated[str | None, typer.Option(
+        "--dept", help="The department returning it (default the lead).")] = None,
+) -> None:
+    """Send an issue back (退单) as not the department's to handle.
+
+    Example: qiye issue return 12 --reason 非本单位职责 --note "属供电公司职责"
+    """
+    from qiye_service.i18n import value_label
+    from qiye_service.services import cycle, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        issue = cycle.return_issue(session, wanted, actor=app_ctx.actor(), reason=reason, note=note, department=dept)
+        code, count = cycle.parse_reason(reason), issue.return_count
+    app_ctx.say("msg.cycle_returned", id=wanted, reason=value_label("return_reason", code, app_ctx.lang), count=count)
+
+
+@app.command("uphold")
+def uphold(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    note: NoteOption = None,
+    dept: Annotated[str | None, typer.Option(
+        "--dept", help="The department whose return is overruled (default the only one pending).")] = None,
+) -> None:
+    """Uphold a dispatch a department returned (审定): it must take the issue.
+
+    Example: qiye issue uphold 12 --note "经审定属规划建设局职责"
+    """
+    from qiye_service.services import cycle, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        _issue, name = cycle.uphold_return(session, wanted, actor=app_ctx.actor(), note=note, department=dept)
+    app_ctx.say("msg.cycle_upheld", id=wanted, dept=name)
 
 
 @app.command("escalate")
@@ -497,26 +604,45 @@ def escalate(
 def callback(
     ctx: typer.Context,
     issue_id: IssueIdArgument,
-    result: Annotated[str, typer.Option("--result", "-r", show_default=False,
-                                        help="The company's verdict: satisfied (满意), basic (基本满意) "
-                                             "or unsatisfied (不满意, sends the issue back to work).")],
+    result: Annotated[str | None, typer.Option("--result", "-r", show_default=False,
+                                               help="The company's verdict: satisfied (满意), basic (基本满意) "
+                                                    "or unsatisfied (不满意, sends the issue back to work).")] = None,
     note: NoteOption = None,
     on: Annotated[str | None, typer.Option("--on", help="Date of the callback (default today).")] = None,
+    satisfied: Annotated[str | None, typer.Option(
+        "--satisfied", show_default=False,
+        help="Whether the company is satisfied: 满意, 基本满意 or 不满意 (the same as --result).")] = None,
+    solved: Annotated[str | None, typer.Option(
+        "--solved", show_default=False, help="Whether the problem was solved: 解决, 部分解决 or 未解决.")] = None,
+    unreached: Annotated[bool, typer.Option(
+        "--unreached", help="The company could not be reached: no verdict, and the callback does not count.")] = False,
 ) -> None:
     """Record the company's verdict on a resolved issue (回访).
 
     Example: qiye issue callback 12 --result 满意 --note "企业对办理结果满意"
     """
+    from qiye_service.errors import InvalidValue
     from qiye_service.i18n import value_label
     from qiye_service.services import lookups, supervision
 
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
+    if result is None and satisfied is None and not unreached:
+        from typer._click.exceptions import MissingParameter
+
+        # The verdict is required unless the company was not reached: typer's own usage error.
+        raise MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params if p.name == "result"))
+    if result is not None and satisfied is not None and result != satisfied:
+        raise InvalidValue("error.callback_result_twice")
     called_on = parse_date_option(app_ctx, on, past=True)
     with app_ctx.session() as session:
-        issue = supervision.record_callback(session, wanted, actor=app_ctx.actor(), result=result, note=note,
-                                            on=called_on)
+        issue = supervision.record_callback(session, wanted, actor=app_ctx.actor(), result=satisfied or result,
+                                            solved=solved, reached=not unreached, note=note, on=called_on,
+                                            result_option="--satisfied" if satisfied is not None else "--result")
         verdict, reopened = issue.callback_result, issue.status != "resolved"
+    if unreached:
+        app_ctx.say("msg.callback_unreached", id=wanted)
+        return
     app_ctx.say("msg.callback_reopened" if reopened else "msg.callback_recorded", id=wanted,
                 result=value_label("callback_result", verdict, app_ctx.lang))
 
@@ -542,3 +668,128 @@ def tag(ctx: typer.Context, issue_id: IssueIdArgument,
     app_ctx.say("msg.tags_now", id=wanted,
                 changes=("；" if app_ctx.lang == "zh" else "; ").join(changes) or app_ctx.t("msg.tags_unchanged"),
                 tags=sep.join(done.tags) or app_ctx.t("msg.tags_none"))
+
+
+# --- issue 20: extension, suspension, close-out verification --------------------------------------
+
+ReasonOpt = Annotated[str | None, typer.Option("--reason", help="Why (required).")]
+OnOpt = Annotated[str | None, typer.Option("--on", help="Date it happened (default today).")]
+extension_app = typer.Typer(help="Decide an extension request (延期审批).", no_args_is_help=True)
+app.add_typer(extension_app, name="extension")
+
+
+@app.command("extend")
+def extend(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    to: Annotated[str, typer.Option("--to", show_default=False,
+                                    help="The due date asked for: a date, +10d or +5wd.")],
+    reason: ReasonOpt = None,
+) -> None:
+    """Ask for more time (延期申请); a supervisor approves or refuses it.
+
+    Example: qiye issue extend 12 --to 2023-12-29 --reason "等待省厅批复"
+    """
+    from qiye_service.services import extensions, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    asked = _due(app_ctx, to, None)
+    if asked is None:
+        from qiye_service.errors import InvalidValue
+
+        raise InvalidValue("error.empty", field="--to")
+    with app_ctx.session() as session:
+        extensions.request_extension(session, wanted, actor=app_ctx.actor(), to=asked, reason=reason)
+    app_ctx.say("msg.extension_requested", id=wanted, to=asked.isoformat())
+
+
+def _decide(ctx: typer.Context, issue_id: str, approve: bool, note: str | None) -> None:
+    from qiye_service.services import extensions, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        issue = extensions.decide_extension(session, wanted, actor=app_ctx.actor(), approve=approve, note=note,
+                                            calendar=app_ctx.calendar)
+        deadline = issue.deadline_on or issue.due_on
+    if approve:
+        app_ctx.say("msg.extension_approved", id=wanted, deadline=deadline.isoformat() if deadline else "-")
+    else:
+        app_ctx.say("msg.extension_refused", id=wanted)
+
+
+@extension_app.command("approve")
+def extension_approve(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None) -> None:
+    """Approve an issue's pending extension request (批准延期).
+
+    Example: qiye issue extension approve 12 --note "同意延期"
+    """
+    _decide(ctx, issue_id, True, note)
+
+
+@extension_app.command("refuse")
+def extension_refuse(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None) -> None:
+    """Refuse an issue's pending extension request (不予延期).
+
+    Example: qiye issue extension refuse 12 --note "理由不充分"
+    """
+    _decide(ctx, issue_id, False, note)
+
+
+@app.command("suspend")
+def suspend(ctx: typer.Context, issue_id: IssueIdArgument, reason: ReasonOpt = None, on: OnOpt = None) -> None:
+    """Suspend (挂起) an issue while the enterprise or a third party is awaited; the clock stops.
+
+    Example: qiye issue suspend 12 --reason "等待企业补充材料"
+    """
+    from qiye_service.services import extensions, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    day = parse_date_option(app_ctx, on, past=True)
+    with app_ctx.session() as session:
+        issue = extensions.suspend_issue(session, wanted, actor=app_ctx.actor(), reason=reason, on=day)
+        since = issue.suspended_on
+    app_ctx.say("msg.suspended", id=wanted, since=since.isoformat() if since else "-")
+
+
+@app.command("resume")
+def resume(ctx: typer.Context, issue_id: IssueIdArgument, note: NoteOption = None, on: OnOpt = None) -> None:
+    """Resume a suspended issue; the working days it was held move its deadline on.
+
+    Example: qiye issue resume 12 --note "企业已补充材料"
+    """
+    from qiye_service.services import extensions, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    day = parse_date_option(app_ctx, on, past=True)
+    with app_ctx.session() as session:
+        issue, held = extensions.resume_issue(session, wanted, actor=app_ctx.actor(), calendar=app_ctx.calendar,
+                                              note=note, on=day)
+        deadline = issue.deadline_on or issue.due_on
+    app_ctx.say("msg.resumed", id=wanted, days=held, deadline=deadline.isoformat() if deadline else "-")
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    issue_id: IssueIdArgument,
+    reject: Annotated[bool, typer.Option("--reject", help="Send the close-out back to be redone (重办).")] = False,
+    note: NoteOption = None,
+) -> None:
+    """Verify a close-out (审核销号), or reject it with --reject --note.
+
+    Example: qiye issue verify 12 --reject --note "现场核查未整改到位"
+    """
+    from qiye_service.services import issues, lookups
+
+    app_ctx = get_app(ctx)
+    wanted = lookups.parse_issue_id(issue_id)
+    with app_ctx.session() as session:
+        if reject:
+            issues.reject_closeout(session, wanted, actor=app_ctx.actor(), note=note)
+        else:
+            issues.verify_closeout(session, wanted, actor=app_ctx.actor(), note=note)
+    app_ctx.say("msg.closeout_rejected" if reject else "msg.closeout_verified", id=wanted)

@@ -32,6 +32,8 @@ class ReportFormat(str, Enum):
     ndjson = "ndjson"
     markdown = "markdown"
     xlsx = "xlsx"
+    html = "html"  # the meeting pack (weekly and summary)
+    pdf = "pdf"
 
 
 class ExportFormat(str, Enum):
@@ -67,7 +69,7 @@ def parse_date_option(app: AppContext, value: str | None, *, past: bool = False,
 
 FILTER_PARAMETERS: dict[str, Any] = {
     "status": Annotated[list[str] | None, typer.Option(
-        "--status", help="Status (repeatable): open, in_progress, resolved, deferred, or all.",
+        "--status", help="Status (repeatable): open, in_progress, resolved, deferred, verifying, or all.",
         rich_help_panel="Filters")],
     "category": Annotated[list[str] | None, typer.Option(
         "--category", "-c", help="Category code, Chinese or English name (repeatable).", rich_help_panel="Filters")],

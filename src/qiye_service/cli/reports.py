@@ -55,6 +55,9 @@ DateOption = Annotated[str | None, typer.Option("--date", help="The week contain
                                                 rich_help_panel="Scope")]
 ReportFormatOption = Annotated[ReportFormat, typer.Option(
     "--format", "-f", help="table, csv, tsv, json, ndjson, markdown or xlsx (xlsx needs --out).")]
+PackFormatOption = Annotated[ReportFormat, typer.Option(
+    "--format", "-f", help="table, csv, tsv, json, ndjson, markdown, xlsx, or the printable meeting pack: html or pdf "
+    "(xlsx and pdf need --out).")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.",
                                                 show_default=False, dir_okay=False)]
 def section_option(parts: str) -> Any:
@@ -73,10 +76,11 @@ def emit(app_ctx: AppContext, doc: Any, fmt: ReportFormat, out: Path | None, sec
     from qiye_service import outfiles, render
 
     ledger = app_ctx.location.path
-    if fmt is ReportFormat.xlsx:
+    doc.park = app_ctx.config.get("park.name") or None  # the printed pack's header (html, pdf)
+    if fmt in (ReportFormat.xlsx, ReportFormat.pdf):
         assert target is not None
         with outfiles.written(target, ledger=ledger, binary=True) as book:
-            render.write("xlsx", doc, path=book, lang=app_ctx.lang, section=section)
+            render.write(fmt.value, doc, path=book, lang=app_ctx.lang, section=section)
     else:
         with (outfiles.standard_output() if target is None else outfiles.written(target, ledger=ledger)) as stream:
             console = app_ctx.out if stream is sys.stdout else None
@@ -105,12 +109,18 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
 
 
 def _check_output(app_ctx: AppContext, fmt: ReportFormat, out: Path | None, limit: int | None,
-                  force: bool) -> Path | None:
+                  force: bool, *, pack: bool = False) -> Path | None:
     """The checked file to write for --out (None: stdout), before any work is done."""
     from qiye_service.errors import InvalidValue
 
-    if fmt is ReportFormat.xlsx and out is None:
-        raise InvalidValue("error.out_required", format="xlsx")
+    if fmt in (ReportFormat.html, ReportFormat.pdf) and not pack:
+        raise InvalidValue("error.pack_format", format=fmt.value)
+    if fmt in (ReportFormat.xlsx, ReportFormat.pdf) and out is None:
+        raise InvalidValue("error.out_required", format=fmt.value)
+    if fmt is ReportFormat.pdf:
+        from qiye_service.render.html import pdf_engine
+
+        pdf_engine()  # says what to install before any work is done
     if limit is not None and limit < 1:
         raise InvalidValue("error.bad_limit", value=limit)
     return output_target(app_ctx, out, force)
@@ -136,7 +146,7 @@ def summary(
     week: WeekOption = None,
     day: DateOption = None,
     by: Annotated[SummaryBy, typer.Option("--by", help="Group rows by this field.")] = SummaryBy.category,
-    fmt: ReportFormatOption = ReportFormat.table,
+    fmt: PackFormatOption = ReportFormat.table,
     out: OutOption = None,
     force: ForceOption = False,
     section: Annotated[str | None, section_option("figures, by_kind or groups (the default for csv, tsv, ndjson)")]
@@ -154,7 +164,7 @@ def summary(
     from qiye_service.services.catalog import category_names
 
     app_ctx = get_app(ctx)
-    target = _check_output(app_ctx, fmt, out, None, force)
+    target = _check_output(app_ctx, fmt, out, None, force, pack=True)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
     with app_ctx.session(write=False) as session:
         data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value,
@@ -170,7 +180,7 @@ def weekly(
     filters: Any = None,
     week: WeekOption = None,
     day: DateOption = None,
-    fmt: ReportFormatOption = ReportFormat.table,
+    fmt: PackFormatOption = ReportFormat.table,
     out: OutOption = None,
     force: ForceOption = False,
     section: Annotated[str | None, section_option(
@@ -181,27 +191,48 @@ def weekly(
 
     Example: qiye report weekly --week 2023-W50 --format xlsx --out 周调度-W50.xlsx
     """
-    from qiye_service import reports
+    from qiye_service import pack, reports
     from qiye_service.dates import week_bounds
     from qiye_service.errors import InvalidValue
-    from qiye_service.render.document import seal_line, weekly_document
+    from qiye_service.render.document import change_section, pack_sections, seal_line, weekly_document
     from qiye_service.services.catalog import category_names
 
     app_ctx = get_app(ctx)
-    target = _check_output(app_ctx, fmt, out, limit, force)
+    target = _check_output(app_ctx, fmt, out, limit, force, pack=True)
     if filters.since is not None or filters.until is not None:
         raise InvalidValue("error.report_weekly_scope")
     scope = _scope(app_ctx, filters, year=None, week=week, day=day)
     if scope.kind != "week":
         scope = reports.report_scope(today=app_ctx.today(), week=week_bounds(app_ctx.today()))
+    printed = fmt in (ReportFormat.html, ReportFormat.pdf)
     with app_ctx.session(write=False) as session:
-        data = reports.weekly_report(session, _prepare(session, filters), scope, limit=limit,
-                                     timezone=app_ctx.timezone, **_supervision(app_ctx))
+        flt = _prepare(session, filters)
+        query = {"timezone": app_ctx.timezone, **_supervision(app_ctx)}
+        data = reports.weekly_report(session, flt, scope, limit=limit, **query)
+        # The previous week through the same query: the week-over-week change (issue 21), in the
+        # formats that show it (the terminal table and csv rows need not pay for a second query).
+        compared = section == "change" or fmt in (ReportFormat.json, ReportFormat.markdown, ReportFormat.html,
+                                                  ReportFormat.pdf)
+        if compared:
+            data = pack.with_week_over_week(data, pack.week_over_week(session, flt, scope,
+                                                                      today=app_ctx.today(), **query))
         seal, waited = _ledger_seal(app_ctx, session)
         in_document = _shows_seal(fmt, section)
         if in_document:
             data["seal"] = seal.text if seal is not None else None
-        doc = weekly_document(app_ctx.lang, data, category_names(session), limit, seal, waited)
+        names = category_names(session)
+        doc = weekly_document(app_ctx.lang, data, names, limit, seal, waited)
+        if compared:
+            doc.sections.insert(0, change_section(app_ctx.lang, data, doc.figures, hidden=fmt not in (
+                ReportFormat.markdown, ReportFormat.html, ReportFormat.pdf)))
+        if printed:
+            first, last = pack.twelve_weeks_name(scope)
+            trend, departments, levels = pack_sections(
+                app_ctx.lang, names, first=first, last=last, weeks=pack.twelve_weeks(session, flt, scope),
+                ranking=pack.department_ranking(session, flt, scope, **_supervision(app_ctx)),
+                levels=pack.levels(session, flt, scope, **_supervision(app_ctx)))
+            change, categories, closed, overdue_issues = doc.sections
+            doc.sections = [change, trend, levels, categories, departments, closed, overdue_issues]
         # The lists are streamed from the database as they are written.
         emit(app_ctx, doc, fmt, out, section, target=target)
     footer = None if in_document else seal_line(doc, app_ctx.lang)

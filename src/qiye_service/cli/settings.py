@@ -45,6 +45,10 @@ def set_(ctx: typer.Context, key: KeyArg,
     """
     key = _setting_key(ctx, key)
     qiye_config.validate(key, value)
+    from qiye_service.services.permissions import PERSONAL_SETTINGS
+
+    if key not in PERSONAL_SETTINGS:  # the office's settings: who may (services.permissions)
+        get_app(ctx).authorize(before_schema=True)
     values = qiye_config.load_config()
     if value == "":
         values.pop(key, None)

@@ -220,7 +220,7 @@ def _destination(fmt: ExportFormat, target: Path | None, ledger: Path | None) ->
 
 
 def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out: Path | None, excel: bool,
-            labels: bool, force: bool, supervision: bool = False) -> None:
+            labels: bool, force: bool, supervision: bool = False, cycle: bool = False) -> None:
     from qiye_service import render
     from qiye_service.errors import InvalidValue
     from qiye_service.services import catalog, transfer
@@ -242,14 +242,16 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
             joined = render.LIST_SEPARATOR if fmt in (ExportFormat.csv, ExportFormat.tsv) and not excel else None
             rows = transfer.export_issues(
                 session, flt, today=today, tags_separator=joined,
-                supervision_timezone=app_ctx.timezone if supervision else None)
+                supervision_timezone=app_ctx.timezone if supervision or cycle else None, cycle=cycle)
         elif kind == "events":
             rows = transfer.export_events(session, flt, today=today)
         else:
             rows = transfer.export_enterprises(session, flt, today=today, by_issues=_filters_issues(filters))
         fields: list[str] = list(transfer.EXPORT_FIELDS[kind])
-        if supervision:
+        if supervision or cycle:
             fields += transfer.SUPERVISION_EXPORT_FIELDS
+        if cycle:
+            fields += transfer.CYCLE_COLUMNS
         if labels:
             fields, rows = render.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
         try:
@@ -283,12 +285,16 @@ def export_issues(
     supervision: Annotated[bool, typer.Option(
         "--supervision", help="Add the supervision record (dispatched_on, acknowledged_on, escalated, "
         "callback_result, callback_on, callback_note), which import issues reads back.")] = False,
+    cycle: Annotated[bool, typer.Option(
+        "--cycle", help="Add the supervision record and the work-order cycle (co_departments, return_count, "
+        "transfer_count, returned_by, transferred_from, callback_solved, callback_reached), which import issues "
+        "reads back.")] = False,
 ) -> None:
     """Export issues (every status unless --status is given), with the fields of `issue show`.
 
     Example: qiye export issues --since 2023-01-01 --format xlsx --out 台账.xlsx
     """
-    _export(ctx, "issues", filters, fmt, out, excel, labels, force, supervision)
+    _export(ctx, "issues", filters, fmt, out, excel, labels, force, supervision, cycle)
 
 
 @export_app.command("enterprises")

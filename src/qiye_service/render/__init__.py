@@ -1,10 +1,11 @@
 """The output layer (DESIGN §4, §15): every format qiye writes — table, csv, tsv, json, ndjson,
-markdown, xlsx — from rows or a report document, through one entry point, `write`. HTML and PDF
-of a report document belong here too (a module beside xlsx.py, dispatched from _write_document).
+markdown, xlsx, and for a report document the printed meeting pack as html or pdf — from rows or
+a report document, through one entry point, `write`.
 
 - values.py: values as each format shows them (ISO dates, labels, terminal-safe text, rates).
 - text.py: csv, tsv, json, ndjson and markdown; one writer each.
 - xlsx.py: the one workbook writer.
+- html.py: the meeting pack (DESIGN §15) as HTML (a Jinja2 template) and PDF (WeasyPrint).
 - terminal.py: terminal tables, records, timelines and report documents (rich).
 - document.py: the report document built from a report query's data.
 
@@ -95,6 +96,12 @@ def _write_document(fmt: str, doc: Document, *, out: TextIO | None, path: Any, l
         assert path is not None
         write_workbook(doc, path, lang, only=chosen)
         return
+    if fmt == "pdf":
+        from qiye_service.render.html import write_pdf
+
+        assert path is not None
+        write_pdf(doc, lang, path)
+        return
     assert out is not None
     if fmt == "table":
         from qiye_service.render.terminal import print_document
@@ -110,6 +117,10 @@ def _write_document(fmt: str, doc: Document, *, out: TextIO | None, path: Any, l
         write_rows(part.rows, part.fields, fmt, handle, lang=lang)
     elif fmt == "markdown":
         text.write_markdown_document(doc, lang, handle, only=chosen)
+    elif fmt == "html":
+        from qiye_service.render.html import write_html
+
+        write_html(doc, lang, handle)
     else:
         raise ValueError(f"not a report format: {fmt}")
     handle.flush()

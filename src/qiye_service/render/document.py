@@ -88,6 +88,8 @@ class Document:
     # it waiting, how many seconds it waited.
     seal: Any = None
     seal_waited: int | None = None
+    # The park's name (`qiye config set park.name`), in the printed pack's header (html, pdf).
+    park: str | None = None
 
     @property
     def shown_sections(self) -> list[Section]:
@@ -138,6 +140,8 @@ def summary_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str
     data["by_kind"] = labelled(data["by_kind"], "kind", lang, names)
     data["groups"] = labelled(data["groups"], data["by"], lang, names)
     by_header = _dimension_header(lang, data["by"])
+    # By department, each department's returns (退单) and transfers away (转办), issue 20.
+    cycle_fields = reports.CYCLE_GROUP_FIELDS if data["by"] == "department" else ()
     return Document(
         data=data,
         kind="summary",
@@ -149,8 +153,8 @@ def summary_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str
                     reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["by_kind"],
                     {"label": header("kind", lang)}, SUMMARY_SHOWN, hidden=data["by"] == "kind"),
             Section("groups", _t(lang, "report.section.by", by=by_header),
-                    reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS, data["groups"], {"label": by_header},
-                    SUMMARY_SHOWN),
+                    reports.GROUP_FIELDS + reports.SUPERVISION_FIELDS + cycle_fields, data["groups"],
+                    {"label": by_header}, SUMMARY_SHOWN + cycle_fields),
         ],
         category_names=names,
     )
@@ -189,6 +193,55 @@ def weekly_document(lang: str, data: dict[str, Any], names: dict[str, tuple[str,
         seal=seal,
         seal_waited=seal_waited,
     )
+
+
+def change_section(lang: str, data: dict[str, Any], figures: list[tuple[str, str, Any]], *,
+                   hidden: bool) -> Section:
+    """The week's figures beside the previous week's, and the change, as people read them
+    (issue 21: `data` holds `previous` and a `<figure>_change` per compared figure)."""
+    from qiye_service.pack import CHANGE_FIELDS
+    from qiye_service.render.values import shown
+
+    labels = {name: label for name, label, _ in figures}
+    rows = []
+    for name in CHANGE_FIELDS:
+        delta = data[f"{name}_change"]
+        if delta is None:
+            text = "—"
+        elif name in RATE_FIELDS:
+            text = _t(lang, "report.change.points", value=f"{delta * 100:+.1f}")
+        else:
+            text = f"{delta:+d}" if delta else "0"
+        rows.append({"figure": name, "label": labels[name], "current": shown(name, data[name], lang, {}),
+                     "previous": shown(name, data["previous"][name], lang, {}), "change": text,
+                     "direction": "" if not delta else ("up" if delta > 0 else "down")})
+    week = data["previous"]["scope"]["name"]
+    return Section("change", _t(lang, "report.section.change"), ("label", "current", "previous", "change"), rows,
+                   {"label": _t(lang, "report.field.figure"), "current": _t(lang, "report.field.current"),
+                    "previous": _t(lang, "report.field.previous_week", week=week),
+                    "change": _t(lang, "report.field.change")}, hidden=hidden)
+
+
+def pack_sections(lang: str, names: dict[str, tuple[str, str]], *, first: str, last: str,
+                  weeks: list[dict[str, Any]], ranking: list[dict[str, Any]],
+                  levels: list[dict[str, Any]]) -> list[Section]:
+    """What the printed weekly pack shows beside the weekly report (qiye_service.pack's figures):
+    twelve weeks of filed vs resolved, the department ranking, the supervision levels."""
+    from qiye_service import pack, reports
+
+    department = header("department", lang)
+    return [
+        Section("trend", _t(lang, "report.section.trend12", first=first, last=last), reports.TREND_FIELDS, weeks,
+                {"period": _t(lang, "report.field.week"), "filed": _t(lang, "report.field.filed_total"),
+                 "resolved": _t(lang, "report.field.resolved_total")}),
+        Section("departments", _t(lang, "report.section.departments"), pack.RANKING_FIELDS,
+                labelled(ranking, "department", lang, names), {"label": department},
+                ("label", "total", "resolved", "pending", "overdue", "resolution_rate")),
+        Section("levels", _t(lang, "report.section.levels"), pack.LEVEL_FIELDS,
+                labelled(levels, "level", lang, names),
+                {"label": _t(lang, "field.level"), "total": _t(lang, "report.field.on_ladder")},
+                ("label", "total", "max_days_overdue")),
+    ]
 
 
 def seal_line(doc: Document, lang: str, *, markdown: bool = False) -> str | None:

@@ -301,6 +301,8 @@ def timeline_rows(events: Iterable[dict[str, Any]], lang: str,
             old = _history_value(field, event.get("old"), lang, category_names)
             new = _history_value(field, event.get("new"), lang, category_names)
             change = f"{label(field, lang)}: {old} → {new}"
+        elif event.get("new"):  # a step that names who took it (签收, 审定 by a department)
+            change = str(event.get("new"))
         rows.append({"at": event.get("at"), "actor": event.get("actor"), "action": action,
                      "change": change, "note": event.get("note")})
     return rows

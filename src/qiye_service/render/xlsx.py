@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 LIST_SEPARATOR = ";"
 # Stored text that is a date or a UTC timestamp; xlsx gets real dates for these.
-DATE_FIELDS = frozenset({"reported_on", "due_on", "resolved_on", "dispatched_on", "acknowledged_on", "escalated",
+DATE_FIELDS = frozenset({"reported_on", "due_on", "resolved_on", "extended_due_on", "deadline_on", "suspended_on", "dispatched_on", "acknowledged_on", "escalated",
                          "callback_on"})
 TIMESTAMP_FIELDS = frozenset({"created_at", "updated_at", "at"})
 XLSX_WIDTHS = {"title": 40, "description": 60, "resolution": 50, "enterprise": 24, "department": 20,

@@ -21,12 +21,14 @@ from typing import Any
 from qiye_service.db import Location
 
 # models.Status, Kind, Source, Priority, CallbackResult, Role; supervision's level codes; --status all.
-STATUSES = ("open", "in_progress", "resolved", "deferred")
-UNRESOLVED = ("open", "in_progress", "deferred")
+STATUSES = ("open", "in_progress", "resolved", "deferred", "verifying")
+UNRESOLVED = ("open", "in_progress", "deferred", "verifying")
 KINDS = ("individual", "common")
 SOURCES = ("visit", "meeting", "phone", "online", "other")
 PRIORITIES = ("urgent", "high", "normal", "low")
 CALLBACK_RESULTS = ("satisfied", "basic", "unsatisfied")
+CALLBACK_SOLVED = ("solved", "partly", "unsolved")  # models.CallbackSolved
+RETURN_REASONS = ("not_responsible", "incomplete", "duplicate", "other")  # models.ReturnReason
 LEVELS = ("due-soon", "overdue", "red")
 ROLES = ("cadre", "handler", "supervisor", "admin")  # models.Role
 

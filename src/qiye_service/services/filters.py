@@ -312,10 +312,11 @@ def level_filter_clause(flt: ResolvedFilter, as_of: date) -> Any:
 
 
 def overdue_clause(as_of: date) -> Any:
-    """Not resolved and due before the as-of date (DESIGN §4)."""
-    from qiye_service.services.supervision import unresolved_now
+    """Not resolved and due before the as-of date (DESIGN §4): the deadline in force (an
+    approved extension, suspended days added), the clock running (issue 20)."""
+    from qiye_service.services.supervision import deadline_compare, unresolved_now
 
-    return and_(unresolved_now(), Issue.due_on < as_of)
+    return and_(unresolved_now(), Issue.suspended_on.is_(None), deadline_compare("<", as_of))
 
 
 def department_name_column() -> Any:

@@ -72,6 +72,8 @@ def record_event(session: Session, issue: Issue, *, actor: str, at: datetime, ac
 # --- reading the history back -------------------------------------------------------------------
 
 CREATION_ACTIONS = ("created", "imported")
+# A close-out: resolved, or waiting for verification (issue 20); a rejected one is sent back.
+CLOSE_OUTS = ("resolved", "verifying")
 # A creation snapshot names what the issue refers to by row id (so a rename is not a change of
 # the history); people and scripts read the code or the name. Stored events stay as they are:
 # their text is hashed into the chain and the seals.
@@ -129,7 +131,7 @@ def previous_close_out(events: list[dict[str, Any]], *, status: str, timezone: s
     A reopen (or an unsatisfied callback, which reopens) clears resolved_on but leaves the
     close-out note on the row; that is the previous close-out, not the current one.
     """
-    if status == "resolved":
+    if status in CLOSE_OUTS:
         return None
     closed = False
     resolved_on: str | None = None
@@ -140,11 +142,11 @@ def previous_close_out(events: list[dict[str, Any]], *, status: str, timezone: s
         if action in CREATION_ACTIONS:
             snapshot = _snapshot(event) or {}
             if "status" in snapshot:  # a fresh snapshot, at creation or a re-import
-                closed = snapshot["status"] == "resolved"
+                closed = snapshot["status"] in CLOSE_OUTS
                 resolved_on, resolution, reopened_at = snapshot.get("resolved_on"), snapshot.get("resolution"), None
-        elif action == "status" and new == "resolved":
+        elif action == "status" and new in CLOSE_OUTS:
             closed, resolved_on, resolution, reopened_at = True, None, event.get("note"), None
-        elif action == "status" and event.get("old") == "resolved":
+        elif action in ("status", "rejected") and event.get("old") in CLOSE_OUTS:
             reopened_at = event.get("at")
         elif field == "resolved_on" and new:
             resolved_on = new

@@ -25,12 +25,20 @@ from sqlmodel import Session, SQLModel
 
 from qiye_service.models import Event, Issue
 from qiye_service.services.history import CREATION_ACTIONS, encode_value, event_hash
+from qiye_service.services.permissions import HistoryReplay, history_replay
 from qiye_service.services.seal import GENESIS, LINK, Seal, recorded_seals
 
 # The issue fields whose every change is an event, compared with what the history says.
 # Reference fields (enterprise, category, department) are left out: their events name the
 # row, and a rename of an enterprise is not an event of its issues.
-REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on")
+REPLAYED_FIELDS = ("status", "resolved_on", "resolution", "title", "priority", "owner", "reported_on", "due_on",
+                   "return_count", "transfer_count", "callback_solved",
+                   # issue 20 (extend): extension and suspension
+                   "extended_due_on", "suspended_on", "suspended_days", "deadline_on")
+# What a field is before any event names it: the cycle's counts (issue 20) start at nothing, and
+# snapshots written before them do not name them.
+REPLAY_DEFAULTS = {"return_count": "0", "transfer_count": "0", "suspended_days": "0"}
+CO_DEPARTMENTS = "co_departments"  # replayed too: compared with the dispatch rows, not an issue column
 # What an import records after an issue's `imported` snapshot: one event per dated supervision
 # fact of the file, at that fact's own (earlier) time. These are the only events qiye writes
 # with a time of the past; every other event is stamped with the clock when it is recorded.
@@ -46,7 +54,7 @@ CLOCK_ALLOWANCE = timedelta(minutes=10)
 class Finding:
     """One thing wrong, as a catalogue key and its parameters."""
 
-    check: str  # storage | chain | time | replay | seal
+    check: str  # storage | chain | time | replay | seal | people
     key: str
     params: dict[str, Any]
     issue_id: int | None = None
@@ -186,9 +194,13 @@ def history_findings(*, session: Session, report: CheckReport | None = None) -> 
     issues = {row.id: row for row in session.execute(
         select(Issue.id, Issue.history_hash, *(getattr(Issue, f) for f in REPLAYED_FIELDS))
     )}
+    from qiye_service.services.cycle import co_departments_by_issue
+
+    co_handlers = co_departments_by_issue(session)
     findings: list[Finding] = []
     seen: set[int] = set()
     event_count = 0
+    people = history_replay(session)  # None: no registered users, no one to hold to the table
     for issue_id, events in _events_by_issue(session):
         event_count += len(events)
         row = issues.get(issue_id)
@@ -197,13 +209,23 @@ def history_findings(*, session: Session, report: CheckReport | None = None) -> 
         seen.add(issue_id)
         findings.extend(chain_findings(issue_id, row.history_hash, events))
         findings.extend(time_order_findings(issue_id, events))
-        findings.extend(replay_findings(issue_id, row, events))
+        findings.extend(replay_findings(issue_id, row, events, co_handlers.get(issue_id)))
+        if people is not None:
+            findings.extend(people_findings(issue_id, events, people))
     for issue_id in sorted(set(issues) - seen):
         findings.append(Finding("chain", "check.no_events", {"id": issue_id}, issue_id))
     if report is not None:
         report.issues = len(issues)
         report.events = event_count
     return findings
+
+
+def people_findings(issue_id: int, events: list[Any], people: HistoryReplay) -> list[Finding]:
+    """Events recorded since users were registered by someone unregistered, or by a role that
+    could not have done it (the permission table replayed over the history, issue 19)."""
+    return [Finding("people", key, {"id": issue_id, "event": event.id, "at": _shown_time(event.at),
+                                    "since": _shown_time(people.since), **params}, issue_id, event.id)
+            for event, key, params in people.problems(events)]
 
 
 def _events_by_issue(session: Session) -> Iterator[tuple[int, list[Any]]]:
@@ -281,9 +303,15 @@ def replayed_state(events: list[Any]) -> dict[str, Any]:
     snapshot = json.loads(first.new or "")
     if not isinstance(snapshot, dict):
         raise ValueError("the creation snapshot is not a JSON object")
-    state = {name: snapshot.get(name) for name in REPLAYED_FIELDS}
+    state = {name: _replayed(snapshot.get(name), name) for name in REPLAYED_FIELDS}
+    co = list(snapshot.get("co_departments") or ())  # the co-handling departments (协办, issue 20)
     for event in events[1:]:
-        if event.field is not None:
+        if event.field == "co_department":
+            if event.new is not None:
+                co.append(event.new)
+            elif event.old in co:
+                co.remove(event.old)
+        elif event.field is not None:
             state[event.field] = event.new
         elif event.action in CREATION_ACTIONS and event.new:
             # A re-import records a fresh snapshot.
@@ -292,16 +320,30 @@ def replayed_state(events: list[Any]) -> dict[str, Any]:
             except ValueError:
                 continue
             if isinstance(again, dict):
-                state.update({name: again[name] for name in REPLAYED_FIELDS if name in again})
+                state.update({name: _replayed(again[name], name) for name in REPLAYED_FIELDS if name in again})
+                if "co_departments" in again:
+                    co = list(again["co_departments"] or ())
+    state[CO_DEPARTMENTS] = sorted(co)
     return state
 
 
-def replay_findings(issue_id: int, row: Any, events: list[Any]) -> list[Finding]:
+def _replayed(value: Any, name: str) -> Any:
+    """A snapshot's value as an event would write it (a count as its text), or the field's default."""
+    if value is None:
+        return REPLAY_DEFAULTS.get(name)
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def replay_findings(issue_id: int, row: Any, events: list[Any], co: list[str] | None = None) -> list[Finding]:
     try:
         state = replayed_state(events)
     except ValueError as exc:
         return [Finding("replay", "check.replay_unreadable", {"id": issue_id, "detail": str(exc)}, issue_id)]
     findings = []
+    if state[CO_DEPARTMENTS] != (co or []):
+        findings.append(Finding("replay", "check.replay_mismatch", {
+            "id": issue_id, "field": CO_DEPARTMENTS, "actual": ";".join(co or []) or None,
+            "expected": ";".join(state[CO_DEPARTMENTS]) or None}, issue_id))
     for name in REPLAYED_FIELDS:
         actual = encode_value(getattr(row, name))
         expected = state.get(name)

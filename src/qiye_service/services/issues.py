@@ -18,7 +18,7 @@ from sqlmodel import Session
 from qiye_service.dates import DEFAULT_TZ, check_date, local_date, office_hour_utc
 from qiye_service.errors import InvalidTransition, InvalidValue
 from qiye_service.models import Issue, IssueTag, Kind, Priority, Source, Status, Tag
-from qiye_service.services import lookups
+from qiye_service.services import lookups, workflow
 from qiye_service.services.history import encode_value, record_event
 
 TITLE_LIMIT = 500
@@ -189,6 +189,10 @@ def add_issue(
     clean = clean_tags(list(tags))
     set_tags(session, issue.id, clean)
     record_event(session, issue, actor=actor.name, at=actor.now, action="created", new=snapshot(issue, clean))
+    if issue.department_id is not None:
+        from qiye_service.services import cycle
+
+        cycle.lead_dispatch(session, issue)
     session.flush()
     return issue
 
@@ -224,7 +228,8 @@ EDITABLE = ("title", "description", "enterprise", "project", "category", "kind",
 
 def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[str, Any],
                tags: list[str] | None = None,
-               response_deadline: Callable[[date], date] | None = None) -> list[str]:
+               response_deadline: Callable[[date], date] | None = None,
+               calendar: Any = None) -> list[str]:
     """Apply field changes; returns the names of the fields that really changed.
 
     `resolved_on` and `dispatched_on` correct the date of a close-out or a dispatch the user
@@ -264,7 +269,7 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
         elif field == "priority":
             new_values[field] = (field, lookups.choice(Priority, value, f"--{field}", lookups.PRIORITY_ALIASES), None)
         elif field == "resolved_on":
-            if issue.status != Status.resolved.value:
+            if issue.status not in (Status.resolved.value, Status.verifying.value):
                 raise InvalidValue("error.not_resolved_date", id=issue.id, status=issue.status)
             new_values[field] = (field, check_date(value, today=actor.today, past=True), None)
         else:  # reported_on, due_on: already dates
@@ -306,6 +311,11 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
             record_event(session, issue, actor=actor.name, at=actor.now, action="tagged", field="tags",
                          old=before, new=sorted(after))
             changed.append("tags")
+    if "due_on" in changed and calendar is not None:
+        # The deadline in force follows a corrected due date unless an extension replaced it.
+        from qiye_service.services.extensions import refresh_deadline
+
+        refresh_deadline(session, issue, actor, calendar)
     if changed:
         issue.updated_at = actor.now
     session.flush()
@@ -369,25 +379,31 @@ def _set_field(session: Session, issue: Issue, actor: Actor, field: str, value: 
     setattr(issue, field, value)
 
 
-def _refuse(issue: Issue, action: str) -> InvalidTransition:
-    return InvalidTransition("error.transition", action=action, id=issue.id, status=issue.status)
-
-
 def start_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None = None,
-                on: date | None = None) -> Issue:
+                on: date | None = None, department: str | None = None) -> Issue:
     """open → in_progress; the acknowledgement (签收) of a dispatch, now or on an earlier
-    day `on` (taken as the start of that office day, and recorded in the history)."""
+    day `on` (taken as the start of that office day, and recorded in the history).
+
+    With `department` a co-handling department (协办) acknowledges its own dispatch instead
+    (services.cycle); the lead's acknowledgement is this one."""
+    from qiye_service.services import cycle
+
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    if issue.status != Status.open.value:
-        raise _refuse(issue, "start")
+    if not cycle.is_lead(session, issue, department):
+        if on is not None and on != actor.today:
+            raise InvalidValue("error.cycle_co_backdated")
+        return cycle.acknowledge_co(session, issue_id, department or "", actor=actor, note=note)
+    cycle.check_lead_may_acknowledge(session, issue)
+    target = workflow.step(issue, "start")
     backdated = on is not None and on != actor.today
     if backdated:
         _check_acknowledged_on(issue, on, actor)
-    _set_status(session, issue, actor, Status.in_progress.value, clean_text(note, "note"))
+    _set_status(session, issue, actor, target, clean_text(note, "note"))
     if backdated:
         _set_field(session, issue, actor, "acknowledged_at", office_hour_utc(on, actor.timezone))
     elif issue.acknowledged_at is None:
         issue.acknowledged_at = actor.now
+    cycle.acknowledge_lead(session, issue)
     session.flush()
     return issue
 
@@ -406,19 +422,69 @@ def _check_acknowledged_on(issue: Issue, on: date, actor: Actor) -> None:
 
 
 def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None,
-                  on: date | None = None) -> Issue:
-    """open or in_progress → resolved (销号); needs a close-out note."""
+                  on: date | None = None, verify: bool = False) -> Issue:
+    """open or in_progress → resolved (销号); needs a close-out note.
+
+    With `verify` (config `closeout.verify`, issue 20) the close-out waits for a supervisor:
+    → verifying, with its date and note, until `verify_closeout` or `reject_closeout`."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    if issue.status not in (Status.open.value, Status.in_progress.value):
-        raise _refuse(issue, "resolve")
+    target = workflow.step(issue, "resolve")
+    _refuse_suspended(issue)
     resolution = clean_text(note, "note")
     if resolution is None:
         raise InvalidValue("error.note_required", action="resolve", id=issue.id)
     resolved_on = check_date(on or actor.today, today=actor.today, past=True)
     check_dates(issue.reported_on, None, resolved_on)
-    _set_status(session, issue, actor, Status.resolved.value, resolution)
+    _set_status(session, issue, actor, Status.verifying.value if verify else target, resolution)
     _set_field(session, issue, actor, "resolved_on", resolved_on)
     _set_field(session, issue, actor, "resolution", resolution)
+    if verify:
+        issue.closeout_by = actor.name
+    session.flush()
+    return issue
+
+
+def _refuse_suspended(issue: Issue) -> None:
+    """A suspended issue's clock is stopped: it is resumed (`issue resume`) before it is closed
+    out or deferred, so the held working days are recorded."""
+    if issue.suspended_on is not None:
+        raise InvalidTransition("error.suspended", id=issue.id, since=issue.suspended_on.isoformat())
+
+
+def verify_closeout(session: Session, issue_id: int, *, actor: Actor, note: str | None = None) -> Issue:
+    """verifying → resolved (审核销号): a supervisor accepts the close-out; not its author."""
+    from qiye_service.services.extensions import require_four_eyes
+
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    target = workflow.step(issue, "verify")
+    require_four_eyes(actor.name, issue.closeout_by, "verify")
+    record_event(session, issue, actor=actor.name, at=actor.now, action="verified", field="status",
+                 old=issue.status, new=target, note=clean_text(note, "note"))
+    issue.status = target
+    issue.verified_by = actor.name
+    issue.verified_at = actor.now
+    issue.updated_at = actor.now
+    session.flush()
+    return issue
+
+
+def reject_closeout(session: Session, issue_id: int, *, actor: Actor, note: str | None) -> Issue:
+    """verifying → in_progress: the close-out is rejected and the issue is redone (重办),
+    counted as a reopen; the note (why) is required."""
+    from qiye_service.services.extensions import require_four_eyes
+
+    issue = lookups.get_issue(session, issue_id, for_update=True)
+    target = workflow.step(issue, "reject")
+    require_four_eyes(actor.name, issue.closeout_by, "verify")
+    why = clean_text(note, "note")
+    if why is None:
+        raise InvalidValue("error.note_required", action="verify", id=issue.id)
+    record_event(session, issue, actor=actor.name, at=actor.now, action="rejected", field="status",
+                 old=issue.status, new=target, note=why)
+    issue.status = target
+    issue.reopen_count = (issue.reopen_count or 0) + 1
+    issue.updated_at = actor.now
+    _set_field(session, issue, actor, "resolved_on", None)
     session.flush()
     return issue
 
@@ -426,12 +492,12 @@ def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | 
 def defer_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None) -> Issue:
     """open or in_progress → deferred (暂缓); needs a reason."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    if issue.status not in (Status.open.value, Status.in_progress.value):
-        raise _refuse(issue, "defer")
+    target = workflow.step(issue, "defer")
+    _refuse_suspended(issue)
     reason = clean_text(note, "note")
     if reason is None:
         raise InvalidValue("error.note_required", action="defer", id=issue.id)
-    _set_status(session, issue, actor, Status.deferred.value, reason)
+    _set_status(session, issue, actor, target, reason)
     session.flush()
     return issue
 
@@ -439,11 +505,10 @@ def defer_issue(session: Session, issue_id: int, *, actor: Actor, note: str | No
 def reopen_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None = None) -> Issue:
     """resolved or deferred → in_progress; clears resolved_on."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    if issue.status not in (Status.resolved.value, Status.deferred.value):
-        raise _refuse(issue, "reopen")
+    target = workflow.step(issue, "reopen")
     if issue.status == Status.resolved.value:
         issue.reopen_count = (issue.reopen_count or 0) + 1
-    _set_status(session, issue, actor, Status.in_progress.value, clean_text(note, "note"))
+    _set_status(session, issue, actor, target, clean_text(note, "note"))
     _set_field(session, issue, actor, "resolved_on", None)
     session.flush()
     return issue
@@ -461,16 +526,24 @@ def comment_issue(session: Session, issue_id: int, *, actor: Actor, text: str) -
 
 def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | None = None,
                  department: str | None = None, note: str | None = None,
-                 response_deadline: Callable[[date], date] | None = None) -> list[str]:
-    """Dispatch (派单) to a department and/or owner; returns the fields that changed.
+                 response_deadline: Callable[[date], date] | None = None,
+                 co: list[str] | tuple[str, ...] = (), due_on: date | None = None) -> list[str]:
+    """Dispatch (派单) to a lead department and/or owner, and to co-handling departments (协办,
+    `co`); returns the fields that changed. `due_on` is the deadline of the departments this
+    dispatch names (the lead's is the issue's own).
 
     `response_deadline(dispatch_day)` gives the date the dispatch must be acknowledged by.
+    Re-dispatching the lead after it returned the issue (退单) is a transfer (services.cycle).
     """
-    if owner is None and department is None:
+    from qiye_service.services import cycle
+
+    if owner is None and department is None and not co:
         raise InvalidValue("error.assign_needs_one")
     issue = lookups.get_issue(session, issue_id, for_update=True)
+    workflow.step(issue, "assign")
     labels = row_labels(session, issue)
     changed: list[str] = []
+    previous_department = issue.department_id
     if department is not None:
         found = lookups.find_department(session, department)
         if issue.department_id != found.id:
@@ -478,6 +551,9 @@ def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | 
                          field="department", old=labels["department"], new=found.name, note=note)
             issue.department_id = found.id
             changed.append("department")
+            if due_on is not None and due_on != issue.due_on:
+                check_dates(issue.reported_on, due_on, None)
+                _set_field(session, issue, actor, "due_on", due_on)
     if owner is not None:
         clean_owner = clean_text(lookups.owner_to_store(session, owner), "owner", limit=NAME_LIMIT, required=True)
         if issue.owner != clean_owner:
@@ -490,6 +566,17 @@ def assign_issue(session: Session, issue_id: int, *, actor: Actor, owner: str | 
         issue.acknowledge_by = response_deadline(actor.today) if response_deadline is not None else None
         issue.acknowledged_at = None if issue.status == Status.open.value else issue.acknowledged_at
         issue.updated_at = actor.now
+    if "department" in changed:
+        cycle.dispatch_lead(session, issue, actor=actor, previous_department=previous_department, due_on=due_on,
+                            note=note)
+    if co:
+        if due_on is not None:
+            check_dates(issue.reported_on, due_on, None)
+        added = cycle.dispatch_co(session, issue, list(co), actor=actor, due_on=due_on, note=note,
+                                  response_deadline=response_deadline)
+        if added:
+            cycle.transfer_returned_co(session, issue, actor=actor, to=added, note=note)
+            changed.append("co_departments")
     session.flush()
     return changed
 

@@ -349,6 +349,7 @@ STATUS_ALIASES = {
     "办理中": "in_progress", "正在办理": "in_progress", "推进中": "in_progress", "处理中": "in_progress",
     "已办结": "resolved", "已销号": "resolved", "办结": "resolved", "销号": "resolved", "已解决": "resolved",
     "暂缓": "deferred", "暂缓办理": "deferred", "挂起": "deferred",
+    "待审核": "verifying", "待审核销号": "verifying", "待审": "verifying", "审核中": "verifying",
 }
 KIND_ALIASES = {"个性": "individual", "个性问题": "individual", "共性": "common", "共性问题": "common"}
 SOURCE_ALIASES = {"走访": "visit", "座谈": "meeting", "座谈会": "meeting", "电话": "phone",

@@ -127,7 +127,7 @@ def issue_view(session: Session, issue_id: int, *, cutoffs: Any, timezone: str) 
     close-out as `previous_resolution` ({resolved_on, resolution, reopened_on}), and its current
     resolved_on and resolution empty; otherwise `previous_resolution` is None.
     """
-    from qiye_service.services import history, supervision
+    from qiye_service.services import cycle, history, supervision
 
     row = issue_row(session, issue_id)
     issue = lookups.get_issue(session, issue_id)
@@ -139,6 +139,10 @@ def issue_view(session: Session, issue_id: int, *, cutoffs: Any, timezone: str) 
     row.update(supervision.issue_state(session, issue, cutoffs, timezone=timezone,
                                        callback_note=callbacks[-1] if callbacks else None))
     row["previous_resolution"] = previous
+    from qiye_service.services import extensions
+
+    row["deadline"] = extensions.issue_state(issue)
+    row["cycle"] = cycle.issue_cycle(session, issue, timezone=timezone)
     row["events"] = history.readable_events(events, reference_names(session, history.snapshot_references(events)))
     return row
 

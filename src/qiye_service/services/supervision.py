@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from qiye_service.dates import check_date
 from qiye_service.errors import Conflict, InvalidTransition, InvalidValue
-from qiye_service.models import UNRESOLVED_STATUSES, CallbackResult, Issue, Status
-from qiye_service.services import lookups
+from qiye_service.models import UNRESOLVED_STATUSES, CallbackResult, CallbackSolved, Issue, Status
+from qiye_service.services import lookups, workflow
 from qiye_service.services.history import record_event
 from qiye_service.services.issues import Actor, clean_text, reopen_issue
 from qiye_service.workdays import WorkingCalendar, parse_working_days
@@ -146,21 +146,46 @@ def _not_escalated(cutoffs: LevelCutoffs) -> Any:
     return or_(Issue.escalated_at.is_(None), Issue.escalated_at >= cutoffs.ends_at)
 
 
+def deadline_expression() -> Any:
+    """The deadline in force (issue 20), as SQL: the approved extension moved on by the working
+    days the issue was suspended, stored as deadline_on when it differs from the original
+    due_on; else due_on. Every overdue figure, level and on-time count compares against it."""
+    return func.coalesce(Issue.deadline_on, Issue.due_on)
+
+
+def deadline_compare(op: str, day: date) -> Any:
+    """`deadline in force <op> day` written as plain comparisons on the columns themselves
+    (deadline_on when set, else due_on), which the (status, due_on) index can serve, rather
+    than a function around a column; `op` is one of < <= >= >."""
+    compare = {"<": lambda c: c < day, "<=": lambda c: c <= day, ">=": lambda c: c >= day,
+               ">": lambda c: c > day}[op]
+    return or_(and_(Issue.deadline_on.is_(None), compare(Issue.due_on)), compare(Issue.deadline_on))
+
+
+def running_clause(cutoffs: LevelCutoffs) -> Any:
+    """The clock is running: the issue is not suspended (挂起) on the as-of date. A suspended
+    issue is on no rung of the ladder but an explicit escalation (挂牌督办), and not overdue."""
+    if cutoffs.ends_at is None:
+        return Issue.suspended_on.is_(None)
+    return or_(Issue.suspended_on.is_(None), Issue.suspended_on > cutoffs.as_of)
+
+
 def red_clause(cutoffs: LevelCutoffs) -> Any:
     """红色: escalated (挂牌督办), or more than red_wd working days late."""
-    return and_(unresolved_clause(cutoffs), or_(_escalated(cutoffs), Issue.due_on < cutoffs.red_before))
+    late = and_(running_clause(cutoffs), deadline_compare("<", cutoffs.red_before))
+    return and_(unresolved_clause(cutoffs), or_(_escalated(cutoffs), late))
 
 
 def overdue_clause(cutoffs: LevelCutoffs) -> Any:
     """黄色: due before as_of, at most red_wd working days late, not escalated."""
-    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs),
-                Issue.due_on >= cutoffs.red_before, Issue.due_on < cutoffs.as_of)
+    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs), running_clause(cutoffs),
+                deadline_compare(">=", cutoffs.red_before), deadline_compare("<", cutoffs.as_of))
 
 
 def due_soon_clause(cutoffs: LevelCutoffs) -> Any:
     """蓝色: due from as_of through due_soon_wd working days ahead, not escalated."""
-    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs),
-                Issue.due_on >= cutoffs.as_of, Issue.due_on <= cutoffs.due_soon_until)
+    return and_(unresolved_clause(cutoffs), _not_escalated(cutoffs), running_clause(cutoffs),
+                deadline_compare(">=", cutoffs.as_of), deadline_compare("<=", cutoffs.due_soon_until))
 
 
 _CLAUSES = {RED: red_clause, OVERDUE: overdue_clause, DUE_SOON: due_soon_clause}
@@ -327,8 +352,7 @@ def escalate_issue(session: Session, issue_id: int, *, actor: Actor, note: str |
     The escalation lasts until the issue is resolved; if it is reopened it is red again.
     """
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    if issue.status == Status.resolved.value:
-        raise InvalidTransition("error.transition", action="escalate", id=issue.id, status=issue.status)
+    workflow.step(issue, "escalate")
     reason = clean_text(note, "note")
     if reason is None:
         raise InvalidValue("error.escalate_note", id=issue.id)
@@ -342,25 +366,55 @@ def escalate_issue(session: Session, issue_id: int, *, actor: Actor, note: str |
     return issue
 
 
-def record_callback(session: Session, issue_id: int, *, actor: Actor, result: str, note: str | None = None,
-                    on: date | None = None) -> Issue:
-    """Record the company's verdict (回访) on a resolved issue.
+SOLVED_ALIASES = {
+    "解决": "solved", "已解决": "solved", "部分解决": "partly", "partly solved": "partly",
+    "partly_solved": "partly", "未解决": "unsolved", "not solved": "unsolved",
+}
+
+
+def record_callback(session: Session, issue_id: int, *, actor: Actor, result: str | None = None,
+                    solved: str | None = None, reached: bool = True, note: str | None = None,
+                    on: date | None = None, result_option: str = "--result") -> Issue:
+    """Record a callback (回访) on a resolved issue (DESIGN §8, §11).
+
+    A callback that reached the company records whether it is satisfied (`result`: satisfied,
+    basic, unsatisfied; required) and, optionally, whether the problem was solved (`solved`:
+    solved, partly, unsolved). One that did not reach it (`reached=False`) records only that it
+    was tried: it has no verdict, so it counts in neither the callback nor the satisfaction rate
+    (only reached callbacks, 有效回访, do). The latest callback is the issue's.
 
     `unsatisfied` sends the issue back to in_progress (重办) through the reopen workflow,
     which counts a reopen and clears resolved_on; the note goes into both events.
     """
     issue = lookups.get_issue(session, issue_id, for_update=True)
-    verdict = lookups.choice(CallbackResult, result, "--result", CALLBACK_ALIASES)
-    if issue.status != Status.resolved.value:
+    if reached:
+        if result is None:
+            raise InvalidValue("error.callback_needs_satisfied", id=issue_id)
+        verdict: str | None = lookups.choice(CallbackResult, result, result_option, CALLBACK_ALIASES)
+        answer = None if solved is None else lookups.choice(CallbackSolved, solved, "--solved", SOLVED_ALIASES)
+    elif result is not None or solved is not None:
+        raise InvalidValue("error.callback_unreached_answer")
+    else:
+        verdict = answer = None
+    if not workflow.allows("callback", issue.status):
         raise InvalidTransition("error.callback_unresolved", id=issue.id, status=issue.status)
     called_on = check_date(on or actor.today, today=actor.today, past=True)
     if issue.resolved_on is not None and called_on < issue.resolved_on:
         raise InvalidValue("error.date_order", later="callback_on", later_value=called_on.isoformat(),
                            earlier="resolved_on", earlier_value=issue.resolved_on.isoformat())
     remark = clean_text(note, "note")
-    record_event(session, issue, actor=actor.name, at=actor.now, action="callback", field="callback_result",
-                 old=issue.callback_result, new=verdict, note=remark)
+    if not reached:
+        record_event(session, issue, actor=actor.name, at=actor.now, action="callback", field="callback_reached",
+                     old=issue.callback_reached, new=False, note=remark)
+    else:
+        record_event(session, issue, actor=actor.name, at=actor.now, action="callback", field="callback_result",
+                     old=issue.callback_result, new=verdict, note=None if answer else remark)
+        if answer is not None:
+            record_event(session, issue, actor=actor.name, at=actor.now, action="callback", field="callback_solved",
+                         old=issue.callback_solved, new=answer, note=remark)
     issue.callback_result = verdict
+    issue.callback_solved = answer
+    issue.callback_reached = reached
     issue.callback_on = called_on
     issue.updated_at = actor.now
     session.flush()
@@ -393,13 +447,15 @@ def issue_state(session: Session, issue: Issue, cutoffs: LevelCutoffs, *, timezo
 
     assert issue.id is not None
     resolved = issue.status == Status.resolved.value
+    deadline = issue.deadline_on or issue.due_on
 
     def day(instant: datetime | None) -> date | None:
         return None if instant is None else local_date(instant, timezone)
 
     return {
         "level": levels_by_issue(session, [issue.id], cutoffs).get(issue.id),
-        "days_overdue": None if resolved or issue.due_on is None else days_overdue(issue.due_on, cutoffs.as_of),
+        "days_overdue": (None if resolved or deadline is None
+                         else 0 if issue.suspended_on is not None else days_overdue(deadline, cutoffs.as_of)),
         "dispatched_on": day(issue.dispatched_at),
         "acknowledged_on": day(issue.acknowledged_at),
         "escalated": day(issue.escalated_at),

@@ -42,6 +42,7 @@ from qiye_service.models import (
     USER_FIELDS,
     Category,
     Department,
+    Dispatch,
     Enterprise,
     Event,
     Issue,
@@ -60,6 +61,7 @@ from qiye_service.services.history import (
 )
 from qiye_service.services.issues import Actor, ensure_tag
 from qiye_service.services.queries import issue_select, reference_names
+from qiye_service.services.workflow import imported_reopens
 
 CONFLICT_CHOICES = ("fail", "skip", "update")
 CHUNK_ROWS = 2000
@@ -80,6 +82,20 @@ SUPERVISION_ISSUE_COLUMNS = (
     "reopen_count",
 )
 EVENT_COLUMNS = ("issue_id", "at", "actor", "action", "field", "old", "new", "note", "hash")
+# The work-order cycle's columns (issue 20): a file with any of them writes these issue columns
+# and the co-handling and returned departments' dispatch rows.
+CYCLE_COLUMNS = ("co_departments", "co_dispatched_on", "co_acknowledged_on", "return_count", "transfer_count",
+                 "returned_by", "transferred_from", "callback_solved", "callback_reached",
+                 # extension, suspension and verification (issue 20 points 3, 4)
+                 "extended_due_on", "extension_count", "deadline_on", "suspended_on", "suspended_days",
+                 "closeout_by", "verified_by")
+EXTEND_COLUMNS = ("extended_due_on", "extension_count", "deadline_on", "suspended_on", "suspended_days",
+                  "closeout_by", "verified_by")
+EXTEND_DATES = frozenset({"extended_due_on", "deadline_on", "suspended_on"})
+CYCLE_ISSUE_COLUMNS = ("return_count", "transfer_count", "callback_solved", "callback_reached", *EXTEND_COLUMNS)
+DISPATCH_COLUMNS = ("issue_id", "department_id", "role", "due_on", "dispatched_at", "acknowledge_by",
+                    "acknowledged_at", "returned_at", "outcome", "decided_at", "active")
+DISPATCH_TABLE = Dispatch.__table__  # type: ignore[attr-defined]
 SUPERVISION_COLUMNS = ("dispatched_on", "acknowledged_on", "escalated", "callback_result", "callback_on")
 
 ISSUE_TABLE = Issue.__table__  # type: ignore[attr-defined]
@@ -640,13 +656,49 @@ class IssueImport:
             result, called_on = values.get("callback_result"), values.get("callback_on")
             fields["callback_result"] = result
             fields["callback_on"] = called_on
-            # 不满意 sends an issue back to work (重办): it is still being redone, or it was
-            # closed again after the callback.
-            resolved = values.get("resolved_on")
-            redone = result == "unsatisfied" and (
-                status != "resolved" or (resolved is not None and called_on is not None and resolved > called_on))
-            fields["reopen_count"] = 1 if redone else 0
+            # 不满意 sends an issue back to work (重办): services.workflow says how many times.
+            fields["reopen_count"] = imported_reopens(values, status or "open")
         return fields
+
+    def _cycle(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The cycle's issue columns a row gives (services.workflow has checked and completed
+        the counts): a callback with a verdict reached the company unless the file says not."""
+        reached = values.get("callback_reached")
+        if reached is None and values.get("callback_result") is not None:
+            reached = True
+        return {"return_count": values.get("return_count") or 0, "transfer_count": values.get("transfer_count") or 0,
+                "callback_solved": values.get("callback_solved"), "callback_reached": reached,
+                **{name: values.get(name) for name in EXTEND_COLUMNS},
+                "extension_count": values.get("extension_count") or 0,
+                "suspended_days": values.get("suspended_days") or 0}
+
+    def _dispatch_rows(self, issue_id: int, values: dict[str, Any], dispatched_at: datetime | None, *,
+                       stored: bool = True) -> list[tuple[Any, ...]]:
+        """DISPATCH_COLUMNS rows: each co-handling department (active), and each return as a
+        decided dispatch of the department that returned it (transferred away, as many times as
+        the row says, else upheld), dated at the dispatch (or the reported day)."""
+        at = dispatched_at or self._at_office_hour(values["reported_on"])
+        day, stamp = (self._day, self._stamp) if stored else (_same, _same)
+        rows: list[tuple[Any, ...]] = []
+        dispatched_days = values.get("co_dispatched_on") or ()
+        acknowledged_days = values.get("co_acknowledged_on") or ()
+        for n, name in enumerate(values.get("co_departments") or ()):
+            sent = dispatched_days[n] if n < len(dispatched_days) else None
+            sent_at = self._at_office_hour(sent) if sent is not None else at
+            acknowledged = acknowledged_days[n] if n < len(acknowledged_days) else None
+            rows.append((issue_id, self._department_id(name), "co", day(values.get("due_on")), stamp(sent_at),
+                         day(self._acknowledge_by(sent or local_date(at, self.settings.timezone))),
+                         stamp(self._at_office_hour(acknowledged)) if acknowledged is not None else None,
+                         None, None, None, True))
+        transferred = list(values.get("transferred_from") or ())
+        for name in values.get("returned_by") or ():
+            outcome = "upheld"
+            if name in transferred:
+                transferred.remove(name)
+                outcome = "transferred"
+            rows.append((issue_id, self._department_id(name), "lead", day(values.get("due_on")), stamp(at),
+                         None, None, stamp(at), outcome, stamp(at), False))
+        return rows
 
     def _events(self, issue_id: int, previous: str | None, new: str, values: dict[str, Any],
                 supervision: dict[str, Any], number: int) -> list[tuple[Any, ...]]:
@@ -731,6 +783,8 @@ class IssueImport:
         now, actor_name = self.actor.now, self.actor.name
         day, stamp, iso = self._day, self._stamp, self._iso_day
         supervised = any(name in self.columns for name in SUPERVISION_COLUMNS)
+        cycled = any(name in self.columns for name in CYCLE_COLUMNS)
+        dispatches: list[tuple[Any, ...]] = []
         highest = 0
         for item in creates:
             values = item.row.values
@@ -754,6 +808,11 @@ class IssueImport:
             snapshot = _new_issue_snapshot(
                 values["title"], description, item.enterprise_id, project, item.category_id, kind, source, priority,
                 status, item.department_id, owner, reported_text, due_text, resolved_text, resolution, tags, supervision)
+            if cycled:
+                cycle = self._cycle(values)
+                snapshot = _SORTED_SNAPSHOT({**json.loads(snapshot), **_snapshot_values(cycle),
+                                             "co_departments": list(get("co_departments") or ())})
+                dispatches.extend(self._dispatch_rows(issue_id, values, sup("dispatched_at")))
             record_events = self._events(issue_id, None, snapshot, values, supervision, item.row.number)
             row = (
                 issue_id, values["title"], description, item.enterprise_id, project, item.category_id,
@@ -765,24 +824,30 @@ class IssueImport:
                 row += (stamp(sup("dispatched_at")), stamp(sup("acknowledged_at")), day(sup("acknowledge_by")),
                         stamp(sup("escalated_at")), sup("callback_result"), day(sup("callback_on")),
                         sup("reopen_count", 0))
+            if cycled:
+                row += tuple(day(cycle[name]) if name in EXTEND_DATES else cycle[name] for name in CYCLE_ISSUE_COLUMNS)
             issues.append(row)
             events.extend(record_events)
             if tags:
                 links.extend((issue_id, tag_id) for tag_id in self._tag_ids(tags))
-        self.writer.submit(self._write_rows, issues, links, events,
-                           ISSUE_COLUMNS + SUPERVISION_ISSUE_COLUMNS if supervised else ISSUE_COLUMNS)
+        columns = ISSUE_COLUMNS + (SUPERVISION_ISSUE_COLUMNS if supervised else ()) + (
+            CYCLE_ISSUE_COLUMNS if cycled else ())
+        self.writer.submit(self._write_rows, issues, links, events, columns, dispatches)
         if highest:
             self.ids_given = True
             if self.next_id is not None:
                 self.next_id = max(self.next_id, highest + 1)
 
     def _write_rows(self, issues: list[tuple[Any, ...]], links: list[tuple[int, int]],
-                    events: list[tuple[Any, ...]], issue_columns: tuple[str, ...] = ISSUE_COLUMNS) -> None:
-        """The writer's job: a chunk's issues, tag links and events through a driver cursor."""
+                    events: list[tuple[Any, ...]], issue_columns: tuple[str, ...] = ISSUE_COLUMNS,
+                    dispatches: list[tuple[Any, ...]] | None = None) -> None:
+        """The writer's job: a chunk's issues, tag links, dispatches and events through a driver cursor."""
         cursor = self.writer.driver.cursor()
         try:
             if issues:
                 self._insert_rows(cursor, "issue", issue_columns, issues)
+            if dispatches:
+                self._insert_rows(cursor, "dispatch", DISPATCH_COLUMNS, dispatches)
             if links:
                 self._insert_rows(cursor, "issue_tag", ("issue_id", "tag_id"), links)
             self._insert_rows(cursor, "event", EVENT_COLUMNS, events)
@@ -826,6 +891,9 @@ class IssueImport:
         events: list[tuple[Any, ...]] = []
         links: list[dict[str, int]] = []
         with_tags = "tags" in self.columns
+        cycled = any(name in self.columns for name in CYCLE_COLUMNS)
+        renewed: list[int] = []
+        dispatches: list[tuple[Any, ...]] = []
         for item, head in updates:
             values = item.row.values
             issue_id = values["id"]
@@ -833,7 +901,14 @@ class IssueImport:
             supervision = self._supervision(values, record.get("status"))
             record.update(supervision)
             tags = (values.get("tags") or []) if with_tags else None
-            record_events = self._events(issue_id, head, _SORTED_SNAPSHOT(self._snapshot(record, tags)), values, supervision,
+            snap = self._snapshot(record, tags)
+            if cycled:
+                cycle = self._cycle(values)
+                record.update(cycle)
+                snap.update(_snapshot_values(cycle), co_departments=list(values.get("co_departments") or ()))
+                renewed.append(issue_id)
+                dispatches.extend(self._dispatch_rows(issue_id, values, record.get("dispatched_at"), stored=False))
+            record_events = self._events(issue_id, head, _SORTED_SNAPSHOT(snap), values, supervision,
                                          item.row.number)
             record["history_hash"] = record_events[-1][8]
             rows.append({f"p_{name}": value for name, value in record.items()} | {"p_id": issue_id})
@@ -847,6 +922,13 @@ class IssueImport:
             .values({name: bindparam(f"p_{name}") for name in names})
         )
         self.conn.execute(statement, rows)
+        if renewed:  # the file says who co-handles and who returned it: those rows are replaced
+            self.conn.execute(delete(DISPATCH_TABLE).where(
+                DISPATCH_TABLE.c.issue_id.in_(renewed),
+                (DISPATCH_TABLE.c.role == "co") | DISPATCH_TABLE.c.returned_at.is_not(None)))
+            if dispatches:
+                self.conn.execute(insert(DISPATCH_TABLE), [dict(zip(DISPATCH_COLUMNS, row, strict=True))
+                                                           for row in dispatches])
         if with_tags:
             ids = [row["p_id"] for row in rows]
             self.conn.execute(delete(ISSUE_TAG_TABLE).where(ISSUE_TAG_TABLE.c.issue_id.in_(ids)))
@@ -1144,16 +1226,52 @@ def _supervision_columns() -> tuple[Any, ...]:
             Issue.callback_on, case((Issue.callback_result.is_not(None), remark)))
 
 
+def _snapshot_values(cycle: dict[str, Any]) -> dict[str, Any]:
+    """The cycle's values as the imported snapshot (JSON) holds them: dates as ISO text."""
+    return {name: value.isoformat() if name in EXTEND_DATES and value is not None else value
+            for name, value in cycle.items()}
+
+
+def _cycle_parts(session: Session) -> dict[int, tuple[list[Any], list[str], list[str]]]:
+    """Per issue with any: its active co-handling departments (name, dispatched, acknowledged), the departments that returned it
+    (one per return) and those it was transferred away from, in the order they happened."""
+    parts: dict[int, tuple[list[Any], list[str], list[str]]] = {}
+    statement = (select(Dispatch.issue_id, Department.name, Dispatch.role, Dispatch.active, Dispatch.returned_at,
+                        Dispatch.outcome, Dispatch.dispatched_at, Dispatch.acknowledged_at)
+                 .join(Department, Department.id == Dispatch.department_id)
+                 .where(((Dispatch.role == "co") & Dispatch.active.is_(True)) | Dispatch.returned_at.is_not(None))
+                 .order_by(Dispatch.issue_id, Dispatch.id))
+    for issue_id, name, role, active, returned_at, outcome, dispatched_at, acknowledged_at in session.execute(statement):
+        co, returned, transferred = parts.setdefault(issue_id, ([], [], []))
+        if role == "co" and active:
+            co.append((name, dispatched_at, acknowledged_at))
+        if returned_at is not None:
+            returned.append(name)
+            if outcome == "transferred":
+                transferred.append(name)
+    return parts
+
+
 def export_issues(session: Session, flt: ResolvedFilter, *, today: date, tags_separator: str | None = None,
-                  supervision_timezone: str | None = None) -> Iterator[tuple[Any, ...]]:
+                  supervision_timezone: str | None = None, cycle: bool = False) -> Iterator[tuple[Any, ...]]:
     """Issue rows in ISSUE_FIELDS order, by id, dates as ISO text; tags a sorted list, or
     one string joined with `tags_separator` (CSV). With `supervision_timezone`, each row goes
-    on with SUPERVISION_EXPORT_FIELDS, their days in that time zone."""
+    on with SUPERVISION_EXPORT_FIELDS, their days in that time zone; with `cycle` too, then
+    with CYCLE_COLUMNS (the work-order cycle, issue 20)."""
     conn = session.connection()
     statement = apply_filter(issue_select(), flt, today=today).order_by(Issue.id)
     if supervision_timezone is not None:
         statement = statement.add_columns(*_supervision_columns())
         park_day = _park_day_text(supervision_timezone)
+    if cycle:
+        assert supervision_timezone is not None
+        statement = statement.add_columns(Issue.return_count, Issue.transfer_count, Issue.callback_solved,
+                                          Issue.callback_reached, *(getattr(Issue, n) for n in EXTEND_COLUMNS))
+        parts = _cycle_parts(session)
+        nothing: tuple[list[Any], list[str], list[str]] = ([], [], [])
+
+        def listed_names(listed: list[str]) -> Any:
+            return tags_separator.join(listed) if tags_separator is not None else listed
     tags_statement = (
         select(IssueTag.issue_id, Tag.name).join(Tag, Tag.id == IssueTag.tag_id).order_by(IssueTag.issue_id)
     )
@@ -1183,6 +1301,14 @@ def export_issues(session: Session, flt: ResolvedFilter, *, today: date, tags_se
                  stamp(row[17]), stamp(row[18]))
         if supervision_timezone is not None:
             issue += (park_day(row[19]), park_day(row[20]), park_day(row[21]), row[22], day(row[23]), row[24])
+        if cycle:
+            co, returned, transferred = parts.get(issue_id, nothing)
+            reached = row[28]
+            issue += (listed_names([c[0] for c in co]), ";".join(park_day(c[1]) or "" for c in co) or None,
+                      ";".join(park_day(c[2]) or "" for c in co) or None, row[25] or 0, row[26] or 0,
+                      listed_names(returned), listed_names(transferred), row[27],
+                      None if reached is None else ("yes" if reached else "no"),
+                      day(row[29]), row[30] or 0, day(row[31]), day(row[32]), row[33] or 0, row[34], row[35])
         yield issue
 
 
