@@ -499,6 +499,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.output_exists": ("{path} already exists; pass --force to replace it, or choose another name",
                             "{path} 已存在；如需覆盖请加 --force，或换一个文件名"),
     "prompt.output_replace": ("{path} already exists. Replace it?", "{path} 已存在，是否覆盖？"),
+    "prompt.yes_no": (" [y/N]: ", " [是/否，默认否]："),
+    "prompt.yes_no_again": ("Please answer y or n.", "请回答“是”或“否”（y/n）。"),
     "error.output_declined": ("{path} was not replaced; nothing was written", "未覆盖 {path}；未写入任何内容"),
     "error.output_is_ledger": (
         "{path} is the database itself or one of its -wal, -shm, -journal files ({ledger}); qiye never writes "

@@ -247,10 +247,22 @@ class AppContext:
         echo(f"warning: {text}", err=True)
 
     def confirm(self, key: str, /, **params: Any) -> bool:
-        """A yes/no question on stderr, sanitised as every message is; no unless answered yes."""
-        from qiye_service.render import terminal_safe
-
-        return typer.confirm(terminal_safe(self.t(key, **params)), default=False, err=True)
+        """A yes/no question on stderr in the interface language (click's own asks `[y/N]` and
+        answers `Error: invalid input` in English); no unless answered yes, asked again on an
+        answer that is neither. The end of input is a no; Ctrl-C is the group's interruption."""
+        question = f"{self.t(key, **params)}{self.t('prompt.yes_no')}"
+        while True:
+            echo(question, err=True, nl=False)
+            answer = sys.stdin.readline()
+            if not answer:
+                echo("", err=True)
+                return False
+            word = answer.strip().lower()
+            if word in YES_WORDS:
+                return True
+            if not word or word in NO_WORDS:
+                return False
+            echo(self.t("prompt.yes_no_again"), err=True)
 
 
 def _stdout_console() -> Console:
@@ -294,7 +306,11 @@ def reader_left() -> NoReturn:
     raise typer.Exit(0)
 
 
-def echo(text: str, *, err: bool = False) -> None:
+YES_WORDS = ("y", "yes", "是", "是的", "好", "确定", "对")
+NO_WORDS = ("n", "no", "否", "不", "不是", "取消")
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     """A line for people on stdout or stderr. Every message leaves through here, through the
     sanitiser tables use (render.terminal_safe): the whole line, so a name, value, path or file
     header quoted in it, stored, typed or read from a file, cannot drive the terminal, whatever
@@ -302,7 +318,7 @@ def echo(text: str, *, err: bool = False) -> None:
     say what was typed. Machine formats do not come here: they keep text exactly as stored."""
     from qiye_service.render import terminal_safe  # loaded by the root callback; not for --help
 
-    typer.echo(terminal_safe(text), err=err)
+    typer.echo(terminal_safe(text), err=err, nl=nl)
 
 
 def error_line(text: str) -> None:
