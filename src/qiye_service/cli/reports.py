@@ -657,6 +657,17 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
     return reports.report_scope(today=app_ctx.today(), year=year, week=bounds, since=since, until=until)
 
 
+def _writing(app_ctx: AppContext, out: Path | None) -> Any:
+    """A spinner on stderr while a report is made and written to --out (a large ledger takes
+    seconds); nothing for stdout, where the report is the answer. Ctrl-C leaves no part of the file."""
+    from contextlib import nullcontext
+
+    if out is None:
+        return nullcontext()
+    app_ctx.interrupted = ("error.interrupted_out", {"path": str(out)})
+    return app_ctx.progress("progress.report", path=str(out))
+
+
 def _check_output(app_ctx: AppContext, fmt: ReportFormat, out: Path | None, limit: int | None,
                   force: bool) -> Path | None:
     """The checked file to write for --out (None: stdout), before any work is done."""
@@ -708,7 +719,7 @@ def summary(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, None, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
                                       **_supervision(app_ctx))
         emit(app_ctx, "summary", data, summary_document(app_ctx, data, category_names(session)), fmt, out, section,
@@ -745,7 +756,7 @@ def weekly(
     scope = _scope(app_ctx, filters, year=None, week=week, day=day)
     if scope.kind != "week":
         scope = reports.report_scope(today=app_ctx.today(), week=week_bounds(app_ctx.today()))
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.weekly_report(session, _prepare(session, filters), scope, lang=app_ctx.lang, limit=limit,
                                      timezone=app_ctx.timezone, **_supervision(app_ctx))
         seal, waited = _ledger_seal(app_ctx, session)
@@ -809,7 +820,7 @@ def overdue(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, limit, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.overdue_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
                                       limit=limit, **_supervision(app_ctx))
         emit(app_ctx, "overdue", data, overdue_document(app_ctx, data, category_names(session), limit), fmt, out,
@@ -838,6 +849,6 @@ def trend(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, None, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.trend_report(session, _prepare(session, filters), scope, by=by.value)
         emit(app_ctx, "trend", data, trend_document(app_ctx, data), fmt, out, None, target=target)
