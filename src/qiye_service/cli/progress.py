@@ -106,8 +106,9 @@ class _Shown:
     def __exit__(self, *exc: object) -> None:
         _ACTIVE.remove(self)
         if self.bar is not None:
-            self.bar.stop()
-        else:
+            self.bar.stop()  # drawn once more as it ended, then cleared
+        elif self.description:
+            self._draw(force=True)  # likewise
             self.wipe()
 
     def wipe(self) -> None:
@@ -120,6 +121,11 @@ class _Shown:
     def step(self, key: str, total: int | None = None, **params: Any) -> None:
         from qiye_service.render import terminal_safe
 
+        # The stage that ends is shown as it ended (a quick one would otherwise pass unseen).
+        if self.bar is not None and self.task is not None:
+            self.bar.refresh()
+        elif self.bar is None and self.description:
+            self._draw(force=True)
         self.description = terminal_safe(translate(key, self.lang, **params))
         self.total, self.done, self.count, self.started = total, 0, None, time.monotonic()
         if self.bar is not None:

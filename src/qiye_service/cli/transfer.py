@@ -68,7 +68,7 @@ def _reading(ledger: Any, rows: Iterable["LedgerRow"], progress: "Progress") -> 
     if progress is NO_PROGRESS:
         yield from rows
         return
-    progress.step("progress.import", None, path=ledger.path.name)
+    progress.step("progress.import", ledger.progress()[1], path=ledger.path.name)
     count = 0
     for count, row in enumerate(rows, start=1):
         if count % EVERY == 0:
