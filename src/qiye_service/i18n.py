@@ -1635,8 +1635,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "已中断；未导入任何内容：台账保持原样"),
     "error.interrupted_out": ("interrupted; nothing was written: the unfinished {path} was removed",
                               "已中断；未写入任何内容：未完成的 {path} 已删除"),
-    "error.interrupted_restore": ("interrupted; nothing was written: the ledger was not replaced",
-                                  "已中断；未写入任何内容：台账未被替换"),
 }
 
 

@@ -123,7 +123,6 @@ def restore(
         engine = app_ctx.engine(migrate=False)  # the live file may be broken: that is what restores are for
     else:
         engine = app_ctx.engine()
-    app_ctx.interrupted = ("error.interrupted_restore", {})
     with database_errors(engine):
         source = _path(file)
         with app_ctx.progress("progress.restore_check", path=str(source)):
