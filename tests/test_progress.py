@@ -197,3 +197,19 @@ def _counts(path: Path) -> tuple:
     with sqlite3.connect(path) as conn:
         return tuple(conn.execute(f"select count(*) from {table}").fetchone()[0]
                      for table in ("issue", "event", "enterprise", "tag"))
+
+
+@pytest.mark.parametrize("command", ["db check", "db seal", "export issues --out OUT", "import issues CSV"])
+def test_on_either_backend(sample, tmp_path, command):
+    """The same progress on PostgreSQL (the seal and the check read it through their own cursors)."""
+    csv = write_ledger(tmp_path / "ledger.csv", ROWS)
+    args = [word.replace("OUT", str(tmp_path / "out.csv")).replace("CSV", str(csv)) for word in command.split()]
+    env = {**os.environ, **sample.env, "TERM": "xterm-256color"}
+    child = pexpect.spawn(QIYE, args, env=env, encoding="utf-8", timeout=300, dimensions=(40, 200))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    expected = {"db check": "checking each issue against its history  174 / 174  100%",
+                "db seal": "sealing the ledger: reading every event", "export issues --out OUT": "exporting to ",
+                "import issues CSV": "importing ledger.csv: reading and checking  3,000 rows  100%"}[command]
+    assert expected in child.before, repr(child.before)
