@@ -59,25 +59,22 @@ ExcelOption = Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8
 # --- import -----------------------------------------------------------------------------------
 
 
-def _reading(ledger: Any, rows: Iterable["LedgerRow"], progress: "Progress") -> Iterator["LedgerRow"]:
+def _reading(ledger: Any, rows: Iterable["LedgerRow"], progress: "Progress") -> Iterable["LedgerRow"]:
     """The rows, reporting the share of the file read and the rows passed every 1,000 rows;
     then the last stage, the writing, once the file is read."""
-    from qiye_service.cli.progress import EVERY
+    from qiye_service.cli.progress import batched
     from qiye_service.services.progress import NO_PROGRESS
 
     if progress is NO_PROGRESS:
-        yield from rows
-        return
-    progress.step("progress.import", ledger.progress()[1], path=ledger.path.name)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        if count % EVERY == 0:
-            done, total = ledger.progress()
-            progress(done, total, count=count)
-        yield row
-    done, total = ledger.progress()
-    progress(total, total, count=count)
-    progress.step("progress.import_commit", None, path=ledger.path.name)
+        return rows
+    name = ledger.path.name
+    progress.step("progress.import", ledger.progress()[1], path=name)
+
+    def report(count: int) -> None:
+        done, total = ledger.progress()
+        progress(done, total, count=count)
+
+    return batched(rows, report, end=lambda: progress.step("progress.import_commit", None, path=name))
 
 
 def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: bool) -> Any:
