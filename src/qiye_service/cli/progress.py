@@ -231,15 +231,6 @@ def shown(lang: str, *, quiet: bool = False, key: str | None = None, total: int 
         yield progress
 
 
-def counted(rows: Iterable[T], progress: Progress, every: int = EVERY) -> Iterable[T]:
-    """The rows, reporting how many have passed every `every` rows (a stream whose total is not
-    known). Read a batch at a time, so that the rows pass through C (itertools), not through a
-    Python frame each: one call per batch is all the counting costs."""
-    if progress is NO_PROGRESS:
-        return rows
-    return batched(rows, lambda done: progress(done), every=every)
-
-
 def batched(rows: Iterable[T], report: Any, *, every: int = EVERY, end: Any = None) -> Iterator[T]:
     """The rows, calling `report(rows so far)` after each batch of `every` (and once at the end,
     then `end()`, if given), without a Python frame per row."""

@@ -215,10 +215,10 @@ def _destination(fmt: ExportFormat, target: Path | None, ledger: Path | None) ->
 def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out: Path | None, excel: bool,
             labels: bool, force: bool, supervision: bool = False) -> None:
     from qiye_service import exporters
-    from qiye_service.cli.progress import counted
     from qiye_service.errors import InvalidValue
     from qiye_service.services import catalog, transfer
     from qiye_service.services.filters import resolve_filter
+    from qiye_service.services.progress import NO_PROGRESS
 
     app_ctx = get_app(ctx)
     if fmt is ExportFormat.xlsx and out is None:
@@ -248,7 +248,8 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
             fields, rows = exporters.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
         try:
             with _shown(app_ctx, out) as progress, _destination(fmt, target, app_ctx.location.path) as where:
-                count = exporters.write(fmt.value, counted(rows, progress), fields, excel=excel, sheet=kind, **where)
+                count = exporters.write(fmt.value, rows, fields, excel=excel, sheet=kind, **where,
+                                        progress=None if progress is NO_PROGRESS else progress)
         finally:
             # A failed write leaves the row streams half read: end them while their connection is
             # open, not when the collector finds them after the session has closed.
