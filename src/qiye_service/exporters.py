@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
@@ -27,17 +27,33 @@ XLSX_WIDTHS = {"title": 40, "description": 60, "resolution": 50, "enterprise": 2
                "name": 24, "credit_code": 22, "old": 30, "new": 50, "note": 40}
 
 
-class Counter:
-    """Passes rows through and counts them (csv's writerows returns nothing)."""
+# How often a writer reports the rows written so far (`progress`, for a progress bar).
+PROGRESS_EVERY = 1000
+Progress = Callable[[int], Any]
 
-    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+
+class Counter:
+    """Passes rows through and counts them (csv's writerows returns nothing), telling `progress`
+    every PROGRESS_EVERY rows."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]], progress: Progress | None = None) -> None:
         self.rows = rows
         self.count = 0
+        self.progress = progress
 
     def __iter__(self) -> Iterator[Sequence[Any]]:
+        progress = self.progress
+        if progress is None:
+            for row in self.rows:
+                self.count += 1
+                yield row
+            return
         for row in self.rows:
             self.count += 1
+            if not self.count % PROGRESS_EVERY:
+                progress(self.count)
             yield row
+        progress(self.count)
 
 
 def _join_lists(rows: Iterable[Sequence[Any]], indexes: list[int]) -> Iterator[Sequence[Any]]:
@@ -74,12 +90,12 @@ def write_tsv(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO,
 
 
 def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO, *,
-                    delimiter: str = ",", excel: bool = False) -> int:
+                    delimiter: str = ",", excel: bool = False, progress: Progress | None = None) -> int:
     """CSV through the csv module, or plain TSV (write_tsv); `excel` adds a BOM, CRLF and formula
     neutralisation, and quotes as a spreadsheet reads it (a spreadsheet knows no TSV escapes)."""
     iterator = iter(rows)
     first = next(iterator, None)
-    counted = Counter(iterator if first is None else chain((first,), iterator))
+    counted = Counter(iterator if first is None else chain((first,), iterator), progress)
     # Tags come as a list, unless the source already joined them for CSV.
     lists = [index for index, name in enumerate(fields)
              if name == "tags" and first is not None and not isinstance(first[index], str)]
@@ -98,12 +114,13 @@ def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: T
     return counted.count
 
 
-def write_json(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO) -> int:
+def write_json(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO,
+               progress: Progress | None = None) -> int:
     """A JSON array, one object per line, written as the rows come."""
     count = 0
     out.write("[")
     dumps = json.dumps
-    for row in rows:
+    for row in Counter(rows, progress) if progress is not None else rows:
         out.write(",\n  " if count else "\n  ")
         out.write(dumps(dict(zip(fields, row, strict=True)), ensure_ascii=False))
         count += 1
@@ -111,10 +128,11 @@ def write_json(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO
     return count
 
 
-def write_ndjson(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO) -> int:
+def write_ndjson(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO,
+                 progress: Progress | None = None) -> int:
     count = 0
     dumps = json.dumps
-    for row in rows:
+    for row in Counter(rows, progress) if progress is not None else rows:
         out.write(dumps(dict(zip(fields, row, strict=True)), ensure_ascii=False))
         out.write("\n")
         count += 1
@@ -202,7 +220,8 @@ def sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path | IO[bytes], *, sheet: str) -> int:
+def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path | IO[bytes], *, sheet: str,
+               progress: Progress | None = None) -> int:
     """A workbook in openpyxl's write-only mode, to a file or a binary handle: a bold header row,
     dates as dates, text never read as a formula."""
     from openpyxl import Workbook
@@ -216,7 +235,7 @@ def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path 
     worksheet.freeze_panes = "A2"
     worksheet.append([xlsx_cell(worksheet, name, bold=True) for name in fields])
     count = 0
-    for row in rows:
+    for row in Counter(rows, progress) if progress is not None else rows:
         worksheet.append([xlsx_cell(worksheet, _xlsx_value(name, raw)) for name, raw in zip(fields, row, strict=True)])
         count += 1
     workbook.save(path)
@@ -258,19 +277,20 @@ def with_labels(rows: Iterable[Sequence[Any]], fields: Sequence[str], lang: str,
 
 
 def write(fmt: str, rows: Iterable[Sequence[Any]], fields: Sequence[str], *, out: TextIO | None = None,
-          path: Path | IO[bytes] | None = None, excel: bool = False, sheet: str = "export") -> int:
+          path: Path | IO[bytes] | None = None, excel: bool = False, sheet: str = "export",
+          progress: Progress | None = None) -> int:
     """Write rows in `fmt` to `out` (text formats) or `path` (xlsx: a file or a binary handle);
-    returns the row count."""
+    returns the row count. `progress(rows so far)` is called every PROGRESS_EVERY rows."""
     if fmt == "xlsx":
         assert path is not None
-        return write_xlsx(rows, fields, path, sheet=sheet)
+        return write_xlsx(rows, fields, path, sheet=sheet, progress=progress)
     assert out is not None
     if fmt == "csv":
-        return write_delimited(rows, fields, out, excel=excel)
+        return write_delimited(rows, fields, out, excel=excel, progress=progress)
     if fmt == "tsv":
-        return write_delimited(rows, fields, out, delimiter="\t", excel=excel)
+        return write_delimited(rows, fields, out, delimiter="\t", excel=excel, progress=progress)
     if fmt == "json":
-        return write_json(rows, fields, out)
+        return write_json(rows, fields, out, progress)
     if fmt == "ndjson":
-        return write_ndjson(rows, fields, out)
+        return write_ndjson(rows, fields, out, progress)
     raise ValueError(f"not an export format: {fmt}")

@@ -2079,6 +2079,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.pack_format": ("--format {format} is for report weekly and report summary",
                           "--format {format} 仅用于 report weekly 和 report summary"),
+    # --- issue 26: progress ---
+    "help.opt.qiye.quiet": ("Show no progress on stderr for long work.", "长时间操作时不在标准错误上显示进度。"),
+    "progress.rows": ("{count} rows", "{count} 行"),
+    "progress.eta": ("about {time} left", "约剩 {time}"),
+    "progress.import": ("importing {path}: reading and checking", "正在导入 {path}：读取并检查"),
+    "progress.import_commit": ("importing {path}: writing to the ledger", "正在导入 {path}：写入台账"),
+    "progress.export": ("exporting to {path}", "正在导出到 {path}"),
+    "progress.report": ("writing the report to {path}", "正在写入报表 {path}"),
+    "progress.check_storage": ("checking the storage", "正在检查存储"),
+    "progress.check_history": ("checking each issue against its history", "正在逐个核对问题与办理过程"),
+    "progress.check_seals": ("checking the seals", "正在核验台账封签"),
+    "progress.backup": ("copying the ledger to {path}", "正在把台账复制到 {path}"),
+    "progress.backup_check": ("checking the copy", "正在检查副本"),
+    "progress.restore_check": ("checking the backup {path}", "正在检查备份 {path}"),
+    "progress.restore": ("replacing the ledger", "正在替换台账"),
+    "progress.seal": ("sealing the ledger: reading every event", "正在生成台账封签：读取全部办理记录"),
+    "progress.bench_build": ("building a ledger of {issues} issues", "正在生成含 {issues} 个问题的台账"),
+    "progress.bench_follow_ups": ("adding follow-up notes", "正在添加跟进记录"),
+    "error.interrupted_import": ("interrupted; nothing was imported: the ledger is as it was",
+                                 "已中断；未导入任何内容：台账保持原样"),
+    "error.interrupted_out": ("interrupted; nothing was written: the unfinished {path} was removed",
+                              "已中断；未写入任何内容：未完成的 {path} 已删除"),
 }
 
 

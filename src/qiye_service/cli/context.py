@@ -41,6 +41,9 @@ class AppContext:
     db_option: str | None = None
     actor_option: str | None = None
     lang: str = field(default_factory=default_lang)
+    quiet: bool = False  # --quiet: no progress on stderr (issue 26)
+    # What the one line after Ctrl-C says was and was not written: a catalogue key and its values.
+    interrupted: tuple[str, dict[str, Any]] = ("error.interrupted", {})
     # One engine per way of opening: read-write, and (SQLite) read-only for commands that only read.
     _engines: dict[bool, Engine] = field(default_factory=dict)
     # Who is writing (services.permissions), once known, and whether this run's command was allowed.
@@ -228,6 +231,13 @@ class AppContext:
 
         return Console(stderr=True, highlight=False)
 
+    def progress(self, key: str | None = None, total: int | None = None, **params: Any) -> Any:
+        """Progress of long work on stderr, when it is a terminal (cli/progress.py): a context
+        manager giving the services' Progress callback."""
+        from qiye_service.cli.progress import shown
+
+        return shown(self.lang, quiet=self.quiet, key=key, total=total, **params)
+
     def t(self, key: str, **params: Any) -> str:
         return translate(key, self.lang, **params)
 
@@ -318,6 +328,9 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     say what was typed. Machine formats do not come here: they keep text exactly as stored."""
     from qiye_service.render import terminal_safe  # loaded by the root callback; not for --help
 
+    progress = sys.modules.get("qiye_service.cli.progress")
+    if progress is not None:
+        progress.make_room()
     typer.echo(terminal_safe(text), err=err, nl=nl)
 
 
@@ -463,7 +476,7 @@ def _arities(command: Any) -> dict[str, int]:
 
 
 def hoist_global_options(root: Any, ctx: Any, args: list[str]) -> list[str]:
-    """`args` with the root's options (--db, --as, --lang, --version) that follow the command
+    """`args` with the root's options (--db, --as, --lang, --quiet, --version) that follow the command
     moved before it, so `qiye report weekly --lang zh` is `qiye --lang zh report weekly`
     (DESIGN §3). The words are walked as click will read them: a command's own option keeps
     its value (`--desc --lang` is a description), and `--` ends the options."""
@@ -579,7 +592,8 @@ class QiyeGroup(TyperGroup):
         except BrokenPipeError:
             reader_left()
         except KeyboardInterrupt:
-            error_line(translate("error.interrupted", run_lang()))
+            key, params = ctx.obj.interrupted if isinstance(ctx.obj, AppContext) else ("error.interrupted", {})
+            error_line(translate(key, run_lang(), **params))
             raise typer.Exit(130) from None
         except OSError as exc:
             if exc.filename is None:  # no file named: a write to stdout failed (`> /dev/full`)

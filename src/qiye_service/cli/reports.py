@@ -730,6 +730,17 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
     return reports.report_scope(today=app_ctx.today(), year=year, week=bounds, since=since, until=until)
 
 
+def _writing(app_ctx: AppContext, out: Path | None) -> Any:
+    """A spinner on stderr while a report is made and written to --out (a large ledger takes
+    seconds); nothing for stdout, where the report is the answer. Ctrl-C leaves no part of the file."""
+    from contextlib import nullcontext
+
+    if out is None:
+        return nullcontext()
+    app_ctx.interrupted = ("error.interrupted_out", {"path": str(out)})
+    return app_ctx.progress("progress.report", path=str(out))
+
+
 def _check_output(app_ctx: AppContext, fmt: ReportFormat, out: Path | None, limit: int | None,
                   force: bool, *, pack: bool = False) -> Path | None:
     """The checked file to write for --out (None: stdout), before any work is done."""
@@ -787,7 +798,7 @@ def summary(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, None, force, pack=True)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
                                       **_supervision(app_ctx))
         emit(app_ctx, "summary", data, summary_document(app_ctx, data, category_names(session)), fmt, out, section,
@@ -825,7 +836,7 @@ def weekly(
     if scope.kind != "week":
         scope = reports.report_scope(today=app_ctx.today(), week=week_bounds(app_ctx.today()))
     printed = fmt in (ReportFormat.html, ReportFormat.pdf)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         flt = _prepare(session, filters)
         query = {"lang": app_ctx.lang, "timezone": app_ctx.timezone, **_supervision(app_ctx)}
         data = reports.weekly_report(session, flt, scope, limit=limit, **query)
@@ -905,7 +916,7 @@ def overdue(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, limit, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.overdue_report(session, _prepare(session, filters), scope, by=by.value, lang=app_ctx.lang,
                                       limit=limit, **_supervision(app_ctx))
         emit(app_ctx, "overdue", data, overdue_document(app_ctx, data, category_names(session), limit), fmt, out,
@@ -934,6 +945,6 @@ def trend(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, None, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.trend_report(session, _prepare(session, filters), scope, by=by.value)
         emit(app_ctx, "trend", data, trend_document(app_ctx, data), fmt, out, None, target=target)
