@@ -28,6 +28,7 @@ import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -199,7 +200,20 @@ def build(issues: int, *, pg: bool = False, seed: int = ledger_model.Ledger.seed
     existing = None if force else built(target, issues, pg)
     if existing is not None:
         return sealed(existing, target, issues, pg)
-    say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
+    from qiye_service.cli.progress import make_room, shown
+    from qiye_service.i18n import default_lang
+
+    def say(*words: object) -> None:
+        if not quiet:
+            make_room()  # the progress line, if plain, leaves the terminal first
+            print(*words, file=sys.stderr, flush=True)
+
+    with shown(default_lang(), quiet=quiet, key="progress.bench_build", total=issues, issues=f"{issues:,}") as progress:
+        return _build(issues, target=target, pg=pg, seed=seed, say=say, progress=progress)
+
+
+def _build(issues: int, *, target: str, pg: bool, seed: int, say: Any, progress: Any) -> dict:
+    """The build itself, saying how far it has got (issues imported, then the follow-ups)."""
     ledger = ledger_model.Ledger(issues, seed)
     work = DATA / f"build-{label(issues)}{'-pg' if pg else ''}"
     work.mkdir(exist_ok=True)
@@ -230,6 +244,8 @@ def build(issues: int, *, pg: bool = False, seed: int = ledger_model.Ledger.seed
             import_seconds += time.perf_counter() - begun
             Path(chunk).unlink()
             say(f"issues: chunk {number}/{len(bounds)} imported ({time.perf_counter() - started:.0f}s)")
+            progress(min(number * CHUNK, issues))
+    progress.step("progress.bench_follow_ups")
     comments = add_follow_ups_pg(target, ledger) if pg else add_follow_ups_sqlite(Path(target), ledger)
     say(f"{comments} follow-up notes added ({time.perf_counter() - started:.0f}s)")
     note = {

@@ -154,7 +154,7 @@ def test_an_existing_file_is_replaced_only_with_force(filed: Qiye, tmp_path: Pat
     assert not [name for name in listing(tmp_path) if "qiye-tmp" in name]
 
 
-def run_in_terminal(qiye: Qiye, args: list[str], answer: str) -> tuple[int, str]:
+def run_in_terminal(qiye: Qiye, args: list[str], answer: str, asked: bytes = b"Replace it?") -> tuple[int, str]:
     """`qiye` with a pseudo-terminal as stdin, stdout and stderr; `answer` goes to its question."""
     master, slave = os.openpty()
     process = subprocess.Popen([sys.executable, "-m", "qiye_service", *args], stdin=slave, stdout=slave,
@@ -173,7 +173,7 @@ def run_in_terminal(qiye: Qiye, args: list[str], answer: str) -> tuple[int, str]
                 if not chunk:
                     break
                 seen += chunk
-                if not answered and b"Replace it?" in seen:
+                if not answered and asked in seen:
                     os.write(master, answer.encode() + b"\n")
                     answered = True
             elif process.poll() is not None:
@@ -196,6 +196,20 @@ def test_a_terminal_is_asked_before_a_file_is_replaced(sqlite_qiye: Qiye, tmp_pa
     assert code == 0, screen
     assert target.read_bytes() != b"keep me\n"
     assert "Traceback" not in screen
+
+
+def test_the_question_is_asked_and_answered_in_chinese(sqlite_qiye: Qiye, tmp_path: Path) -> None:
+    target = tmp_path / "台账.out"
+    target.write_text("keep me\n", encoding="utf-8")
+    asked = "是否覆盖？".encode()
+    code, screen = run_in_terminal(sqlite_qiye, ["--lang", "zh", *command("export csv", target)], "否", asked)
+    assert f"{target} 已存在，是否覆盖？ [是/否，默认否]：" in screen
+    assert code == 1 and target.read_text(encoding="utf-8") == "keep me\n"
+    # An answer that is neither is asked again, in Chinese; 是 replaces the file.
+    code, screen = run_in_terminal(sqlite_qiye, ["--lang", "zh", *command("export csv", target)], "也许\n是", asked)
+    assert code == 0, screen
+    assert "请回答“是”或“否”（y/n）。" in screen and "invalid input" not in screen and "[y/N]" not in screen
+    assert target.read_bytes() != b"keep me\n"
 
 
 # --- point 3: restore and backup through a symlinked --db ----------------------------------------

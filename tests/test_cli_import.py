@@ -634,9 +634,6 @@ def test_sample_supervision_columns_and_history(qiye):
 
 
 def test_no_progress_bar_without_a_terminal(qiye, tmp_path, monkeypatch):
-    from qiye_service.cli import transfer
-
-    monkeypatch.setattr(transfer, "PROGRESS_MIN_BYTES", 0)
     result = qiye.ok("import", "issues", str(FIXTURES / "issues_utf8.csv"))
     assert result.stderr == ""
     assert "\x1b" not in result.stdout

@@ -294,7 +294,9 @@ def test_an_unanswered_question_is_abandoned_in_the_language(ledger, tmp_path, m
     monkeypatch.setattr(options, "terminal_attached", lambda: True)
     existing = tmp_path / "台账.xlsx"
     existing.write_bytes(b"kept")
-    for lang, said in (("zh", "已取消。"), ("en", "Aborted.")):
+    # The end of input answers no: the file is not replaced, said in the interface language.
+    for lang, said in (("zh", f"error: 未覆盖 {existing}；未写入任何内容"),
+                       ("en", f"error: {existing} was not replaced; nothing was written")):
         result = ledger("--lang", lang, "export", "issues", "--format", "xlsx", "--out", str(existing), input="")
         assert result.exit_code == 1 and said in result.stderr, result.stderr
     assert existing.read_bytes() == b"kept"

@@ -499,6 +499,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.output_exists": ("{path} already exists; pass --force to replace it, or choose another name",
                             "{path} 已存在；如需覆盖请加 --force，或换一个文件名"),
     "prompt.output_replace": ("{path} already exists. Replace it?", "{path} 已存在，是否覆盖？"),
+    "prompt.yes_no": (" [y/N]: ", " [是/否，默认否]："),
+    "prompt.yes_no_again": ("Please answer y or n.", "请回答“是”或“否”（y/n）。"),
     "error.output_declined": ("{path} was not replaced; nothing was written", "未覆盖 {path}；未写入任何内容"),
     "error.output_is_ledger": (
         "{path} is the database itself or one of its -wal, -shm, -journal files ({ledger}); qiye never writes "
@@ -2080,6 +2082,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- issue 21: render ---
     "report.totals": ("Total", "合计"),
     "report.title_line": ("{title} · {subtitle}", "{title}　{subtitle}"),
+    # --- issue 26: progress ---
+    "help.opt.qiye.quiet": ("Show no progress on stderr for long work.", "长时间操作时不在标准错误上显示进度。"),
+    "progress.rows": ("{count} rows", "{count} 行"),
+    "progress.eta": ("about {time} left", "约剩 {time}"),
+    "progress.import": ("importing {path}: reading and checking", "正在导入 {path}：读取并检查"),
+    "progress.import_commit": ("importing {path}: writing to the ledger", "正在导入 {path}：写入台账"),
+    "progress.export": ("exporting to {path}", "正在导出到 {path}"),
+    "progress.report": ("writing the report to {path}", "正在写入报表 {path}"),
+    "progress.check_storage": ("checking the storage", "正在检查存储"),
+    "progress.check_history": ("checking each issue against its history", "正在逐个核对问题与办理过程"),
+    "progress.check_seals": ("checking the seals", "正在核验台账封签"),
+    "progress.backup": ("copying the ledger to {path}", "正在把台账复制到 {path}"),
+    "progress.backup_check": ("checking the copy", "正在检查副本"),
+    "progress.restore_check": ("checking the backup {path}", "正在检查备份 {path}"),
+    "progress.restore": ("replacing the ledger", "正在替换台账"),
+    "progress.seal": ("sealing the ledger: reading every event", "正在生成台账封签：读取全部办理记录"),
+    "progress.bench_build": ("building a ledger of {issues} issues", "正在生成含 {issues} 个问题的台账"),
+    "progress.bench_follow_ups": ("adding follow-up notes", "正在添加跟进记录"),
+    "error.interrupted_import": ("interrupted; nothing was imported: the ledger is as it was",
+                                 "已中断；未导入任何内容：台账保持原样"),
+    "error.interrupted_out": ("interrupted; nothing was written: the unfinished {path} was removed",
+                              "已中断；未写入任何内容：未完成的 {path} 已删除"),
 }
 
 

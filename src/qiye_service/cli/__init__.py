@@ -45,11 +45,13 @@ def root(
                                               show_default=False)] = None,
     lang: Annotated[Lang | None, typer.Option("--lang", help="zh or en (env QIYE_LANG).",
                                               show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Show no progress on stderr for long work.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """qiye: log, work and close out the problems enterprises raise (走找想促问题台账)."""
-    context = AppContext(db_option=db, actor_option=actor, lang=lang.value if lang else "en")
+    context = AppContext(db_option=db, actor_option=actor, lang=lang.value if lang else "en",
+                         quiet=quiet)
     if lang is None:  # --lang, else QIYE_LANG, else the config, else the locale
         context.lang = default_lang(context.config.get("lang"))
     ctx.obj = context
@@ -92,7 +94,7 @@ _register()
 # tests and for anything else that invokes it.
 
 def _global_options() -> dict[str, bool]:
-    """The root's options (--db, --as, --lang, --version), each with whether it takes a value,
+    """The root's options (--db, --as, --lang, --quiet, --version), each with whether it takes a value,
     read from its signature."""
     import inspect
     from typing import get_args

@@ -41,6 +41,9 @@ class AppContext:
     db_option: str | None = None
     actor_option: str | None = None
     lang: str = field(default_factory=default_lang)
+    quiet: bool = False  # --quiet: no progress on stderr (issue 26)
+    # What the one line after Ctrl-C says was and was not written: a catalogue key and its values.
+    interrupted: tuple[str, dict[str, Any]] = ("error.interrupted", {})
     # One engine per way of opening: read-write, and (SQLite) read-only for commands that only read.
     _engines: dict[bool, Engine] = field(default_factory=dict)
     # Who is writing (services.permissions), once known, and whether this run's command was allowed.
@@ -228,6 +231,13 @@ class AppContext:
 
         return Console(stderr=True, highlight=False)
 
+    def progress(self, key: str | None = None, total: int | None = None, **params: Any) -> Any:
+        """Progress of long work on stderr, when it is a terminal (cli/progress.py): a context
+        manager giving the services' Progress callback."""
+        from qiye_service.cli.progress import shown
+
+        return shown(self.lang, quiet=self.quiet, key=key, total=total, **params)
+
     def t(self, key: str, **params: Any) -> str:
         return translate(key, self.lang, **params)
 
@@ -247,10 +257,22 @@ class AppContext:
         echo(f"warning: {text}", err=True)
 
     def confirm(self, key: str, /, **params: Any) -> bool:
-        """A yes/no question on stderr, sanitised as every message is; no unless answered yes."""
-        from qiye_service.render import terminal_safe
-
-        return typer.confirm(terminal_safe(self.t(key, **params)), default=False, err=True)
+        """A yes/no question on stderr in the interface language (click's own asks `[y/N]` and
+        answers `Error: invalid input` in English); no unless answered yes, asked again on an
+        answer that is neither. The end of input is a no; Ctrl-C is the group's interruption."""
+        question = f"{self.t(key, **params)}{self.t('prompt.yes_no')}"
+        while True:
+            echo(question, err=True, nl=False)
+            answer = sys.stdin.readline()
+            if not answer:
+                echo("", err=True)
+                return False
+            word = answer.strip().lower()
+            if word in YES_WORDS:
+                return True
+            if not word or word in NO_WORDS:
+                return False
+            echo(self.t("prompt.yes_no_again"), err=True)
 
 
 def _stdout_console() -> Console:
@@ -294,7 +316,11 @@ def reader_left() -> NoReturn:
     raise typer.Exit(0)
 
 
-def echo(text: str, *, err: bool = False) -> None:
+YES_WORDS = ("y", "yes", "是", "是的", "好", "确定", "对")
+NO_WORDS = ("n", "no", "否", "不", "不是", "取消")
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     """A line for people on stdout or stderr. Every message leaves through here, through the
     sanitiser tables use (render.terminal_safe): the whole line, so a name, value, path or file
     header quoted in it, stored, typed or read from a file, cannot drive the terminal, whatever
@@ -302,7 +328,10 @@ def echo(text: str, *, err: bool = False) -> None:
     say what was typed. Machine formats do not come here: they keep text exactly as stored."""
     from qiye_service.render import terminal_safe  # loaded by the root callback; not for --help
 
-    typer.echo(terminal_safe(text), err=err)
+    progress = sys.modules.get("qiye_service.cli.progress")
+    if progress is not None:
+        progress.make_room()
+    typer.echo(terminal_safe(text), err=err, nl=nl)
 
 
 def error_line(text: str) -> None:
@@ -447,7 +476,7 @@ def _arities(command: Any) -> dict[str, int]:
 
 
 def hoist_global_options(root: Any, ctx: Any, args: list[str]) -> list[str]:
-    """`args` with the root's options (--db, --as, --lang, --version) that follow the command
+    """`args` with the root's options (--db, --as, --lang, --quiet, --version) that follow the command
     moved before it, so `qiye report weekly --lang zh` is `qiye --lang zh report weekly`
     (DESIGN §3). The words are walked as click will read them: a command's own option keeps
     its value (`--desc --lang` is a description), and `--` ends the options."""
@@ -563,7 +592,8 @@ class QiyeGroup(TyperGroup):
         except BrokenPipeError:
             reader_left()
         except KeyboardInterrupt:
-            error_line(translate("error.interrupted", run_lang()))
+            key, params = ctx.obj.interrupted if isinstance(ctx.obj, AppContext) else ("error.interrupted", {})
+            error_line(translate(key, run_lang(), **params))
             raise typer.Exit(130) from None
         except OSError as exc:
             if exc.filename is None:  # no file named: a write to stdout failed (`> /dev/full`)

@@ -94,8 +94,8 @@ def backup(
     checked = output_target(app_ctx, target, force)
     assert checked is not None
     engine = app_ctx.engine(read_only=True)
-    with database_errors(engine):
-        facts = backups.backup_database(engine, checked)
+    with database_errors(engine), app_ctx.progress() as progress:
+        facts = backups.backup_database(engine, checked, progress)
     app_ctx.say("msg.backup_done", where=app_ctx.location.display, path=target, issues=facts.issues,
                 events=facts.events, revision=facts.revision)
 
@@ -123,7 +123,9 @@ def restore(
     # The live SQLite file may be broken: that is what restores are for.
     engine = app_ctx.engine(migrate=False) if location.is_sqlite else app_ctx.engine()
     with database_errors(engine):
-        prepared = backups.prepare_restore(_path(file), ledger=location.path)
+        source = _path(file)
+        with app_ctx.progress("progress.restore_check", path=str(source)):
+            prepared = backups.prepare_restore(source, ledger=location.path)
         try:
             if not yes:
                 if not sys.stdin.isatty():
@@ -137,7 +139,8 @@ def restore(
                     app_ctx.say("msg.restore_aborted", err=True)
                     raise typer.Exit(1)
             engine.dispose()  # our own pooled connections would hold the old file open
-            kept = backups.restore_database(engine, prepared, stamp=now_utc())
+            with app_ctx.progress("progress.restore"):
+                kept = backups.restore_database(engine, prepared, stamp=now_utc())
         finally:
             prepared.discard()
     app_ctx.say("msg.restore_done", where=location.display, path=prepared.source,
@@ -175,8 +178,8 @@ def check(
     # Before anything opens the ledger: opening it indexes a stray -wal as if it were its own.
     stray = wal_findings(app_ctx.location.path) if app_ctx.location.path is not None else []
     try:
-        with app_ctx.session(write=False) as session:
-            report = check_database(session=session, seal=printed)
+        with app_ctx.progress() as progress, app_ctx.session(write=False) as session:
+            report = check_database(session=session, seal=printed, progress=progress)
     except QiyeError:
         for finding in stray:  # what SQLite read as the ledger may be that -wal's database
             app_ctx.warn(app_ctx.t(finding.key, **finding.params))
@@ -228,8 +231,8 @@ def seal(
         _write_records(app_ctx, rows, seals.SEAL_TABLE_FIELDS if fmt is OutputFormat.table else seals.SEAL_FIELDS,
                        fmt)
         return
-    with app_ctx.session(write=False) as session:
-        current = seals.ledger_seal(session, wait_seconds=BUSY_TIMEOUT_SECONDS)
+    with app_ctx.progress() as progress, app_ctx.session(write=False) as session:
+        current = seals.ledger_seal(session, wait_seconds=BUSY_TIMEOUT_SECONDS, progress=progress)
     actor = app_ctx.actor()
     with app_ctx.session() as session:
         recorded = seals.record_seal(session, current, actor=actor.name, at=actor.now)

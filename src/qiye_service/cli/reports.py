@@ -108,6 +108,17 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
     return reports.report_scope(today=app_ctx.today(), year=year, week=bounds, since=since, until=until)
 
 
+def _writing(app_ctx: AppContext, out: Path | None) -> Any:
+    """A spinner on stderr while a report is made and written to --out (a large ledger takes
+    seconds); nothing for stdout, where the report is the answer. Ctrl-C leaves no part of the file."""
+    from contextlib import nullcontext
+
+    if out is None:
+        return nullcontext()
+    app_ctx.interrupted = ("error.interrupted_out", {"path": str(out)})
+    return app_ctx.progress("progress.report", path=str(out))
+
+
 def _check_output(app_ctx: AppContext, fmt: ReportFormat, out: Path | None, limit: int | None,
                   force: bool, *, pack: bool = False) -> Path | None:
     """The checked file to write for --out (None: stdout), before any work is done."""
@@ -166,7 +177,7 @@ def summary(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, None, force, pack=True)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.summary_report(session, _prepare(session, filters), scope, by=by.value,
                                       **_supervision(app_ctx))
         emit(app_ctx, summary_document(app_ctx.lang, data, category_names(session)), fmt, out, section,
@@ -205,7 +216,7 @@ def weekly(
     if scope.kind != "week":
         scope = reports.report_scope(today=app_ctx.today(), week=week_bounds(app_ctx.today()))
     printed = fmt in (ReportFormat.html, ReportFormat.pdf)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         flt = _prepare(session, filters)
         query = {"timezone": app_ctx.timezone, **_supervision(app_ctx)}
         data = reports.weekly_report(session, flt, scope, limit=limit, **query)
@@ -290,7 +301,7 @@ def overdue(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, limit, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.overdue_report(session, _prepare(session, filters), scope, by=by.value,
                                       limit=limit, **_supervision(app_ctx))
         emit(app_ctx, overdue_document(app_ctx.lang, data, category_names(session), limit), fmt, out, section,
@@ -320,7 +331,7 @@ def trend(
     app_ctx = get_app(ctx)
     target = _check_output(app_ctx, fmt, out, None, force)
     scope = _scope(app_ctx, filters, year=year, week=week, day=day)
-    with app_ctx.session(write=False) as session:
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
         data = reports.trend_report(session, _prepare(session, filters), scope, by=by.value)
         emit(app_ctx, trend_document(app_ctx.lang, data), fmt, out, None, target=target)
 

@@ -1,6 +1,5 @@
 """`qiye import …` and `qiye export …`: ledgers in and out (DESIGN §5), and the sample ledger."""
 
-import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from qiye_service.importers import LedgerRow
+    from qiye_service.services.progress import Progress
     from qiye_service.services.transfer import ImportSummary
 
 import_app = typer.Typer(help="Import a ledger (台账) of issues, enterprises or users from CSV or XLSX.",
@@ -26,9 +26,6 @@ export_app = typer.Typer(help="Export issues, enterprises, events or users as cs
 
 # The last day of the campaign the sample ledger records (sample_data/ledger.csv).
 SAMPLE_AS_OF = date(2023, 12, 31)
-
-# Files smaller than this import in well under a second: no progress bar.
-PROGRESS_MIN_BYTES = 2_000_000
 
 
 class Encoding(str, Enum):
@@ -62,30 +59,22 @@ ExcelOption = Annotated[bool, typer.Option("--excel", help="CSV for Excel: UTF-8
 # --- import -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def _progress(app_ctx: AppContext, ledger: Any, rows: Iterable["LedgerRow"]) -> Iterator[Iterable["LedgerRow"]]:
-    """The rows, with a progress bar on stderr for a large file read in a terminal."""
-    if ledger.size < PROGRESS_MIN_BYTES or not (sys.stdout.isatty() and sys.stderr.isatty()):
-        yield rows
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+def _reading(ledger: Any, rows: Iterable["LedgerRow"], progress: "Progress") -> Iterable["LedgerRow"]:
+    """The rows, reporting the share of the file read and the rows passed every 1,000 rows;
+    then the last stage, the writing, once the file is read."""
+    from qiye_service.cli.progress import batched
+    from qiye_service.services.progress import NO_PROGRESS
 
-    from qiye_service.render import terminal_safe
+    if progress is NO_PROGRESS:
+        return rows
+    name = ledger.path.name
+    progress.step("progress.import", ledger.progress()[1], path=name)
 
-    # The file's name as typed: plain text, never rich markup or an escape sequence.
-    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), TimeRemainingColumn(),
-                  console=app_ctx.err, transient=True) as bar:
+    def report(count: int) -> None:
         done, total = ledger.progress()
-        task = bar.add_task(terminal_safe(ledger.path.name), total=total)
+        progress(done, total, count=count)
 
-        def ticking() -> Iterator["LedgerRow"]:
-            for count, row in enumerate(rows, start=1):
-                if count % 1000 == 0:
-                    bar.update(task, completed=ledger.progress()[0])
-                yield row
-            bar.update(task, completed=total)
-
-        yield ticking()
+    return batched(rows, report, end=lambda: progress.step("progress.import_commit", None, path=name))
 
 
 def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: bool) -> Any:
@@ -103,7 +92,8 @@ def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: boo
 
 
 def run_import(app_ctx: AppContext, session: "Session", kind: str, path: Path, *, encoding: str,
-               on_conflict: str, dry_run: bool, today: date | None = None) -> "ImportSummary":
+               on_conflict: str, dry_run: bool, today: date | None = None,
+               progress: "Progress | None" = None) -> "ImportSummary":
     """Read, check and import one file inside the caller's transaction; its dates are read
     (and checked against the accepted range) as of `today`, the clock's unless given."""
     from qiye_service.importers import LedgerFile, ledger_rows
@@ -115,8 +105,10 @@ def run_import(app_ctx: AppContext, session: "Session", kind: str, path: Path, *
             app_ctx.warn(app_ctx.t("warn.import_unknown_columns", path=path.name,
                                    columns=", ".join(ledger.unknown_columns)))
         settings = _settings(app_ctx, path, on_conflict=on_conflict, dry_run=dry_run)
-        with _progress(app_ctx, ledger, ledger_rows(ledger, today=today or app_ctx.today())) as rows:
-            return service(session, rows, settings=settings, columns=ledger.column_names)
+        rows = ledger_rows(ledger, today=today or app_ctx.today())
+        if progress is not None:
+            rows = _reading(ledger, rows, progress)
+        return service(session, rows, settings=settings, columns=ledger.column_names)
 
 
 LISTED_NEW_NAMES = 20
@@ -139,9 +131,10 @@ def say_summary(app_ctx: AppContext, summary: "ImportSummary") -> None:
 def _import(ctx: typer.Context, kind: str, path: Path, *, dry_run: bool, encoding: Encoding,
             on_conflict: OnConflict) -> None:
     app_ctx = get_app(ctx)
-    with app_ctx.session(write=not dry_run) as session:
+    app_ctx.interrupted = ("error.interrupted_import", {})  # one transaction: all or nothing
+    with app_ctx.progress() as progress, app_ctx.session(write=not dry_run) as session:
         summary = run_import(app_ctx, session, kind, path, encoding=encoding.value,
-                             on_conflict=on_conflict.value, dry_run=dry_run)
+                             on_conflict=on_conflict.value, dry_run=dry_run, progress=progress)
         if dry_run:
             # Nothing was written; leave nothing to commit either.
             session.rollback()
@@ -225,6 +218,7 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
     from qiye_service.errors import InvalidValue
     from qiye_service.services import catalog, transfer
     from qiye_service.services.filters import resolve_filter
+    from qiye_service.services.progress import NO_PROGRESS
 
     app_ctx = get_app(ctx)
     if fmt is ExportFormat.xlsx and out is None:
@@ -255,8 +249,9 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
         if labels:
             fields, rows = render.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
         try:
-            with _destination(fmt, target, app_ctx.location.path) as where:
-                count = render.write(fmt.value, rows, fields, excel=excel, sheet=kind, **where)
+            with _shown(app_ctx, out) as progress, _destination(fmt, target, app_ctx.location.path) as where:
+                count = render.write(fmt.value, rows, fields, excel=excel, sheet=kind, **where,
+                                     progress=None if progress is NO_PROGRESS else progress)
         finally:
             # A failed write leaves the row streams half read: end them while their connection is
             # open, not when the collector finds them after the session has closed.
@@ -266,6 +261,19 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
     if out is not None:
         app_ctx.say("msg.export_written_one" if count == 1 else "msg.export_written", err=True, count=count,
                     path=str(out))
+
+
+def _shown(app_ctx: AppContext, out: Path | None) -> Any:
+    """Progress of an export to a file (a count: what matches is not counted beforehand); none
+    for stdout, where the rows themselves are the answer. Ctrl-C leaves no part of the file."""
+    from contextlib import nullcontext
+
+    from qiye_service.services.progress import NO_PROGRESS
+
+    if out is None:
+        return nullcontext(NO_PROGRESS)
+    app_ctx.interrupted = ("error.interrupted_out", {"path": str(out)})
+    return app_ctx.progress("progress.export", path=str(out))
 
 
 def _filters_issues(filters: Any) -> bool:

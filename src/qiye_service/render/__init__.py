@@ -15,7 +15,7 @@ package loads neither rich nor openpyxl; each is imported when a table or workbo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -50,7 +50,7 @@ MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
 def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: Sequence[str] = (), *, out: TextIO | None = None,
           path: Path | str | IO[bytes] | None = None, lang: str = "en", excel: bool = False, sheet: str = "export",
           category_names: dict[str, tuple[str, str]] | None = None, section: str | None = None,
-          console: Any = None) -> int:
+          console: Any = None, progress: Callable[[int], Any] | None = None) -> int:
     """Write rows or a report document in `fmt`: text formats to `out`, xlsx to `path` (a file or a
     binary handle). Rows are dicts of Python values or sequences of stored values in the order of
     `fields`; a dict is one record (json only). A document is written whole, or only its `section`; csv, tsv and ndjson write one
@@ -59,6 +59,8 @@ def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: S
     if isinstance(source, Document):
         _write_document(fmt, source, out=out, path=path, lang=lang, section=section, console=console)
         return 0
+    if progress is not None and not isinstance(source, dict):
+        source = _reporting(source, progress)
     if isinstance(source, dict) and fmt == "json":  # one record, laid out like json.dumps(indent=2)
         from qiye_service.render.text import write_json
 
@@ -77,6 +79,20 @@ def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: S
         (console or _plain_console(out)).print(table(rows, fields, lang=lang, category_names=category_names))
         return len(rows)
     return write_rows(source, fields, fmt, out, lang=lang, excel=excel, category_names=category_names)
+
+
+PROGRESS_EVERY = 1000  # rows between two reports to a progress bar (issue 26)
+
+
+def _reporting(rows: Iterable[Any], progress: Callable[[int], Any]) -> Iterator[Any]:
+    """The rows as they are written, telling `progress` how many so far every PROGRESS_EVERY rows
+    and once at the end."""
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if not count % PROGRESS_EVERY:
+            progress(count)
+        yield row
+    progress(count)
 
 
 def _plain_console(out: TextIO) -> Any:

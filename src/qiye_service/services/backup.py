@@ -42,6 +42,7 @@ from qiye_service.db import (
 from qiye_service.errors import BadFile, DatabaseUnavailable, InvalidValue, OutputFailed, QiyeError
 from qiye_service.i18n import Msg, os_reason
 from qiye_service.models import Department, Enterprise, User
+from qiye_service.services.progress import NO_PROGRESS, Progress
 
 SIDECARS = outfiles.SIDECARS
 COPY_BATCH = 2000
@@ -111,7 +112,7 @@ def backup_target(target: Path, *, stamp: datetime) -> Path:
     return target
 
 
-def backup_database(engine: Engine, target: Path) -> LedgerFacts:
+def backup_database(engine: Engine, target: Path, progress: Progress = NO_PROGRESS) -> LedgerFacts:
     """Write a consistent copy of the database to `target`, an SQLite qiye file of mode 0600.
 
     `target` is a real path that outfiles.check_target allowed (the publish step refuses the
@@ -127,11 +128,14 @@ def backup_database(engine: Engine, target: Path) -> LedgerFacts:
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = outfiles.Temporary(target)
     with temp, _writes_into(failure):
+        # One step (one snapshot): no figures to give while it copies, only that it does.
+        progress.step("progress.backup", path=str(target))
         if live is not None:
             _sqlite_online_backup(live, temp.path)
         else:
             _postgresql_to_file(engine, temp.path)
         # The API copies pages as they are: a copy that fails the check is the ledger's damage.
+        progress.step("progress.backup_check")
         facts = _finish_file(temp.path, blame=live)
         temp.publish(target, ledger=live, private=True)
     return facts

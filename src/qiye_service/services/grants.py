@@ -35,6 +35,9 @@ WRITES: dict[str, tuple[str, ...]] = {
     "tag": ("INSERT",),                 # issue add/tag with a new tag
     "issue": ("INSERT", "UPDATE"),      # every issue command; issues are never deleted
     "issue_tag": ("INSERT", "DELETE"),  # issue tag -T, edit --tag, import --on-conflict update
+    # the work-order cycle: dispatch, acknowledge, return, uphold; an import --on-conflict update
+    # replaces the co-handling and returned rows the file names
+    "dispatch": ("INSERT", "UPDATE", "DELETE"),
     "event": ("INSERT",),               # the history: append-only
     "seal": ("INSERT",),                # recorded seals (db seal): append-only
     "app_user": (),                     # users: written only by a login granted with admin

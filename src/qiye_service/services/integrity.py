@@ -26,6 +26,7 @@ from sqlmodel import Session, SQLModel
 from qiye_service.models import Event, Issue
 from qiye_service.services.history import CREATION_ACTIONS, encode_value, event_hash
 from qiye_service.services.permissions import HistoryReplay, history_replay
+from qiye_service.services.progress import NO_PROGRESS, Progress
 from qiye_service.services.seal import GENESIS, LINK, Seal, recorded_seals
 
 # The issue fields whose every change is an event, compared with what the history says.
@@ -48,6 +49,7 @@ IMPORTED_FACTS = frozenset({("assigned", "dispatched_at"), ("acknowledged", "ack
 # waits for the write lock (up to the busy timeout, 60 s by default), and the cadres sharing a
 # PostgreSQL ledger stamp events with their own computers' clocks.
 CLOCK_ALLOWANCE = timedelta(minutes=10)
+PROGRESS_EVERY = 1000  # issues between two reports of progress
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class CheckReport:
         return not self.findings
 
 
-def check_database(*, session: Session, seal: Seal | None = None) -> CheckReport:
+def check_database(*, session: Session, seal: Seal | None = None, progress: Progress = NO_PROGRESS) -> CheckReport:
     """Run every check; a report with no findings means the database is sound.
 
     `seal` is a seal printed earlier: the check then also proves that none of the events it
@@ -85,9 +87,10 @@ def check_database(*, session: Session, seal: Seal | None = None) -> CheckReport
         # One snapshot for every query, so a command finishing meanwhile is not a mismatch.
         session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
     report = CheckReport(seal=seal)
+    progress.step("progress.check_storage")
     report.findings.extend(storage_findings(session=session))
-    report.findings.extend(history_findings(session=session, report=report))
-    report.findings.extend(seal_findings(session=session, printed=seal, report=report))
+    report.findings.extend(history_findings(session=session, report=report, progress=progress))
+    report.findings.extend(seal_findings(session=session, printed=seal, report=report, progress=progress))
     return report
 
 
@@ -189,7 +192,8 @@ def _invalid_index_findings(session: Session) -> list[Finding]:
 # --- history --------------------------------------------------------------------------------
 
 
-def history_findings(*, session: Session, report: CheckReport | None = None) -> list[Finding]:
+def history_findings(*, session: Session, report: CheckReport | None = None,
+                     progress: Progress = NO_PROGRESS) -> list[Finding]:
     """Walk every issue's events in order: the hash chain, then the replayed fields."""
     issues = {row.id: row for row in session.execute(
         select(Issue.id, Issue.history_hash, *(getattr(Issue, f) for f in REPLAYED_FIELDS))
@@ -201,7 +205,10 @@ def history_findings(*, session: Session, report: CheckReport | None = None) -> 
     seen: set[int] = set()
     event_count = 0
     people = history_replay(session)  # None: no registered users, no one to hold to the table
-    for issue_id, events in _events_by_issue(session):
+    progress.step("progress.check_history", len(issues))
+    for walked, (issue_id, events) in enumerate(_events_by_issue(session), start=1):
+        if walked % PROGRESS_EVERY == 0:
+            progress(walked)
         event_count += len(events)
         row = issues.get(issue_id)
         if row is None:
@@ -212,6 +219,7 @@ def history_findings(*, session: Session, report: CheckReport | None = None) -> 
         findings.extend(replay_findings(issue_id, row, events, co_handlers.get(issue_id)))
         if people is not None:
             findings.extend(people_findings(issue_id, events, people))
+    progress(len(issues))
     for issue_id in sorted(set(issues) - seen):
         findings.append(Finding("chain", "check.no_events", {"id": issue_id}, issue_id))
     if report is not None:
@@ -371,7 +379,7 @@ class _SealCheck:
 
 
 def seal_findings(*, session: Session, printed: Seal | None = None,
-                  report: CheckReport | None = None) -> list[Finding]:
+                  report: CheckReport | None = None, progress: Progress = NO_PROGRESS) -> list[Finding]:
     """Recompute every recorded seal, and `printed`, in one pass over the events by id.
 
     A seal holds when the events up to its id are as many as it says and fold to its digest.
@@ -396,7 +404,8 @@ def seal_findings(*, session: Session, printed: Seal | None = None,
     latest: datetime | None = None  # the newest clock-stamped event so far
     anchor: tuple[_SealCheck, datetime] | None = None  # the last seal passed, and its newest event's time
     sha = hashlib.sha256
-    for event_id, issue_id, digest, at, action, field_name in _events_by_id(session):
+    progress.step("progress.check_seals", report.events if report is not None and report.events else None)
+    for event_id, issue_id, digest, at, action, field_name in _events_by_id(session, progress):
         while waiting < len(checks) and checks[waiting].seal.event_id < event_id:
             findings.extend(_settle(checks[waiting], count, state))
             if latest is not None:
@@ -442,9 +451,10 @@ def _settle(check: _SealCheck, count: int, state: bytes) -> list[Finding]:
     return []
 
 
-def _events_by_id(session: Session) -> Iterator[tuple[int, int, str, datetime, str, str | None]]:
+def _events_by_id(session: Session, progress: Progress = NO_PROGRESS
+                  ) -> Iterator[tuple[int, int, str, datetime, str, str | None]]:
     """(id, issue_id, hash, at, action, field) of every event by id, a page at a time through the
-    driver's cursor (millions of rows: no ORM rows)."""
+    driver's cursor (millions of rows: no ORM rows); `progress` hears of each page."""
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
     sql = "SELECT id, issue_id, hash, at, action, field FROM event WHERE id > ? ORDER BY id LIMIT 20000"
@@ -452,12 +462,15 @@ def _events_by_id(session: Session) -> Iterator[tuple[int, int, str, datetime, s
         sql = sql.replace("?", "%s")
     cursor = conn.connection.cursor()
     try:
-        after = 0
+        after = fetched = 0
         while True:
             cursor.execute(sql, (after,))
             rows = cursor.fetchall()
             if not rows:
+                progress(fetched)
                 return
+            fetched += len(rows)
+            progress(fetched)
             for event_id, issue_id, digest, at, action, field_name in rows:
                 # SQLite hands the time back as its stored text.
                 yield event_id, issue_id, digest, at if isinstance(at, datetime) else _parse_time(at), action, field_name

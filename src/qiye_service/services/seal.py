@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from qiye_service.errors import DatabaseUnavailable, InvalidValue
+from qiye_service.services.progress import NO_PROGRESS, Progress
 
 GENESIS = hashlib.sha256(b"qiye ledger seal v1").digest()
 SHOWN_DIGITS = 24  # 96 bits: short enough to read aloud, far beyond forging by trial
@@ -84,7 +85,8 @@ def fold(state: bytes, rows: Iterable[tuple[int, int, str]]) -> tuple[bytes, int
     return state, count
 
 
-def ledger_seal(session: Session, *, wait_seconds: float, resume: bool = True) -> Seal:
+def ledger_seal(session: Session, *, wait_seconds: float, resume: bool = True,
+                progress: Progress = NO_PROGRESS) -> Seal:
     """The seal of every event committed now, continued from the newest recorded seal (or with
     `resume` off, from the first event).
 
@@ -107,11 +109,11 @@ def ledger_seal(session: Session, *, wait_seconds: float, resume: bool = True) -
         with session.get_bind().connect() as own:
             own = own.execution_options(isolation_level="READ COMMITTED")
             with own.begin():
-                return _seal_on(own, wait_seconds=wait_seconds, resume=resume)
-    return _seal_on(session.connection(), wait_seconds=wait_seconds, resume=resume)
+                return _seal_on(own, wait_seconds=wait_seconds, resume=resume, progress=progress)
+    return _seal_on(session.connection(), wait_seconds=wait_seconds, resume=resume, progress=progress)
 
 
-def _seal_on(conn: Connection, *, wait_seconds: float, resume: bool) -> Seal:
+def _seal_on(conn: Connection, *, wait_seconds: float, resume: bool, progress: Progress = NO_PROGRESS) -> Seal:
     cursor = conn.connection.cursor()
     try:
         postgres = conn.dialect.name == "postgresql"
@@ -120,7 +122,9 @@ def _seal_on(conn: Connection, *, wait_seconds: float, resume: bool) -> Seal:
         if postgres:
             _wait_for_writers(cursor, wait_seconds)
         start = _newest_recorded(cursor, upto, postgres) if resume else Seal(0, 0, GENESIS.hex())
-        state, added = fold(bytes.fromhex(start.digest), _event_pages(cursor, start.event_id, upto, postgres))
+        progress.step("progress.seal", upto - start.event_id)  # ids, a bound on the events to read
+        pages = _event_pages(cursor, start.event_id, upto, postgres, progress)
+        state, added = fold(bytes.fromhex(start.digest), pages)
     finally:
         cursor.close()
     return Seal(upto, start.events + added, state.hex())
@@ -164,17 +168,21 @@ def _is_full_digest(text: Any) -> bool:
     return isinstance(text, str) and len(text) == 64 and all(ch in "0123456789abcdef" for ch in text)
 
 
-def _event_pages(cursor: Any, after: int, upto: int, postgres: bool) -> Iterator[tuple[int, int, str]]:
-    """Events after `after` up to `upto`, by id, a page at a time (the memory stays flat)."""
+def _event_pages(cursor: Any, after: int, upto: int, postgres: bool,
+                 progress: Progress = NO_PROGRESS) -> Iterator[tuple[int, int, str]]:
+    """Events after `after` up to `upto`, by id, a page at a time (the memory stays flat);
+    `progress` hears of each page, in ids passed."""
     sql = f"SELECT id, issue_id, hash FROM event WHERE id > ? AND id <= ? ORDER BY id LIMIT {PAGE}"
     if postgres:
         sql = sql.replace("?", "%s")
+    first = after
     while after < upto:
         cursor.execute(sql, (after, upto))
         rows = cursor.fetchall()
         if not rows:
             return
         yield from rows
+        progress(rows[-1][0] - first)
         after = rows[-1][0]
 
 
