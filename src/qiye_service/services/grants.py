@@ -35,6 +35,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "tag": ("INSERT",),                 # issue add/tag with a new tag
     "issue": ("INSERT", "UPDATE"),      # every issue command; issues are never deleted
     "issue_tag": ("INSERT", "DELETE"),  # issue tag -T, edit --tag, import --on-conflict update
+    "dispatch": ("INSERT", "UPDATE"),   # issue assign/transfer/return/acknowledge (issue 20); never deleted
     "event": ("INSERT",),               # the history: append-only
     "seal": ("INSERT",),                # recorded seals (db seal): append-only
     "app_user": (),                     # users: written only by a login granted with admin
