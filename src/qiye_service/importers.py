@@ -543,8 +543,9 @@ def scan_utf8(path: Path) -> Utf8Scan:
                 return scan
 
 
-def _is_utf8(path: Path) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes in `encoding`, read in chunks at the codec's speed."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(SCAN_CHUNK):
@@ -587,21 +588,15 @@ def detect_encoding(path: Path) -> str:
     mojibake without a word. (GBK text makes a valid UTF-8 sequence by chance now and then:
     about one for every four bad ones.)
     """
-    if _is_utf8(path):  # the common case, at the codec's speed; the scan below says where it is not
+    if _decodes(path, "utf-8"):  # the common case, at the codec's speed; the scan below says where it is not
         return "utf-8-sig"
     scan = scan_utf8(path)
     if not scan.bad:
         return "utf-8-sig"
     if scan.multibyte > scan.bad:
         raise scan.error("error.import_mixed_encoding", path)
-    decoder = codecs.getincrementaldecoder("gb18030")()
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(SCAN_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise BadFile("error.import_encoding", path=str(path)) from None
+    if not _decodes(path, "gb18030"):
+        raise BadFile("error.import_encoding", path=str(path))
     return "gb18030"
 
 
