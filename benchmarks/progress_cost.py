@@ -73,10 +73,11 @@ def _drain(fd: int) -> None:
 
 
 def measure(name: str, args: list[str], env: dict[str, str], rounds: int, before=None,  # type: ignore[no-untyped-def]
-            ok: tuple[int, ...] = (0,)) -> dict:
-    """Medians of `rounds` alternating runs, with progress and with --quiet, after a warm-up of each."""
+            ok: tuple[int, ...] = (0,), warm_up: bool = True) -> dict:
+    """Medians of `rounds` alternating runs, with progress and with --quiet, after a warm-up of
+    each (unless `warm_up` is false: the page cache is warm already)."""
     figures: dict[str, list[tuple[float, float]]] = {"on": [], "off": []}
-    for number in range(rounds + 1):
+    for number in range(0 if warm_up else 1, rounds + 1):
         for mode in (("on", "off") if number % 2 == 0 else ("off", "on")):
             if before is not None:
                 before()
@@ -84,7 +85,7 @@ def measure(name: str, args: list[str], env: dict[str, str], rounds: int, before
             if number:  # round 0 warms the page cache for both
                 figures[mode].append(taken)
             print(f"  {name} {mode:3} wall {taken[0]:7.2f} s  cpu {taken[1]:7.2f} s", file=sys.stderr, flush=True)
-    row = {"command": name}
+    row: dict = {"command": name, "rounds": len(figures["on"])}
     for mode in ("on", "off"):
         row[f"{mode}_wall"] = statistics.median(wall for wall, _ in figures[mode])
         row[f"{mode}_cpu"] = statistics.median(cpu for _, cpu in figures[mode])
@@ -106,8 +107,12 @@ def main() -> None:
                         help="the ledger export and db check read (default: the 1,000,000-issue one)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--check-rounds", type=int, help="rounds of db check (default --rounds: minutes each)")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="no warm-up run of each (the ledger is in the page cache already)")
     parser.add_argument("--only", choices=("import", "export", "check"), action="append")
     options = parser.parse_args()
+    load_before = os.getloadavg()
     chosen = options.only or ["import", "export", "check"]
     with tempfile.TemporaryDirectory(prefix="qiye-progress-cost-") as scratch:
         folder = Path(scratch)
@@ -124,21 +129,25 @@ def main() -> None:
                 shutil.copyfile(empty, ledger)
 
             results.append(measure(f"import issues ({options.import_rows:,} rows)",
-                                   ["--db", str(ledger), "import", "issues", str(source)], env, options.rounds, fresh))
+                                   ["--db", str(ledger), "import", "issues", str(source)], env, options.rounds, fresh,
+                                   warm_up=options.warm_up))
         if "export" in chosen:
             out = folder / "export.csv"
             results.append(measure("export issues --out", ["--db", str(options.ledger), "export", "issues", "--out",
-                                                           str(out), "--force"], env, options.rounds))
+                                                           str(out), "--force"], env, options.rounds,
+                                   warm_up=options.warm_up))
         if "check" in chosen:
             # The benchmark model dates some follow-ups before the history they follow: the check
             # lists them and exits 1, having done all of its work.
-            results.append(measure("db check", ["--db", str(options.ledger), "db", "check"], env, options.rounds,
-                                   ok=(0, 1)))
-    print(f"\nProgress on (a terminal) vs off (--quiet), {options.ledger.name}, median of {options.rounds} rounds:\n")
-    print("| command | on, wall s | off, wall s | on/off | on, CPU s | off, CPU s | on/off |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+            results.append(measure("db check", ["--db", str(options.ledger), "db", "check"], env,
+                                   options.check_rounds or options.rounds, ok=(0, 1), warm_up=options.warm_up))
+    load_after = os.getloadavg()
+    print(f"\nProgress on (a terminal) vs off (--quiet), {options.ledger.name}, medians of the rounds; "
+          f"{os.cpu_count()} cores, load average {load_before[0]:.1f} before, {load_after[0]:.1f} after:\n")
+    print("| command | rounds | on, wall s | off, wall s | on/off | on, CPU s | off, CPU s | on/off |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in results:
-        print(f"| {row['command']} | {row['on_wall']:.2f} | {row['off_wall']:.2f} | {row['wall_ratio']:.3f} "
+        print(f"| {row['command']} | {row['rounds']} | {row['on_wall']:.2f} | {row['off_wall']:.2f} | {row['wall_ratio']:.3f} "
               f"| {row['on_cpu']:.2f} | {row['off_cpu']:.2f} | {row['cpu_ratio']:.3f} |")
 
 
