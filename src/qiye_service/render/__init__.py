@@ -61,7 +61,10 @@ def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: S
         _write_document(fmt, source, out=out, path=path, lang=lang, section=section, console=console)
         return 0
     if progress is not None and not isinstance(source, dict):
-        source = _reporting(source, progress)
+        count = write(fmt, _reporting(source, progress), fields, out=out, path=path, lang=lang, excel=excel,
+                      sheet=sheet, category_names=category_names, console=console)
+        progress(count)
+        return count
     if isinstance(source, dict) and fmt == "json":  # one record, laid out like json.dumps(indent=2)
         from qiye_service.render.text import write_json
 
@@ -86,20 +89,21 @@ PROGRESS_EVERY = 1000  # rows between two reports to a progress bar (issue 26)
 
 
 def _reporting(rows: Iterable[Any], progress: Callable[[int], Any]) -> Iterator[Any]:
-    """The rows as they are written, telling `progress` how many so far every PROGRESS_EVERY rows
-    and once at the end: a batch at a time through itertools, so no Python frame per row (a
-    generator around each row of a million-row export cost it about 1%)."""
+    """The rows, telling `progress` how many have been written every PROGRESS_EVERY rows (`write`
+    tells it the last count). They pass in slices of PROGRESS_EVERY chained by itertools, so a
+    row costs no Python frame: a generator around each row of an export cost it 0.3-0.5%, a
+    list of each 1,000 rows (the collector walking them) 2%."""
     source = iter(rows)
-    done = 0
 
-    def batch() -> list[Any]:
-        nonlocal done
-        chunk = list(islice(source, PROGRESS_EVERY))
-        done += len(chunk)
-        progress(done)
-        return chunk
+    def slices() -> Iterator[Iterator[Any]]:
+        done = 0
+        for first in source:  # the previous slice has been written whole
+            if done:
+                progress(done)
+            yield chain((first,), islice(source, PROGRESS_EVERY - 1))
+            done += PROGRESS_EVERY
 
-    return chain.from_iterable(iter(batch, []))
+    return chain.from_iterable(slices())
 
 
 def _plain_console(out: TextIO) -> Any:
