@@ -27,6 +27,7 @@ T = TypeVar("T")
 EVERY = 1000  # rows between two reports of a counted stream
 PLAIN_INTERVAL = 0.5  # seconds between two redraws of the plain line
 DRAW_INTERVAL = 0.5  # seconds between two redraws of the bar, as figures come
+DRAW_SHARE = 0.003  # at most this share of the work's CPU time goes to redrawing the bar
 SILENT_AFTER = 1.0  # seconds without figures after which the spinner turns by itself
 
 
@@ -83,6 +84,7 @@ class _Shown:
         self.task: Any = None
         self.bar: Any = None
         self._drawn = 0.0
+        self._cpu_next = 0.0  # the process's CPU time before which the bar is not redrawn
         self._width = 0
         if not plain:
             from rich.console import Console
@@ -135,8 +137,16 @@ class _Shown:
                 self._keeper.start()
 
     def _refresh(self) -> None:
+        """Redraw the bar, and note when the next redraw may come: a redraw costs rich about half
+        a millisecond, so it waits for DRAW_INTERVAL seconds and for the work to have used that
+        much CPU time over DRAW_SHARE. On a machine busy with other work a second of the clock
+        holds less of the command's work, and redrawing by the clock alone cost a long db check
+        1-2% (its ratio to no progress)."""
         self._drawn = time.monotonic()
+        cpu = time.process_time()
         self.bar.refresh()
+        spent = time.process_time() - cpu
+        self._cpu_next = cpu + spent + spent / DRAW_SHARE
 
     def __exit__(self, *exc: object) -> None:
         _ACTIVE.remove(self)
@@ -185,7 +195,7 @@ class _Shown:
             self._figured = True
             if self.task is not None:
                 self.bar.update(self.task, completed=done, total=self.total, **fields)
-                if time.monotonic() - self._drawn >= DRAW_INTERVAL:
+                if time.monotonic() - self._drawn >= DRAW_INTERVAL and time.process_time() >= self._cpu_next:
                     self._refresh()
         else:
             self._draw()
