@@ -8,7 +8,7 @@ load them through the project's own import path.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -202,8 +202,10 @@ def _fill(template: str, rng: random.Random, **slots: str) -> str:
     return template.format(n=rng.randrange(2, 60), **slots)
 
 
-def issue_rows(ledger: Ledger, start: int = 1, stop: int | None = None) -> Iterator[tuple[str, ...]]:
-    """Issues `start`..`stop - 1` (ids), each row in ISSUE_HEADER order; same rows whatever the chunking."""
+def issue_rows(ledger: Ledger, start: int = 1, stop: int | None = None,
+               numbers: Iterable[int] | None = None) -> Iterator[tuple[str, ...]]:
+    """Issues `start`..`stop - 1` (ids), each row in ISSUE_HEADER order; same rows whatever the chunking.
+    `numbers` instead gives the issues to make, in that order (a shuffled ledger)."""
     names = enterprise_names(ledger.enterprises, ledger.seed)
     codes = list(CATEGORIES)
     span = (LAST_DAY - FIRST_DAY).days
@@ -211,7 +213,7 @@ def issue_rows(ledger: Ledger, start: int = 1, stop: int | None = None) -> Itera
     stop = ledger.issues + 1 if stop is None else stop
     owners_rng = random.Random(ledger.seed + 2)
     owners = [person(owners_rng) for _ in range(max(20, ledger.issues // 2000))]
-    for number in range(start, stop):
+    for number in range(start, stop) if numbers is None else numbers:
         rng = random.Random(ledger.seed * 1_000_003 + number)
         code = rng.choices(codes, CATEGORY_WEIGHTS)[0]
         titles, details = CATEGORIES[code]
