@@ -166,7 +166,14 @@ class IssueTag(SQLModel, table=True):
 class Issue(SQLModel, table=True):
     model_config = DEFERRED  # type: ignore[assignment]
     __table_args__ = (
-        Index("ix_issue_status_reported", "status", "reported_on"),
+        # Migration 0011 (issue 24): the report aggregates read these columns and no others, so
+        # they never fetch a row from the table (random reads on a cold cache when ids do not
+        # follow the dates); resolved_on lets the median's histogram and the trend read
+        # ix_issue_status_reported alone.
+        Index("ix_issue_report", "reported_on", "status", "kind", "category_id", "department_id", "due_on",
+              "deadline_on", "suspended_on", "escalated_at", "resolved_on", "dispatched_at", "acknowledged_at",
+              "acknowledge_by", "callback_result", "callback_on"),
+        Index("ix_issue_status_reported", "status", "reported_on", "resolved_on"),
         Index("ix_issue_category_status_reported", "category_id", "status", "reported_on"),
         Index("ix_issue_status_due", "status", "due_on"),
     )
@@ -187,7 +194,7 @@ class Issue(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("department.id"), index=True)
     )
     owner: str | None = Field(default=None, sa_column=Column(String(100), index=True))
-    reported_on: date = Field(index=True)
+    reported_on: date = Field()  # indexed first in ix_issue_report
     due_on: date | None = Field(default=None)
     resolved_on: date | None = Field(default=None, index=True)
     resolution: str | None = Field(default=None, sa_column=Column(Text))

@@ -431,6 +431,36 @@ def stream(session: Session, stmt: Any) -> Iterator[Any]:
     yield from session.execute(stmt.execution_options(yield_per=500))
 
 
+# A list ordered from the indexes (in_order): its ids a page at a time, the first page
+# covering the terminal's 200 rows and each next one 8 times larger; its rows by id.
+IDS_FIRST_PAGE, IDS_GROWTH, ROWS_BY_ID = 1000, 8, 250
+
+
+def in_order(session: Session, ids: Any, rows: Any, limit: int | None = None) -> Iterator[Any]:
+    """The rows of `rows` (a select of issues with their names, the list's filters and no order)
+    in the order of `ids` (the same list as a select of issue ids, ordered by columns of
+    ix_issue_report), at most `limit` of them.
+
+    The ids and the columns they are sorted on come from the index alone, a page at a time, and
+    only the rows a reader takes are fetched, ROWS_BY_ID at a time. Sorting the whole list's rows
+    instead read every issue on the list from the table before the first line was out: a quarter
+    of a million random reads on a cold page cache when the ids do not follow the dates, for a
+    terminal that shows 200 (issue 24). A row that left the list between two statements (another
+    writer, PostgreSQL) is left out.
+    """
+    offset, page = 0, IDS_FIRST_PAGE
+    while limit is None or offset < limit:
+        size = page if limit is None else min(page, limit - offset)
+        chunk_ids = list(session.execute(ids.limit(size).offset(offset)).scalars())
+        for start in range(0, len(chunk_ids), ROWS_BY_ID):
+            chunk = chunk_ids[start:start + ROWS_BY_ID]
+            found = {row.id: row for row in session.execute(rows.where(Issue.id.in_(chunk)))}
+            yield from (found[issue_id] for issue_id in chunk if issue_id in found)
+        if len(chunk_ids) < size:
+            return
+        offset, page = offset + size, page * IDS_GROWTH
+
+
 def _closed_row(row: Any) -> dict[str, Any]:
     found = row._asdict()
     found["days_to_resolve"] = (row.resolved_on - row.reported_on).days
@@ -501,16 +531,18 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *,
               .where(is_resolved(), Issue.resolved_on >= monday, Issue.resolved_on <= sunday)
               .order_by(Issue.resolved_on, Issue.id))
     level = supervision.level_expression(cutoffs).label("level")
-    late = (_scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date)
-            .where(is_overdue(cutoffs)).order_by(supervision.deadline_expression(), Issue.id))
+    late = _scoped(select(Issue.id), flt, to_date).where(is_overdue(cutoffs)).order_by(
+        supervision.deadline_expression(), Issue.id)
+    late_rows = _scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date).where(
+        is_overdue(cutoffs))
     if limit is not None:
-        closed, late = closed.limit(limit), late.limit(limit)
+        closed = closed.limit(limit)
     return {
         "scope": scope.as_json(),
         **{field: head[field] for field in WEEKLY_FIELDS},
         "categories": categories.groups,
         "closed": (_closed_row(row) for row in stream(session, closed)),
-        "overdue_issues": (_ladder_row(row, as_of) for row in stream(session, late)),
+        "overdue_issues": (_ladder_row(row, as_of) for row in in_order(session, late, late_rows, limit)),
     }
 
 
@@ -583,10 +615,11 @@ def _ladder_rows(session: Session, ladder: Callable[[Any], Any], level: Any, as_
     (most overdue) first, escalated issues without a deadline after those with one. Grouped by
     department or owner, one indexed query per group in the groups' order."""
     rank = case({supervision.RED: 0, supervision.OVERDUE: 1}, value=level, else_=2)
-    stmt = (ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
+    stmt = (ladder(select(Issue.id))
             .order_by(rank, supervision.deadline_expression().is_(None), supervision.deadline_expression(), Issue.id))
+    rows = ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
     if by == "level":
-        for row in stream(session, stmt):
+        for row in in_order(session, stmt, rows):
             yield _ladder_row(row, as_of)
         return
     for key in keys:
@@ -595,7 +628,7 @@ def _ladder_rows(session: Session, ladder: Callable[[Any], Any], level: Any, as_
             match = Issue.department_id.is_(None) if key is None else Issue.department_id == named
         else:
             match = Issue.owner.is_(None) if key is None else Issue.owner == key
-        for row in stream(session, stmt.where(match)):
+        for row in in_order(session, stmt.where(match), rows.where(match)):
             yield _ladder_row(row, as_of)
 
 
