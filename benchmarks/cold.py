@@ -10,8 +10,8 @@ its -wal and -shm (no root needed). Each round times `cat` of the ledger file co
 command cold, pair by pair; a figure is the median over the rounds of each pair's ratio (a busy
 disk slows a pair's two runs alike), target ≤ 2×. Warm, after one discarded round:
 `report summary --year Y --by category` against `sqlite3` grouping the same rows by category
-and status in a bare table (reported_on, category, status; no index), target ≤ 3×, and each
-cold command's warm time beside `cat` warm.
+and status in a bare table (a copy of the issue table, every column, no index), target ≤ 3×,
+and each cold command's warm time beside `cat` warm.
 
 On PostgreSQL (`--pg URL`, no target): the server's shared buffers are flushed by reading a
 table larger than them through an index (a sequential scan of a big table uses a small ring
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -81,16 +82,14 @@ class SqliteLedger:
         return ["cat", str(self.path)]
 
     def bare(self, year: int) -> list[str]:
-        """sqlite3 grouping the year's rows by category and status in a bare table of every issue's
-        (reported_on, category, status), built once beside the ledger."""
-        bare = self.path.with_name(self.path.stem + "-bare.db")
+        """sqlite3 grouping the year's rows by category and status in a bare table: a copy of the
+        issue table, every column, no index, in id order, built once beside the ledger."""
+        bare = self.path.with_name(self.path.stem + "-issue-copy.db")
         if not bare.exists():
-            subprocess.run(["sqlite3", str(bare),
-                            f"ATTACH '{self.path}' AS l; CREATE TABLE bare(reported_on TEXT, category TEXT, "
-                            "status TEXT); INSERT INTO bare SELECT i.reported_on, c.code, i.status FROM l.issue i "
-                            "JOIN l.category c ON c.id = i.category_id ORDER BY i.id;"], check=True)
-        return ["sqlite3", str(bare), "SELECT category, status, count(*) FROM bare WHERE reported_on BETWEEN "
-                f"'{year}-01-01' AND '{year}-12-31' GROUP BY category, status;"]
+            subprocess.run(["sqlite3", str(bare), f"ATTACH '{self.path}' AS l; CREATE TABLE bare AS "
+                            "SELECT * FROM l.issue ORDER BY id;"], check=True)
+        return ["sqlite3", str(bare), "SELECT category_id, status, count(*) FROM bare WHERE reported_on BETWEEN "
+                f"'{year}-01-01' AND '{year}-12-31' GROUP BY category_id, status;"]
 
 
 class PgLedger:
@@ -105,12 +104,13 @@ class PgLedger:
         import psycopg
 
         with psycopg.connect(dsn or self.dsn, autocommit=True) as conn:
-            return conn.execute(sql).fetchall()
+            cursor = conn.execute(sql)
+            return cursor.fetchall() if cursor.description is not None else []
 
     def _relation_files(self) -> list[Path]:
         (data,), = self._query("SHOW data_directory")
         rows = self._query("SELECT pg_relation_filepath(oid) FROM pg_class WHERE pg_relation_filepath(oid) IS NOT NULL "
-                           "AND relkind IN ('r', 'i', 't', 'm')")
+                           "AND relkind IN ('r', 'i', 't', 'm') AND relname NOT LIKE 'qiye_cold%'")
         files = []
         for (relative,) in rows:
             base = Path(data) / relative
@@ -141,26 +141,34 @@ class PgLedger:
         return ["cat", *map(str, self.paths)]
 
     def bare(self, year: int) -> list[str]:
-        have = self._query("SELECT to_regclass('qiye_cold_bare') IS NOT NULL")[0][0]
+        have = self._query("SELECT to_regclass('qiye_cold_issue_copy') IS NOT NULL")[0][0]
         if not have:
-            self._query("CREATE TABLE qiye_cold_bare AS SELECT i.reported_on, c.code AS category, i.status "
-                        "FROM issue i JOIN category c ON c.id = i.category_id ORDER BY i.id")
-            self._query("ANALYZE qiye_cold_bare")
-            self.paths = self._relation_files()
+            self._query("CREATE TABLE qiye_cold_issue_copy AS SELECT * FROM issue ORDER BY id")
+            self._query("ANALYZE qiye_cold_issue_copy")
         return ["psql", "-X", "-q", "-d", self.dsn, "-c",
-                "SELECT category, status, count(*) FROM qiye_cold_bare WHERE reported_on BETWEEN "
-                f"'{year}-01-01' AND '{year}-12-31' GROUP BY category, status"]
+                "SELECT category_id, status, count(*) FROM qiye_cold_issue_copy WHERE reported_on BETWEEN "
+                f"'{year}-01-01' AND '{year}-12-31' GROUP BY category_id, status"]
 
 
 # --- timing ---------------------------------------------------------------------------------
 
 
-def timed(argv: list[str], env: dict[str, str]) -> float:
+CPU: dict[str, list[float]] = {}  # warm rounds' CPU seconds (user + system), by figure
+
+
+def timed(argv: list[str], env: dict[str, str], cpu: str | None = None) -> float:
+    """Wall-clock seconds; with `cpu`, the child's CPU seconds are kept under that name (on a
+    machine whose cores are shared, the steadier of the two for warm runs)."""
     started = time.perf_counter()
-    result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        errors = process.stderr.read() if process.stderr else b""
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} exited {result.returncode}:\n{result.stderr.decode()[-2000:]}")
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} exited {process.returncode}:\n{errors.decode()[-2000:]}")
+    if cpu is not None:
+        CPU.setdefault(cpu, []).append(usage.ru_utime + usage.ru_stime)
     return elapsed
 
 
@@ -169,10 +177,10 @@ def load() -> str:
 
 
 def measure(ledger: SqliteLedger | PgLedger, *, runs: int, year: int, env: dict[str, str], cold_only: bool,
-            warm_only: bool) -> list[str]:
+            warm_only: bool, program: list[str], warm_commands: bool = True) -> list[str]:
     lines = []
     cases = commands(year)
-    qiye = [[QIYE, "--db", ledger.target, *args] for _, args in cases]
+    qiye = [[*program, "--db", ledger.target, *args] for _, args in cases]
     if not warm_only:
         pairs: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in cases}
         for round_ in range(runs):
@@ -192,24 +200,32 @@ def measure(ledger: SqliteLedger | PgLedger, *, runs: int, year: int, env: dict[
             lines.append(f"| {ledger.name} | {name}, cold | {took:.2f} s | {base:.2f} s: `cat` cold | "
                          f"{ratio:.2f}×{'' if isinstance(ledger, PgLedger) else ' (≤ 2×)'}{target} |")
     if not cold_only:
-        by_category = [QIYE, "--db", ledger.target, "report", "summary", "--year", str(year), "--by", "category"]
+        by_category = [*program, "--db", ledger.target, "report", "summary", "--year", str(year), "--by", "category"]
         bare = ledger.bare(year)
-        warm = {"by": [], "bare": [], "cat": [], **{name: [] for name, _ in cases}}
+        warm = {"by": [], "bare": [], "cat": [], **{name: [] for name, _ in cases if warm_commands}}
+        CPU.clear()
         for round_ in range(runs + 1):  # the first round warms the cache and is discarded
-            samples = {"by": timed(by_category, env), "bare": timed(bare, env), "cat": timed(ledger.cat(), env)}
+            keep = "" if round_ else "discarded "
+            samples = {"by": timed(by_category, env, keep + "by"), "bare": timed(bare, env, keep + "bare"),
+                       "cat": timed(ledger.cat(), env)}
             for (name, _), argv in zip(cases, qiye, strict=True):
-                samples[name] = timed(argv, env)
+                if warm_commands:
+                    samples[name] = timed(argv, env)
             if round_:
                 for key, value in samples.items():
                     warm[key].append(value)
         med = {key: statistics.median(values) for key, values in warm.items()}
         ratio = statistics.median(a / b for a, b in zip(warm["by"], warm["bare"], strict=True))
+        cpu = statistics.median(CPU["by"]) / statistics.median(CPU["bare"])
         target = "" if isinstance(ledger, PgLedger) else (" ✔" if ratio <= 3 else " ✘")
         shell = "psql" if isinstance(ledger, PgLedger) else "sqlite3"
+        # psql's CPU time is the client's; the server's work is out of its sight.
+        cpu_note = "" if isinstance(ledger, PgLedger) else (
+            f"; CPU {statistics.median(CPU['by']):.2f} s against {statistics.median(CPU['bare']):.2f} s, {cpu:.2f}×")
         lines.append(f"| {ledger.name} | report summary --year {year} --by category, warm | {med['by']:.2f} s | "
                      f"{med['bare']:.2f} s: {shell} grouping the rows by category and status in a bare table | "
-                     f"{ratio:.2f}×{'' if isinstance(ledger, PgLedger) else ' (≤ 3×)'}{target} |")
-        for name, _ in cases:
+                     f"{ratio:.2f}×{'' if isinstance(ledger, PgLedger) else ' (≤ 3×)'}{target}{cpu_note} |")
+        for name, _ in cases if warm_commands else []:
             lines.append(f"| {ledger.name} | {name}, warm | {med[name]:.2f} s | {med['cat']:.2f} s: `cat` warm | "
                          f"{med[name] / med['cat']:.2f}× |")
     return lines
@@ -224,6 +240,10 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=YEAR)
     parser.add_argument("--cold-only", action="store_true")
     parser.add_argument("--warm-only", action="store_true")
+    parser.add_argument("--no-warm-commands", action="store_true",
+                        help="warm, only the summary against the bare table (not the five commands beside cat)")
+    parser.add_argument("--qiye", default=QIYE, help="the command that runs qiye (default: this venv's "
+                        "console script; e.g. another checkout's: 'env PYTHONPATH=…/src python -m qiye_service')")
     args = parser.parse_args()
     ledgers: list[SqliteLedger | PgLedger] = []
     paths = args.ledger if args.ledger is not None else ([] if args.pg else [
@@ -238,7 +258,8 @@ def main() -> None:
     lines = ["| ledger | figure | qiye | baseline | ratio |", "|---|---|---|---|---|"]
     for ledger in ledgers:
         lines += measure(ledger, runs=args.runs, year=args.year, env=env, cold_only=args.cold_only,
-                         warm_only=args.warm_only)
+                         warm_only=args.warm_only, program=shlex.split(args.qiye),
+                         warm_commands=not args.no_warm_commands)
     print(f"{date.today()}: median of {args.runs} rounds, {time.perf_counter() - started:.0f} s in all; "
           f"load average {load()} at the end\n")
     print("\n".join(lines))
