@@ -24,6 +24,9 @@ KNOWN_KEYS: dict[str, str] = {
     "escalation.red": "working days late after which an issue is red, default 5",
     "closeout.verify": "on or off: a close-out waits for a supervisor's verification (default: on once users exist)",
     "park.name": "the park's name, printed at the top of the meeting pack (report --format html/pdf)",
+    # evidence (issue 23)
+    "attach.max_size": "the largest file issue attach takes, e.g. 20MB (default), 500KB, 1GB (units of 1024)",
+    "closeout.evidence": "required or optional (default): whether a close-out needs an attachment",
 }
 PARK_NAME_MAX = 60
 # `closeout.verify` (issue 20): on, off, or auto (unset: on once users are registered).
@@ -146,6 +149,16 @@ def validate(key: str, value: str) -> None:
     if key == "closeout.verify":
         if value.strip().lower() not in VERIFY_SETTINGS:
             raise InvalidValue("error.config_value", key=key, value=value, reason="on_off")
+    if key == "attach.max_size":
+        from qiye_service.services.attachments import parse_size
+
+        if not parse_size(value):
+            raise InvalidValue("error.config_value", key=key, value=value, reason="size")
+    if key == "closeout.evidence":
+        from qiye_service.services.workflow import EVIDENCE_SETTINGS
+
+        if value.strip().lower() not in EVIDENCE_SETTINGS:
+            raise InvalidValue("error.config_value", key=key, value=value, reason="required_optional")
     if key.startswith(("escalation.",)) or key == "response.limit":
         from qiye_service.workdays import parse_working_days
 

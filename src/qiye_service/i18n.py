@@ -2104,6 +2104,126 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "已中断；未导入任何内容：台账保持原样"),
     "error.interrupted_out": ("interrupted; nothing was written: the unfinished {path} was removed",
                               "已中断；未写入任何内容：未完成的 {path} 已删除"),
+    # --- evidence (issue 23) ---
+    "action.attached": ("attached", "上传佐证"),
+    "timeline.attached": ("attachment {id}: {name} ({size}, sha256 {sha256}…)", "附件 {id}：{name}（{size}，sha256 {sha256}…）"),
+    "heading.attachments": ("Attachments (evidence)", "佐证材料"),
+    "field.issue_id": ("Issue", "问题编号"),
+    "field.media_type": ("Type", "文件类型"),
+    "field.size": ("Size", "大小"),
+    "field.sha256": ("SHA-256", "SHA-256"),
+    "field.added_at": ("Added at", "上传时间"),
+    "field.added_by": ("Added by", "上传人"),
+    "field.file": ("File", "文件"),
+    "msg.attached": ("Attached {name} ({size}, sha256 {sha256}…) to #{id} as attachment {attachment}.",
+                     "已将 {name}（{size}，sha256 {sha256}…）作为附件 {attachment} 加入问题 #{id}。"),
+    "msg.attachment_written": ("Wrote attachment {id} ({name}, {size}) to {path}.",
+                               "已将附件 {id}（{name}，{size}）写入 {path}。"),
+    "msg.attachments_exported": ("Wrote {count} attachments and attachments.csv to {path}.",
+                                 "已将 {count} 个附件及 attachments.csv 写入 {path}。"),
+    "error.attach_not_file": ("{path} is not a regular file; name the files to attach",
+                              "{path} 不是普通文件；请指定要上传的文件"),
+    "error.attach_unreadable": ("cannot read {path}: {detail}", "无法读取 {path}：{detail}"),
+    "error.attach_too_large": (
+        "{path} is {size}, larger than attach.max_size ({limit}); nothing was attached. Make the file smaller, "
+        "or raise the limit: qiye config set attach.max_size 100MB",
+        "{path} 大小为 {size}，超过 attach.max_size（{limit}）；未上传任何文件。请压缩文件，"
+        "或调高上限：qiye config set attach.max_size 100MB",
+    ),
+    "error.attach_changed": ("{path} changed while it was being read; nothing was attached: try again once it is "
+                             "written", "{path} 在读取过程中发生了变化；未上传任何文件：请待其写完后重试"),
+    "error.attachment_not_found": ("no attachment {id}; `qiye attachment list` lists them",
+                                   "没有附件 {id}；可用 `qiye attachment list` 查看"),
+    "error.bad_attachment_id": ("{value!r} is not an attachment id; use a number such as 3",
+                                "{value!r} 不是附件编号；请使用数字，如 3"),
+    "error.attachment_altered": (
+        "attachment {id} ({name}) of issue #{issue} does not match its SHA-256: the stored file was altered; "
+        "run qiye db check, and restore a backup",
+        "问题 #{issue} 的附件 {id}（{name}）与其 SHA-256 不符：存储的文件已被篡改；"
+        "请运行 qiye db check，并从备份恢复",
+    ),
+    "error.attachment_terminal": (
+        "attachment {id} is a file, not text for the terminal: use --out FILE, or redirect stdout (> FILE)",
+        "附件 {id} 是文件，不宜直接输出到终端：请使用 --out FILE，或重定向标准输出（> FILE）",
+    ),
+    "error.output_not_dir": ("{path} is not a folder; name a folder to write the files into",
+                             "{path} 不是文件夹；请指定用于写入文件的文件夹"),
+    "error.closeout_needs_evidence": (
+        "issue #{id} has no attachment, and closeout.evidence is required: attach the evidence first "
+        "(qiye issue attach {id} FILE)",
+        "问题 #{id} 没有佐证材料，而 closeout.evidence 设为 required：请先上传佐证材料"
+        "（qiye issue attach {id} FILE）",
+    ),
+    "reason.size": ("write a size such as 20MB, 500KB or 1GB", "请写作文件大小，如 20MB、500KB 或 1GB"),
+    "reason.required_optional": ("use required or optional", "请使用 required 或 optional"),
+    "check.attachment_altered": (
+        "issue #{id}: attachment {attachment} ({name}) does not match its SHA-256 {sha256}…: the stored file "
+        "was altered",
+        "问题 #{id}：附件 {attachment}（{name}）与其 SHA-256 {sha256}… 不符：存储的文件已被篡改",
+    ),
+    "check.attachment_unrecorded": (
+        "issue #{id}: attachment {attachment} ({name}) is not in the issue's history: it was added to the table "
+        "by hand",
+        "问题 #{id}：附件 {attachment}（{name}）不在办理过程中：它是直接写入数据表的",
+    ),
+    "check.attachment_mismatch": (
+        "issue #{id}: attachment {attachment} ({name}) differs from what the history recorded of it: it was "
+        "altered",
+        "问题 #{id}：附件 {attachment}（{name}）与办理过程中的记录不符：它已被篡改",
+    ),
+    "check.attachment_missing": (
+        "issue #{id}: attachment {attachment} ({name}) is in the history but no longer in the ledger: it was "
+        "deleted",
+        "问题 #{id}：附件 {attachment}（{name}）在办理过程中有记录，但台账中已不存在：它已被删除",
+    ),
+    "progress.check_attachments": ("checking the attachments against their hashes", "正在核对附件与其哈希"),
+    "help.cmd.issue.attach": (
+        "Keep files with an issue as evidence (佐证材料), each with its SHA-256 in the issue's history.\n\n"
+        "A file larger than `attach.max_size` (default 20MB) is refused and nothing is kept. The same content "
+        "attached again is stored once. Prints each new attachment's id.\n\n"
+        "Example: qiye issue attach 12 消防验收意见书.pdf 现场照片.jpg --note \"验收合格\"",
+        "将文件作为佐证材料随问题保存，每个文件的 SHA-256 记入问题的办理过程。\n\n"
+        "大于 `attach.max_size`（默认 20MB）的文件会被拒绝，且不保存任何文件。相同内容再次上传只存一份。"
+        "输出每个新附件的编号。\n\n"
+        "示例：qiye issue attach 12 消防验收意见书.pdf 现场照片.jpg --note \"验收合格\"",
+    ),
+    "help.opt.issue.attach.files": ("The files to keep with the issue (photos, scans, certificates).",
+                                    "要随问题保存的文件（照片、扫描件、证书等）。"),
+    "help.opt.issue.attach.note": ("What the files show, for the history.", "文件说明，记入办理过程。"),
+    "help.cmd.attachment": ("Get back the files kept as evidence (佐证材料), or list them.",
+                            "取回或列出作为佐证材料保存的文件。"),
+    "help.cmd.attachment.get": (
+        "Give back a file kept as evidence, byte for byte, checked against its SHA-256.\n\n"
+        "Without --out the bytes go to stdout, which must not be a terminal (redirect it, or pipe it).\n\n"
+        "Example: qiye attachment get 3 --out 消防验收意见书.pdf",
+        "逐字节取回作为佐证材料保存的文件，并按其 SHA-256 校验。\n\n"
+        "不加 --out 时写到标准输出，此时标准输出不能是终端（请重定向或接管道）。\n\n"
+        "示例：qiye attachment get 3 --out 消防验收意见书.pdf",
+    ),
+    "help.opt.attachment.get.id": ("Attachment id, as `issue show` lists it.", "附件编号，见 `issue show` 的列表。"),
+    "help.opt.attachment.get.out": ("Write the file here instead of to stdout.", "写入此文件，而不是标准输出。"),
+    "help.cmd.attachment.list": (
+        "List the files kept as evidence, oldest first, with their size and SHA-256.\n\n"
+        "Example: qiye attachment list --issue 12 --format csv",
+        "按上传先后列出作为佐证材料保存的文件及其大小和 SHA-256。\n\n"
+        "示例：qiye attachment list --issue 12 --format csv",
+    ),
+    "help.opt.attachment.list.issue": ("Only this issue's files.", "只列此问题的文件。"),
+    "help.cmd.export.attachments": (
+        "Write the files kept with the matching issues (every status unless --status is given) into a folder: "
+        "DIR/<issue id>/<attachment id>-<name>, and DIR/attachments.csv listing them.\n\n"
+        "Each file is checked against its SHA-256 as it is written. Nothing in the folder is replaced without "
+        "--force; when a file cannot be written, those this run wrote are removed.\n\n"
+        "Example: qiye export attachments --status resolved --since 2023-01-01 --out 佐证材料/",
+        "将符合条件的问题（未给 --status 时为全部状态）的附件写入文件夹：DIR/<问题编号>/<附件编号>-<文件名>，"
+        "并写出清单 DIR/attachments.csv。\n\n"
+        "每个文件写出时都按其 SHA-256 校验。不加 --force 不会替换文件夹中已有的文件；某个文件无法写入时，"
+        "本次已写出的文件会被删除。\n\n"
+        "示例：qiye export attachments --status resolved --since 2023-01-01 --out 佐证材料/",
+    ),
+    "help.opt.export.attachments.out": ("The folder to write the files into (made if missing).",
+                                        "写入文件的文件夹（不存在则新建）。"),
+    "help.opt.export.attachments.force": ("Replace files already in the folder.", "替换文件夹中已有的文件。"),
 }
 
 

@@ -10,7 +10,19 @@ import enum
 from datetime import date, datetime
 
 from pydantic import ConfigDict
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -295,6 +307,42 @@ class Seal(SQLModel, table=True):
     sealed_by: str = Field(sa_column=Column(String(100), nullable=False))
 
 
+# --- evidence (佐证材料, DESIGN §14, issue 23) ---------------------------------------------------
+
+
+class Attachment(SQLModel, table=True):
+    """A file kept with an issue as evidence: its name, media type, size and SHA-256 (also in the
+    `attached` event of the issue's hash chain). The bytes are in attachment_chunk, keyed by the
+    SHA-256, so the same file attached twice is stored once. Attachments are never deleted."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("issue.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=Column(String(255), nullable=False))
+    media_type: str = Field(sa_column=Column(String(127), nullable=False))
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    added_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    added_by: str = Field(sa_column=Column(String(100), nullable=False))
+
+
+class AttachmentChunk(SQLModel, table=True):
+    """A piece (at most CHUNK_SIZE bytes, services.attachments) of a stored file's bytes: the file
+    is its chunks in `seq` order. Chunks let both backends stream a large file in and out without
+    holding it in memory. An empty file is one empty chunk, so every stored file has a chunk 0."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+    __tablename__ = "attachment_chunk"
+
+    sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 ISSUE_FIELDS = (
     "id", "title", "description", "enterprise", "project", "category", "kind", "source",
     "priority", "status", "department", "owner", "reported_on", "due_on", "resolved_on",
@@ -303,3 +351,5 @@ ISSUE_FIELDS = (
 EVENT_FIELDS = ("at", "actor", "action", "field", "old", "new", "note")
 USER_FIELDS = ("name", "role", "department", "login", "state")  # state: active | disabled
 ENTERPRISE_FIELDS = ("id", "name", "credit_code", "zone", "industry", "contact", "phone", "liaison")
+# An attachment as `issue show` and `export attachments` give it (issue 23).
+ATTACHMENT_FIELDS = ("id", "issue_id", "name", "media_type", "size", "sha256", "note", "added_at", "added_by")

@@ -254,9 +254,14 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
     cutoffs = level_cutoffs(app_ctx.today(), app_ctx.calendar, supervision_thresholds(app_ctx))
+    from qiye_service.cli.attachments import SHOW_FIELDS as ATTACHMENT_SHOW_FIELDS
+    from qiye_service.cli.attachments import write_attachment_rows
+    from qiye_service.services.attachments import attachments_of
+
     with app_ctx.session(write=False) as session:
         detail = queries.issue_view(session, wanted, cutoffs=cutoffs, timezone=app_ctx.timezone)
         names = catalog.category_names(session)
+        files = attachments_of(session, wanted)  # evidence (issue 23)
     events = detail.pop("events")
     if fmt is OutputFormat.json:
 
@@ -271,11 +276,13 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
                             for k, v in detail["cycle"].items()})
         if detail["deadline"] is not None:  # extension, suspension, verification (issue 20)
             payload.update({k: render.json_value(v) for k, v in detail["deadline"].items()})
+        payload["attachments"] = _attachment_payload(files)
         payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
         render.write("json", payload, out=sys.stdout)
     elif fmt is OutputFormat.ndjson:
-        render.write("ndjson", [{**detail, **_state_payload(app_ctx, detail, labels=False)}],
-                     (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution"), out=sys.stdout)
+        render.write("ndjson", [{**detail, **_state_payload(app_ctx, detail, labels=False),
+                                 "attachments": _attachment_payload(files)}],
+                     (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution", "attachments"), out=sys.stdout)
     elif fmt is OutputFormat.table:
         shown, fields = _shown_detail(app_ctx, detail)
         app_ctx.out.print(render.record(shown, fields, lang=app_ctx.lang, category_names=names))
@@ -291,6 +298,9 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
             app_ctx.out.print(app_ctx.t("heading.deadline"), style="bold")
             app_ctx.out.print(render.record(detail["deadline"], [k for k, v in detail["deadline"].items()
                                                                  if v not in (None, "", 0)], lang=app_ctx.lang))
+        if files:
+            app_ctx.out.print()
+            write_attachment_rows(app_ctx, files, fmt, ATTACHMENT_SHOW_FIELDS, title=app_ctx.t("heading.attachments"))
         app_ctx.out.print()
         app_ctx.out.print(render.table(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS,
                                        lang=app_ctx.lang, title=app_ctx.t("heading.timeline")))
@@ -299,10 +309,21 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
         render.write_rows([shown], (*fields, *STATE_FIELDS), "markdown", sys.stdout, lang=app_ctx.lang,
                           category_names=names)
         sys.stdout.write("\n")
+        if files:
+            write_attachment_rows(app_ctx, files, fmt, ATTACHMENT_SHOW_FIELDS)
+            sys.stdout.write("\n")
         render.write_rows(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS, "markdown",
                           sys.stdout, lang=app_ctx.lang)
     else:
         render_issue_rows(app_ctx, [detail], fmt, labels=labels, category_names=names)
+
+
+def _attachment_payload(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's attachments as JSON objects (issue 23), without the issue id they share."""
+    from qiye_service import render
+    from qiye_service.models import ATTACHMENT_FIELDS
+
+    return [{f: render.json_value(row[f]) for f in ATTACHMENT_FIELDS if f != "issue_id"} for row in files]
 
 
 def _print_cycle(app_ctx: AppContext, cycle: dict[str, Any]) -> None:
@@ -423,8 +444,10 @@ def _transition(ctx: typer.Context, issue_id: str, action: str, **kwargs: Any) -
     with app_ctx.session() as session:
         if action == "resolve":
             from qiye_service.services.extensions import verification_required
+            from qiye_service.services.workflow import evidence_required
 
             kwargs["verify"] = verification_required(session, app_ctx.config.get("closeout.verify"))
+            kwargs["evidence"] = evidence_required(app_ctx.config.get("closeout.evidence"))
         issue = service(session, wanted, actor=app_ctx.actor(), **kwargs)
         status = issue.status
     if status == "verifying":
@@ -784,6 +807,7 @@ def verify(
     Example: qiye issue verify 12 --reject --note "现场核查未整改到位"
     """
     from qiye_service.services import issues, lookups
+    from qiye_service.services.workflow import evidence_required
 
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
@@ -791,5 +815,6 @@ def verify(
         if reject:
             issues.reject_closeout(session, wanted, actor=app_ctx.actor(), note=note)
         else:
-            issues.verify_closeout(session, wanted, actor=app_ctx.actor(), note=note)
+            issues.verify_closeout(session, wanted, actor=app_ctx.actor(), note=note,
+                                   evidence=evidence_required(app_ctx.config.get("closeout.evidence")))
     app_ctx.say("msg.closeout_rejected" if reject else "msg.closeout_verified", id=wanted)

@@ -80,6 +80,7 @@ def _reading(ledger: Any, rows: Iterable["LedgerRow"], progress: "Progress") -> 
 def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: bool) -> Any:
     from qiye_service.services.supervision import acknowledge_deadline, thresholds_from_config
     from qiye_service.services.transfer import ImportSettings
+    from qiye_service.services.workflow import evidence_required
     from qiye_service.workdays import WorkingCalendar
 
     thresholds = thresholds_from_config(app_ctx.config)
@@ -88,6 +89,7 @@ def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: boo
         actor=app_ctx.actor(), source=path.name, on_conflict=on_conflict, dry_run=dry_run,
         timezone=app_ctx.timezone,
         response_deadline=lambda day: acknowledge_deadline(day, calendar, thresholds),
+        evidence_required=evidence_required(app_ctx.config.get("closeout.evidence")),
     )
 
 

@@ -422,14 +422,16 @@ def _check_acknowledged_on(issue: Issue, on: date, actor: Actor) -> None:
 
 
 def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None,
-                  on: date | None = None, verify: bool = False) -> Issue:
+                  on: date | None = None, verify: bool = False, evidence: bool = False) -> Issue:
     """open or in_progress → resolved (销号); needs a close-out note.
 
     With `verify` (config `closeout.verify`, issue 20) the close-out waits for a supervisor:
-    → verifying, with its date and note, until `verify_closeout` or `reject_closeout`."""
+    → verifying, with its date and note, until `verify_closeout` or `reject_closeout`. With
+    `evidence` (config `closeout.evidence required`, issue 23) it needs an attachment."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
     target = workflow.step(issue, "resolve")
     _refuse_suspended(issue)
+    _require_evidence(session, issue, evidence)
     resolution = clean_text(note, "note")
     if resolution is None:
         raise InvalidValue("error.note_required", action="resolve", id=issue.id)
@@ -444,6 +446,14 @@ def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | 
     return issue
 
 
+def _require_evidence(session: Session, issue: Issue, required: bool) -> None:
+    if required:
+        from qiye_service.services.attachments import count_attachments
+
+        assert issue.id is not None
+        workflow.require_evidence(issue, count_attachments(session, issue.id), required)
+
+
 def _refuse_suspended(issue: Issue) -> None:
     """A suspended issue's clock is stopped: it is resumed (`issue resume`) before it is closed
     out or deferred, so the held working days are recorded."""
@@ -451,13 +461,16 @@ def _refuse_suspended(issue: Issue) -> None:
         raise InvalidTransition("error.suspended", id=issue.id, since=issue.suspended_on.isoformat())
 
 
-def verify_closeout(session: Session, issue_id: int, *, actor: Actor, note: str | None = None) -> Issue:
-    """verifying → resolved (审核销号): a supervisor accepts the close-out; not its author."""
+def verify_closeout(session: Session, issue_id: int, *, actor: Actor, note: str | None = None,
+                    evidence: bool = False) -> Issue:
+    """verifying → resolved (审核销号): a supervisor accepts the close-out; not its author. With
+    `evidence` (issue 23) the issue must have an attachment by then."""
     from qiye_service.services.extensions import require_four_eyes
 
     issue = lookups.get_issue(session, issue_id, for_update=True)
     target = workflow.step(issue, "verify")
     require_four_eyes(actor.name, issue.closeout_by, "verify")
+    _require_evidence(session, issue, evidence)
     record_event(session, issue, actor=actor.name, at=actor.now, action="verified", field="status",
                  old=issue.status, new=target, note=clean_text(note, "note"))
     issue.status = target

@@ -98,6 +98,8 @@ PERMISSIONS: dict[str, Rule] = {
     # upholds the dispatch (审定) or re-dispatches it with `issue assign`.
     "issue return": Rule((HANDLER, SUPERVISOR, ADMIN), on_issue=True),
     "issue uphold": Rule(OFFICE, on_issue=True),
+    # Evidence (佐证材料, issue 23): whoever may work an issue may attach files to it.
+    "issue attach": Rule(EVERYONE, on_issue=True),
 }
 
 # `config set` of these changes only how the person's own qiye runs (which ledger, the language,
@@ -113,7 +115,7 @@ ACTION_COMMANDS: dict[str, str] = {
     "callback": "issue callback", "acknowledged": "issue start",
     "extension_requested": "issue extend", "extension_approved": "issue extension approve",
     "extension_refused": "issue extension refuse", "suspended": "issue suspend", "resumed": "issue resume",
-    "verified": "issue verify", "rejected": "issue verify",
+    "verified": "issue verify", "rejected": "issue verify", "attached": "issue attach",
 }
 STATUS_COMMANDS: dict[str, str] = {"in_progress": "issue start", "resolved": "issue resolve",
                                    "deferred": "issue defer", "verifying": "issue resolve"}

@@ -50,6 +50,7 @@ from qiye_service.models import (
     Tag,
     User,
 )
+from qiye_service.services import workflow
 from qiye_service.services.filters import ResolvedFilter, apply_filter
 from qiye_service.services.history import (
     CREATION_ACTIONS,
@@ -113,6 +114,7 @@ class ImportSettings:
     dry_run: bool = False
     timezone: str = DEFAULT_TZ
     response_deadline: Callable[[date], date] | None = None  # dispatch day -> acknowledge by
+    evidence_required: bool = False  # config `closeout.evidence required` (issue 23)
 
 
 @dataclass
@@ -520,6 +522,7 @@ class IssueImport:
             valid.append((row, category_id))
 
         existing = self._existing([row.values["id"] for row, _ in valid if row.values.get("id") is not None])
+        evidenced = self._evidenced(valid, existing) if self.settings.evidence_required else None
         creates: list[_Prepared] = []
         updates: list[tuple[_Prepared, str | None]] = []
         enterprises, departments = self.enterprises, self.departments
@@ -546,6 +549,11 @@ class IssueImport:
                     self.summary.skipped += 1
                     continue
                 head = existing.get(issue_id)
+            if evidenced is not None and values.get("status") in workflow.CLOSED_OUT and issue_id not in evidenced:
+                # A row closing an issue out (销号) without an attachment, as `issue resolve` would refuse.
+                self._error(row, "status", workflow.evidence_error(issue_id, 0, True))  # type: ignore[arg-type]
+                self.errors.add(row.errors)
+                continue
             # Only rows that will be written name enterprises and departments to create.
             enterprise, department = values["enterprise"], values.get("department")
             item = _Prepared(row, enterprises.get(enterprise) or self._enterprise_id(enterprise), category_id,
@@ -561,6 +569,22 @@ class IssueImport:
                 self._insert(creates)
             if updates:
                 self._update(updates)
+
+    def _evidenced(self, valid: list[tuple[LedgerRow, int]], existing: dict[int, str | None]) -> set[int]:
+        """The ids of existing issues a closed-out row may name with `closeout.evidence required`:
+        those with an attachment, or already closed out (the row closes nothing out now)."""
+        from qiye_service.models import Attachment
+
+        ids = [row.values["id"] for row, _ in valid if row.values.get("id") in existing
+               and row.values.get("status") in workflow.CLOSED_OUT]
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            conn = self._lookup_connection()
+            found.update(conn.execute(select(Issue.id).where(
+                Issue.id.in_(part), Issue.status.in_(tuple(workflow.CLOSED_OUT)))).scalars())
+            found.update(conn.execute(select(Attachment.issue_id).where(Attachment.issue_id.in_(part))).scalars())
+        return found
 
     def _existing(self, ids: list[int]) -> dict[int, str | None]:
         """id -> history_hash of the listed ids already in the database."""
