@@ -2154,6 +2154,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "问题 #{id} 没有佐证材料，而 closeout.evidence 设为 required：请先上传佐证材料"
         "（qiye issue attach {id} FILE）",
     ),
+    "error.import_closeout_needs_evidence": (
+        "the row closes the issue out ({status}) without an attachment, and closeout.evidence is required: "
+        "import it in progress, attach the evidence (qiye issue attach ID FILE), then resolve it",
+        "该行在没有佐证材料的情况下办结销号（{status}），而 closeout.evidence 设为 required：请先以办理中导入，"
+        "上传佐证材料（qiye issue attach ID FILE）后再办结",
+    ),
     "reason.size": ("write a size such as 20MB, 500KB or 1GB", "请写作文件大小，如 20MB、500KB 或 1GB"),
     "reason.required_optional": ("use required or optional", "请使用 required 或 optional"),
     "check.attachment_altered": (

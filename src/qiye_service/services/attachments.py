@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import LargeBinary, cast, func, insert, select
 from sqlmodel import Session
 
 from qiye_service.errors import BadFile, InvalidValue, NotFound, QiyeError
@@ -229,13 +229,19 @@ def get_attachment(session: Session, attachment_id: int) -> dict[str, Any]:
 
 def content_chunks(session: Any, digest: str) -> Iterator[bytes]:
     """The stored bytes of `digest`, a chunk at a time (a server-side cursor on PostgreSQL)."""
-    result = session.execute(select(AttachmentChunk.data).where(AttachmentChunk.sha256 == digest)
+    result = session.execute(select(_bytes()).where(AttachmentChunk.sha256 == digest)
                              .order_by(AttachmentChunk.seq).execution_options(yield_per=2))
     try:
         for (data,) in result:
             yield bytes(data)
     finally:
         result.close()
+
+
+def _bytes() -> Any:
+    """The chunk's data as bytes even when a hand edit on SQLite stored text there (`x'00' || …`
+    makes TEXT), so that edit is found by its hash rather than failing the read."""
+    return cast(AttachmentChunk.data, LargeBinary)
 
 
 def write_content(session: Session, attachment: dict[str, Any], out: IO[bytes]) -> int:
@@ -305,7 +311,7 @@ def content_problems(session: Any) -> Iterator[tuple[str, list[Any]]]:
         expected_seq = 0
         gap = False
         for seq, data in session.execute(
-                select(AttachmentChunk.seq, AttachmentChunk.data).where(AttachmentChunk.sha256 == digest)
+                select(AttachmentChunk.seq, _bytes()).where(AttachmentChunk.sha256 == digest)
                 .order_by(AttachmentChunk.seq).execution_options(yield_per=2)):
             gap = gap or seq != expected_seq
             expected_seq = seq + 1

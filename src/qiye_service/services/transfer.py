@@ -551,7 +551,8 @@ class IssueImport:
                 head = existing.get(issue_id)
             if evidenced is not None and values.get("status") in workflow.CLOSED_OUT and issue_id not in evidenced:
                 # A row closing an issue out (销号) without an attachment, as `issue resolve` would refuse.
-                self._error(row, "status", workflow.evidence_error(issue_id, 0, True))  # type: ignore[arg-type]
+                self._error(row, "status", workflow.evidence_error(  # type: ignore[arg-type]
+                    issue_id, 0, True, imported_status=values["status"]))
                 self.errors.add(row.errors)
                 continue
             # Only rows that will be written name enterprises and departments to create.

@@ -74,12 +74,16 @@ def evidence_required(setting: str | None) -> bool:
     return (setting or "").strip().lower() == "required"
 
 
-def evidence_error(issue_id: int | None, attachments: int, required: bool) -> QiyeError | None:
-    """The refusal of a close-out (销号: resolve, its verification, or an imported row closing an
-    issue out) of an issue with `attachments` files, when evidence is required; else None."""
-    if required and attachments < 1:
-        return InvalidTransition("error.closeout_needs_evidence", id=issue_id if issue_id is not None else "-")
-    return None
+def evidence_error(issue_id: int | None, attachments: int, required: bool, *,
+                   imported_status: str | None = None) -> QiyeError | None:
+    """The refusal of a close-out (销号: resolve, its verification, or an imported row with the
+    closed-out `imported_status`) of an issue with `attachments` files, when evidence is
+    required; else None."""
+    if not required or attachments >= 1:
+        return None
+    if imported_status is not None:
+        return InvalidValue("error.import_closeout_needs_evidence", status=imported_status)
+    return InvalidTransition("error.closeout_needs_evidence", id=issue_id)
 
 
 def require_evidence(issue: Any, attachments: int, required: bool) -> None:
