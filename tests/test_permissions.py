@@ -87,6 +87,7 @@ def office(qiye, tmp_path: Path):  # type: ignore[no-untyped-def]
     register(qiye, "钱停用", "cadre", active=False)
     (tmp_path / "issues.csv").write_text("title,enterprise,category,reported_on\n新问题,蓝思科技,消防验收,2023-12-01\n", encoding="utf-8")
     (tmp_path / "enterprises.csv").write_text("name,zone\n九典制药,南园\n", encoding="utf-8")
+    (tmp_path / "验收意见.txt").write_text("消防验收合格\n", encoding="utf-8")  # issue 23: evidence
     return qiye
 
 
@@ -131,6 +132,7 @@ def invocations(tmp_path: Path) -> dict[str, list[str]]:
         "issue verify": ["issue", "verify", "6"],
         "issue return": ["issue", "return", "3", "--reason", "非本单位职责", "--note", "属供电公司职责"],
         "issue uphold": ["issue", "uphold", "2", "--note", "经审定属供电公司职责"],
+        "issue attach": ["issue", "attach", "3", str(tmp_path / "验收意见.txt"), "--note", "验收意见书"],
     }
 
 
@@ -198,7 +200,8 @@ def test_every_writing_command_is_in_the_table() -> None:
                "department list", "report summary", "report weekly", "report overdue", "report trend",
                "report supervision", "report meeting", "export issues", "export enterprises", "export events",
                "export users", "db backup", "db check", "db info", "config get", "config list", "config path",
-               "user list", "user show", "user roles"}
+               "user list", "user show", "user roles",
+               "attachment get", "attachment list", "export attachments"}  # evidence (issue 23)
     # PostgreSQL itself lets only the ledger's owner grant (issue 19 point 5): no qiye role can.
     owner_only = {"db grant"}
     unclassified = cli_commands() - reading - owner_only - set(PERMISSIONS)
