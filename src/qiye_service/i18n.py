@@ -2216,14 +2216,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "help.opt.attachment.list.issue": ("Only this issue's files.", "只列此问题的文件。"),
     "help.cmd.export.attachments": (
-        "Write the files kept with the matching issues (every status unless --status is given) into a folder: "
-        "DIR/<issue id>/<attachment id>-<name>, and DIR/attachments.csv listing them.\n\n"
-        "Each file is checked against its SHA-256 as it is written. Nothing in the folder is replaced without "
+        "Write the files kept with the matching issues into a folder, with attachments.csv listing them.\n\n"
+        "Every status unless --status is given. The files go to DIR/<issue id>/<attachment id>-<name>. Each file is checked against its SHA-256 as it is written. Nothing in the folder is replaced without "
         "--force; when a file cannot be written, those this run wrote are removed.\n\n"
         "Example: qiye export attachments --status resolved --since 2023-01-01 --out 佐证材料/",
-        "将符合条件的问题（未给 --status 时为全部状态）的附件写入文件夹：DIR/<问题编号>/<附件编号>-<文件名>，"
-        "并写出清单 DIR/attachments.csv。\n\n"
-        "每个文件写出时都按其 SHA-256 校验。不加 --force 不会替换文件夹中已有的文件；某个文件无法写入时，"
+        "将符合条件的问题的附件写入文件夹，并以 attachments.csv 列出清单。\n\n"
+        "未给 --status 时为全部状态。文件写到 DIR/<问题编号>/<附件编号>-<文件名>。每个文件写出时都按其 SHA-256 校验。不加 --force 不会替换文件夹中已有的文件；某个文件无法写入时，"
         "本次已写出的文件会被删除。\n\n"
         "示例：qiye export attachments --status resolved --since 2023-01-01 --out 佐证材料/",
     ),

@@ -156,9 +156,9 @@ def export_attachments(
                                       show_default=False)] = ...,  # type: ignore[assignment]
     force: Annotated[bool, typer.Option("--force", help="Replace files already in the folder.")] = False,
 ) -> None:
-    """Write the files kept with the matching issues (every status unless --status is given) into a
-    folder: DIR/<issue id>/<attachment id>-<name>, and DIR/attachments.csv listing them.
+    """Write the files kept with the matching issues into a folder, with attachments.csv listing them.
 
+    Every status unless --status is given. The files go to DIR/<issue id>/<attachment id>-<name>.
     Each file is checked against its SHA-256 as it is written. Nothing in the folder is replaced
     without --force; when a file cannot be written, those this run wrote are removed.
 
