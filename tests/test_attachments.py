@@ -318,3 +318,27 @@ def test_in_chinese(filed: Qiye, files: dict[str, Path]) -> None:
     filed.ok("issue", "attach", "1", str(files["reply"]))
     table = filed.ok("--lang", "zh", "issue", "show", "1").stdout
     assert "佐证材料" in table and "上传佐证" in table
+
+
+# --- who may attach (DESIGN §10) ---------------------------------------------------------------
+
+
+def test_who_may_attach_is_who_may_work_the_issue(filed: Qiye, files: dict[str, Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A handler attaches to their department's issues only; the attached event passes db check's
+    replay of the permission table (every role, on both backends: tests/test_permissions.py)."""
+    from qiye_service.services import permissions
+    from test_permissions import become, register
+
+    monkeypatch.setattr(permissions, "os_login", lambda: "os-login")
+    register(filed, "李经办", "handler", dept="消防救援大队")
+    register(filed, "赵管理", "admin")
+    become(filed, "handler")
+    filed.ok("issue", "attach", "1", str(files["reply"]), env={"QIYE_USER": "", "QIYE_NOW": "2023-12-20T11:00:00+08:00"})
+    before = counts(filed)
+    refused = filed("issue", "attach", "2", str(files["photo"]), env={"QIYE_USER": ""})
+    assert refused.exit_code == 1
+    assert "a handler runs `qiye issue attach` only on their department's issues" in refused.stderr
+    assert counts(filed) == before
+    assert shown(filed, "1")["attachments"][0]["added_by"] == "李经办"
+    assert filed.ok("db", "check").exit_code == 0
