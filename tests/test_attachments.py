@@ -132,7 +132,8 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_is_written(filed: Qiy
     before = counts(filed)
     refused = filed("issue", "attach", "1", str(files["reply"]), str(big))
     assert refused.exit_code == 1
-    assert refused.stderr.startswith(f"error: {big} is 20.0 MB, larger than attach.max_size (20.0 MB)")
+    assert refused.stderr.startswith(f"error: {big} is 20,971,521 bytes, larger than attach.max_size "
+                                     "(20,971,520 bytes); nothing was attached")
     assert counts(filed) == before
 
     filed.ok("config", "set", "attach.max_size", "2MB")

@@ -105,11 +105,18 @@ def check_files(paths: list[Path], *, limit: int) -> list[IncomingFile]:
         except OSError as exc:
             raise BadFile("error.attach_unreadable", path=shown, detail=os_reason(exc)) from None
         if found.st_size > limit:
-            raise InvalidValue("error.attach_too_large", path=shown, size=shown_size(found.st_size),
-                               limit=shown_size(limit))
+            raise too_large(shown, found.st_size, limit)
         name = file_name(path)
         files.append(IncomingFile(path, name, found.st_size, media_type(name)))
     return files
+
+
+def too_large(path: str, size: int, limit: int) -> InvalidValue:
+    """The refusal of a file over the limit; in bytes when the rounded sizes would read the same."""
+    shown, most = shown_size(size), shown_size(limit)
+    if shown == most:
+        shown, most = f"{size:,} bytes", f"{limit:,} bytes"
+    return InvalidValue("error.attach_too_large", path=path, size=shown, limit=most)
 
 
 def file_name(path: Path) -> str:
@@ -139,8 +146,7 @@ def attach_files(session: Session, issue_id: int, files: list[IncomingFile], *, 
     for incoming in files:
         digest, size = _hash_file(incoming.path)
         if size > limit:  # grown since it was checked
-            raise InvalidValue("error.attach_too_large", path=str(incoming.path), size=shown_size(size),
-                               limit=shown_size(limit))
+            raise too_large(str(incoming.path), size, limit)
         if not content_stored(conn, digest):
             _store(conn, incoming.path, digest)
         attachment = Attachment(issue_id=issue_id, name=incoming.name, media_type=incoming.media_type, size=size,
