@@ -141,3 +141,20 @@ def test_the_cycle_export_round_trips_byte_for_byte(loaded, empty_database, tmp_
     assert second.read_bytes() == first.read_bytes()
     by_department = ("report", "summary", "--by", "department", "--year", "2023", "--format", "json")
     assert json.loads(other.ok(*by_department).stdout)["groups"] == json.loads(loaded.ok(*by_department).stdout)["groups"]
+
+
+def test_an_unreached_callback_is_left_out_of_the_supervision_export(loaded, empty_database, tmp_path: Path):  # noqa: F811
+    """`export issues --supervision` has no column saying a callback did not reach the company:
+    such a callback's date is left out (import would read a date with no verdict as a callback
+    missing its result), and the file moves to another ledger. `--cycle` carries it."""
+    rows = {row["id"]: row for row in json.loads(loaded.ok("export", "issues", "--supervision", "--format",
+                                                           "json").stdout)}
+    assert (rows[57]["callback_on"], rows[57]["callback_result"]) == (None, None)
+    assert (rows[3]["callback_on"], rows[3]["callback_result"]) == ("2023-02-20", "satisfied")
+    cycled = {row["id"]: row for row in json.loads(loaded.ok("export", "issues", "--cycle", "--format",
+                                                             "json").stdout)}
+    assert (cycled[57]["callback_on"], cycled[57]["callback_reached"]) == ("2023-05-22", "no")
+    exported = tmp_path / "supervision.csv"
+    loaded.ok("export", "issues", "--supervision", "--out", str(exported))
+    other = Qiye(empty_database, {**loaded.env, "QIYE_DB": empty_database, "QIYE_NOW": AFTER_THE_CAMPAIGN})
+    assert "174 issues created" in other.ok("import", "issues", str(exported)).stdout

@@ -1300,7 +1300,10 @@ def export_issues(session: Session, flt: ResolvedFilter, *, today: date, tags_se
         issue = (*row[:12], day(row[12]), day(row[13]), day(row[14]), row[15], names, row[16],
                  stamp(row[17]), stamp(row[18]))
         if supervision_timezone is not None:
-            issue += (park_day(row[19]), park_day(row[20]), park_day(row[21]), row[22], day(row[23]), row[24])
+            # Without the cycle's callback_reached, a callback that did not reach the company (a
+            # date and no verdict) cannot be written so that import reads it back: its date is left out.
+            called_on = day(row[23]) if cycle or row[22] is not None else None
+            issue += (park_day(row[19]), park_day(row[20]), park_day(row[21]), row[22], called_on, row[24])
         if cycle:
             co, returned, transferred = parts.get(issue_id, nothing)
             reached = row[28]
