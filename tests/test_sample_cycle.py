@@ -81,7 +81,7 @@ def test_an_approved_extension_keeps_the_original_due_date(loaded):
         "deadline_on": "2023-03-24", "resolved_on": "2023-03-22"}
     zh = loaded.ok("--lang", "zh", "issue", "show", "9").stdout
     assert "批准延期至    2023-03-24" in zh and "办结时限  2023-02-24" in zh
-    assert loaded.sql("SELECT count(*) FROM issue WHERE extension_count > 0") == [(6,)]
+    assert loaded.sql("SELECT count(*) FROM issue WHERE extension_count > 0") == [(5,)]
 
 
 @pytest.mark.parametrize(("issue_id", "held_from", "held_to", "held", "due", "deadline"), [
@@ -99,12 +99,17 @@ def test_a_resumed_suspension_holds_the_working_days_of_the_chinese_calendar(loa
     assert calendar.add_working_days(date.fromisoformat(due), held).isoformat() == deadline
 
 
-def test_a_suspended_issue_is_not_overdue(loaded):
-    issue = shown(loaded, 161)
-    assert (issue["status"], issue["suspended_on"], issue["due_on"], issue["level"]) == (
-        "in_progress", "2023-12-15", "2024-01-07", None)
-    overdue = {row["id"] for row in json.loads(loaded.ok("report", "overdue", "--format", "json").stdout)["issues"]}
-    assert 161 not in overdue and 132 not in overdue and 2 in overdue
+def test_the_suspended_issue_is_held_until_resumed(loaded):
+    issue = shown(loaded, 132)
+    assert (issue["status"], issue["suspended_on"], issue["suspended_days"], issue["due_on"], issue["level"]) == (
+        "in_progress", "2023-11-20", 0, None, None)
+    refused = loaded("issue", "resolve", "132", "--note", "法院已判决")
+    assert refused.exit_code == 1 and "suspended" in refused.stderr  # the clock is stopped: resume first
+    loaded.ok("issue", "resume", "132", "--on", "2023-12-29")
+    held = WorkingCalendar().working_days_between(date(2023, 11, 20), date(2023, 12, 29))
+    issue = shown(loaded, 132)
+    assert (issue["suspended_on"], issue["suspended_days"]) == (None, held)
+    assert "Database check passed" in loaded.ok("db", "check").stdout
 
 
 def test_verified_close_outs(loaded):
@@ -133,14 +138,18 @@ def test_the_cycle_export_round_trips_byte_for_byte(loaded, empty_database, tmp_
     header = first.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert {"co_departments", "returned_by", "transferred_from", "extended_due_on", "suspended_days",
             "verified_by", "callback_reached"} <= set(header)
-    other = Qiye(empty_database, {**loaded.env, "QIYE_DB": empty_database, "QIYE_USER": "someone-else",
-                                  "QIYE_NOW": AFTER_THE_CAMPAIGN})
+    other = Qiye(empty_database, {**loaded.env, "QIYE_DB": empty_database, "QIYE_USER": "someone-else"})
     other.ok("import", "issues", str(first))
     second = tmp_path / "second.csv"
     other.ok("export", "issues", "--cycle", "--out", str(second))
     assert second.read_bytes() == first.read_bytes()
-    by_department = ("report", "summary", "--by", "department", "--year", "2023", "--format", "json")
-    assert json.loads(other.ok(*by_department).stdout)["groups"] == json.loads(loaded.ok(*by_department).stdout)["groups"]
+    for report in (("summary", "--year", "2023"), ("summary", "--by", "department"), ("weekly", "--week", "2023-W50"),
+                   ("overdue",), ("trend", "--by", "week", "--year", "2023")):
+        imported, original = (json.loads(ledger.ok("report", *report, "--format", "json").stdout)
+                              for ledger in (other, loaded))
+        imported.pop("seal", None)  # a digest of each ledger's own history, which an import does not copy
+        original.pop("seal", None)
+        assert imported == original, report
 
 
 def test_an_unreached_callback_is_left_out_of_the_supervision_export(loaded, empty_database, tmp_path: Path):  # noqa: F811
