@@ -85,7 +85,7 @@ def test_an_approved_extension_keeps_the_original_due_date(loaded):
 
 
 @pytest.mark.parametrize(("issue_id", "held_from", "held_to", "held", "due", "deadline"), [
-    (1, date(2023, 1, 19), date(2023, 1, 30), 4, "2023-02-03", "2023-02-09"),      # across the Spring Festival
+    (4, date(2023, 1, 19), date(2023, 1, 28), 2, "2023-03-03", "2023-03-07"),      # across the Spring Festival
     (52, date(2023, 4, 20), date(2023, 5, 8), 11, "2023-04-25", "2023-05-12"),     # across May Day
     (125, date(2023, 9, 27), date(2023, 10, 9), 4, "2023-10-25", "2023-10-31"),    # across National Day
 ])
