@@ -10,7 +10,7 @@ import enum
 from datetime import date, datetime
 
 from pydantic import ConfigDict
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, true
 from sqlmodel import Field, SQLModel
 
 
@@ -293,6 +293,29 @@ class Seal(SQLModel, table=True):
     digest: str = Field(sa_column=Column(String(64), nullable=False))  # the full SHA-256, hex
     sealed_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
     sealed_by: str = Field(sa_column=Column(String(100), nullable=False))
+
+
+class ReminderDelivery(SQLModel, table=True):
+    """One delivery of a reminder digest by `qiye remind --send` (DESIGN §13, issue 23): to whom
+    (a department or a person), on which day of the park's calendar, where to (the target URL as
+    apprise prints it with its secrets masked), and whether it arrived. A recipient whose digest
+    arrived today is not sent another one today (unless --force); a failed delivery is logged and
+    tried again by the next run. Rows are only ever added."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+    __tablename__ = "reminder_delivery"
+    __table_args__ = (Index("ix_reminder_delivery_day_recipient", "day", "recipient_kind", "recipient"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_kind: str = Field(sa_column=Column(String(16), nullable=False))  # department | person
+    recipient: str = Field(sa_column=Column(String(200), nullable=False))
+    day: date = Field(sa_column=Column(Date, nullable=False))
+    sent_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    sent_by: str = Field(sa_column=Column(String(100), nullable=False))
+    target: str = Field(sa_column=Column(Text, nullable=False))
+    outcome: str = Field(sa_column=Column(String(16), nullable=False))  # sent | failed
+    items: int = Field(sa_column=Column(Integer, nullable=False))
+    detail: str | None = Field(default=None, sa_column=Column(Text))  # why it failed
 
 
 ISSUE_FIELDS = (

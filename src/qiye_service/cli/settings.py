@@ -14,14 +14,21 @@ KeyArg = Annotated[str, typer.Argument(help="Setting name, e.g. deadline.default
 
 def _setting_key(ctx: typer.Context, key: str) -> str:
     """The key as stored: a category in `deadline.category.<category>` typed as the ledger
-    knows it (消防验收, fire, xfys) becomes its code; an unknown one is refused."""
+    knows it (消防验收, fire, xfys) becomes its code, and a department in `notify.dept.<department>`
+    its full name (消防 → 消防救援大队); an unknown one is refused."""
     qiye_config.check_key(key)
-    if not key.startswith(qiye_config.CATEGORY_DEADLINE_PREFIX):
-        return key
-    from qiye_service.services.lookups import category_setting_key
+    if key.startswith(qiye_config.CATEGORY_DEADLINE_PREFIX):
+        from qiye_service.services.lookups import category_setting_key
 
-    with get_app(ctx).session(write=False) as session:
-        return category_setting_key(session, key)
+        with get_app(ctx).session(write=False) as session:
+            return category_setting_key(session, key)
+    if key.startswith(qiye_config.NOTIFY_DEPT_PREFIX):
+        from qiye_service.services.lookups import find_department
+
+        with get_app(ctx).session(write=False) as session:
+            name = find_department(session, key[len(qiye_config.NOTIFY_DEPT_PREFIX):]).name
+        return qiye_config.NOTIFY_DEPT_PREFIX + name
+    return key
 
 
 @app.command("get")

@@ -21,7 +21,7 @@ from typing import IO, Any, TextIO
 
 from qiye_service.render.document import Document
 from qiye_service.render.terminal import TIMELINE_FIELDS, fitted_table, record, table, timeline_rows
-from qiye_service.render.text import LIST_SEPARATOR, json_text, write_rows
+from qiye_service.render.text import LIST_SEPARATOR, digest_text, json_text, write_rows
 from qiye_service.render.values import (
     LABELLED,
     LEVEL_STYLES,
@@ -39,7 +39,7 @@ from qiye_service.render.values import (
 )
 
 __all__ = ["FORMATS", "LABELLED", "LEVEL_STYLES", "LIST_SEPARATOR", "MACHINE_FORMATS",
-           "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "display_value",
+           "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "digest_text", "display_value",
            "fitted_table", "iso", "json_text", "json_value", "labelled_fields", "local_time", "markdown_cell", "record",
            "show_times_in", "table", "terminal_safe", "timeline_rows", "with_labels", "write", "write_rows"]
 
@@ -131,6 +131,8 @@ def _write_document(fmt: str, doc: Document, *, out: TextIO | None, path: Any, l
     elif fmt in MACHINE_FORMATS:
         part = chosen or doc.default_section()
         write_rows(part.rows, part.fields, fmt, handle, lang=lang)
+    elif fmt == "markdown" and doc.kind == "remind":
+        text.write_remind_markdown(doc, lang, handle)
     elif fmt == "markdown":
         text.write_markdown_document(doc, lang, handle, only=chosen)
     elif fmt == "html":

@@ -336,3 +336,27 @@ def numeric(section: Section, name: str) -> bool:
         return True
     return any(isinstance(row.get(name), (int, float)) and not isinstance(row.get(name), bool)
                for row in section.rows.head(20))
+
+
+# --- reminders (issue 23) -------------------------------------------------------------------------
+
+REMIND_SHOWN = ("need", "id", "title", "enterprise", "department", "owner", "deadline", "days_overdue",
+                "extension_to")
+
+
+def remind_document(lang: str, data: dict[str, Any]) -> Document:
+    """`qiye remind`: one section per recipient (a department or a person), an item per row with
+    what it needs as a word; --format json writes `data` (the codes) as it is."""
+    sections = []
+    for digest in data["recipients"]:
+        rows = [{**item, "need": _t(lang, f"remind.need.{item['need']}")} for item in digest["items"]]
+        sections.append(Section(f"{digest['kind']}:{digest['name']}", recipient_title(lang, digest),
+                                REMIND_SHOWN, rows, {"need": _t(lang, "report.field.need")}))
+    return Document(data=data, kind="remind", title=_t(lang, "remind.title", date=data["as_of"]),
+                    subtitle=_t(lang, "remind.subtitle", days=data["due_soon"], count=len(data["recipients"])),
+                    figures=[], sections=sections)
+
+
+def recipient_title(lang: str, digest: dict[str, Any]) -> str:
+    """`消防救援大队（责任单位，3 项）`: who a digest is for and how many items it holds."""
+    return _t(lang, f"remind.recipient.{digest['kind']}", name=digest["name"], count=len(digest["items"]))

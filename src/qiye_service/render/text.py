@@ -15,8 +15,25 @@ from itertools import chain
 from typing import Any, TextIO
 
 from qiye_service.i18n import label, translate
-from qiye_service.render.document import Document, Rows, Section, headers, numeric, seal_line, table_fields
-from qiye_service.render.values import cell_text, display_value, iso, json_value, markdown_cell, shown
+from qiye_service.render.document import (
+    Document,
+    Rows,
+    Section,
+    headers,
+    numeric,
+    recipient_title,
+    seal_line,
+    table_fields,
+)
+from qiye_service.render.values import (
+    cell_text,
+    display_value,
+    iso,
+    json_value,
+    markdown_cell,
+    shown,
+    terminal_safe,
+)
 
 LIST_SEPARATOR = ";"
 
@@ -278,3 +295,38 @@ def write_markdown_document(doc: Document, lang: str, out: TextIO, *, only: Sect
     if footer is not None:
         out.write(f"---\n\n{footer}\n")
 
+
+
+def digest_text(digest: dict[str, Any], lang: str) -> str:
+    """One recipient's reminders as plain lines that read the same in a chat robot, an e-mail and
+    Markdown: per need, a heading with its count and one `- #id title (enterprise) …` line per
+    issue. A department's lines name the owner; a person's, the department. This is the body
+    `qiye remind --send` delivers and what `--format markdown` prints under each recipient."""
+    lines: list[str] = []
+    need = None
+    counts = digest["counts"]
+    for item in digest["items"]:
+        if item["need"] != need:
+            need = item["need"]
+            lines.append(translate("remind.heading", lang, need=translate(f"remind.need.{need}", lang),
+                                   count=counts[need]))
+        text = translate("remind.line", lang, id=item["id"], title=terminal_safe(item["title"]),
+                         enterprise=terminal_safe(item["enterprise"]))
+        who = item["owner"] if digest["kind"] == "department" else item["department"]
+        if who:
+            text += translate("remind.who", lang, who=terminal_safe(who))
+        if item["deadline"] is not None and need != "unacknowledged":
+            text += translate("remind.due", lang, date=iso(item["deadline"]))
+        if item["days_overdue"]:
+            text += translate("remind.late", lang, days=item["days_overdue"])
+        if item["extension_to"] is not None and need == "extension":
+            text += translate("remind.asked_to", lang, date=iso(item["extension_to"]))
+        lines.append(f"- {text}")
+    return "\n".join(lines) + "\n"
+
+
+def write_remind_markdown(doc: Document, lang: str, out: TextIO) -> None:
+    """`qiye remind --format markdown`: the title, then each recipient's digest under its name."""
+    out.write(f"# {markdown_cell(doc.title)}\n\n{markdown_cell(doc.subtitle)}\n")
+    for digest in (doc.data or {}).get("recipients", []):
+        out.write(f"\n## {markdown_cell(recipient_title(lang, digest))}\n\n{digest_text(digest, lang)}")

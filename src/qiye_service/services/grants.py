@@ -40,6 +40,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "dispatch": ("INSERT", "UPDATE", "DELETE"),
     "event": ("INSERT",),               # the history: append-only
     "seal": ("INSERT",),                # recorded seals (db seal): append-only
+    "reminder_delivery": ("INSERT",),   # remind --send: the delivery log, only ever added to
     "app_user": (),                     # users: written only by a login granted with admin
 }
 ADMIN_WRITES: dict[str, tuple[str, ...]] = {

@@ -98,7 +98,13 @@ PERMISSIONS: dict[str, Rule] = {
     # upholds the dispatch (审定) or re-dispatches it with `issue assign`.
     "issue return": Rule((HANDLER, SUPERVISOR, ADMIN), on_issue=True),
     "issue uphold": Rule(OFFICE, on_issue=True),
+    # issue 23: `qiye remind` only reads; --send speaks for the office to every department and
+    # person, and writes the delivery log.
+    "remind --send": Rule(OFFICE),
 }
+# Commands that only read unless given an option that writes (`remind --send`): the option's row
+# is their only one. Every other writing command must have a row of its own (fail closed).
+READING_UNLESS = ("remind",)
 
 # `config set` of these changes only how the person's own qiye runs (which ledger, the language,
 # the name of a ledger without users): open to everyone. The office's settings (time zone,
@@ -289,8 +295,10 @@ def check(person: Person, command: str, scope: tuple[int | None, str | None, str
 
 def rows_for(command: str, options: tuple[str, ...] = ()) -> list[str]:
     """The table's rows a run of `command` with these options given must pass: the command's,
-    then one per option the table lists for it (`issue edit --dept`)."""
-    return [command, *(f"{command} {option}" for option in options if f"{command} {option}" in PERMISSIONS)]
+    then one per option the table lists for it (`issue edit --dept`). A command that only reads
+    unless given an option that writes (READING_UNLESS) has only the option's row."""
+    own = [] if command in READING_UNLESS else [command]
+    return [*own, *(f"{command} {option}" for option in options if f"{command} {option}" in PERMISSIONS)]
 
 
 def authorize(session: Any, identity: Identity, command: str, issue_id: int | None = None,
