@@ -2130,7 +2130,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "remind.need.due-soon": ("due soon (blue)", "蓝色临期"),
     "remind.need.extension": ("extension to decide", "延期申请待审批"),
     "remind.need.verifying": ("close-out to verify", "销号待审核"),
-    "remind.heading": ("{need} ({count})", "{need}（{count}）"),
+    "remind.heading": ("{need}: {count}", "{need}（{count}）"),
     "remind.line": ("#{id} {title} ({enterprise})", "#{id} {title}（{enterprise}）"),
     "remind.who": (", {who}", "，{who}"),
     "remind.due": (", due {date}", "，截止 {date}"),
