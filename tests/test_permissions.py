@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from notify_target import NotifyTarget
 from qiye_service.i18n import translate
 from qiye_service.services import permissions
 from qiye_service.services.permissions import PERMISSIONS, ROLES, Forbidden, Person, require_four_eyes
@@ -50,8 +51,16 @@ def become(qiye, role: str | None) -> None:  # type: ignore[no-untyped-def]
         qiye.sql("UPDATE app_user SET login = :l WHERE name = :n", l=login_of(qiye), n=PEOPLE[role])
 
 
+@pytest.fixture(scope="module")
+def notify_target():  # type: ignore[no-untyped-def]
+    """Where `remind --send` delivers (a JSON webhook on 127.0.0.1, tests/notify_target.py)."""
+    server = NotifyTarget()
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def office(qiye, tmp_path: Path):  # type: ignore[no-untyped-def]
+def office(qiye, tmp_path: Path, notify_target):  # type: ignore[no-untyped-def]
     """A ledger filed before anyone registered, then four users, one per role.
 
     #1 消防救援大队, owner 王强; #2 供电, owner 李娜; #3 消防救援大队, owner 张干部 (the cadre),
@@ -79,6 +88,7 @@ def office(qiye, tmp_path: Path):  # type: ignore[no-untyped-def]
             "--owner", "张干部", "--reported", "2023-12-02")
     qiye.ok("config", "set", "closeout.verify", "on")
     qiye.ok("issue", "resolve", "6", "--note", "已更换")
+    qiye.ok("config", "set", "notify.default", notify_target.url("office"))  # issue 23: remind --send
     qiye.ok("db", "backup", str(tmp_path / "backup.db"))
     register(qiye, PEOPLE["cadre"], "cadre")
     register(qiye, PEOPLE["handler"], "handler", dept="消防救援大队")
@@ -131,13 +141,15 @@ def invocations(tmp_path: Path) -> dict[str, list[str]]:
         "issue verify": ["issue", "verify", "6"],
         "issue return": ["issue", "return", "3", "--reason", "非本单位职责", "--note", "属供电公司职责"],
         "issue uphold": ["issue", "uphold", "2", "--note", "经审定属供电公司职责"],
+        "remind --send": ["remind", "--send", "--dept", "消防救援大队"],
     }
 
 
 def fingerprint(qiye, tmp_path: Path) -> tuple:  # type: ignore[no-untyped-def]
     """Everything a writing command could change: row counts, the history heads, the settings."""
     counts = tuple(qiye.sql(f"SELECT COUNT(*) FROM {table}")[0][0]
-                   for table in ("issue", "event", "enterprise", "department", "category", "app_user", "seal"))
+                   for table in ("issue", "event", "enterprise", "department", "category", "app_user", "seal",
+                                 "reminder_delivery"))
     heads = tuple(qiye.sql("SELECT id, status, priority, owner, history_hash FROM issue ORDER BY id"))
     users = tuple(qiye.sql("SELECT name, role, active FROM app_user ORDER BY name"))
     enterprises = tuple(qiye.sql("SELECT name, zone FROM enterprise ORDER BY name"))
@@ -198,7 +210,7 @@ def test_every_writing_command_is_in_the_table() -> None:
                "department list", "report summary", "report weekly", "report overdue", "report trend",
                "report supervision", "report meeting", "export issues", "export enterprises", "export events",
                "export users", "db backup", "db check", "db info", "config get", "config list", "config path",
-               "user list", "user show", "user roles"}
+               "user list", "user show", "user roles", "remind"}
     # PostgreSQL itself lets only the ledger's owner grant (issue 19 point 5): no qiye role can.
     owner_only = {"db grant"}
     unclassified = cli_commands() - reading - owner_only - set(PERMISSIONS)

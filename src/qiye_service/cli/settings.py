@@ -63,7 +63,7 @@ def set_(ctx: typer.Context, key: KeyArg,
         values[key] = value
     path = qiye_config.save_config(values)
     echo(f"{key} = {qiye_config.shown(value)}  ({path})", err=True)
-    if qiye_config.shown(value) != value:
+    if qiye_config.shown(value) != value and key == "db":  # a notify URL's password has no ~/.pgpass
         get_app(ctx).say("msg.config_password", err=True, path=path)
 
 
