@@ -253,3 +253,25 @@ def test_config_set_checks_notify_urls(office: Qiye, tmp_path) -> None:  # type:
     unknown = office("config", "set", "notify.dept.应急管理局", "wecombot://0123456789abcdef")
     assert unknown.exit_code == 1 and unknown.stderr.startswith("error: ")
     assert office("config", "set", "remind.timeout", "forever").exit_code == 1
+
+
+def test_the_delivery_log_moves_with_the_ledger(office: Qiye, target: NotifyTarget, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Backup and restore carry the log (a PostgreSQL ledger's backup is an SQLite file: the move
+    between the backends), so a restored ledger still knows who was reminded today."""
+    import sqlite3
+
+    office.ok("config", "set", f"notify.dept.{FIRE}", target.url("fire"))
+    office.ok("remind", "--send", "--dept", FIRE)
+    logged = office.sql("SELECT recipient_kind, recipient, day, sent_by, target, outcome, items FROM reminder_delivery")
+    backup = tmp_path / "backup.db"
+    office.ok("db", "backup", str(backup))
+    with sqlite3.connect(backup) as conn:
+        copied = conn.execute("SELECT recipient_kind, recipient, day, sent_by, target, outcome, items "
+                              "FROM reminder_delivery").fetchall()
+    assert [tuple(str(value) for value in row) for row in copied] == [
+        tuple(str(value) for value in row) for row in logged]
+    office.sql("DELETE FROM reminder_delivery")
+    office.ok("db", "restore", str(backup), "--yes")
+    assert deliveries(office) == [(FIRE, "2023-12-20", "sent", 3)]
+    again = office.ok("remind", "--send", "--dept", FIRE)
+    assert "already reminded today" in again.stderr and len(target.bodies("fire")) == 1

@@ -46,7 +46,7 @@ WRITES: dict[str, tuple[str, ...]] = {
 ADMIN_WRITES: dict[str, tuple[str, ...]] = {
     "app_user": ("INSERT", "UPDATE"),   # user add/edit/disable/import; users are never deleted
 }
-APPEND_ONLY_TABLES = ("event", "seal")  # INSERT and SELECT only, for every login but the owner
+APPEND_ONLY_TABLES = ("event", "seal", "reminder_delivery")  # INSERT and SELECT only, for every login but the owner
 MAX_LOGIN_BYTES = 63  # NAMEDATALEN - 1
 _SCHEMA_OID = "(SELECT oid FROM pg_namespace WHERE nspname = %s)"
 
