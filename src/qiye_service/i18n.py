@@ -2106,8 +2106,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "已中断；未写入任何内容：未完成的 {path} 已删除"),
     # --- remind (issue 23) ---
     "help.cmd.remind": (
-        "Remind each department and person of what needs them: dispatches not acknowledged, issues due soon, overdue or red, and extension requests and close-outs awaiting a supervisor.\n\nExample: qiye remind --all --send",
-        "提醒每个责任单位和每个人需要办理的事项：未签收的派单、临期、逾期和红色督办的问题，以及待督办审批的延期申请和待审核的销号。\n\n示例：qiye remind --all --send",
+        "What needs each department and person today; --send delivers it to their chat or mail.\n\nDispatches not acknowledged, issues due soon, overdue or red, and extension requests and close-outs awaiting a supervisor.\n\nExample: qiye remind --all --send",
+        "每个责任单位和每个人今天需要办理的事项；--send 把提醒发送到其群聊或邮箱。\n\n未签收的派单，临期、逾期和红色督办的问题，以及待督办审批的延期申请和待审核的销号。\n\n示例：qiye remind --all --send",
     ),
     "help.opt.remind.person": ("Only this person's reminders (an owner or a user).", "只看此人的提醒（责任人或登记用户）。"),
     "help.opt.remind.dept": ("Only this department's reminders.", "只看此责任单位的提醒。"),

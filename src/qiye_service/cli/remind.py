@@ -33,8 +33,10 @@ def remind(
     force: Annotated[bool, typer.Option("--force", help="With --send: send again to recipients already sent "
                                                         "today.")] = False,
 ) -> None:
-    """Remind each department and person of what needs them: dispatches not acknowledged, issues
-    due soon, overdue or red, and extension requests and close-outs awaiting a supervisor.
+    """What needs each department and person today; --send delivers it to their chat or mail.
+
+    Dispatches not acknowledged, issues due soon, overdue or red, and extension requests and
+    close-outs awaiting a supervisor.
 
     Example: qiye remind --all --send
     """
