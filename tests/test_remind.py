@@ -247,7 +247,8 @@ def test_config_set_checks_notify_urls(office: Qiye, tmp_path) -> None:  # type:
     assert config.read_text() == before
     office.ok("config", "set", "notify.dept.消防", "wecombot://0123456789abcdef")  # 企业微信 group robot
     office.ok("config", "set", "notify.dept.供电", "dingtalk://abcdef0123456789")  # 钉钉 group robot
-    office.ok("config", "set", "notify.user.王强", "mailto://user:secret@example.com")
+    office.ok("config", "set", "notify.user.wq", "mailto://user:secret@example.com")  # 王强, typed in pinyin
+    assert office.ok("config", "get", "notify.user.王强").stdout.strip() == "mailto://user:***@example.com"
     assert office.ok("config", "get", f"notify.dept.{FIRE}").stdout.strip() == "wecombot://0123456789abcdef"
     assert office.ok("config", "get", f"notify.dept.{POWER}").stdout.strip() == "dingtalk://abcdef0123456789"
     unknown = office("config", "set", "notify.dept.应急管理局", "wecombot://0123456789abcdef")

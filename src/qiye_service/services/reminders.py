@@ -331,7 +331,8 @@ def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) 
         plugin.socket_connect_timeout = timeout
     if "rto" not in params:
         plugin.socket_read_timeout = timeout
-    masked = plugin.url(privacy=True)
+    # As apprise prints it with its secrets masked, without the query of settings it adds.
+    masked = plugin.url(privacy=True).partition("?")[0]
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
         try:
             ok = plugin.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
