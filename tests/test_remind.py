@@ -12,6 +12,8 @@ The clock is pinned to Wed 2023-12-20 (conftest). The ledger (`office`):
 - #5 消防水池, owner 张三: an extension request by `tester`, waiting for a supervisor
 - #6 消防栓, owner 张三: closed out by `tester`, waiting for verification (closeout.verify on)
 - #7 消防门, due 2023-12-08 but resolved: on nobody's list
+- #8 用水接入, owner 李娜, due 2023-12-19, returned (退单) by 国网浏阳供电公司: the office's to decide,
+  not the department's (its owner still sees it overdue)
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def office(qiye: Qiye) -> Qiye:
     qiye.ok("config", "set", "closeout.verify", "on")
     qiye.ok("issue", "start", "6")
     qiye.ok("issue", "resolve", "6", "--note", "已更换")
+    _add(qiye, "用水接入", POWER, "李娜", "2023-12-19")
+    qiye.ok("issue", "return", "8", "--reason", "非本单位职责", "--note", "属水务公司职责")
     return qiye
 
 
@@ -82,21 +86,23 @@ def test_digest_of_every_department_and_person(office: Qiye) -> None:
     register(office, "王督办", "supervisor")
     register(office, "tester", "supervisor")  # asked for #5's extension and closed #6 out: not theirs to decide
     found = digests(office, "--all")
-    assert list(found) == [("department", POWER), ("department", FIRE), ("person", "李娜"), ("person", "王强"),
-                           ("person", "王督办")]
+    assert list(found) == [("department", POWER), ("department", FIRE), ("person", "tester"), ("person", "李娜"),
+                           ("person", "王强"), ("person", "王督办")]
     assert found[("department", POWER)] == [("unacknowledged", 2), ("unacknowledged", 4), ("due-soon", 2)]
     assert found[("department", FIRE)] == [("unacknowledged", 1), ("red", 1), ("overdue", 3)]
-    assert found[("person", "李娜")] == [("unacknowledged", 2), ("due-soon", 2)]
+    assert found[("person", "李娜")] == [("unacknowledged", 2), ("overdue", 8), ("due-soon", 2)]
     assert found[("person", "王强")] == [("unacknowledged", 1), ("red", 1), ("overdue", 3)]
-    assert found[("person", "王督办")] == [("extension", 5), ("verifying", 6)]
+    assert found[("person", "王督办")] == [("returned", 8), ("extension", 5), ("verifying", 6)]
+    assert found[("person", "tester")] == [("returned", 8)]
     assert digests(office) == found  # no choice: everyone
 
     data = json.loads(office.ok("remind", "--for", "王督办", "--format", "json").stdout)
     assert data["as_of"] == "2023-12-20" and data["due_soon"] == 3
     (digest,) = data["recipients"]
-    assert digest["counts"] == {"unacknowledged": 0, "red": 0, "overdue": 0, "due-soon": 0, "extension": 1,
-                                "verifying": 1}
-    assert digest["items"][0] == {"need": "extension", "id": 5, "title": "消防水池", "enterprise": "蓝思科技",
+    assert digest["counts"] == {"unacknowledged": 0, "red": 0, "overdue": 0, "due-soon": 0, "returned": 1,
+                                "extension": 1, "verifying": 1}
+    assert digest["items"][0]["department"] == POWER  # the department that sent #8 back
+    assert digest["items"][1] == {"need": "extension", "id": 5, "title": "消防水池", "enterprise": "蓝思科技",
                                   "department": FIRE, "owner": "张三", "deadline": "2024-02-01",
                                   "days_overdue": None, "extension_to": "2024-03-01"}
 
@@ -197,7 +203,7 @@ def test_a_failing_target_is_named_and_the_others_still_get_theirs(office: Qiye,
     assert sorted(body["title"].split(": ")[1].split(" (")[0] for body in target.bodies("office")) == ["李娜", "王强"]
     assert sorted(deliveries(office)) == sorted([
         (FIRE, "2023-12-20", "failed", 3), (POWER, "2023-12-20", "failed", 3),
-        ("李娜", "2023-12-20", "sent", 2), ("王强", "2023-12-20", "sent", 3)])
+        ("李娜", "2023-12-20", "sent", 3), ("王强", "2023-12-20", "sent", 3)])
     # A failed delivery is tried again by the next run; the ones that arrived are not sent twice.
     again = office("remind", "--send")
     assert again.exit_code == 1

@@ -2128,6 +2128,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "remind.need.red": ("red", "红色督办"),
     "remind.need.overdue": ("overdue (yellow)", "黄色逾期"),
     "remind.need.due-soon": ("due soon (blue)", "蓝色临期"),
+    "remind.need.returned": ("return to decide", "退单待审定"),
     "remind.need.extension": ("extension to decide", "延期申请待审批"),
     "remind.need.verifying": ("close-out to verify", "销号待审核"),
     "remind.heading": ("{need}: {count}", "{need}（{count}）"),

@@ -10,9 +10,12 @@ A digest lists, for one recipient:
 - `red`, `overdue`, `due-soon`: the issues on the escalation ladder (services.supervision, the
   same SQL as `report overdue`), with `remind.due_soon` working days (default: the ladder's
   own `escalation.due_soon`) as the horizon of due-soon. A close-out waiting for verification
-  is the supervisor's to act on, so it is not on the department's ladder here;
-- `extension` and `verifying`: extension requests (延期申请) and close-outs (审核销号) waiting for
-  a decision, for every active supervisor but the one who asked (four eyes, DESIGN §10).
+  is the supervisor's to act on, and a return the office's, so neither is on the department's
+  ladder here (the owner still sees the issue);
+- `returned`, `extension` and `verifying`: returns (退单) waiting for the office to uphold or
+  re-dispatch them, extension requests (延期申请) and close-outs (审核销号) waiting for a decision,
+  for every active supervisor (but the one who asked for that extension or made that close-out:
+  four eyes, DESIGN §10).
 
 Recipients are departments (the lead and the co-handling ones of an issue) and persons: the
 issue's owner (责任人) and registered supervisors. Each need is one SQL query over the matching
@@ -37,8 +40,9 @@ from qiye_service.services.permissions import principal_of
 from qiye_service.workdays import WorkingCalendar
 
 DEPARTMENT, PERSON = "department", "person"
-UNACKNOWLEDGED, EXTENSION, VERIFYING = "unacknowledged", "extension", "verifying"
-NEEDS = (UNACKNOWLEDGED, supervision.RED, supervision.OVERDUE, supervision.DUE_SOON, EXTENSION, VERIFYING)
+UNACKNOWLEDGED, RETURNED, EXTENSION, VERIFYING = "unacknowledged", "returned", "extension", "verifying"
+NEEDS = (UNACKNOWLEDGED, supervision.RED, supervision.OVERDUE, supervision.DUE_SOON, RETURNED, EXTENSION,
+         VERIFYING)
 """What a digest lists, in the order it lists them."""
 ITEM_FIELDS = ("need", "id", "title", "enterprise", "department", "owner", "deadline", "days_overdue",
                "extension_to")
@@ -126,7 +130,8 @@ def _items(session: Session, stmt: Any, need: str | None, as_of: date) -> list[d
                 "extension_to": row["extension_to"]}
         # Who asked for the extension or the close-out: not the one to decide it (four eyes).
         asked = row["extension_by"] if need == EXTENSION else row["closeout_by"] if need == VERIFYING else None
-        found.append({**item, "_asked": asked})
+        # The lead department sent the issue back (退单) and waits for the office: not its ladder.
+        found.append({**item, "_asked": asked, "_lead_returned": bool(row.get("lead_returned"))})
     return found
 
 
@@ -190,7 +195,7 @@ def co_unacknowledged(session: Session, who: Who, as_of: date) -> list[dict[str,
 def ladder(session: Session, who: Who, cutoffs: supervision.LevelCutoffs) -> list[dict[str, Any]]:
     """The issues at red, overdue or due-soon, most severe first, then by deadline."""
     level = supervision.level_expression(cutoffs).label("level")
-    stmt = _from_issue(select(*_columns(), level)).where(
+    stmt = _from_issue(select(*_columns(), level, _pending_lead_return().label("lead_returned"))).where(
         Issue.status.in_(WORKING_STATUSES),
         supervision.level_clause([supervision.RED, supervision.OVERDUE, supervision.DUE_SOON], cutoffs),
         *_scope(who)).order_by(supervision.deadline_expression(), Issue.id)
@@ -200,11 +205,21 @@ def ladder(session: Session, who: Who, cutoffs: supervision.LevelCutoffs) -> lis
 
 
 def awaiting_decision(session: Session, as_of: date) -> list[dict[str, Any]]:
-    """Extension requests and close-outs waiting for a supervisor."""
+    """Returns, extension requests and close-outs waiting for a supervisor; a return's item names
+    the department that sent the issue back."""
+    returning = aliased(Department)
+    returned = (select(*_columns(returning))
+                .select_from(Dispatch).join(Issue, Issue.id == Dispatch.issue_id)
+                .join(Enterprise, Enterprise.id == Issue.enterprise_id)
+                .join(returning, returning.id == Dispatch.department_id)
+                .where(Dispatch.active.is_(True), Dispatch.returned_at.is_not(None), Dispatch.outcome.is_(None),
+                       Issue.status != Status.resolved.value)
+                .order_by(Issue.id, returning.name))
     extension = _from_issue(select(*_columns())).where(
         Issue.extension_to.is_not(None), Issue.status != Status.resolved.value).order_by(Issue.id)
     verifying = _from_issue(select(*_columns())).where(Issue.status == Status.verifying.value).order_by(Issue.id)
-    return _items(session, extension, EXTENSION, as_of) + _items(session, verifying, VERIFYING, as_of)
+    return (_items(session, returned, RETURNED, as_of) + _items(session, extension, EXTENSION, as_of)
+            + _items(session, verifying, VERIFYING, as_of))
 
 
 def co_departments(session: Session, issue_ids: list[int]) -> dict[int, list[str]]:
@@ -238,7 +253,7 @@ def digests(session: Session, who: Who, *, as_of: date, calendar: WorkingCalenda
                 or (who.department is not None and (kind, name) != (DEPARTMENT, who.department)):
             return
         digest = found.setdefault((kind, name), Digest(kind, name))
-        digest.items.append({key: value for key, value in item.items() if key != "_asked"})
+        digest.items.append({key: value for key, value in item.items() if not key.startswith("_")})
 
     for item in lead_unacknowledged(session, who, as_of):
         add(DEPARTMENT, item["department"], item)
@@ -248,7 +263,8 @@ def digests(session: Session, who: Who, *, as_of: date, calendar: WorkingCalenda
     on_ladder = ladder(session, who, cutoffs)
     co = co_departments(session, [item["id"] for item in on_ladder]) if who.person is None else {}
     for item in on_ladder:
-        add(DEPARTMENT, item["department"], item)
+        if not item["_lead_returned"]:
+            add(DEPARTMENT, item["department"], item)
         for name in co.get(item["id"], ()):
             add(DEPARTMENT, name, item)
         add(PERSON, item["owner"], item)
