@@ -24,7 +24,11 @@ KNOWN_KEYS: dict[str, str] = {
     "escalation.red": "working days late after which an issue is red, default 5",
     "closeout.verify": "on or off: a close-out waits for a supervisor's verification (default: on once users exist)",
     "park.name": "the park's name, printed at the top of the meeting pack (report --format html/pdf)",
+    "visit.interval": "days an assigned enterprise may go without a visit (report visits), default 30",
 }
+# `visit.interval` (issue 22): whole days, 1 to 3660.
+VISIT_INTERVAL_DEFAULT = 30
+VISIT_INTERVAL_MAX = 3660
 PARK_NAME_MAX = 60
 # `closeout.verify` (issue 20): on, off, or auto (unset: on once users are registered).
 VERIFY_ON = ("on", "true", "yes", "1")
@@ -146,8 +150,24 @@ def validate(key: str, value: str) -> None:
     if key == "closeout.verify":
         if value.strip().lower() not in VERIFY_SETTINGS:
             raise InvalidValue("error.config_value", key=key, value=value, reason="on_off")
+    if key == "visit.interval" and visit_interval_days(value) is None:
+        raise InvalidValue("error.config_value", key=key, value=value, reason="visit_interval")
     if key.startswith(("escalation.",)) or key == "response.limit":
         from qiye_service.workdays import parse_working_days
 
         if not value.isdigit() and parse_working_days(value) is None:
             raise InvalidValue("error.config_value", key=key, value=value, reason="working_days")
+
+
+def visit_interval_days(value: str | None) -> int | None:
+    """`visit.interval` as days (`30`, `30d`); None for a value that is not 1 to 3660 days."""
+    text = (value or "").strip().lower().removesuffix("d").removesuffix("天")
+    if not text.isascii() or not text.isdigit():
+        return None
+    days = int(text)
+    return days if 1 <= days <= VISIT_INTERVAL_MAX else None
+
+
+def visit_interval(config: dict[str, str]) -> int:
+    """The interval in force: the setting, else 30 days."""
+    return visit_interval_days(config.get("visit.interval")) or VISIT_INTERVAL_DEFAULT

@@ -98,6 +98,13 @@ PERMISSIONS: dict[str, Rule] = {
     # upholds the dispatch (审定) or re-dispatches it with `issue assign`.
     "issue return": Rule((HANDLER, SUPERVISOR, ADMIN), on_issue=True),
     "issue uphold": Rule(OFFICE, on_issue=True),
+    # Visits and 包联 (issue 22, DESIGN §10/§12): the office assigns each enterprise its liaison
+    # cadre, however it is done; a cadre records the visits they made (`visit add --by` naming
+    # someone else is the office's), a supervisor or an admin any visit, and imports a visit log.
+    "enterprise assign": Rule(OFFICE),
+    "enterprise edit --liaison": Rule(OFFICE),
+    "visit add": Rule((CADRE, SUPERVISOR, ADMIN)),
+    "import visits": Rule(OFFICE),
 }
 
 # `config set` of these changes only how the person's own qiye runs (which ledger, the language,
@@ -308,6 +315,15 @@ def authorize(session: Any, identity: Identity, command: str, issue_id: int | No
         scope = issue_scope(session, issue_id)
     for row in rows_for(command, options):
         check(identity.user, row, scope, issue_id=issue_id)
+
+
+def check_visit_by(identity: Identity, by: str | None) -> None:
+    """A cadre logs their own visits: `visit add --by` naming another cadre is the office's."""
+    if not identity.enforced or identity.user is None or identity.user.role != CADRE or by is None:
+        return
+    if by.strip() != identity.user.name:
+        raise Forbidden("error.perm.visit_by_other", name=identity.user.name, by=by.strip(),
+                        roles=roles_words(OFFICE))
 
 
 def require_four_eyes(actor: str, requested_by: str | None, action: str) -> None:
