@@ -2129,6 +2129,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.cmd.visit.show": ("Show one visit and the problems it found.\n\nExample: qiye visit show 12",
                             "查看一次走访及其发现的问题。\n\n示例：qiye visit show 12"),
     "help.opt.visit.show.visit_id": ("The visit's id (12 or #12).", "走访编号（12 或 #12）。"),
+    "help.opt.issue.add.source_or_visit": (
+        "visit, meeting, phone, online or other (default: visit, or how the --visit was made).",
+        "来源：visit（走访）、meeting（座谈）、phone（电话）、online（线上）或 other（其他）；默认 visit，"
+        "或与 --visit 所指走访的方式相同。",
+    ),
     "help.opt.issue.add.visit": ("The visit (走访) that found it: its id, as visit list shows.",
                                  "发现该问题的走访：其编号，见 visit list。"),
     "help.cmd.enterprise.assign": (
