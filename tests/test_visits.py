@@ -303,3 +303,19 @@ def test_backup_and_restore_carry_visits(qiye: Qiye, tmp_path: Path) -> None:
     assert qiye.sql("SELECT visit_id FROM issue") == [(1,)]
     assert qiye.sql("SELECT liaison FROM liaison_assignment") == [("李娟",)]
     qiye.ok("db", "check")
+
+
+def test_issue_import_skip_leaves_the_link_alone(qiye: Qiye, tmp_path: Path) -> None:
+    qiye.ok("enterprise", "add", "蓝思科技")
+    qiye.ok("enterprise", "add", "九典制药")
+    (tmp_path / "log.csv").write_text(LOG, encoding="utf-8", newline="")
+    qiye.ok("import", "visits", str(tmp_path / "log.csv"))
+    (tmp_path / "a.csv").write_text("序号,企业名称,问题类别,登记日期,问题标题\n1,蓝思科技,消防验收,2023/11/2,消防\n",
+                                    encoding="utf-8")
+    qiye.ok("import", "issues", str(tmp_path / "a.csv"))
+    (tmp_path / "b.csv").write_text("序号,企业名称,问题类别,登记日期,问题标题,走访编号\n1,蓝思科技,消防验收,2023/11/2,消防,1\n",
+                                    encoding="utf-8")
+    qiye.ok("import", "issues", str(tmp_path / "b.csv"), "--on-conflict", "skip")
+    assert qiye.sql("SELECT visit_id FROM issue") == [(None,)]
+    qiye.ok("import", "issues", str(tmp_path / "b.csv"), "--on-conflict", "update")
+    assert qiye.sql("SELECT visit_id FROM issue") == [(1,)]

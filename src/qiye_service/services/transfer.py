@@ -946,8 +946,11 @@ def import_issues(session: Session, rows: Iterable[LedgerRow], *, settings: Impo
     if "visit" not in columns:
         return IssueImport(session, settings=settings, columns=columns).run(rows)
     links: dict[int, int] = {}
+    # A skipped row is left as it is, its visit too: the ids already there, known before the import.
+    kept = set(session.execute(select(Issue.id)).scalars()) if settings.on_conflict == "skip" else set()
     summary = IssueImport(session, settings=settings, columns=columns).run(
         _visit_links(session, rows, columns, links))
+    links = {issue_id: visit_id for issue_id, visit_id in links.items() if issue_id not in kept}
     if links and not settings.dry_run:
         session.connection().execute(
             update(ISSUE_TABLE).where(ISSUE_TABLE.c.id == bindparam("p_id")).values(visit_id=bindparam("p_visit")),
