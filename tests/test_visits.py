@@ -319,3 +319,24 @@ def test_issue_import_skip_leaves_the_link_alone(qiye: Qiye, tmp_path: Path) -> 
     assert qiye.sql("SELECT visit_id FROM issue") == [(None,)]
     qiye.ok("import", "issues", str(tmp_path / "b.csv"), "--on-conflict", "update")
     assert qiye.sql("SELECT visit_id FROM issue") == [(1,)]
+
+
+def test_migration_0008_starts_the_history_from_the_current_liaisons(qiye: Qiye) -> None:
+    """An enterprise with a liaison before 0008 gets one assignment row, recorded by `migration`."""
+    from qiye_service.db import upgrade
+    from test_migrations_data import downgrade
+
+    qiye.ok("init")
+    engine = qiye.engine()
+    try:
+        downgrade(engine, "0007")
+        qiye.sql("INSERT INTO enterprise (name, liaison, created_at, updated_at) VALUES ('蓝思科技', '李娟', :c, :c), "
+                 "('九典制药', NULL, :c, :c)", c=datetime(2023, 3, 1, 2))
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    assert [(name, liaison, by) for name, liaison, by in qiye.sql(
+        "SELECT enterprise.name, liaison_assignment.liaison, assigned_by FROM liaison_assignment "
+        "JOIN enterprise ON enterprise.id = liaison_assignment.enterprise_id")] == [("蓝思科技", "李娟", "migration")]
+    qiye.ok("enterprise", "assign", "蓝思科技", "--liaison", "王磊")
+    assert qiye.sql("SELECT COUNT(*) FROM liaison_assignment") == [(2,)]

@@ -70,8 +70,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # SQLite refuses to drop a column a foreign key uses: downgrading an SQLite ledger past 0008
-    # needs a restore of a backup taken before it.
+    # Plain DROP COLUMN, as 0006 and 0007 (tests/test_migrations_data.py downgrades through it).
     op.drop_index("ix_issue_visit_id", table_name="issue")
     op.execute("ALTER TABLE issue DROP COLUMN visit_id")
     op.drop_table("liaison_assignment")
