@@ -667,8 +667,9 @@ def trend_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str
 # --- visits and 包联 coverage (DESIGN §12, issue 22) --------------------------------------------
 
 VISIT_DIMENSIONS = ("liaison", "zone", "industry")
-VISIT_FIGURES = ("assigned", "unassigned", "visited", "coverage_rate", "visits", "visits_per_enterprise",
-                 "problems", "problems_per_visit", "lapsed", "interval_days")
+# The pack's headline cards show the first eight.
+VISIT_FIGURES = ("assigned", "visited", "coverage_rate", "visits", "visits_per_enterprise", "problems",
+                 "problems_per_visit", "lapsed", "unassigned", "interval_days")
 VISIT_GROUP_FIELDS = ("key", "label", "assigned", "visited", "coverage_rate", "visits", "visits_per_enterprise",
                       "problems", "problems_per_visit", "lapsed")
 LAPSED_FIELDS = ("enterprise", "liaison", "zone", "industry", "last_visited_on", "days_since_visit")
