@@ -340,3 +340,20 @@ def test_migration_0008_starts_the_history_from_the_current_liaisons(qiye: Qiye)
         "JOIN enterprise ON enterprise.id = liaison_assignment.enterprise_id")] == [("蓝思科技", "李娟", "migration")]
     qiye.ok("enterprise", "assign", "蓝思科技", "--liaison", "王磊")
     assert qiye.sql("SELECT COUNT(*) FROM liaison_assignment") == [(2,)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_with_chinese_headers_imports_back(qiye: Qiye, tmp_path: Path, fmt: str) -> None:
+    qiye.ok("enterprise", "add", "蓝思科技")
+    qiye.ok("enterprise", "add", "九典制药")
+    (tmp_path / "log.csv").write_text(LOG, encoding="utf-8", newline="")
+    qiye.ok("import", "visits", str(tmp_path / "log.csv"))
+    first = qiye.ok("export", "visits").stdout
+    chinese = tmp_path / f"走访记录.{fmt}"
+    qiye.ok("export", "visits", "--chinese-headers", "--format", fmt, "--out", str(chinese))
+    if fmt == "csv":
+        assert chinese.read_text(encoding="utf-8").splitlines()[0] == \
+            "走访编号,走访日期,走访企业,走访人,走访方式,走访情况,登记人,登记时间"
+    qiye.sql("DELETE FROM visit")
+    qiye.ok("import", "visits", str(chinese))
+    assert qiye.ok("export", "visits").stdout == first

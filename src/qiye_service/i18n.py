@@ -2153,6 +2153,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Export the visit log with each visit's id, which import visits (and issues' 走访编号) read back.\n\nExample: qiye export visits --since 2023-01-01 --format xlsx --out 走访记录.xlsx",
         "导出走访记录（含走访编号），可由 import visits 读回，问题台账的走访编号也据此关联。\n\n示例：qiye export visits --since 2023-01-01 --format xlsx --out 走访记录.xlsx",
     ),
+    "help.opt.export.visits.chinese_headers": (
+        "Write the ledger's Chinese headers (走访编号, 走访日期, 走访企业, 走访人, 走访方式, 走访情况 …) instead of field "
+        "names, in csv, tsv and xlsx.",
+        "在 csv、tsv 和 xlsx 中写台账的中文表头（走访编号、走访日期、走访企业、走访人、走访方式、走访情况等），而不是字段名。",
+    ),
     "help.cmd.report.visits": (
         "包联 coverage: enterprises assigned, visited, visits and problems found, and those not visited lately.\n\nAn enterprise is lapsed when its last visit is more than visit.interval days (default 30) before the as-of date: today, or the scope's last day when that is past.\n\nExample: qiye report visits --year 2023 --by zone --format html --out 走访覆盖.html",
         "包联走访覆盖情况：包联企业数、已走访企业数、走访次数、发现问题数，以及近期未走访的企业。\n\n企业最近一次走访早于统计日超过 visit.interval 天（默认 30 天）即为超期未走访；统计日为今天，统计范围已结束的为其最后一天。\n\n示例：qiye report visits --year 2023 --by zone --format html --out 走访覆盖.html",

@@ -237,7 +237,8 @@ def _destination(fmt: ExportFormat, target: Path | None, ledger: Path | None) ->
 
 
 def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out: Path | None, excel: bool,
-            labels: bool, force: bool, supervision: bool = False, cycle: bool = False) -> None:
+            labels: bool, force: bool, supervision: bool = False, cycle: bool = False,
+            chinese_headers: bool = False) -> None:
     from qiye_service import render
     from qiye_service.errors import InvalidValue
     from qiye_service.services import catalog, transfer
@@ -275,10 +276,11 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
             fields += transfer.CYCLE_COLUMNS
         if labels:
             fields, rows = render.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
+        headers = _chinese_headers(kind, fields) if chinese_headers else None
         try:
             with _shown(app_ctx, out) as progress, _destination(fmt, target, app_ctx.location.path) as where:
                 count = render.write(fmt.value, rows, fields, excel=excel, sheet=kind, **where,
-                                     progress=None if progress is NO_PROGRESS else progress)
+                                     progress=None if progress is NO_PROGRESS else progress, headers=headers)
         finally:
             # A failed write leaves the row streams half read: end them while their connection is
             # open, not when the collector finds them after the session has closed.
@@ -288,6 +290,21 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
     if out is not None:
         app_ctx.say("msg.export_written_one" if count == 1 else "msg.export_written", err=True, count=count,
                     path=str(out))
+
+
+def _chinese_headers(kind: str, fields: list[str]) -> list[str]:
+    """The ledger's Chinese header of each field (the first Chinese one import accepts for it), so
+    the file reads as the office's Excel ledger and imports back as it was."""
+    from qiye_service.importers import ACCEPTED_HEADERS
+
+    accepted = ACCEPTED_HEADERS[kind]
+    aliases = {"visit_kind": "kind"}
+
+    def chinese(field: str) -> str:
+        names = accepted.get(aliases.get(field, field), ())
+        return next((name for name in names if not name.isascii()), field)
+
+    return [chinese(field) for field in fields]
 
 
 def _shown(app_ctx: AppContext, out: Path | None) -> Any:
@@ -371,7 +388,10 @@ def export_visits(ctx: typer.Context, enterprise: EnterprisesOpt = None, liaison
                   zone: ZonesOpt = None, industry: IndustriesOpt = None, kind: KindsOpt = None,
                   since: SinceOpt = None, until: UntilOpt = None, fmt: ExportFormatOption = ExportFormat.csv,
                   out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False,
-                  force: ForceOption = False) -> None:
+                  force: ForceOption = False,
+                  chinese_headers: Annotated[bool, typer.Option(
+                      "--chinese-headers", help="Write the ledger's Chinese headers (走访编号, 走访日期, 走访企业, "
+                      "走访人, 走访方式, 走访情况 …) instead of field names, in csv, tsv and xlsx.")] = False) -> None:
     """Export the visit log with each visit's id, which import visits (and issues' 走访编号) read back.
 
     Example: qiye export visits --since 2023-01-01 --format xlsx --out 走访记录.xlsx
@@ -380,4 +400,4 @@ def export_visits(ctx: typer.Context, enterprise: EnterprisesOpt = None, liaison
 
     flt = visit_filter(get_app(ctx), enterprise=enterprise, liaison=liaison, zone=zone, industry=industry, kind=kind,
                        since=since, until=until)
-    _export(ctx, "visits", flt, fmt, out, excel, labels, force)
+    _export(ctx, "visits", flt, fmt, out, excel, labels, force, chinese_headers=chinese_headers)
