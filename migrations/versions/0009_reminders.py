@@ -1,7 +1,7 @@
 """the reminder delivery log (issue 23 point 2)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07 07:40:00
 
 `qiye remind --send` records each digest it delivered (or failed to deliver): to which
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

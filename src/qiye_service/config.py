@@ -27,7 +27,11 @@ KNOWN_KEYS: dict[str, str] = {
     "remind.due_soon": "working days ahead that `qiye remind` counts as due soon (default: escalation.due_soon)",
     "remind.timeout": "seconds `qiye remind --send` waits for a target to connect and to answer, default 10",
     "notify.default": "apprise URL for reminders of recipients without a target of their own",
+    "visit.interval": "days an assigned enterprise may go without a visit (report visits), default 30",
 }
+# `visit.interval` (issue 22): whole days, 1 to 3660.
+VISIT_INTERVAL_DEFAULT = 30
+VISIT_INTERVAL_MAX = 3660
 PARK_NAME_MAX = 60
 # `closeout.verify` (issue 20): on, off, or auto (unset: on once users are registered).
 VERIFY_ON = ("on", "true", "yes", "1")
@@ -161,6 +165,8 @@ def validate(key: str, value: str) -> None:
         check_notify_url(key, value)
     if key == "remind.timeout" and remind_timeout(value) is None:
         raise InvalidValue("error.config_value", key=key, value=value, reason="timeout_seconds")
+    if key == "visit.interval" and visit_interval_days(value) is None:
+        raise InvalidValue("error.config_value", key=key, value=value, reason="visit_interval")
     if key.startswith(("escalation.",)) or key == "response.limit" or key == "remind.due_soon":
         from qiye_service.workdays import parse_working_days
 
@@ -187,3 +193,15 @@ def remind_timeout(value: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if 0.1 <= seconds <= REMIND_TIMEOUT_MAX else None
+def visit_interval_days(value: str | None) -> int | None:
+    """`visit.interval` as days (`30`, `30d`); None for a value that is not 1 to 3660 days."""
+    text = (value or "").strip().lower().removesuffix("d").removesuffix("天")
+    if not text.isascii() or not text.isdigit():
+        return None
+    days = int(text)
+    return days if 1 <= days <= VISIT_INTERVAL_MAX else None
+
+
+def visit_interval(config: dict[str, str]) -> int:
+    """The interval in force: the setting, else 30 days."""
+    return visit_interval_days(config.get("visit.interval")) or VISIT_INTERVAL_DEFAULT

@@ -2166,6 +2166,145 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "不是 apprise 能识别的通知地址（如 wecombot://KEY、dingtalk://TOKEN、mailto://…、json://主机/路径）",
     ),
     "reason.timeout_seconds": ("write a number of seconds from 0.1 to 300", "请写作 0.1 到 300 之间的秒数"),
+    # --- visits (issue 22) ---
+    "help.cmd.visit": ("Log, list and show visits to enterprises (走访).", "登记、列出和查看企业走访记录。"),
+    "help.cmd.visit.add": (
+        "Log a visit to an enterprise; prints its id, which issue add --visit takes.\n\nExample: qiye visit add 蓝思科技 --on 昨天 --note \"二期厂房消防验收待复查\"",
+        "登记一次企业走访；输出其编号，供 issue add --visit 使用。\n\n示例：qiye visit add 蓝思科技 --on 昨天 --note \"二期厂房消防验收待复查\"",
+    ),
+    "help.opt.visit.add.enterprise": ("The enterprise visited.", "走访的企业。"),
+    "help.opt.visit.add.on": ("The day of the visit (today, 昨天, 2023-05-12 …); never in the future.",
+                              "走访日期（today、昨天、2023-05-12 等）；不能晚于今天。"),
+    "help.opt.visit.add.note": ("What was seen and heard (走访情况).", "走访情况。"),
+    "help.opt.visit.add.by": ("The cadre who visited (default: you).", "走访人（默认为本人）。"),
+    "help.opt.visit.add.kind": ("visit, meeting, phone or online (default visit).",
+                                "走访方式：visit（实地走访，默认）、meeting（座谈）、phone（电话）或 online（线上）。"),
+    "help.cmd.visit.list": (
+        "List visits, most recent first, with how many problems each found.\n\nExample: qiye visit list --liaison 李娟 --since 2023-11-01 --format csv",
+        "列出走访记录，最近的在前，并显示每次走访发现的问题数。\n\n示例：qiye visit list --liaison 李娟 --since 2023-11-01 --format csv",
+    ),
+    "help.opt.visit.list.liaison": ("The enterprises' liaison cadre (repeatable).", "企业的联企干部（可重复）。"),
+    "help.opt.visit.list.kind": ("visit, meeting, phone or online (repeatable).",
+                                 "走访方式：visit、meeting、phone 或 online（可重复）。"),
+    "help.opt.visit.list.since": ("Visits on or after this day.", "该日及以后的走访。"),
+    "help.opt.visit.list.until": ("Visits on or before this day.", "该日及以前的走访。"),
+    "help.cmd.visit.show": ("Show one visit and the problems it found.\n\nExample: qiye visit show 12",
+                            "查看一次走访及其发现的问题。\n\n示例：qiye visit show 12"),
+    "help.opt.visit.show.visit_id": ("The visit's id (12 or #12).", "走访编号（12 或 #12）。"),
+    "help.opt.issue.add.source_or_visit": (
+        "visit, meeting, phone, online or other (default: visit, or how the --visit was made).",
+        "来源：visit（走访）、meeting（座谈）、phone（电话）、online（线上）或 other（其他）；默认 visit，"
+        "或与 --visit 所指走访的方式相同。",
+    ),
+    "help.opt.issue.add.visit": ("The visit (走访) that found it: its id, as visit list shows.",
+                                 "发现该问题的走访：其编号，见 visit list。"),
+    "help.cmd.enterprise.assign": (
+        "Assign an enterprise its liaison cadre (包联); the history of assignments is kept.\n\nExample: qiye enterprise assign 蓝思科技 --liaison 李娟",
+        "为企业指定包联的联企干部；保留历次指定记录。\n\n示例：qiye enterprise assign 蓝思科技 --liaison 李娟",
+    ),
+    "help.opt.enterprise.assign.liaison": ("The cadre assigned to it (包联).", "包联该企业的干部。"),
+    "help.cmd.import.visits": (
+        "Import a visit log (走访日期, 走访企业, 走访人, 走访方式, 走访情况); one bad row imports nothing.\n\nExample: qiye import visits 走访记录.xlsx --dry-run",
+        "导入走访记录（走访日期、走访企业、走访人、走访方式、走访情况）；有一行出错则全部不导入。\n\n示例：qiye import visits 走访记录.xlsx --dry-run",
+    ),
+    "help.opt.import.visits.on_conflict": (
+        "What a row whose 走访编号 (id) already exists does: fail (the default), skip it, or update the visit.",
+        "走访编号已存在的行如何处理：fail（默认，报错）、skip（跳过）或 update（更新该走访）。",
+    ),
+    "help.cmd.export.visits": (
+        "Export the visit log with each visit's id, which import visits (and issues' 走访编号) read back.\n\nExample: qiye export visits --since 2023-01-01 --format xlsx --out 走访记录.xlsx",
+        "导出走访记录（含走访编号），可由 import visits 读回，问题台账的走访编号也据此关联。\n\n示例：qiye export visits --since 2023-01-01 --format xlsx --out 走访记录.xlsx",
+    ),
+    "help.opt.export.visits.chinese_headers": (
+        "Write the ledger's Chinese headers (走访编号, 走访日期, 走访企业, 走访人, 走访方式, 走访情况 …) instead of field "
+        "names, in csv, tsv and xlsx.",
+        "在 csv、tsv 和 xlsx 中写台账的中文表头（走访编号、走访日期、走访企业、走访人、走访方式、走访情况等），而不是字段名。",
+    ),
+    "help.cmd.report.visits": (
+        "包联 coverage: enterprises assigned, visited, visits and problems found, and those not visited lately.\n\nAn enterprise is lapsed when its last visit is more than visit.interval days (default 30) before the as-of date: today, or the scope's last day when that is past.\n\nExample: qiye report visits --year 2023 --by zone --format html --out 走访覆盖.html",
+        "包联走访覆盖情况：包联企业数、已走访企业数、走访次数、发现问题数，以及近期未走访的企业。\n\n企业最近一次走访早于统计日超过 visit.interval 天（默认 30 天）即为超期未走访；统计日为今天，统计范围已结束的为其最后一天。\n\n示例：qiye report visits --year 2023 --by zone --format html --out 走访覆盖.html",
+    ),
+    "help.opt.report.visits.year": ("Visits made in this year.", "该年的走访。"),
+    "help.opt.report.visits.by": ("Group by the liaison cadre, the zone or the industry.",
+                                  "按联企干部、园区或产业分组。"),
+    "help.opt.report.visits.section": (
+        "Print only this part of the report: figures, coverage (the default for csv, tsv, ndjson) or lapsed.",
+        "只输出报表的这一部分：figures、coverage（csv、tsv、ndjson 的默认）或 lapsed。",
+    ),
+    "msg.liaison_assigned": ("Assigned {name} to liaison cadre {liaison}.", "已指定 {name} 的包联干部：{liaison}。"),
+    "msg.liaison_unchanged": ("{liaison} is already the liaison cadre of {name}.", "{name} 的包联干部已是 {liaison}。"),
+    "msg.import_done_visits": (
+        "Imported {path}: {rows} rows; {created} visits created, {updated} updated, {skipped} skipped "
+        "(already in the database).",
+        "已导入 {path}：共 {rows} 行；新增走访 {created} 次，更新 {updated} 次，跳过 {skipped} 次（库中已有）。",
+    ),
+    "msg.import_dry_visits": (
+        "Dry run, nothing written: {path} has {rows} valid rows; it would create {created} visits, "
+        "update {updated} and skip {skipped}.",
+        "试运行，未写入任何数据：{path} 共 {rows} 行均有效；将新增走访 {created} 次，更新 {updated} 次，跳过 {skipped} 次。",
+    ),
+    "error.visit_future": (
+        "the visit date {value} lies in the future: a visit is logged once it has happened (today is {today})",
+        "走访日期 {value} 晚于今天：走访须在发生后登记（今天是 {today}）",
+    ),
+    "error.visit_not_found": ("no visit #{id}; visit list shows the visits and their ids",
+                              "没有编号为 {id} 的走访；visit list 可列出走访及其编号"),
+    "error.bad_visit_id": ("{value!r} is not a visit id: write a number such as 12 or #12",
+                           "{value!r} 不是走访编号：请写数字，如 12 或 #12"),
+    "error.visit_other_enterprise": (
+        "visit #{id} was to {visited}, not to {enterprise}: a problem found on a visit is the visited enterprise's",
+        "走访 #{id} 走访的是 {visited}，不是 {enterprise}：走访发现的问题属于被走访的企业",
+    ),
+    "error.import_visit_needs_id": (
+        "a row naming its visit (走访编号) needs its issue id (序号) too",
+        "填写了走访编号的行也须填写问题序号",
+    ),
+    "error.import_visit_enterprise": (
+        "no enterprise is named {name!r}: import the enterprise register first (qiye import enterprises)",
+        "没有名为 {name!r} 的企业：请先导入企业名册（qiye import enterprises）",
+    ),
+    "error.import_visit_exists": (
+        "visit #{id} already exists; use --on-conflict skip or update",
+        "走访 #{id} 已存在；可使用 --on-conflict skip 或 update",
+    ),
+    "error.perm.visit_by_other": (
+        "{name} is a cadre and logs their own visits: a visit by {by} is logged by {by}, or by {roles}",
+        "{name} 是联企干部，只能登记本人的走访：{by} 的走访须由其本人登记，或由{roles}登记",
+    ),
+    "error.liaison_not_found": ("no enterprise has the liaison cadre {name!r}", "没有联企干部为 {name!r} 的企业"),
+    "error.liaison_suggest": (
+        "no enterprise has the liaison cadre {name!r}; did you mean {candidates}?",
+        "没有联企干部为 {name!r} 的企业；您是不是要找：{candidates}？",
+    ),
+    "error.visitor_ambiguous": (
+        "{name!r} matches {count} cadres: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 位干部：{candidates}；请输入更完整的姓名",
+    ),
+    "reason.visit_interval": ("write a number of days from 1 to 3660, such as 30", "请写 1 至 3660 之间的天数，如 30"),
+    "field.visited_on": ("Visited on", "走访日期"),
+    "field.visited_by": ("Visited by", "走访人"),
+    "field.visit_kind": ("Kind of visit", "走访方式"),
+    "field.visits": ("Visits", "走访次数"),
+    "field.last_visited_on": ("Last visited", "最近走访"),
+    "field.assigned_at": ("Assigned at", "指定时间"),
+    "field.assigned_by": ("Assigned by", "指定人"),
+    "visit_kind.visit": ("visit", "实地走访"),
+    "visit_kind.meeting": ("meeting", "座谈"),
+    "visit_kind.phone": ("phone", "电话"),
+    "visit_kind.online": ("online", "线上"),
+    "report.title.visits": ("Visits and 包联 coverage", "包联走访覆盖情况"),
+    "report.section.lapsed": ("Enterprises not visited for more than {days} days", "超过 {days} 天未走访的企业"),
+    "report.field.assigned": ("Assigned", "包联企业"),
+    "report.field.unassigned": ("Not assigned", "未包联企业"),
+    "report.field.visited": ("Visited", "已走访企业"),
+    "report.field.coverage_rate": ("Coverage", "走访覆盖率"),
+    "report.field.visits": ("Visits", "走访次数"),
+    "report.field.visits_per_enterprise": ("Visits per enterprise", "企均走访次数"),
+    "report.field.problems": ("Problems found", "发现问题"),
+    "report.field.problems_per_visit": ("Problems per visit", "次均发现问题"),
+    "report.field.lapsed": ("Not visited lately", "超期未走访"),
+    "report.field.interval_days": ("Interval (days)", "走访周期（天）"),
+    "report.field.days_since_visit": ("Days since visit", "未走访天数"),
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Date, and_, case, cast, extract, func, select, type_coerce
+from sqlalchemy import BigInteger, Date, and_, case, cast, extract, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from qiye_service.dates import DEFAULT_TZ, check_year, day_end_utc, week_name
@@ -662,3 +662,82 @@ def trend_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str
         "resolved": sum(resolved.values()),
         "periods": periods,
     }
+
+
+# --- visits and 包联 coverage (DESIGN §12, issue 22) --------------------------------------------
+
+VISIT_DIMENSIONS = ("liaison", "zone", "industry")
+# The pack's headline cards show the first eight.
+VISIT_FIGURES = ("assigned", "visited", "coverage_rate", "visits", "visits_per_enterprise", "problems",
+                 "problems_per_visit", "lapsed", "unassigned", "interval_days")
+VISIT_GROUP_FIELDS = ("key", "label", "assigned", "visited", "coverage_rate", "visits", "visits_per_enterprise",
+                      "problems", "problems_per_visit", "lapsed")
+LAPSED_FIELDS = ("enterprise", "liaison", "zone", "industry", "last_visited_on", "days_since_visit")
+
+
+def _per(numerator: int, denominator: int) -> float | None:
+    """A mean per unit, to two places (visits per enterprise, problems per visit)."""
+    return round(numerator / denominator, 2) if denominator else None
+
+
+def visits_report(session: Session, scope: Scope, *, by: str = "liaison", interval: int = 30) -> dict[str, Any]:
+    """Coverage of the enterprises assigned a liaison (包联): how many were visited in the scope,
+    how often, how many problems the visits found, and which have gone more than `interval` days
+    without a visit as of the scope's as-of date (never visited first, then longest first).
+
+    Figures count the enterprises that have a liaison now and their visits in the scope (by
+    visited_on); problems are the issues linked to those visits (issue.visit_id). The lapsed
+    list looks at every visit up to the as-of date, whatever the scope."""
+    from qiye_service.models import Visit
+
+    if by not in VISIT_DIMENSIONS:
+        raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(VISIT_DIMENSIONS))
+    in_scope = [Visit.visited_on <= scope.as_of, *in_range(Visit.visited_on, scope.since, scope.until)]
+    visits = (select(Visit.enterprise_id, func.count(Visit.id).label("visits")).where(*in_scope)
+              .group_by(Visit.enterprise_id).subquery("scoped_visits"))
+    problems = (select(Visit.enterprise_id, func.count(Issue.id).label("problems"))
+                .join(Issue, Issue.visit_id == Visit.id).where(*in_scope)
+                .group_by(Visit.enterprise_id).subquery("found_problems"))
+    last = (select(Visit.enterprise_id, func.max(Visit.visited_on).label("last_on"))
+            .where(Visit.visited_on <= scope.as_of).group_by(Visit.enterprise_id).subquery("last_visits"))
+    cutoff = scope.as_of - timedelta(days=interval)
+    lapsed = or_(last.c.last_on.is_(None), last.c.last_on < cutoff)
+    group = getattr(Enterprise, by)
+    assigned = Enterprise.liaison.is_not(None)  # type: ignore[union-attr]
+    stmt = (select(group.label("key"), func.count(Enterprise.id).label("assigned"),
+                   count_if(visits.c.visits > 0).label("visited"),
+                   func.coalesce(func.sum(visits.c.visits), 0).label("visits"),
+                   func.coalesce(func.sum(problems.c.problems), 0).label("problems"),
+                   count_if(lapsed).label("lapsed"))
+            .select_from(Enterprise)
+            .outerjoin(visits, visits.c.enterprise_id == Enterprise.id)
+            .outerjoin(problems, problems.c.enterprise_id == Enterprise.id)
+            .outerjoin(last, last.c.enterprise_id == Enterprise.id)
+            .where(assigned).group_by(group))
+    groups = [_coverage_row(row._mapping["key"], dict(row._mapping)) for row in session.execute(stmt)]
+    groups.sort(key=lambda row: (row["key"] is None, -(row["coverage_rate"] or 0.0), str(row["key"] or "")))
+    totals = _coverage_row(None, {name: sum(row[name] for row in groups)
+                                  for name in ("assigned", "visited", "visits", "problems", "lapsed")})
+    unassigned = session.execute(select(func.count(Enterprise.id)).where(Enterprise.liaison.is_(None))).scalar_one()  # type: ignore[union-attr]
+    listed = (select(Enterprise.name, Enterprise.liaison, Enterprise.zone, Enterprise.industry, last.c.last_on)
+              .outerjoin(last, last.c.enterprise_id == Enterprise.id).where(assigned, lapsed)
+              .order_by(case((last.c.last_on.is_(None), 0), else_=1), last.c.last_on, Enterprise.name))
+    lapsed_rows = [{"enterprise": name, "liaison": liaison, "zone": zone, "industry": industry,
+                    "last_visited_on": _as_date(last_on),
+                    "days_since_visit": (scope.as_of - _as_date(last_on)).days if last_on is not None else None}
+                   for name, liaison, zone, industry, last_on in session.execute(listed)]
+    figures = {name: totals[name] for name in VISIT_GROUP_FIELDS if name not in ("key", "label")}
+    return {"scope": scope.as_json(), "by": by, **figures, "unassigned": int(unassigned), "interval_days": interval,
+            "groups": groups, "lapsed_enterprises": lapsed_rows}
+
+
+def _as_date(value: Any) -> Any:
+    """A MAX(date) as a date (SQLite hands back its text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _coverage_row(key: Any, row: dict[str, Any]) -> dict[str, Any]:
+    assigned, visited, visits, problems = (int(row[name]) for name in ("assigned", "visited", "visits", "problems"))
+    return {"key": key, "assigned": assigned, "visited": visited, "coverage_rate": ratio(visited, assigned),
+            "visits": visits, "visits_per_enterprise": _per(visits, assigned), "problems": problems,
+            "problems_per_visit": _per(problems, visits), "lapsed": int(row["lapsed"])}

@@ -86,6 +86,10 @@ def _register() -> None:
 
     app.command("remind")(remind.remind)
 
+    from qiye_service.cli import visits
+
+    app.add_typer(visits.app, name="visit")
+
 
 _register()
 

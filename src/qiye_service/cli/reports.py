@@ -335,3 +335,50 @@ def trend(
         data = reports.trend_report(session, _prepare(session, filters), scope, by=by.value)
         emit(app_ctx, trend_document(app_ctx.lang, data), fmt, out, None, target=target)
 
+
+
+class VisitsBy(str, Enum):
+    liaison = "liaison"
+    zone = "zone"
+    industry = "industry"
+
+
+@app.command("visits")
+def visits(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help="Visits made in this year.", show_default=False,
+                                             rich_help_panel="Scope")] = None,
+    week: WeekOption = None,
+    day: DateOption = None,
+    since: Annotated[str | None, typer.Option("--since", help="Visits on or after this day.", show_default=False,
+                                              rich_help_panel="Scope")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Visits on or before this day.", show_default=False,
+                                              rich_help_panel="Scope")] = None,
+    by: Annotated[VisitsBy, typer.Option("--by", help="Group by the liaison cadre, the zone or the industry.")]
+    = VisitsBy.liaison,
+    fmt: PackFormatOption = ReportFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
+    section: Annotated[str | None, section_option("figures, coverage (the default for csv, tsv, ndjson) or lapsed")]
+    = None,
+) -> None:
+    """包联 coverage: enterprises assigned, visited, visits and problems found, and those not visited lately.
+
+    An enterprise is lapsed when its last visit is more than visit.interval days (default 30) before
+    the as-of date: today, or the scope's last day when that is past.
+
+    Example: qiye report visits --year 2023 --by zone --format html --out 走访覆盖.html
+    """
+    from types import SimpleNamespace
+
+    from qiye_service import reports
+    from qiye_service.config import visit_interval
+    from qiye_service.render.document import visits_document
+
+    app_ctx = get_app(ctx)
+    target = _check_output(app_ctx, fmt, out, None, force, pack=True)
+    bounds = SimpleNamespace(since=parse_date_option(app_ctx, since), until=parse_date_option(app_ctx, until))
+    scope = _scope(app_ctx, bounds, year=year, week=week, day=day)
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
+        data = reports.visits_report(session, scope, by=by.value, interval=visit_interval(app_ctx.config))
+        emit(app_ctx, visits_document(app_ctx.lang, data), fmt, out, section, target=target)

@@ -50,7 +50,8 @@ MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
 def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: Sequence[str] = (), *, out: TextIO | None = None,
           path: Path | str | IO[bytes] | None = None, lang: str = "en", excel: bool = False, sheet: str = "export",
           category_names: dict[str, tuple[str, str]] | None = None, section: str | None = None,
-          console: Any = None, progress: Callable[[int], Any] | None = None) -> int:
+          console: Any = None, progress: Callable[[int], Any] | None = None,
+          headers: Sequence[str] | None = None) -> int:
     """Write rows or a report document in `fmt`: text formats to `out`, xlsx to `path` (a file or a
     binary handle). Rows are dicts of Python values or sequences of stored values in the order of
     `fields`; a dict is one record (json only). A document is written whole, or only its `section`; csv, tsv and ndjson write one
@@ -72,13 +73,14 @@ def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: S
         from qiye_service.render.xlsx import write_xlsx
 
         assert path is not None
-        return write_xlsx(source, fields, path, sheet=sheet)
+        return write_xlsx(source, fields, path, sheet=sheet, headers=headers)
     assert out is not None
     if fmt == "table":
         rows = list(source)
         (console or _plain_console(out)).print(table(rows, fields, lang=lang, category_names=category_names))
         return len(rows)
-    return write_rows(source, fields, fmt, out, lang=lang, excel=excel, category_names=category_names)
+    return write_rows(source, fields, fmt, out, lang=lang, excel=excel, category_names=category_names,
+                      headers=headers)
 
 
 PROGRESS_EVERY = 1000  # rows between two reports to a progress bar (issue 26)

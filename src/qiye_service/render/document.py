@@ -14,7 +14,8 @@ from typing import Any
 from qiye_service.i18n import translate, value_label
 from qiye_service.render.values import RATE_FIELDS, header
 
-DEFAULT_SECTION = {"summary": "groups", "weekly": "categories", "overdue": "issues", "trend": "periods"}
+DEFAULT_SECTION = {"summary": "groups", "weekly": "categories", "overdue": "issues", "trend": "periods",
+                   "visits": "coverage"}
 # The columns people see in tables and markdown; machine formats and workbooks get every field.
 SUMMARY_SHOWN = ("label", "total", "resolved", "pending", "overdue", "resolution_rate", "response_rate",
                  "callback_rate", "satisfaction_rate")
@@ -292,6 +293,28 @@ def trend_document(lang: str, data: dict[str, Any]) -> Document:
         sections=[Section("periods", _t(lang, "report.section.periods"), reports.TREND_FIELDS, data["periods"],
                           {"period": period, "filed": _t(lang, "report.field.filed_total"),
                            "resolved": _t(lang, "report.field.resolved_total")})],
+    )
+
+
+def visits_document(lang: str, data: dict[str, Any]) -> Document:
+    """`report visits` (issue 22): 包联 coverage by liaison, zone or industry, and the enterprises
+    not visited within the interval."""
+    from qiye_service import reports
+
+    data["groups"] = labelled(data["groups"], data["by"], lang, {})
+    by_header = _dimension_header(lang, data["by"])
+    return Document(
+        data=data,
+        kind="visits",
+        title=_t(lang, "report.title.visits"),
+        subtitle=scope_line(lang, data["scope"]),
+        figures=_figures(lang, data, reports.VISIT_FIGURES),
+        sections=[
+            Section("coverage", _t(lang, "report.section.by", by=by_header), reports.VISIT_GROUP_FIELDS,
+                    data["groups"], {"label": by_header}),
+            Section("lapsed", _t(lang, "report.section.lapsed", days=data["interval_days"]), reports.LAPSED_FIELDS,
+                    data["lapsed_enterprises"], count=data["lapsed"], total=data["lapsed"]),
+        ],
     )
 
 

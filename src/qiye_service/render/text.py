@@ -85,7 +85,7 @@ def write_tsv(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO,
 
 
 def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO, *,
-                    delimiter: str = ",", excel: bool = False) -> int:
+                    delimiter: str = ",", excel: bool = False, headers: Sequence[str] | None = None) -> int:
     """CSV through the csv module, or plain TSV (write_tsv); `excel` adds a BOM, CRLF and formula
     neutralisation, and quotes as a spreadsheet reads it (a spreadsheet knows no TSV escapes)."""
     iterator = iter(rows)
@@ -95,16 +95,16 @@ def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: T
     lists = [index for index, name in enumerate(fields)
              if name == "tags" and first is not None and not isinstance(first[index], str)]
     if delimiter == "\t" and not excel:
-        return write_tsv(counted, fields, out, lists)
+        return write_tsv(counted, headers or fields, out, lists)
     if excel:
         out.write("\ufeff")
         writer = csv_writer(out, delimiter=delimiter, excel=True)
-        writer.writerow(fields)
+        writer.writerow(headers or fields)
         cell = cell_text
         writer.writerows([cell(value, excel=True) for value in row] for row in counted)
     else:
         writer = csv_writer(out, delimiter=delimiter)
-        writer.writerow(fields)
+        writer.writerow(headers or fields)
         writer.writerows(_join_lists(counted, lists) if lists else counted)
     return counted.count
 
@@ -164,9 +164,11 @@ def is_dict_rows(rows: Iterable[Any]) -> tuple[bool, Iterable[Any]]:
 
 
 def write_rows(rows: Iterable[Any], fields: Sequence[str], fmt: str, out: TextIO, *, lang: str = "en",
-               excel: bool = False, category_names: dict[str, tuple[str, str]] | None = None) -> int:
+               excel: bool = False, category_names: dict[str, tuple[str, str]] | None = None,
+               headers: Sequence[str] | None = None) -> int:
     """Rows (dicts of Python values, or stored value sequences) in csv, tsv, json, ndjson or
-    markdown; returns how many were written."""
+    markdown; returns how many were written. `headers`: the csv and tsv header row, where not the
+    field names (export visits --chinese-headers)."""
     dicts, rows = is_dict_rows(rows)
     if fmt == "markdown":
         if not dicts:
@@ -175,9 +177,9 @@ def write_rows(rows: Iterable[Any], fields: Sequence[str], fmt: str, out: TextIO
     if dicts:
         rows = _cells(rows, fields, cell_text if fmt in ("csv", "tsv") else json_value)
     if fmt == "csv":
-        return write_delimited(rows, fields, out, excel=excel)
+        return write_delimited(rows, fields, out, excel=excel, headers=headers)
     if fmt == "tsv":
-        return write_delimited(rows, fields, out, delimiter="\t", excel=excel)
+        return write_delimited(rows, fields, out, delimiter="\t", excel=excel, headers=headers)
     if fmt == "json":
         return write_json_rows(rows, fields, out)
     if fmt == "ndjson":

@@ -42,6 +42,10 @@ WRITES: dict[str, tuple[str, ...]] = {
     "seal": ("INSERT",),                # recorded seals (db seal): append-only
     "reminder_delivery": ("INSERT",),   # remind --send: the delivery log, only ever added to
     "app_user": (),                     # users: written only by a login granted with admin
+    # issue 22: visits are logged (visit add) and re-imported (import visits --on-conflict update);
+    # each change of an enterprise's liaison appends its assignment row
+    "visit": ("INSERT", "UPDATE"),
+    "liaison_assignment": ("INSERT",),
 }
 ADMIN_WRITES: dict[str, tuple[str, ...]] = {
     "app_user": ("INSERT", "UPDATE"),   # user add/edit/disable/import; users are never deleted
