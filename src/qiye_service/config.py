@@ -24,7 +24,15 @@ KNOWN_KEYS: dict[str, str] = {
     "escalation.red": "working days late after which an issue is red, default 5",
     "closeout.verify": "on or off: a close-out waits for a supervisor's verification (default: on once users exist)",
     "park.name": "the park's name, printed at the top of the meeting pack (report --format html/pdf)",
+    "scorecard.weight.response": "weight of the response rate in the scorecard's score (0-100, default 15)",
+    "scorecard.weight.return": "weight of the return rate (fewer is better; default 10)",
+    "scorecard.weight.extension": "weight of the extension rate (fewer is better; default 10)",
+    "scorecard.weight.on_time": "weight of the on-time rate (default 25)",
+    "scorecard.weight.redo": "weight of the redo rate (fewer is better; default 10)",
+    "scorecard.weight.solved": "weight of the solved rate among reached callbacks (default 15)",
+    "scorecard.weight.satisfied": "weight of the satisfaction rate among reached callbacks (default 15)",
 }
+SCORECARD_WEIGHT_PREFIX = "scorecard.weight."
 PARK_NAME_MAX = 60
 # `closeout.verify` (issue 20): on, off, or auto (unset: on once users are registered).
 VERIFY_ON = ("on", "true", "yes", "1")
@@ -146,8 +154,32 @@ def validate(key: str, value: str) -> None:
     if key == "closeout.verify":
         if value.strip().lower() not in VERIFY_SETTINGS:
             raise InvalidValue("error.config_value", key=key, value=value, reason="on_off")
+    if key.startswith(SCORECARD_WEIGHT_PREFIX) and scorecard_weight(value) is None:
+        raise InvalidValue("error.config_value", key=key, value=value, reason="weight")
     if key.startswith(("escalation.",)) or key == "response.limit":
         from qiye_service.workdays import parse_working_days
 
         if not value.isdigit() and parse_working_days(value) is None:
             raise InvalidValue("error.config_value", key=key, value=value, reason="working_days")
+
+
+def scorecard_weight(value: str) -> float | None:
+    """A scorecard weight: a number from 0 to 100 (0 leaves the figure out of the score)."""
+    try:
+        weight = float(value.strip())
+    except ValueError:
+        return None
+    return weight if 0 <= weight <= 100 else None  # NaN fails both comparisons
+
+
+def scorecard_weights(values: dict[str, str]) -> dict[str, float]:
+    """The weights set in the config (`scorecard.weight.<part>`); the parts not set keep the
+    report's defaults."""
+    found = {}
+    for key, value in values.items():
+        if key.startswith(SCORECARD_WEIGHT_PREFIX) and key in KNOWN_KEYS and value != "":
+            weight = scorecard_weight(value)
+            if weight is None:
+                raise InvalidValue("error.config_value", key=key, value=value, reason="weight")
+            found[key[len(SCORECARD_WEIGHT_PREFIX):]] = weight
+    return found
