@@ -28,8 +28,8 @@ DIMENSION_LABELS = {"month": "report.field.month", "week": "report.field.week", 
 # The scorecard's columns people see: the rank, the name, the score and the rates (issue 20).
 SCORECARD_SHOWN = ("rank", "label", "score", "dispatched", "response_rate", "return_rate", "extension_rate",
                    "on_time_rate", "redo_rate", "solved_rate", "satisfaction_rate")
-SCORECARD_FIGURES = ("score", "dispatched", "response_rate", "return_rate", "extension_rate", "on_time_rate",
-                     "redo_rate", "solved_rate", "satisfaction_rate")
+SCORECARD_FIGURES = ("score", "response_rate", "return_rate", "extension_rate", "on_time_rate", "redo_rate",
+                     "solved_rate", "satisfaction_rate", "dispatched")
 
 
 class Rows:
