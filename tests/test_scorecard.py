@@ -450,3 +450,67 @@ def test_lang_zh_headers_and_every_format(office: Qiye, tmp_path: Path) -> None:
         "http://www.w3.org/2000/svg", "")
     # xlsx and pdf need --out; the pack formats are the scorecard's too.
     assert office("report", "scorecard", "--format", "xlsx").exit_code == 1
+
+
+# --- the printed pack (issue 21 point 2 for the scorecard) -----------------------------------------
+
+PRINTED = {"zh": ["浏阳经济技术开发区", "部门考核排名", "统计范围：2023", "权重：响应 15", "综合得分排名", "名次", "按时办结率",
+                  "生态环境分局", "100.0"],
+           "en": ["Department scorecard", "Scope: 2023", "Weights: response 15", "Ranking by composite score", "Rank",
+                  "On-time rate", "生态环境分局", "100.0"]}
+
+
+def printed_text(pdf: Path, lang: str) -> str:
+    """The printed scorecard: A4, its words as text, page numbers that count the pages."""
+    import re
+
+    from pypdf import PdfReader
+    from test_meeting_pack import first_page_png, pdf_text
+
+    reader = PdfReader(pdf)
+    pages = len(reader.pages)
+    assert 1 <= pages <= 3, pages
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
+    text = re.sub(r"\s+", "", pdf_text(pdf))
+    for words in PRINTED[lang]:
+        assert re.sub(r"\s+", "", words) in text, words
+    page_word = "页码" if lang == "zh" else "Page"
+    assert f"{page_word}1/{pages}" in text
+    first_page_png(pdf, f"scorecard-2023-{lang}-{pdf.stem}")
+    return text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chromium_prints_the_scorecard(sample: Qiye, tmp_path: Path, lang: str) -> None:
+    import shutil
+    import subprocess
+
+    from test_meeting_pack import tool
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or tool("chromium")
+    tool("pdftotext")
+    sample.ok("config", "set", "park.name", "浏阳经济技术开发区")
+    html = tmp_path / f"scorecard-{lang}.html"
+    sample.ok("--lang", lang, "report", "scorecard", "--year", "2023", "--format", "html", "--out", str(html))
+    text = html.read_text(encoding="utf-8")
+    assert text.count("<svg") == 1 and "<script" not in text and "counter(pages)" in text
+    pdf = tmp_path / f"chromium-{lang}.pdf"
+    result = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                             f"--user-data-dir={tmp_path / 'chromium-profile'}", f"--print-to-pdf={pdf}",
+                             html.as_uri()], capture_output=True, text=True, timeout=120)
+    assert pdf.exists(), result.stderr
+    printed_text(pdf, lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_format_prints_the_scorecard(sample: Qiye, tmp_path: Path, lang: str) -> None:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        pytest.skip(f"WeasyPrint cannot run here ({exc}): pip install 'qiye-service[pdf]'")
+    sample.ok("config", "set", "park.name", "浏阳经济技术开发区")
+    pdf = tmp_path / f"weasyprint-{lang}.pdf"
+    sample.ok("--lang", lang, "report", "scorecard", "--year", "2023", "--format", "pdf", "--out", str(pdf))
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    printed_text(pdf, lang)
