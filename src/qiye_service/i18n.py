@@ -2147,8 +2147,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法识别季度 {value!r}；请写作 2023Q4 或 2023年第四季度",
     ),
     "help.cmd.report.scorecard": (
-        "Rank departments (or owners) on the work-order cycle: response, returns, extensions, on time, redos, solved and satisfied, and a composite score.\n\nEvery rate's numerator and denominator is in the README; the weights are the scorecard.weight.* settings.\n\nExample: qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html",
-        "按派单办理流程对部门（或责任人）考核排名：响应、退单、延期、按时办结、重办、解决、满意，以及综合得分。\n\n各项比率的分子和分母见 README；权重取自 scorecard.weight.* 配置。\n\n示例：qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html",
+        "Rank departments (or owners) on the work-order cycle by a weighted composite score (考核排名).\n\nThe figures: response, returns, extensions, on time, redos, solved and satisfied. Every rate's numerator and denominator is in the README; the weights are the scorecard.weight.* settings.\n\nExample: qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html",
+        "按派单办理流程，以加权综合得分对部门（或责任人）考核排名。\n\n考核指标：响应、退单、延期、按时办结、重办、解决、满意。各项比率的分子和分母见 README；权重取自 scorecard.weight.* 配置。\n\n示例：qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html",
     ),
     "help.opt.report.scorecard.by": ("Rank departments or owners.", "按部门或责任人排名。"),
     "help.opt.report.scorecard.month": ("Issues reported in this month, e.g. 2023-12.", "该月登记的问题，如 2023-12。"),

@@ -367,11 +367,11 @@ def scorecard(
     force: ForceOption = False,
     section: Annotated[str | None, section_option("figures or ranking (the default for csv, tsv, ndjson)")] = None,
 ) -> None:
-    """Rank departments (or owners) on the work-order cycle: response, returns, extensions, on time,
-    redos, solved and satisfied, and a composite score.
+    """Rank departments (or owners) on the work-order cycle by a weighted composite score (考核排名).
 
-    Every rate's numerator and denominator is in the README; the weights are the
-    scorecard.weight.* settings.
+    The figures: response, returns, extensions, on time, redos, solved and satisfied. Every
+    rate's numerator and denominator is in the README; the weights are the scorecard.weight.*
+    settings.
 
     Example: qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html
     """
