@@ -465,6 +465,7 @@ def printed_text(pdf: Path, lang: str) -> str:
     import re
 
     from pypdf import PdfReader
+
     from test_meeting_pack import first_page_png, pdf_text
 
     reader = PdfReader(pdf)
