@@ -215,6 +215,7 @@ def test_every_writing_command_is_in_the_table() -> None:
     """A new command must be classified: listed here as reading, or given its row in PERMISSIONS."""
     reading = {"issue list", "issue show", "enterprise list", "enterprise show", "category list",
                "department list", "report summary", "report weekly", "report overdue", "report trend",
+               "report scorecard",
                "report supervision", "report meeting", "export issues", "export enterprises", "export events",
                "export users", "db backup", "db check", "db info", "config get", "config list", "config path",
                "user list", "user show", "user roles", "remind", "visit list", "visit show", "report visits",

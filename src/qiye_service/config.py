@@ -28,7 +28,15 @@ KNOWN_KEYS: dict[str, str] = {
     "remind.timeout": "seconds `qiye remind --send` waits for a target to connect and to answer, default 10",
     "notify.default": "apprise URL for reminders of recipients without a target of their own",
     "visit.interval": "days an assigned enterprise may go without a visit (report visits), default 30",
+    "scorecard.weight.response": "weight of the response rate in the scorecard's score (0-100, default 15)",
+    "scorecard.weight.return": "weight of the return rate (fewer is better; default 10)",
+    "scorecard.weight.extension": "weight of the extension rate (fewer is better; default 10)",
+    "scorecard.weight.on_time": "weight of the on-time rate (default 25)",
+    "scorecard.weight.redo": "weight of the redo rate (fewer is better; default 10)",
+    "scorecard.weight.solved": "weight of the solved rate among reached callbacks (default 15)",
+    "scorecard.weight.satisfied": "weight of the satisfaction rate among reached callbacks (default 15)",
 }
+SCORECARD_WEIGHT_PREFIX = "scorecard.weight."
 # `visit.interval` (issue 22): whole days, 1 to 3660.
 VISIT_INTERVAL_DEFAULT = 30
 VISIT_INTERVAL_MAX = 3660
@@ -167,6 +175,8 @@ def validate(key: str, value: str) -> None:
         raise InvalidValue("error.config_value", key=key, value=value, reason="timeout_seconds")
     if key == "visit.interval" and visit_interval_days(value) is None:
         raise InvalidValue("error.config_value", key=key, value=value, reason="visit_interval")
+    if key.startswith(SCORECARD_WEIGHT_PREFIX) and scorecard_weight(value) is None:
+        raise InvalidValue("error.config_value", key=key, value=value, reason="weight")
     if key.startswith(("escalation.",)) or key == "response.limit" or key == "remind.due_soon":
         from qiye_service.workdays import parse_working_days
 
@@ -193,6 +203,8 @@ def remind_timeout(value: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if 0.1 <= seconds <= REMIND_TIMEOUT_MAX else None
+
+
 def visit_interval_days(value: str | None) -> int | None:
     """`visit.interval` as days (`30`, `30d`); None for a value that is not 1 to 3660 days."""
     text = (value or "").strip().lower().removesuffix("d").removesuffix("天")
@@ -205,3 +217,25 @@ def visit_interval_days(value: str | None) -> int | None:
 def visit_interval(config: dict[str, str]) -> int:
     """The interval in force: the setting, else 30 days."""
     return visit_interval_days(config.get("visit.interval")) or VISIT_INTERVAL_DEFAULT
+
+
+def scorecard_weight(value: str) -> float | None:
+    """A scorecard weight: a number from 0 to 100 (0 leaves the figure out of the score)."""
+    try:
+        weight = float(value.strip())
+    except ValueError:
+        return None
+    return weight if 0 <= weight <= 100 else None  # NaN fails both comparisons
+
+
+def scorecard_weights(values: dict[str, str]) -> dict[str, float]:
+    """The weights set in the config (`scorecard.weight.<part>`); the parts not set keep the
+    report's defaults."""
+    found = {}
+    for key, value in values.items():
+        if key.startswith(SCORECARD_WEIGHT_PREFIX) and key in KNOWN_KEYS and value != "":
+            weight = scorecard_weight(value)
+            if weight is None:
+                raise InvalidValue("error.config_value", key=key, value=value, reason="weight")
+            found[key[len(SCORECARD_WEIGHT_PREFIX):]] = weight
+    return found

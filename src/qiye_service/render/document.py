@@ -15,7 +15,7 @@ from qiye_service.i18n import translate, value_label
 from qiye_service.render.values import RATE_FIELDS, header
 
 DEFAULT_SECTION = {"summary": "groups", "weekly": "categories", "overdue": "issues", "trend": "periods",
-                   "visits": "coverage"}
+                   "visits": "coverage", "scorecard": "ranking"}
 # The columns people see in tables and markdown; machine formats and workbooks get every field.
 SUMMARY_SHOWN = ("label", "total", "resolved", "pending", "overdue", "resolution_rate", "response_rate",
                  "callback_rate", "satisfaction_rate")
@@ -25,6 +25,12 @@ CLOSED_SHOWN = ("id", "title", "enterprise", "department", "owner", "resolved_on
 LADDER_SHOWN = ("id", "title", "enterprise", "department", "owner", "due_on", "days_overdue", "level")
 # Headers of a dimension's name column.
 DIMENSION_LABELS = {"month": "report.field.month", "week": "report.field.week", "level": "field.level"}
+# The scorecard's columns people see: the rank, the name, the score and the rates (issue 20).
+SCORECARD_SHOWN = ("rank", "label", "score", "dispatched", "response_rate", "return_rate", "extension_rate",
+                   "on_time_rate", "redo_rate", "solved_rate", "satisfaction_rate")
+SCORECARD_FIGURES = ("score", "response_rate", "return_rate", "extension_rate", "on_time_rate", "redo_rate",
+                     "solved_rate", "satisfaction_rate", "dispatched")
+
 
 
 class Rows:
@@ -119,7 +125,7 @@ def _t(lang: str, key: str, **params: Any) -> str:
 
 
 def scope_line(lang: str, scope: dict[str, Any]) -> str:
-    if scope["kind"] in ("year", "week"):
+    if scope["kind"] in ("year", "quarter", "month", "week"):
         what = scope["name"]
     elif scope["kind"] == "range":
         what = _t(lang, "report.scope.range", since=scope["since"] or "…", until=scope["until"] or "…")
@@ -315,6 +321,28 @@ def visits_document(lang: str, data: dict[str, Any]) -> Document:
             Section("lapsed", _t(lang, "report.section.lapsed", days=data["interval_days"]), reports.LAPSED_FIELDS,
                     data["lapsed_enterprises"], count=data["lapsed"], total=data["lapsed"]),
         ],
+    )
+
+
+def scorecard_document(lang: str, data: dict[str, Any]) -> Document:
+    """The scorecard (考核排名, issue 20): the figures over every ranked group, the weights, and
+    the ranking, best score first."""
+    from qiye_service import reports
+
+    data["groups"] = labelled(data["groups"], data["by"], lang, {})
+    by_header = _dimension_header(lang, data["by"])
+    sep = "；" if lang == "zh" else "; "
+    weights = sep.join(f"{_t(lang, 'scorecard.part.' + part)} {data['weights'][part]:g}"
+                       for part, _, _ in reports.SCORE_PARTS)
+    return Document(
+        data=data,
+        kind="scorecard",
+        title=_t(lang, f"report.title.scorecard.{data['by']}"),
+        subtitle=scope_line(lang, data["scope"]) + ("　" if lang == "zh" else " · ")
+        + _t(lang, "report.scorecard.weights", weights=weights),
+        figures=_figures(lang, data, SCORECARD_FIGURES),
+        sections=[Section("ranking", _t(lang, "report.section.ranking"), reports.SCORECARD_FIELDS, data["groups"],
+                          {"label": by_header}, SCORECARD_SHOWN)],
     )
 
 

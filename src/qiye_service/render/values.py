@@ -169,8 +169,11 @@ def with_labels(rows: Iterable[Sequence[Any]], fields: Sequence[str], lang: str,
 
 # Report figures: rates shown as percentages, day counts with one decimal.
 RATE_FIELDS = ("resolution_rate", "resolution_rate_to_date", "response_rate", "callback_rate", "satisfaction_rate",
-               "coverage_rate")
-DAY_FIGURES = ("avg_days_to_resolve", "median_days_to_resolve")
+               "coverage_rate",
+               # the scorecard's (issue 20)
+               "return_rate", "extension_rate", "on_time_rate", "redo_rate", "solved_rate")
+# Figures shown with one decimal: days, and the scorecard's composite score (0-100).
+DAY_FIGURES = ("avg_days_to_resolve", "median_days_to_resolve", "score")
 PER_FIGURES = ("visits_per_enterprise", "problems_per_visit")  # means to two places (report visits, issue 22)
 # The escalation levels' colours, once for every table (issue list, reports): colour only, never
 # bold, so NO_COLOR leaves plain words; the words carry the meaning. Workbooks fill cells in the

@@ -271,7 +271,8 @@ def _totals(sheet: Any, section: Section, doc: Document, lang: str) -> list[Any]
 CHART_SERIES = {"categories": ("total_to_date", "resolved_to_date", "overdue"),
                 "groups": ("total", "resolved", "overdue", "level_red", "level_overdue", "level_due_soon"),
                 "by_kind": ("total", "resolved", "overdue"),
-                "coverage": ("assigned", "visited", "lapsed")}
+                "coverage": ("assigned", "visited", "lapsed"),
+                "ranking": ("score",)}  # the scorecard (issue 20): each group's composite score
 
 
 def _group_chart(sheet: Any, section: Section, headers: Sequence[str], header_row: int, count: int) -> None:
