@@ -40,12 +40,17 @@ WRITES: dict[str, tuple[str, ...]] = {
     "dispatch": ("INSERT", "UPDATE", "DELETE"),
     "event": ("INSERT",),               # the history: append-only
     "seal": ("INSERT",),                # recorded seals (db seal): append-only
+    "reminder_delivery": ("INSERT",),   # remind --send: the delivery log, only ever added to
     "app_user": (),                     # users: written only by a login granted with admin
+    # issue 22: visits are logged (visit add) and re-imported (import visits --on-conflict update);
+    # each change of an enterprise's liaison appends its assignment row
+    "visit": ("INSERT", "UPDATE"),
+    "liaison_assignment": ("INSERT",),
 }
 ADMIN_WRITES: dict[str, tuple[str, ...]] = {
     "app_user": ("INSERT", "UPDATE"),   # user add/edit/disable/import; users are never deleted
 }
-APPEND_ONLY_TABLES = ("event", "seal")  # INSERT and SELECT only, for every login but the owner
+APPEND_ONLY_TABLES = ("event", "seal", "reminder_delivery")  # INSERT and SELECT only, for every login but the owner
 MAX_LOGIN_BYTES = 63  # NAMEDATALEN - 1
 _SCHEMA_OID = "(SELECT oid FROM pg_namespace WHERE nspname = %s)"
 
