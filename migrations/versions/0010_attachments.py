@@ -1,7 +1,7 @@
 """evidence: files attached to issues, stored once per content in chunks (issue 23)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-07 07:45:00
 
 `attachment` is one file kept with one issue (name, media type, size, SHA-256, note, who and
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -88,6 +88,14 @@ def _register() -> None:
 
     app.add_typer(reports.app, name="report")
 
+    from qiye_service.cli import remind
+
+    app.command("remind")(remind.remind)
+
+    from qiye_service.cli import visits
+
+    app.add_typer(visits.app, name="visit")
+
 
 _register()
 

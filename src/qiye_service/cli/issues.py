@@ -64,6 +64,14 @@ def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: Outp
     render.write_rows(rows, fields, fmt.value, sys.stdout, lang=app_ctx.lang, category_names=category_names)
 
 
+def _visit_id(text: str | None) -> int | None:
+    if text is None:
+        return None
+    from qiye_service.services.visits import parse_visit_id
+
+    return parse_visit_id(text)
+
+
 def _due(app_ctx: AppContext, text: str | None, base: Any) -> Any:
     from qiye_service.services.deadlines import parse_due
 
@@ -151,12 +159,15 @@ def add(
     due: DueOpt = None,
     reported: ReportedOpt = None,
     priority: Annotated[str, typer.Option("--priority", help="urgent, high, normal or low.")] = "normal",
-    source: Annotated[str, typer.Option("--source", help="visit, meeting, phone, online or other.")] = "visit",
+    source: Annotated[str | None, typer.Option("--source", help="visit, meeting, phone, online or other (default: "
+                                               "visit, or how the --visit was made).", show_default=False)] = None,
     tag: TagOpt = None,
     project: ProjectOpt = None,
     desc: DescOpt = None,
     fmt: FormatOption = OutputFormat.table,
     dispatched: DispatchedOpt = None,
+    visit: Annotated[str | None, typer.Option("--visit", help="The visit (走访) that found it: its id, as visit list "
+                                              "shows.", show_default=False)] = None,
 ) -> None:
     """File a problem an enterprise raised; prints its id.
 
@@ -184,6 +195,7 @@ def add(
             source=source, priority=priority, department=dept, owner=owner, reported_on=reported_on,
             due_on=due_on, tags=tag or [], project=project, description=desc, deadline=deadline,
             response_deadline=_response_deadline(app_ctx) if dept or owner else None, dispatched_on=dispatched_on,
+            visit=_visit_id(visit),
         )
         row = queries.issue_row(session, issue.id) if fmt is not OutputFormat.table else None
         duplicates = issues.near_duplicates(session, issue)
