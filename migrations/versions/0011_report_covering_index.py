@@ -1,7 +1,7 @@
 """a covering index for the report scans (issue 24: reports on a cold cache and a shuffled ledger)
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-07 08:00:00
 
 Every aggregate of `report summary`, `weekly`, `overdue` and `issue list --overdue`'s count
@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
