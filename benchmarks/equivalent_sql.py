@@ -177,3 +177,68 @@ def export_issues(d: Dialect) -> str:
             f"i.source, i.priority, i.status, dep.name AS department, i.owner, i.reported_on, i.due_on, "
             f"i.resolved_on, i.resolution, {d.tags('i')} AS tags, i.created_by, i.created_at, i.updated_at "
             f"{NAMES} ORDER BY i.id")
+
+
+SCORE_PARTS = (("response", "response_rate", True), ("return", "return_rate", False),
+               ("extension", "extension_rate", False), ("on_time", "on_time_rate", True),
+               ("redo", "redo_rate", False), ("solved", "solved_rate", True),
+               ("satisfied", "satisfaction_rate", True))
+WEIGHTS = {"response": 15, "return": 10, "extension": 10, "on_time": 25, "redo": 10, "solved": 15, "satisfied": 15}
+
+
+def scorecard(d: Dialect, *, since: date, until: date) -> str:
+    """`report scorecard --year Y` (by department): the issue figures of each lead department in
+    one pass over the year's issues; the dispatches (each department's part in an issue: the
+    dispatch rows of one issue, department, part and dispatch time, or the issue's own lead
+    when it has no row) in a second; the rates, the weighted score and the rank from those."""
+    scope = f"reported_on >= {q(since)} AND reported_on <= {q(until)}"
+
+    def in_time(t: str) -> str:
+        return (f"{t}.acknowledged_at IS NOT NULL AND {t}.acknowledge_by IS NOT NULL "
+                f"AND {d.day_of(t + '.acknowledged_at')} <= {t}.acknowledge_by")
+
+    deadline = "coalesce(deadline_on, due_on)"
+    issues = d.temp("s", f"""SELECT department_id, count(*) AS led,
+    count(*) FILTER (WHERE extension_count > 0) AS extended,
+    count(*) FILTER (WHERE status = 'resolved') AS resolved,
+    count(*) FILTER (WHERE status = 'resolved' AND resolved_on IS NOT NULL AND {deadline} IS NOT NULL)
+      AS with_deadline,
+    count(*) FILTER (WHERE status = 'resolved' AND resolved_on IS NOT NULL AND resolved_on <= {deadline}) AS on_time,
+    count(*) FILTER (WHERE status = 'resolved' OR reopen_count > 0) AS closed_out,
+    count(*) FILTER (WHERE reopen_count > 0) AS redone,
+    count(*) FILTER (WHERE callback_result IS NOT NULL AND callback_solved IS NOT NULL) AS answers,
+    count(*) FILTER (WHERE callback_result IS NOT NULL AND callback_solved = 'solved') AS solved,
+    count(*) FILTER (WHERE callback_result IS NOT NULL AND callback_solved = 'partly') AS partly,
+    count(*) FILTER (WHERE callback_result IS NOT NULL) AS reached,
+    count(*) FILTER (WHERE callback_result IN ('satisfied', 'basic')) AS satisfied
+  FROM issue WHERE {scope} AND department_id IS NOT NULL GROUP BY department_id""")
+    active = "d.active = 1" if d.sqlite else "d.active"
+    dispatches = d.temp("u", f"""SELECT department_id, count(*) AS dispatched, sum(ok) AS in_time,
+    sum(back) AS returned FROM (
+    SELECT d.department_id, max(CASE WHEN {in_time('d')} THEN 1 ELSE 0 END) AS ok,
+      max(CASE WHEN d.returned_at IS NOT NULL THEN 1 ELSE 0 END) AS back
+    FROM dispatch d WHERE d.issue_id IN (SELECT id FROM issue WHERE {scope})
+    GROUP BY d.issue_id, d.department_id, d.role, d.dispatched_at
+    UNION ALL
+    SELECT i.department_id, CASE WHEN {in_time('i')} THEN 1 ELSE 0 END, 0 FROM issue i
+    WHERE i.reported_on >= {q(since)} AND i.reported_on <= {q(until)} AND i.department_id IS NOT NULL AND i.dispatched_at IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM dispatch d WHERE d.issue_id = i.id AND d.role = 'lead' AND {active}
+                      AND d.department_id = i.department_id)) AS units GROUP BY department_id""")
+    rate = {"response_rate": ("in_time", "dispatched"), "return_rate": ("returned", "dispatched"),
+            "extension_rate": ("extended", "led"), "on_time_rate": ("on_time", "with_deadline"),
+            "redo_rate": ("redone", "closed_out"), "satisfaction_rate": ("satisfied", "reached")}
+    rates = ",\n    ".join(f"round(1.0 * coalesce({n}, 0) / nullif({m}, 0), 4) AS {name}"
+                           for name, (n, m) in rate.items())
+    rates += ",\n    round((coalesce(solved, 0) + coalesce(partly, 0) / 2.0) / nullif(answers, 0), 4) AS solved_rate"
+    turned = {part: (field if better else f"(1 - {field})") for part, field, better in SCORE_PARTS}
+    weighted = " + ".join(f"coalesce({WEIGHTS[p]} * {turned[p]}, 0)" for p, _, _ in SCORE_PARTS)
+    weights = " + ".join(f"CASE WHEN {field} IS NULL THEN 0 ELSE {WEIGHTS[p]} END" for p, field, _ in SCORE_PARTS)
+    return issues + dispatches + f"""SELECT rank() OVER (ORDER BY score DESC) AS rank, * FROM (
+  SELECT name, round(100.0 * ({weighted}) / nullif({weights}, 0), 1) AS score, * FROM (
+    SELECT dep.name, coalesce(u.dispatched, 0) AS dispatched, coalesce(u.in_time, 0) AS in_time,
+      coalesce(u.returned, 0) AS returned, s.*,
+    {rates}
+    FROM department dep LEFT JOIN s ON s.department_id = dep.id LEFT JOIN u ON u.department_id = dep.id
+    WHERE s.department_id IS NOT NULL OR u.department_id IS NOT NULL) AS figures) AS scored
+  ORDER BY score IS NULL, score DESC, name;
+"""

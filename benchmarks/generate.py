@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/generate.py                    # 1,000,000 issues, SQLite
     .venv/bin/python benchmarks/generate.py --issues 100000    # 100k
     .venv/bin/python benchmarks/generate.py --pg               # the same into PostgreSQL
+    .venv/bin/python benchmarks/generate.py --shuffled         # ids shuffled against the dates
 
 About 1 enterprise per 100 issues; issues reported 2019-01-01 to 2026-11-27, 75% resolved
 (older ones more often); dispatches, acknowledgements, escalations and callbacks as an office
@@ -50,12 +51,12 @@ def label(issues: int) -> str:
     return str(issues)
 
 
-def sqlite_path(issues: int) -> Path:
-    return DATA / f"ledger-{label(issues)}.db"
+def sqlite_path(issues: int, shuffled: bool = False) -> Path:
+    return DATA / f"ledger-{label(issues)}{'-shuffled' if shuffled else ''}.db"
 
 
-def pg_url(issues: int) -> str:
-    return f"{PG_SERVER}/qiye_bench_{label(issues)}"
+def pg_url(issues: int, shuffled: bool = False) -> str:
+    return f"{PG_SERVER}/qiye_bench_{label(issues)}{'_shuffled' if shuffled else ''}"
 
 
 def qiye_env(workdir: Path) -> dict[str, str]:
@@ -90,6 +91,22 @@ def write_csv(path: Path, header: tuple[str, ...], rows: list[tuple[str, ...]] |
 def write_issue_chunk(issues: int, seed: int, start: int, stop: int, path: str) -> str:
     ledger = ledger_model.Ledger(issues, seed)
     write_csv(Path(path), ledger_model.ISSUE_HEADER, ledger_model.issue_rows(ledger, start, stop))
+    return path
+
+
+def write_shuffled_chunk(issues: int, seed: int, start: int, stop: int, path: str) -> str:
+    """Ids `start`..`stop - 1` of a ledger whose ids are shuffled against the dates (issue 24): id k
+    is the model's issue number perm[k - 1] under its new id, as when `qiye import` reads a CSV
+    whose rows are not in date order (districts' ledgers merged, years of sheets back-filled).
+    The rows are the same as the ordered ledger's, so every count matches it."""
+    import random
+
+    ledger = ledger_model.Ledger(issues, seed)
+    perm = list(range(1, issues + 1))
+    random.Random(seed + 24).shuffle(perm)
+    rows = ledger_model.issue_rows(ledger, numbers=perm[start - 1:stop - 1])
+    write_csv(Path(path), ledger_model.ISSUE_HEADER,
+              ((str(new_id), *row[1:]) for new_id, row in zip(range(start, stop), rows, strict=True)))
     return path
 
 
@@ -180,7 +197,8 @@ def prepare_pg(url: str) -> None:
 
 
 def note_path(target: str, issues: int, pg: bool) -> Path:
-    return DATA / f"ledger-{label(issues)}.pg.json" if pg else Path(target + ".json")
+    return DATA / f"{target.rpartition('/')[2].replace('qiye_bench_', 'ledger-')}.pg.json" if pg \
+        else Path(target + ".json")
 
 
 def built(target: str, issues: int, pg: bool) -> dict | None:
@@ -193,10 +211,10 @@ def built(target: str, issues: int, pg: bool) -> dict | None:
 
 
 def build(issues: int, *, pg: bool = False, seed: int = ledger_model.Ledger.seed, force: bool = False,
-          quiet: bool = False) -> dict:
+          quiet: bool = False, shuffled: bool = False) -> dict:
     """Build (or reuse) the ledger; returns its note: target, issues, events, seconds."""
     DATA.mkdir(parents=True, exist_ok=True)
-    target = pg_url(issues) if pg else str(sqlite_path(issues))
+    target = pg_url(issues, shuffled) if pg else str(sqlite_path(issues, shuffled))
     existing = None if force else built(target, issues, pg)
     if existing is not None:
         return sealed(existing, target, issues, pg)
@@ -209,13 +227,13 @@ def build(issues: int, *, pg: bool = False, seed: int = ledger_model.Ledger.seed
             print(*words, file=sys.stderr, flush=True)
 
     with shown(default_lang(), quiet=quiet, key="progress.bench_build", total=issues, issues=f"{issues:,}") as progress:
-        return _build(issues, target=target, pg=pg, seed=seed, say=say, progress=progress)
+        return _build(issues, target=target, pg=pg, seed=seed, say=say, progress=progress, shuffled=shuffled)
 
 
-def _build(issues: int, *, target: str, pg: bool, seed: int, say: Any, progress: Any) -> dict:
+def _build(issues: int, *, target: str, pg: bool, seed: int, say: Any, progress: Any, shuffled: bool = False) -> dict:
     """The build itself, saying how far it has got (issues imported, then the follow-ups)."""
     ledger = ledger_model.Ledger(issues, seed)
-    work = DATA / f"build-{label(issues)}{'-pg' if pg else ''}"
+    work = DATA / f"build-{label(issues)}{'-pg' if pg else ''}{'-shuffled' if shuffled else ''}"
     work.mkdir(exist_ok=True)
     env = qiye_env(work)
     started = time.perf_counter()
@@ -234,7 +252,8 @@ def _build(issues: int, *, target: str, pg: bool, seed: int, say: Any, progress:
     import_seconds = 0.0
     with ProcessPoolExecutor(max_workers=1) as writer:
         pending: list[Future[str]] = [
-            writer.submit(write_issue_chunk, issues, seed, start, stop, str(work / f"issues-{start:08d}.csv"))
+            writer.submit(write_shuffled_chunk if shuffled else write_issue_chunk, issues, seed, start, stop,
+                          str(work / f"issues-{start:08d}.csv"))
             for start, stop in bounds
         ]
         for number, future in enumerate(pending, start=1):
@@ -252,7 +271,7 @@ def _build(issues: int, *, target: str, pg: bool, seed: int, say: Any, progress:
         "target": target if not pg else target.rpartition("/")[2], "issues": issues,
         "enterprises": ledger.enterprises, "seed": seed, "complete": True,
         "seconds": round(time.perf_counter() - started, 1), "import_seconds": round(import_seconds, 1),
-        "follow_ups": comments, "now": NOW,
+        "follow_ups": comments, "now": NOW, **({"shuffled": True} if shuffled else {}),
     }
     note_path(target, issues, pg).write_text(json.dumps(note, indent=2) + "\n")
     for leftover in work.glob("*.csv"):
@@ -279,8 +298,10 @@ def main() -> None:
     parser.add_argument("--pg", action="store_true", help=f"build in PostgreSQL ({PG_SERVER}/qiye_bench_<size>)")
     parser.add_argument("--seed", type=int, default=ledger_model.Ledger.seed)
     parser.add_argument("--force", action="store_true", help="rebuild even if a complete ledger exists")
+    parser.add_argument("--shuffled", action="store_true",
+                        help="ids shuffled against the reported dates (ledger-<size>-shuffled; issue 24)")
     args = parser.parse_args()
-    note = build(args.issues, pg=args.pg, seed=args.seed, force=args.force)
+    note = build(args.issues, pg=args.pg, seed=args.seed, force=args.force, shuffled=args.shuffled)
     print(json.dumps(note, indent=2))
 
 

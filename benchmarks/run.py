@@ -206,6 +206,7 @@ class Bench:
         self.work = work
         self.env = generate.qiye_env(work)
         self.figures: list[Figure] = []
+        self.commands: list[str] = []  # --command: only the point-2 commands whose name has one of these
         pg = backend == "postgresql"
         for issues in sorted({large, small, flat}):
             # In a process of its own: the runner stays small (see TIME above).
@@ -248,12 +249,17 @@ class Bench:
             ("report weekly", ["report", "weekly"],
              sql.weekly(d, monday=monday, sunday=monday + timedelta(days=6), ladder=ladder(TODAY))),
             ("report overdue", ["report", "overdue"], sql.overdue(d, ladder=ladder(TODAY))),
+            ("report scorecard --year Y", ["report", "scorecard", "--year", str(YEAR)],
+             sql.scorecard(d, since=date(YEAR, 1, 1), until=year_end)),
             ("issue list --status open --category C --limit 50",
              ["issue", "list", "--status", "open", "--category", CATEGORY, "--limit", "50"],
              sql.issue_list(d, status="open", category=CATEGORY, limit=50)),
             ("issue show ID", ["issue", "show", "{id}"], sql.issue_show(d, issue_id=self.comparable_issue(big))),
         ]
         for index, (name, args, script) in enumerate(commands):
+            if self.commands and not any(wanted in name for wanted in self.commands):
+                continue
+
             def on(issues: int, args: list[str] = args) -> list[str]:
                 return self.qiye(issues, *(a.replace("{id}", str(self.comparable_issue(issues))) for a in args))
 
@@ -643,6 +649,8 @@ def main() -> None:
     parser.add_argument("--issues", type=int, help="another size of the large ledger (a trial run)")
     parser.add_argument("--runs", type=int, default=5, help="measured runs per command (default 5)")
     parser.add_argument("--only", action="append", choices=sorted(POINTS), help="only these points of issue 7")
+    parser.add_argument("--command", action="append", default=[],
+                        help="point 2: only the commands whose name contains this (e.g. scorecard)")
     parser.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
     parser.add_argument("--summary", action="store_true",
                         help="measure nothing: write README.md's table from benchmarks/README.md's latest figures")
@@ -664,6 +672,7 @@ def main() -> None:
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "src" / "qiye_service")], check=True,
                    env=generate.qiye_env(work), stdout=subprocess.DEVNULL)
     bench = Bench(backend=backend, large=large, small=1000, flat=max(1000, large // 10), runs=args.runs, work=work)
+    bench.commands = args.command
     for point in args.only or sorted(POINTS):
         if point == "8" and args.pg:
             continue  # start-up does not touch the database

@@ -102,6 +102,13 @@ def test_a_granted_login_works_the_ledger_but_cannot_rewrite_history(
     source.write_text("title,enterprise,category,reported_on,tags\n用电增容,九典制药,用水用电,2023-12-05,新标签\n",
                       encoding="utf-8")
     cadre.ok("import", "issues", str(source))
+    # Visits and 包联 (issue 22): an assignment, a visit, a problem it found, a visit log imported again.
+    cadre.ok("enterprise", "assign", "蓝思科技", "--liaison", "李娟")
+    cadre.ok("visit", "add", "蓝思科技", "--on", "2023-12-01", "--note", "走访")
+    cadre.ok("issue", "add", "道路破损", "-e", "蓝思科技", "-c", "road", "--visit", "1")
+    visits = tmp_path / "visits.csv"
+    visits.write_text(cadre.ok("export", "visits").stdout, encoding="utf-8")
+    cadre.ok("import", "visits", str(visits), "--on-conflict", "update")
     cadre.ok("db", "seal")
     cadre.ok("db", "check")
     cadre.ok("report", "summary")

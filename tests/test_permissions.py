@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from notify_target import NotifyTarget
 from qiye_service.i18n import translate
 from qiye_service.services import permissions
 from qiye_service.services.permissions import PERMISSIONS, ROLES, Forbidden, Person, require_four_eyes
@@ -50,8 +51,16 @@ def become(qiye, role: str | None) -> None:  # type: ignore[no-untyped-def]
         qiye.sql("UPDATE app_user SET login = :l WHERE name = :n", l=login_of(qiye), n=PEOPLE[role])
 
 
+@pytest.fixture(scope="module")
+def notify_target():  # type: ignore[no-untyped-def]
+    """Where `remind --send` delivers (a JSON webhook on 127.0.0.1, tests/notify_target.py)."""
+    server = NotifyTarget()
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def office(qiye, tmp_path: Path):  # type: ignore[no-untyped-def]
+def office(qiye, tmp_path: Path, notify_target):  # type: ignore[no-untyped-def]
     """A ledger filed before anyone registered, then four users, one per role.
 
     #1 消防救援大队, owner 王强; #2 供电, owner 李娜; #3 消防救援大队, owner 张干部 (the cadre),
@@ -79,6 +88,7 @@ def office(qiye, tmp_path: Path):  # type: ignore[no-untyped-def]
             "--owner", "张干部", "--reported", "2023-12-02")
     qiye.ok("config", "set", "closeout.verify", "on")
     qiye.ok("issue", "resolve", "6", "--note", "已更换")
+    qiye.ok("config", "set", "notify.default", notify_target.url("office"))  # issue 23: remind --send
     qiye.ok("db", "backup", str(tmp_path / "backup.db"))
     register(qiye, PEOPLE["cadre"], "cadre")
     register(qiye, PEOPLE["handler"], "handler", dept="消防救援大队")
@@ -87,6 +97,9 @@ def office(qiye, tmp_path: Path):  # type: ignore[no-untyped-def]
     register(qiye, "钱停用", "cadre", active=False)
     (tmp_path / "issues.csv").write_text("title,enterprise,category,reported_on\n新问题,蓝思科技,消防验收,2023-12-01\n", encoding="utf-8")
     (tmp_path / "enterprises.csv").write_text("name,zone\n九典制药,南园\n", encoding="utf-8")
+    (tmp_path / "验收意见.txt").write_text("消防验收合格\n", encoding="utf-8")  # issue 23: evidence
+    (tmp_path / "visits.csv").write_text("走访日期,走访企业,走访人,走访情况\n2023-12-18,蓝思科技,张干部,了解用工\n",
+                                         encoding="utf-8")
     return qiye
 
 
@@ -131,16 +144,24 @@ def invocations(tmp_path: Path) -> dict[str, list[str]]:
         "issue verify": ["issue", "verify", "6"],
         "issue return": ["issue", "return", "3", "--reason", "非本单位职责", "--note", "属供电公司职责"],
         "issue uphold": ["issue", "uphold", "2", "--note", "经审定属供电公司职责"],
+        "issue attach": ["issue", "attach", "3", str(tmp_path / "验收意见.txt"), "--note", "验收意见书"],
+        "remind --send": ["remind", "--send", "--dept", "消防救援大队"],
+        # issue 22: visits and 包联
+        "enterprise assign": ["enterprise", "assign", "蓝思科技", "--liaison", "刘洋"],
+        "enterprise edit --liaison": ["enterprise", "edit", "蓝思科技", "--liaison", "刘洋"],
+        "visit add": ["visit", "add", "蓝思科技", "--on", "2023-12-19", "--note", "走访了解用工"],
+        "import visits": ["import", "visits", str(tmp_path / "visits.csv")],
     }
 
 
 def fingerprint(qiye, tmp_path: Path) -> tuple:  # type: ignore[no-untyped-def]
     """Everything a writing command could change: row counts, the history heads, the settings."""
     counts = tuple(qiye.sql(f"SELECT COUNT(*) FROM {table}")[0][0]
-                   for table in ("issue", "event", "enterprise", "department", "category", "app_user", "seal"))
+                   for table in ("issue", "event", "enterprise", "department", "category", "app_user", "seal",
+                                 "reminder_delivery", "visit", "liaison_assignment", "attachment"))
     heads = tuple(qiye.sql("SELECT id, status, priority, owner, history_hash FROM issue ORDER BY id"))
     users = tuple(qiye.sql("SELECT name, role, active FROM app_user ORDER BY name"))
-    enterprises = tuple(qiye.sql("SELECT name, zone FROM enterprise ORDER BY name"))
+    enterprises = tuple(qiye.sql("SELECT name, zone, liaison FROM enterprise ORDER BY name"))
     config = tmp_path / "config" / "config.toml"
     return counts, heads, users, enterprises, config.read_text() if config.exists() else None
 
@@ -196,9 +217,12 @@ def test_every_writing_command_is_in_the_table() -> None:
     """A new command must be classified: listed here as reading, or given its row in PERMISSIONS."""
     reading = {"issue list", "issue show", "enterprise list", "enterprise show", "category list",
                "department list", "report summary", "report weekly", "report overdue", "report trend",
+               "report scorecard",
                "report supervision", "report meeting", "export issues", "export enterprises", "export events",
                "export users", "db backup", "db check", "db info", "config get", "config list", "config path",
-               "user list", "user show", "user roles"}
+               "user list", "user show", "user roles", "remind", "visit list", "visit show", "report visits",
+               "export visits",
+               "attachment get", "attachment list", "export attachments"}  # evidence (issue 23)
     # PostgreSQL itself lets only the ledger's owner grant (issue 19 point 5): no qiye role can.
     owner_only = {"db grant"}
     unclassified = cli_commands() - reading - owner_only - set(PERMISSIONS)
@@ -432,6 +456,22 @@ def test_sqlite_identity_is_the_real_os_login(sqlite_qiye) -> None:
     done = sqlite_qiye.run_process("issue", "comment", "1", "已督办", env=LATER)
     assert done.returncode == 0, done.stderr
     assert sqlite_qiye.sql("SELECT actor FROM event ORDER BY id DESC LIMIT 1") == [("孙督办",)]
+
+
+def test_a_cadre_logs_their_own_visits(office) -> None:
+    """Issue 22: a cadre records the visits they made; naming another visitor is the office's."""
+    become(office, "cadre")
+    office.ok("visit", "add", "蓝思科技", "--on", "2023-12-19", "--note", "走访", env=NO_USER_ENV)
+    office.ok("visit", "add", "蓝思科技", "--on", "2023-12-19", "--by", "张干部", "--note", "走访", env=NO_USER_ENV)
+    assert office.sql("SELECT visited_by, created_by FROM visit") == [("张干部", "张干部")] * 2
+    refused = office("visit", "add", "蓝思科技", "--on", "2023-12-19", "--by", "王强", "--note", "代录",
+                     env=NO_USER_ENV)
+    assert refused.exit_code == 1 and "logs their own visits" in refused.stderr
+    assert office.sql("SELECT COUNT(*) FROM visit") == [(2,)]
+    become(office, "supervisor")
+    office.ok("visit", "add", "蓝思科技", "--on", "2023-12-19", "--by", "王强", "--note", "代录", env=NO_USER_ENV)
+    become(office, "handler")
+    assert office("visit", "add", "蓝思科技", "--on", "2023-12-19", "--note", "x", env=NO_USER_ENV).exit_code == 1
 
 
 def test_dispatching_by_editing_is_a_supervisors(office) -> None:

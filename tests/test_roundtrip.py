@@ -94,6 +94,14 @@ def test_sample_ledger_round_trip_with_its_supervision_record(qiye, empty_databa
         # The weekly report's seal is a digest of each ledger's own history, which an import does not copy.
         imported.pop("seal", None)
         original.pop("seal", None)
+        if "--by" in report:
+            # A department's returns, transfers and co-handling acknowledgements (which its response
+            # rate counts) are the work-order cycle's (DESIGN §11), carried by --cycle, not by
+            # --supervision: test_sample_cycle.py round-trips them with every report figure.
+            for groups in (imported["groups"], original["groups"]):
+                for group in groups:
+                    for name in ("returns", "transfers", "response_rate"):
+                        group.pop(name)
         assert imported == original
     summary = json.loads(other.ok("report", "summary", "--format", "json").stdout)
     assert summary["level_red"] >= 1 and 0 < summary["response_rate"] < 1 and 0 < summary["satisfaction_rate"] < 1

@@ -3,7 +3,7 @@
 tests/test_migrations.py checks these against the scripts in migrations/.
 """
 
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")
 HEAD_REVISION = REVISIONS[-1]
 
 # What migrations create beside the models (0002's search index: the FTS5 tables on SQLite,

@@ -24,7 +24,25 @@ KNOWN_KEYS: dict[str, str] = {
     "escalation.red": "working days late after which an issue is red, default 5",
     "closeout.verify": "on or off: a close-out waits for a supervisor's verification (default: on once users exist)",
     "park.name": "the park's name, printed at the top of the meeting pack (report --format html/pdf)",
+    # evidence (issue 23)
+    "attach.max_size": "the largest file issue attach takes, e.g. 20MB (default), 500KB, 1GB (units of 1024)",
+    "closeout.evidence": "required or optional (default): whether a close-out needs an attachment",
+    "remind.due_soon": "working days ahead that `qiye remind` counts as due soon (default: escalation.due_soon)",
+    "remind.timeout": "seconds `qiye remind --send` waits for a target to connect and to answer, default 10",
+    "notify.default": "apprise URL for reminders of recipients without a target of their own",
+    "visit.interval": "days an assigned enterprise may go without a visit (report visits), default 30",
+    "scorecard.weight.response": "weight of the response rate in the scorecard's score (0-100, default 15)",
+    "scorecard.weight.return": "weight of the return rate (fewer is better; default 10)",
+    "scorecard.weight.extension": "weight of the extension rate (fewer is better; default 10)",
+    "scorecard.weight.on_time": "weight of the on-time rate (default 25)",
+    "scorecard.weight.redo": "weight of the redo rate (fewer is better; default 10)",
+    "scorecard.weight.solved": "weight of the solved rate among reached callbacks (default 15)",
+    "scorecard.weight.satisfied": "weight of the satisfaction rate among reached callbacks (default 15)",
 }
+SCORECARD_WEIGHT_PREFIX = "scorecard.weight."
+# `visit.interval` (issue 22): whole days, 1 to 3660.
+VISIT_INTERVAL_DEFAULT = 30
+VISIT_INTERVAL_MAX = 3660
 PARK_NAME_MAX = 60
 # `closeout.verify` (issue 20): on, off, or auto (unset: on once users are registered).
 VERIFY_ON = ("on", "true", "yes", "1")
@@ -32,6 +50,12 @@ VERIFY_OFF = ("off", "false", "no", "0")
 VERIFY_SETTINGS = (*VERIFY_ON, *VERIFY_OFF, "auto")
 # Per-category deadlines are `deadline.category.<code>`.
 CATEGORY_DEADLINE_PREFIX = "deadline.category."
+# Reminder targets (issue 23): `notify.dept.<department>` and `notify.user.<person>`, apprise URLs.
+NOTIFY_DEPT_PREFIX = "notify.dept."
+NOTIFY_USER_PREFIX = "notify.user."
+NOTIFY_PREFIXES = (NOTIFY_DEPT_PREFIX, NOTIFY_USER_PREFIX)
+REMIND_TIMEOUT_DEFAULT = 10.0
+REMIND_TIMEOUT_MAX = 300.0
 
 
 def config_dir() -> Path:
@@ -74,9 +98,11 @@ def load_config() -> dict[str, str]:
 
 
 def check_key(key: str) -> None:
-    if key in KNOWN_KEYS or (key.startswith(CATEGORY_DEADLINE_PREFIX) and len(key) > len(CATEGORY_DEADLINE_PREFIX)):
+    if key in KNOWN_KEYS or any(key.startswith(prefix) and key[len(prefix):].strip()
+                                for prefix in (CATEGORY_DEADLINE_PREFIX, *NOTIFY_PREFIXES)):
         return
-    raise InvalidValue("error.config_key", key=key, valid=", ".join(sorted(KNOWN_KEYS)) + ", deadline.category.<code>")
+    raise InvalidValue("error.config_key", key=key, valid=", ".join(sorted(KNOWN_KEYS))
+                       + ", deadline.category.<code>, notify.dept.<department>, notify.user.<name>")
 
 
 def save_config(values: dict[str, str]) -> Path:
@@ -146,8 +172,83 @@ def validate(key: str, value: str) -> None:
     if key == "closeout.verify":
         if value.strip().lower() not in VERIFY_SETTINGS:
             raise InvalidValue("error.config_value", key=key, value=value, reason="on_off")
-    if key.startswith(("escalation.",)) or key == "response.limit":
+    if key == "attach.max_size":
+        from qiye_service.services.attachments import parse_size
+
+        if not parse_size(value):
+            raise InvalidValue("error.config_value", key=key, value=value, reason="size")
+    if key == "closeout.evidence":
+        from qiye_service.services.workflow import EVIDENCE_SETTINGS
+
+        if value.strip().lower() not in EVIDENCE_SETTINGS:
+            raise InvalidValue("error.config_value", key=key, value=value, reason="required_optional")
+    if key == "notify.default" or key.startswith(NOTIFY_PREFIXES):
+        check_notify_url(key, value)
+    if key == "remind.timeout" and remind_timeout(value) is None:
+        raise InvalidValue("error.config_value", key=key, value=value, reason="timeout_seconds")
+    if key == "visit.interval" and visit_interval_days(value) is None:
+        raise InvalidValue("error.config_value", key=key, value=value, reason="visit_interval")
+    if key.startswith(SCORECARD_WEIGHT_PREFIX) and scorecard_weight(value) is None:
+        raise InvalidValue("error.config_value", key=key, value=value, reason="weight")
+    if key.startswith(("escalation.",)) or key == "response.limit" or key == "remind.due_soon":
         from qiye_service.workdays import parse_working_days
 
         if not value.isdigit() and parse_working_days(value) is None:
             raise InvalidValue("error.config_value", key=key, value=value, reason="working_days")
+
+
+def check_notify_url(key: str, value: str) -> None:
+    """A reminder target must be a URL apprise understands (wecombot://, dingtalk://, mailto://,
+    json:// …): one it does not is refused now, not on the morning the reminders go out."""
+    from qiye_service.services.reminders import notify_target
+
+    if notify_target(value) is None:
+        raise InvalidValue("error.config_value", key=key, value=value, reason="notify_url")
+
+
+def remind_timeout(value: str | None) -> float | None:
+    """`remind.timeout` in seconds (default 10); None for a value that is not a positive number
+    of seconds up to five minutes."""
+    if value is None or not value.strip():
+        return REMIND_TIMEOUT_DEFAULT
+    try:
+        seconds = float(value.strip().removesuffix("s"))
+    except ValueError:
+        return None
+    return seconds if 0.1 <= seconds <= REMIND_TIMEOUT_MAX else None
+
+
+def visit_interval_days(value: str | None) -> int | None:
+    """`visit.interval` as days (`30`, `30d`); None for a value that is not 1 to 3660 days."""
+    text = (value or "").strip().lower().removesuffix("d").removesuffix("天")
+    if not text.isascii() or not text.isdigit():
+        return None
+    days = int(text)
+    return days if 1 <= days <= VISIT_INTERVAL_MAX else None
+
+
+def visit_interval(config: dict[str, str]) -> int:
+    """The interval in force: the setting, else 30 days."""
+    return visit_interval_days(config.get("visit.interval")) or VISIT_INTERVAL_DEFAULT
+
+
+def scorecard_weight(value: str) -> float | None:
+    """A scorecard weight: a number from 0 to 100 (0 leaves the figure out of the score)."""
+    try:
+        weight = float(value.strip())
+    except ValueError:
+        return None
+    return weight if 0 <= weight <= 100 else None  # NaN fails both comparisons
+
+
+def scorecard_weights(values: dict[str, str]) -> dict[str, float]:
+    """The weights set in the config (`scorecard.weight.<part>`); the parts not set keep the
+    report's defaults."""
+    found = {}
+    for key, value in values.items():
+        if key.startswith(SCORECARD_WEIGHT_PREFIX) and key in KNOWN_KEYS and value != "":
+            weight = scorecard_weight(value)
+            if weight is None:
+                raise InvalidValue("error.config_value", key=key, value=value, reason="weight")
+            found[key[len(SCORECARD_WEIGHT_PREFIX):]] = weight
+    return found

@@ -355,6 +355,45 @@ def check_year(year: int, *, today: date) -> int:
     return year
 
 
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
+_QUARTER = re.compile(r"(\d{4})-?q([1-4])", re.ASCII | re.IGNORECASE)
+_CHINESE_MONTH = re.compile(r"(\d{4})年(\d{1,2})月")
+_CHINESE_QUARTER = re.compile(r"(\d{4})年(?:第)?([1-4一二三四])季度?")
+
+
+def parse_month(text: str, *, today: date) -> tuple[date, date]:
+    """The first and last day of the month `text` names: 2023-12, 2023-1 or 2023年12月; its
+    year within the accepted range (`check_year`)."""
+    value = text.strip()
+    match = _MONTH.fullmatch(value) or _CHINESE_MONTH.fullmatch(value)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise InvalidValue("error.bad_month", value=text)
+    year, month = check_year(int(match[1]), today=today), int(match[2])
+    first = date(year, month, 1)
+    return first, first + relativedelta(months=1, days=-1)
+
+
+def parse_quarter(text: str, *, today: date) -> tuple[date, date]:
+    """The first and last day of the quarter `text` names: 2023Q4, 2023-Q4, 2023q4 or
+    2023年第四季度 / 2023年4季度; its year within the accepted range (`check_year`)."""
+    value = text.strip()
+    match = _QUARTER.fullmatch(value) or _CHINESE_QUARTER.fullmatch(value)
+    if match is None:
+        raise InvalidValue("error.bad_quarter", value=text)
+    year = check_year(int(match[1]), today=today)
+    quarter = int(match[2]) if match[2].isdigit() else "一二三四".index(match[2]) + 1
+    first = date(year, 3 * quarter - 2, 1)
+    return first, first + relativedelta(months=3, days=-1)
+
+
+def month_name(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def quarter_name(day: date) -> str:
+    return f"{day.year:04d}Q{(day.month - 1) // 3 + 1}"
+
+
 def week_bounds(day: date) -> tuple[date, date]:
     """Monday and Sunday of the week containing `day`."""
     return day + relativedelta(weekday=MO(-1)), day + relativedelta(weekday=SU(+1))

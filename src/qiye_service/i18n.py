@@ -2077,8 +2077,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "再执行 apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk；也可以用 --format html 输出后"
         "在浏览器中打印（{detail}）",
     ),
-    "error.pack_format": ("--format {format} is for report weekly and report summary",
-                          "--format {format} 仅用于 report weekly 和 report summary"),
+    "error.pack_format": ("--format {format} is for report weekly, report summary and report scorecard",
+                          "--format {format} 仅用于 report weekly、report summary 和 report scorecard"),
     # --- issue 21: render ---
     "report.totals": ("Total", "合计"),
     "report.title_line": ("{title} · {subtitle}", "{title}　{subtitle}"),
@@ -2104,6 +2104,385 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "已中断；未导入任何内容：台账保持原样"),
     "error.interrupted_out": ("interrupted; nothing was written: the unfinished {path} was removed",
                               "已中断；未写入任何内容：未完成的 {path} 已删除"),
+    # --- evidence (issue 23) ---
+    "action.attached": ("attached", "上传佐证"),
+    "timeline.attached": ("attachment {id}: {name} ({size}, sha256 {sha256}…)", "附件 {id}：{name}（{size}，sha256 {sha256}…）"),
+    "heading.attachments": ("Attachments (evidence)", "佐证材料"),
+    "field.issue_id": ("Issue", "问题编号"),
+    "field.media_type": ("Type", "文件类型"),
+    "field.size": ("Size", "大小"),
+    "field.sha256": ("SHA-256", "SHA-256"),
+    "field.added_at": ("Added at", "上传时间"),
+    "field.added_by": ("Added by", "上传人"),
+    "field.file": ("File", "文件"),
+    "msg.attached": ("Attached {name} ({size}, sha256 {sha256}…) to #{id} as attachment {attachment}.",
+                     "已将 {name}（{size}，sha256 {sha256}…）作为附件 {attachment} 加入问题 #{id}。"),
+    "msg.attachment_written": ("Wrote attachment {id} ({name}, {size}) to {path}.",
+                               "已将附件 {id}（{name}，{size}）写入 {path}。"),
+    "msg.attachments_exported": ("Wrote {count} attachments and attachments.csv to {path}.",
+                                 "已将 {count} 个附件及 attachments.csv 写入 {path}。"),
+    "error.attach_not_file": ("{path} is not a regular file; name the files to attach",
+                              "{path} 不是普通文件；请指定要上传的文件"),
+    "error.attach_unreadable": ("cannot read {path}: {detail}", "无法读取 {path}：{detail}"),
+    "error.attach_too_large": (
+        "{path} is {size}, larger than attach.max_size ({limit}); nothing was attached. Make the file smaller, "
+        "or raise the limit: qiye config set attach.max_size 100MB",
+        "{path} 大小为 {size}，超过 attach.max_size（{limit}）；未上传任何文件。请压缩文件，"
+        "或调高上限：qiye config set attach.max_size 100MB",
+    ),
+    "error.attach_changed": ("{path} changed while it was being read; nothing was attached: try again once it is "
+                             "written", "{path} 在读取过程中发生了变化；未上传任何文件：请待其写完后重试"),
+    "error.attachment_not_found": ("no attachment {id}; `qiye attachment list` lists them",
+                                   "没有附件 {id}；可用 `qiye attachment list` 查看"),
+    "error.bad_attachment_id": ("{value!r} is not an attachment id; use a number such as 3",
+                                "{value!r} 不是附件编号；请使用数字，如 3"),
+    "error.attachment_altered": (
+        "attachment {id} ({name}) of issue #{issue} does not match its SHA-256: the stored file was altered; "
+        "run qiye db check, and restore a backup",
+        "问题 #{issue} 的附件 {id}（{name}）与其 SHA-256 不符：存储的文件已被篡改；"
+        "请运行 qiye db check，并从备份恢复",
+    ),
+    "error.attachment_terminal": (
+        "attachment {id} is a file, not text for the terminal: use --out FILE, or redirect stdout (> FILE)",
+        "附件 {id} 是文件，不宜直接输出到终端：请使用 --out FILE，或重定向标准输出（> FILE）",
+    ),
+    "error.output_not_dir": ("{path} is not a folder; name a folder to write the files into",
+                             "{path} 不是文件夹；请指定用于写入文件的文件夹"),
+    "error.closeout_needs_evidence": (
+        "issue #{id} has no attachment, and closeout.evidence is required: attach the evidence first "
+        "(qiye issue attach {id} FILE)",
+        "问题 #{id} 没有佐证材料，而 closeout.evidence 设为 required：请先上传佐证材料"
+        "（qiye issue attach {id} FILE）",
+    ),
+    "error.import_closeout_needs_evidence": (
+        "the row closes the issue out ({status}) without an attachment, and closeout.evidence is required: "
+        "import it in progress, attach the evidence (qiye issue attach ID FILE), then resolve it",
+        "该行在没有佐证材料的情况下办结销号（{status}），而 closeout.evidence 设为 required：请先以办理中导入，"
+        "上传佐证材料（qiye issue attach ID FILE）后再办结",
+    ),
+    "reason.size": ("write a size such as 20MB, 500KB or 1GB", "请写作文件大小，如 20MB、500KB 或 1GB"),
+    "reason.required_optional": ("use required or optional", "请使用 required 或 optional"),
+    "check.attachment_altered": (
+        "issue #{id}: attachment {attachment} ({name}) does not match its SHA-256 {sha256}…: the stored file "
+        "was altered",
+        "问题 #{id}：附件 {attachment}（{name}）与其 SHA-256 {sha256}… 不符：存储的文件已被篡改",
+    ),
+    "check.attachment_unrecorded": (
+        "issue #{id}: attachment {attachment} ({name}) is not in the issue's history: it was added to the table "
+        "by hand",
+        "问题 #{id}：附件 {attachment}（{name}）不在办理过程中：它是直接写入数据表的",
+    ),
+    "check.attachment_mismatch": (
+        "issue #{id}: attachment {attachment} ({name}) differs from what the history recorded of it: it was "
+        "altered",
+        "问题 #{id}：附件 {attachment}（{name}）与办理过程中的记录不符：它已被篡改",
+    ),
+    "check.attachment_missing": (
+        "issue #{id}: attachment {attachment} ({name}) is in the history but no longer in the ledger: it was "
+        "deleted",
+        "问题 #{id}：附件 {attachment}（{name}）在办理过程中有记录，但台账中已不存在：它已被删除",
+    ),
+    "progress.check_attachments": ("checking the attachments against their hashes", "正在核对附件与其哈希"),
+    "help.cmd.issue.attach": (
+        "Keep files with an issue as evidence (佐证材料), each with its SHA-256 in the issue's history.\n\n"
+        "A file larger than `attach.max_size` (default 20MB) is refused and nothing is kept. The same content "
+        "attached again is stored once. Prints each new attachment's id.\n\n"
+        "Example: qiye issue attach 12 消防验收意见书.pdf 现场照片.jpg --note \"验收合格\"",
+        "将文件作为佐证材料随问题保存，每个文件的 SHA-256 记入问题的办理过程。\n\n"
+        "大于 `attach.max_size`（默认 20MB）的文件会被拒绝，且不保存任何文件。相同内容再次上传只存一份。"
+        "输出每个新附件的编号。\n\n"
+        "示例：qiye issue attach 12 消防验收意见书.pdf 现场照片.jpg --note \"验收合格\"",
+    ),
+    "help.opt.issue.attach.files": ("The files to keep with the issue (photos, scans, certificates).",
+                                    "要随问题保存的文件（照片、扫描件、证书等）。"),
+    "help.opt.issue.attach.note": ("What the files show, for the history.", "文件说明，记入办理过程。"),
+    "help.cmd.attachment": ("Get back the files kept as evidence (佐证材料), or list them.",
+                            "取回或列出作为佐证材料保存的文件。"),
+    "help.cmd.attachment.get": (
+        "Give back a file kept as evidence, byte for byte, checked against its SHA-256.\n\n"
+        "Without --out the bytes go to stdout, which must not be a terminal (redirect it, or pipe it).\n\n"
+        "Example: qiye attachment get 3 --out 消防验收意见书.pdf",
+        "逐字节取回作为佐证材料保存的文件，并按其 SHA-256 校验。\n\n"
+        "不加 --out 时写到标准输出，此时标准输出不能是终端（请重定向或接管道）。\n\n"
+        "示例：qiye attachment get 3 --out 消防验收意见书.pdf",
+    ),
+    "help.opt.attachment.get.id": ("Attachment id, as `issue show` lists it.", "附件编号，见 `issue show` 的列表。"),
+    "help.opt.attachment.get.out": ("Write the file here instead of to stdout.", "写入此文件，而不是标准输出。"),
+    "help.cmd.attachment.list": (
+        "List the files kept as evidence, oldest first, with their size and SHA-256.\n\n"
+        "Example: qiye attachment list --issue 12 --format csv",
+        "按上传先后列出作为佐证材料保存的文件及其大小和 SHA-256。\n\n"
+        "示例：qiye attachment list --issue 12 --format csv",
+    ),
+    "help.opt.attachment.list.issue": ("Only this issue's files.", "只列此问题的文件。"),
+    "help.cmd.export.attachments": (
+        "Write the files kept with the matching issues into a folder, with attachments.csv listing them.\n\n"
+        "Every status unless --status is given. The files go to DIR/<issue id>/<attachment id>-<name>. Each file is checked against its SHA-256 as it is written. Nothing in the folder is replaced without "
+        "--force; when a file cannot be written, those this run wrote are removed.\n\n"
+        "Example: qiye export attachments --status resolved --since 2023-01-01 --out 佐证材料/",
+        "将符合条件的问题的附件写入文件夹，并以 attachments.csv 列出清单。\n\n"
+        "未给 --status 时为全部状态。文件写到 DIR/<问题编号>/<附件编号>-<文件名>。每个文件写出时都按其 SHA-256 校验。不加 --force 不会替换文件夹中已有的文件；某个文件无法写入时，"
+        "本次已写出的文件会被删除。\n\n"
+        "示例：qiye export attachments --status resolved --since 2023-01-01 --out 佐证材料/",
+    ),
+    "help.opt.export.attachments.out": ("The folder to write the files into (made if missing).",
+                                        "写入文件的文件夹（不存在则新建）。"),
+    "help.opt.export.attachments.force": ("Replace files already in the folder.", "替换文件夹中已有的文件。"),
+    # --- remind (issue 23) ---
+    "help.cmd.remind": (
+        "What needs each department and person today; --send delivers it to their chat or mail.\n\nDispatches not acknowledged, issues due soon, overdue or red, and extension requests and close-outs awaiting a supervisor.\n\nExample: qiye remind --all --send",
+        "每个责任单位和每个人今天需要办理的事项；--send 把提醒发送到其群聊或邮箱。\n\n未签收的派单，临期、逾期和红色督办的问题，以及待督办审批的延期申请和待审核的销号。\n\n示例：qiye remind --all --send",
+    ),
+    "help.opt.remind.person": ("Only this person's reminders (an owner or a user).", "只看此人的提醒（责任人或登记用户）。"),
+    "help.opt.remind.dept": ("Only this department's reminders.", "只看此责任单位的提醒。"),
+    "help.opt.remind.everyone": ("Every department and person (the default).", "所有责任单位和人员（默认）。"),
+    "help.opt.remind.fmt": ("table, markdown or json.", "输出格式：table、markdown 或 json。"),
+    "help.opt.remind.send": (
+        "Deliver each digest to its notify.* target instead of printing it; at most once a recipient a day.",
+        "把每份提醒发送到其 notify.* 目标，而不是打印；每个接收方每天最多一次。",
+    ),
+    "help.opt.remind.force": ("With --send: send again to recipients already sent today.",
+                              "与 --send 同用：今天已发送过的接收方也再发送一次。"),
+    "remind.title": ("Reminders for {date}", "{date} 待办提醒"),
+    "remind.subtitle": ("{count} recipient(s); due soon: within {days} working day(s)",
+                        "共 {count} 个接收方；临期：{days} 个工作日内到期"),
+    "remind.recipient.department": ("{name} (department, {count} item(s))", "{name}（责任单位，{count} 项）"),
+    "remind.recipient.person": ("{name} ({count} item(s))", "{name}（{count} 项）"),
+    "remind.need.unacknowledged": ("not acknowledged", "未签收"),
+    "remind.need.red": ("red", "红色督办"),
+    "remind.need.overdue": ("overdue (yellow)", "黄色逾期"),
+    "remind.need.due-soon": ("due soon (blue)", "蓝色临期"),
+    "remind.need.returned": ("return to decide", "退单待审定"),
+    "remind.need.extension": ("extension to decide", "延期申请待审批"),
+    "remind.need.verifying": ("close-out to verify", "销号待审核"),
+    "remind.heading": ("{need}: {count}", "{need}（{count}）"),
+    "remind.line": ("#{id} {title} ({enterprise})", "#{id} {title}（{enterprise}）"),
+    "remind.who": (", {who}", "，{who}"),
+    "remind.due": (", due {date}", "，截止 {date}"),
+    "remind.late": (", {days} day(s) overdue", "，逾期 {days} 天"),
+    "remind.asked_to": (", asked to {date}", "，申请延期至 {date}"),
+    "remind.message_title": ("qiye reminders: {recipient}, {date}", "qiye 待办提醒：{recipient}，{date}"),
+    "report.field.need": ("Needs", "待办事项"),
+    "report.field.deadline": ("Deadline", "办结时限"),
+    "msg.remind_nothing": ("nothing needs reminding today", "今天没有需要提醒的事项"),
+    "msg.remind_sent": ("sent {name}'s reminders ({count} item(s)) to {target}",
+                        "已把 {name} 的提醒（{count} 项）发送到 {target}"),
+    "msg.remind_already": ("{name}: already reminded today (--force sends again)",
+                           "{name}：今天已提醒过（--force 可再发送）"),
+    "msg.remind_no_target": (
+        "no notify target for: {names} (qiye config set notify.dept.<department> URL, notify.user.<name> URL or notify.default URL)",
+        "以下接收方没有提醒目标：{names}（qiye config set notify.dept.<责任单位> URL、notify.user.<姓名> URL 或 notify.default URL）",
+    ),
+    "error.remind_failed": ("the reminders for {name} could not be delivered to {target}: {detail}",
+                            "{name} 的提醒未能发送到 {target}：{detail}"),
+    "error.remind_one_of": ("give only one of --for, --dept and --all (given: {options})",
+                            "--for、--dept 和 --all 只能选一个（给出了：{options}）"),
+    "error.remind_force_send": ("--force is for --send: it sends again what was sent today",
+                                "--force 只用于 --send：把今天已发送的再发送一次"),
+    "error.person_not_found": ("nobody named {name!r} owns an issue or is a registered user",
+                               "没有名为 {name!r} 的责任人或登记用户"),
+    "error.person_suggest": ("nobody named {name!r} owns an issue or is a registered user; did you mean {candidates}?",
+                             "没有名为 {name!r} 的责任人或登记用户；您是不是要找：{candidates}？"),
+    "error.person_ambiguous": ("{name!r} matches {count} people: {candidates}; type more of the name",
+                               "{name!r} 对应 {count} 个人：{candidates}；请输入更完整的姓名"),
+    "reason.notify_url": (
+        "not a notification URL apprise understands (e.g. wecombot://KEY, dingtalk://TOKEN, mailto://…, json://host/path)",
+        "不是 apprise 能识别的通知地址（如 wecombot://KEY、dingtalk://TOKEN、mailto://…、json://主机/路径）",
+    ),
+    "reason.timeout_seconds": ("write a number of seconds from 0.1 to 300", "请写作 0.1 到 300 之间的秒数"),
+    # --- visits (issue 22) ---
+    "help.cmd.visit": ("Log, list and show visits to enterprises (走访).", "登记、列出和查看企业走访记录。"),
+    "help.cmd.visit.add": (
+        "Log a visit to an enterprise; prints its id, which issue add --visit takes.\n\nExample: qiye visit add 蓝思科技 --on 昨天 --note \"二期厂房消防验收待复查\"",
+        "登记一次企业走访；输出其编号，供 issue add --visit 使用。\n\n示例：qiye visit add 蓝思科技 --on 昨天 --note \"二期厂房消防验收待复查\"",
+    ),
+    "help.opt.visit.add.enterprise": ("The enterprise visited.", "走访的企业。"),
+    "help.opt.visit.add.on": ("The day of the visit (today, 昨天, 2023-05-12 …); never in the future.",
+                              "走访日期（today、昨天、2023-05-12 等）；不能晚于今天。"),
+    "help.opt.visit.add.note": ("What was seen and heard (走访情况).", "走访情况。"),
+    "help.opt.visit.add.by": ("The cadre who visited (default: you).", "走访人（默认为本人）。"),
+    "help.opt.visit.add.kind": ("visit, meeting, phone or online (default visit).",
+                                "走访方式：visit（实地走访，默认）、meeting（座谈）、phone（电话）或 online（线上）。"),
+    "help.cmd.visit.list": (
+        "List visits, most recent first, with how many problems each found.\n\nExample: qiye visit list --liaison 李娟 --since 2023-11-01 --format csv",
+        "列出走访记录，最近的在前，并显示每次走访发现的问题数。\n\n示例：qiye visit list --liaison 李娟 --since 2023-11-01 --format csv",
+    ),
+    "help.opt.visit.list.liaison": ("The enterprises' liaison cadre (repeatable).", "企业的联企干部（可重复）。"),
+    "help.opt.visit.list.kind": ("visit, meeting, phone or online (repeatable).",
+                                 "走访方式：visit、meeting、phone 或 online（可重复）。"),
+    "help.opt.visit.list.since": ("Visits on or after this day.", "该日及以后的走访。"),
+    "help.opt.visit.list.until": ("Visits on or before this day.", "该日及以前的走访。"),
+    "help.cmd.visit.show": ("Show one visit and the problems it found.\n\nExample: qiye visit show 12",
+                            "查看一次走访及其发现的问题。\n\n示例：qiye visit show 12"),
+    "help.opt.visit.show.visit_id": ("The visit's id (12 or #12).", "走访编号（12 或 #12）。"),
+    "help.opt.issue.add.source_or_visit": (
+        "visit, meeting, phone, online or other (default: visit, or how the --visit was made).",
+        "来源：visit（走访）、meeting（座谈）、phone（电话）、online（线上）或 other（其他）；默认 visit，"
+        "或与 --visit 所指走访的方式相同。",
+    ),
+    "help.opt.issue.add.visit": ("The visit (走访) that found it: its id, as visit list shows.",
+                                 "发现该问题的走访：其编号，见 visit list。"),
+    "help.cmd.enterprise.assign": (
+        "Assign an enterprise its liaison cadre (包联); the history of assignments is kept.\n\nExample: qiye enterprise assign 蓝思科技 --liaison 李娟",
+        "为企业指定包联的联企干部；保留历次指定记录。\n\n示例：qiye enterprise assign 蓝思科技 --liaison 李娟",
+    ),
+    "help.opt.enterprise.assign.liaison": ("The cadre assigned to it (包联).", "包联该企业的干部。"),
+    "help.cmd.import.visits": (
+        "Import a visit log (走访日期, 走访企业, 走访人, 走访方式, 走访情况); one bad row imports nothing.\n\nExample: qiye import visits 走访记录.xlsx --dry-run",
+        "导入走访记录（走访日期、走访企业、走访人、走访方式、走访情况）；有一行出错则全部不导入。\n\n示例：qiye import visits 走访记录.xlsx --dry-run",
+    ),
+    "help.opt.import.visits.on_conflict": (
+        "What a row whose 走访编号 (id) already exists does: fail (the default), skip it, or update the visit.",
+        "走访编号已存在的行如何处理：fail（默认，报错）、skip（跳过）或 update（更新该走访）。",
+    ),
+    "help.cmd.export.visits": (
+        "Export the visit log with each visit's id, which import visits (and issues' 走访编号) read back.\n\nExample: qiye export visits --since 2023-01-01 --format xlsx --out 走访记录.xlsx",
+        "导出走访记录（含走访编号），可由 import visits 读回，问题台账的走访编号也据此关联。\n\n示例：qiye export visits --since 2023-01-01 --format xlsx --out 走访记录.xlsx",
+    ),
+    "help.opt.export.visits.chinese_headers": (
+        "Write the ledger's Chinese headers (走访编号, 走访日期, 走访企业, 走访人, 走访方式, 走访情况 …) instead of field "
+        "names, in csv, tsv and xlsx.",
+        "在 csv、tsv 和 xlsx 中写台账的中文表头（走访编号、走访日期、走访企业、走访人、走访方式、走访情况等），而不是字段名。",
+    ),
+    "help.cmd.report.visits": (
+        "包联 coverage: enterprises assigned, visited, visits and problems found, and those not visited lately.\n\nAn enterprise is lapsed when its last visit is more than visit.interval days (default 30) before the as-of date: today, or the scope's last day when that is past.\n\nExample: qiye report visits --year 2023 --by zone --format html --out 走访覆盖.html",
+        "包联走访覆盖情况：包联企业数、已走访企业数、走访次数、发现问题数，以及近期未走访的企业。\n\n企业最近一次走访早于统计日超过 visit.interval 天（默认 30 天）即为超期未走访；统计日为今天，统计范围已结束的为其最后一天。\n\n示例：qiye report visits --year 2023 --by zone --format html --out 走访覆盖.html",
+    ),
+    "help.opt.report.visits.year": ("Visits made in this year.", "该年的走访。"),
+    "help.opt.report.visits.by": ("Group by the liaison cadre, the zone or the industry.",
+                                  "按联企干部、园区或产业分组。"),
+    "help.opt.report.visits.section": (
+        "Print only this part of the report: figures, coverage (the default for csv, tsv, ndjson) or lapsed.",
+        "只输出报表的这一部分：figures、coverage（csv、tsv、ndjson 的默认）或 lapsed。",
+    ),
+    "msg.liaison_assigned": ("Assigned {name} to liaison cadre {liaison}.", "已指定 {name} 的包联干部：{liaison}。"),
+    "msg.liaison_unchanged": ("{liaison} is already the liaison cadre of {name}.", "{name} 的包联干部已是 {liaison}。"),
+    "msg.import_done_visits": (
+        "Imported {path}: {rows} rows; {created} visits created, {updated} updated, {skipped} skipped "
+        "(already in the database).",
+        "已导入 {path}：共 {rows} 行；新增走访 {created} 次，更新 {updated} 次，跳过 {skipped} 次（库中已有）。",
+    ),
+    "msg.import_dry_visits": (
+        "Dry run, nothing written: {path} has {rows} valid rows; it would create {created} visits, "
+        "update {updated} and skip {skipped}.",
+        "试运行，未写入任何数据：{path} 共 {rows} 行均有效；将新增走访 {created} 次，更新 {updated} 次，跳过 {skipped} 次。",
+    ),
+    "error.visit_future": (
+        "the visit date {value} lies in the future: a visit is logged once it has happened (today is {today})",
+        "走访日期 {value} 晚于今天：走访须在发生后登记（今天是 {today}）",
+    ),
+    "error.visit_not_found": ("no visit #{id}; visit list shows the visits and their ids",
+                              "没有编号为 {id} 的走访；visit list 可列出走访及其编号"),
+    "error.bad_visit_id": ("{value!r} is not a visit id: write a number such as 12 or #12",
+                           "{value!r} 不是走访编号：请写数字，如 12 或 #12"),
+    "error.visit_other_enterprise": (
+        "visit #{id} was to {visited}, not to {enterprise}: a problem found on a visit is the visited enterprise's",
+        "走访 #{id} 走访的是 {visited}，不是 {enterprise}：走访发现的问题属于被走访的企业",
+    ),
+    "error.import_visit_needs_id": (
+        "a row naming its visit (走访编号) needs its issue id (序号) too",
+        "填写了走访编号的行也须填写问题序号",
+    ),
+    "error.import_visit_enterprise": (
+        "no enterprise is named {name!r}: import the enterprise register first (qiye import enterprises)",
+        "没有名为 {name!r} 的企业：请先导入企业名册（qiye import enterprises）",
+    ),
+    "error.import_visit_exists": (
+        "visit #{id} already exists; use --on-conflict skip or update",
+        "走访 #{id} 已存在；可使用 --on-conflict skip 或 update",
+    ),
+    "error.perm.visit_by_other": (
+        "{name} is a cadre and logs their own visits: a visit by {by} is logged by {by}, or by {roles}",
+        "{name} 是联企干部，只能登记本人的走访：{by} 的走访须由其本人登记，或由{roles}登记",
+    ),
+    "error.liaison_not_found": ("no enterprise has the liaison cadre {name!r}", "没有联企干部为 {name!r} 的企业"),
+    "error.liaison_suggest": (
+        "no enterprise has the liaison cadre {name!r}; did you mean {candidates}?",
+        "没有联企干部为 {name!r} 的企业；您是不是要找：{candidates}？",
+    ),
+    "error.visitor_ambiguous": (
+        "{name!r} matches {count} cadres: {candidates}; type more of the name",
+        "{name!r} 对应 {count} 位干部：{candidates}；请输入更完整的姓名",
+    ),
+    "reason.visit_interval": ("write a number of days from 1 to 3660, such as 30", "请写 1 至 3660 之间的天数，如 30"),
+    "field.visited_on": ("Visited on", "走访日期"),
+    "field.visited_by": ("Visited by", "走访人"),
+    "field.visit_kind": ("Kind of visit", "走访方式"),
+    "field.visits": ("Visits", "走访次数"),
+    "field.last_visited_on": ("Last visited", "最近走访"),
+    "field.assigned_at": ("Assigned at", "指定时间"),
+    "field.assigned_by": ("Assigned by", "指定人"),
+    "visit_kind.visit": ("visit", "实地走访"),
+    "visit_kind.meeting": ("meeting", "座谈"),
+    "visit_kind.phone": ("phone", "电话"),
+    "visit_kind.online": ("online", "线上"),
+    "report.title.visits": ("Visits and 包联 coverage", "包联走访覆盖情况"),
+    "report.section.lapsed": ("Enterprises not visited for more than {days} days", "超过 {days} 天未走访的企业"),
+    "report.field.assigned": ("Assigned", "包联企业"),
+    "report.field.unassigned": ("Not assigned", "未包联企业"),
+    "report.field.visited": ("Visited", "已走访企业"),
+    "report.field.coverage_rate": ("Coverage", "走访覆盖率"),
+    "report.field.visits": ("Visits", "走访次数"),
+    "report.field.visits_per_enterprise": ("Visits per enterprise", "企均走访次数"),
+    "report.field.problems": ("Problems found", "发现问题"),
+    "report.field.problems_per_visit": ("Problems per visit", "次均发现问题"),
+    "report.field.lapsed": ("Not visited lately", "超期未走访"),
+    "report.field.interval_days": ("Interval (days)", "走访周期（天）"),
+    "report.field.days_since_visit": ("Days since visit", "未走访天数"),
+    # --- scorecard (issue 20) ---
+    "report.title.scorecard.department": ("Department scorecard", "部门考核排名"),
+    "report.title.scorecard.owner": ("Owner scorecard", "责任人考核排名"),
+    "report.section.ranking": ("Ranking by composite score", "综合得分排名"),
+    "report.scorecard.weights": ("Weights: {weights}", "权重：{weights}"),
+    "report.field.rank": ("Rank", "名次"),
+    "report.field.score": ("Score", "综合得分"),
+    "report.field.dispatched": ("Dispatched", "派单数"),
+    "report.field.acknowledged_in_time": ("Acknowledged in time", "按时签收"),
+    "report.field.returned": ("Returned", "退单数"),
+    "report.field.return_rate": ("Return rate", "退单率"),
+    "report.field.led": ("Led", "主办件数"),
+    "report.field.extended": ("Extended", "延期件数"),
+    "report.field.extension_rate": ("Extension rate", "延期率"),
+    "report.field.resolved_with_deadline": ("Resolved with a deadline", "有期限的办结件"),
+    "report.field.resolved_on_time": ("Resolved on time", "按时办结"),
+    "report.field.on_time_rate": ("On-time rate", "按时办结率"),
+    "report.field.closed_out": ("Closed out", "办结过"),
+    "report.field.redone": ("Redone", "重办件数"),
+    "report.field.redo_rate": ("Redo rate", "重办率"),
+    "report.field.solved_answers": ("Callbacks on solving", "回访解决情况"),
+    "report.field.solved": ("Solved", "解决"),
+    "report.field.partly_solved": ("Partly solved", "部分解决"),
+    "report.field.solved_rate": ("Solved rate", "解决率"),
+    "report.field.reached": ("Reached callbacks", "有效回访"),
+    "report.field.satisfied": ("Satisfied", "满意（含基本满意）"),
+    "scorecard.part.response": ("response", "响应"),
+    "scorecard.part.return": ("returns", "退单"),
+    "scorecard.part.extension": ("extensions", "延期"),
+    "scorecard.part.on_time": ("on time", "按时办结"),
+    "scorecard.part.redo": ("redos", "重办"),
+    "scorecard.part.solved": ("solved", "解决"),
+    "scorecard.part.satisfied": ("satisfied", "满意"),
+    "reason.weight": ("write a number from 0 to 100", "请写 0 到 100 之间的数"),
+    "error.bad_month": (
+        "cannot read the month {value!r}; write it as 2023-12 or 2023年12月",
+        "无法识别月份 {value!r}；请写作 2023-12 或 2023年12月",
+    ),
+    "error.bad_quarter": (
+        "cannot read the quarter {value!r}; write it as 2023Q4 or 2023年第四季度",
+        "无法识别季度 {value!r}；请写作 2023Q4 或 2023年第四季度",
+    ),
+    "help.cmd.report.scorecard": (
+        "Rank departments (or owners) on the work-order cycle by a weighted composite score (考核排名).\n\nThe figures: response, returns, extensions, on time, redos, solved and satisfied. Every rate's numerator and denominator is in the README; the weights are the scorecard.weight.* settings.\n\nExample: qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html",
+        "按派单办理流程，以加权综合得分对部门（或责任人）考核排名。\n\n考核指标：响应、退单、延期、按时办结、重办、解决、满意。各项比率的分子和分母见 README；权重取自 scorecard.weight.* 配置。\n\n示例：qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html",
+    ),
+    "help.opt.report.scorecard.by": ("Rank departments or owners.", "按部门或责任人排名。"),
+    "help.opt.report.scorecard.month": ("Issues reported in this month, e.g. 2023-12.", "该月登记的问题，如 2023-12。"),
+    "help.opt.report.scorecard.quarter": ("Issues reported in this quarter, e.g. 2023Q4.",
+                                          "该季度登记的问题，如 2023Q4。"),
+    "help.opt.report.scorecard.section": (
+        "Print only this part of the report: figures or ranking (the default for csv, tsv, ndjson).",
+        "只输出报表的这一部分：figures 或 ranking（csv、tsv、ndjson 默认输出 ranking）。",
+    ),
 }
 
 

@@ -71,6 +71,8 @@ ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "suspended_days": ("suspended_days", "挂起天数", "挂起工作日数"),
         "closeout_by": ("closeout_by", "销号申请人"),
         "verified_by": ("verified_by", "审核人"),
+        # The visit (走访) that found the problem (issue 22): the id `export visits` writes.
+        "visit": ("visit", "visit_id", "走访编号", "走访记录编号"),
     },
     "enterprises": {
         "id": ("id", "序号", "编号"),
@@ -81,6 +83,16 @@ ACCEPTED_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "contact": ("contact", "联系人"),
         "phone": ("phone", "联系电话", "电话", "手机"),
         "liaison": ("liaison", "联企干部", "包联干部", "联络员"),
+    },
+    "visits": {  # issue 22: the campaign's visit log (走访记录)
+        "id": ("id", "走访编号", "序号", "编号"),
+        "visited_on": ("visited_on", "走访日期", "走访时间", "日期"),
+        "enterprise": ("enterprise", "走访企业", "企业名称", "企业"),
+        "visited_by": ("visited_by", "走访人", "走访干部", "联企干部"),
+        "kind": ("visit_kind", "kind", "走访方式", "方式"),
+        "note": ("note", "走访情况", "走访内容", "情况记录", "备注"),
+        "created_by": ("created_by", "登记人"),
+        "created_at": ("created_at", "登记时间"),
     },
     "users": {  # issue 19: the people of a shared ledger
         "name": ("name", "姓名", "用户", "用户名", "名称"),
@@ -96,6 +108,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "issues": ("enterprise", "category", "reported_on"),
     "enterprises": ("name",),
     "users": ("name", "role"),
+    "visits": ("visited_on", "enterprise", "visited_by", "note"),
 }
 MAX_LISTED_ROWS = 50
 HEADER_SCAN_ROWS = 10  # a ledger may have a title row or two above its header
@@ -914,6 +927,7 @@ TEXT_COLUMNS: dict[str, dict[str, int]] = {
         "liaison": NAME_LIMIT,
     },
     "users": {"name": NAME_LIMIT, "department": 200, "login": NAME_LIMIT},
+    "visits": {"enterprise": 200, "visited_by": NAME_LIMIT, "note": TEXT_LIMIT, "created_by": NAME_LIMIT},
 }
 
 
@@ -962,6 +976,7 @@ def issue_cleaners(today: date) -> dict[str, ColumnCleaner]:
         "deadline_on": dates,
         "suspended_on": past_dates,
         "suspended_days": ColumnCleaner(parse_count, _blank_cache()),
+        "visit": IdColumn(),
     }
 
 
@@ -973,6 +988,15 @@ def enterprise_cleaners() -> dict[str, ColumnCleaner]:
         return check_credit_code(cell_text(raw))
 
     return {"id": IdColumn(), "credit_code": ColumnCleaner(credit_code)}
+
+
+def visit_cleaners(today: date) -> dict[str, ColumnCleaner]:
+    """Cleaners of the visit columns that are not plain text: a visit already happened (never
+    after today), made one of four ways (services.visits)."""
+    from qiye_service.services.visits import VISIT_KIND_ALIASES, VISIT_KINDS
+
+    return {"id": IdColumn(), "visited_on": date_cleaner(today, past=True),
+            "kind": choice_cleaner("kind", VISIT_KINDS, VISIT_KIND_ALIASES), "created_at": TimestampColumn(today)}
 
 
 def user_cleaners() -> dict[str, ColumnCleaner]:
@@ -993,7 +1017,7 @@ def ledger_rows(ledger: LedgerFile, *, today: date) -> Iterator[LedgerRow]:
     """Every data row of an open ledger, cleaned and checked on its own (no database)."""
     kind = ledger.kind
     cleaners = (issue_cleaners(today) if kind == "issues" else user_cleaners() if kind == "users"
-                else enterprise_cleaners())
+                else visit_cleaners(today) if kind == "visits" else enterprise_cleaners())
     batch: list[tuple[int, list[Any]]] = []
     for record in ledger.records():
         batch.append(record)
@@ -1042,7 +1066,8 @@ def _clean_batch(ledger: LedgerFile, cleaners: dict[str, ColumnCleaner],
             for position, exc in failures:
                 errors.setdefault(position, []).append(CellError(numbers[position], headers[name], exc))
         cleaned.append(out)
-    check = {"issues": check_issue_row, "users": check_user_row}.get(kind, check_enterprise_row)
+    check = {"issues": check_issue_row, "users": check_user_row, "visits": check_visit_row}.get(
+        kind, check_enterprise_row)
     for position, values in enumerate(zip(*cleaned, strict=True)):
         row = LedgerRow(numbers[position], dict(zip(names, values, strict=True)), errors.get(position, []))
         if not row.errors:
@@ -1093,5 +1118,12 @@ def check_enterprise_row(row: LedgerRow, names: dict[str, str]) -> None:
 def check_user_row(row: LedgerRow, names: dict[str, str]) -> None:
     """A user needs a name and a role (a handler's department is checked against the ledger)."""
     for name in ("name", "role"):
+        if row.values.get(name) is None:
+            _fail(row, names, name, InvalidValue("error.empty", field=name))
+
+
+def check_visit_row(row: LedgerRow, names: dict[str, str]) -> None:
+    """A visit needs its day, its enterprise, who went and what was found."""
+    for name in ("visited_on", "enterprise", "visited_by", "note"):
         if row.values.get(name) is None:
             _fail(row, names, name, InvalidValue("error.empty", field=name))

@@ -10,7 +10,20 @@ import enum
 from datetime import date, datetime
 
 from pydantic import ConfigDict
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -166,7 +179,14 @@ class IssueTag(SQLModel, table=True):
 class Issue(SQLModel, table=True):
     model_config = DEFERRED  # type: ignore[assignment]
     __table_args__ = (
-        Index("ix_issue_status_reported", "status", "reported_on"),
+        # Migration 0011 (issue 24): the report aggregates read these columns and no others, so
+        # they never fetch a row from the table (random reads on a cold cache when ids do not
+        # follow the dates); resolved_on lets the median's histogram and the trend read
+        # ix_issue_status_reported alone.
+        Index("ix_issue_report", "reported_on", "status", "kind", "category_id", "department_id", "due_on",
+              "deadline_on", "suspended_on", "escalated_at", "resolved_on", "dispatched_at", "acknowledged_at",
+              "acknowledge_by", "callback_result", "callback_on"),
+        Index("ix_issue_status_reported", "status", "reported_on", "resolved_on"),
         Index("ix_issue_category_status_reported", "category_id", "status", "reported_on"),
         Index("ix_issue_status_due", "status", "due_on"),
     )
@@ -187,7 +207,7 @@ class Issue(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("department.id"), index=True)
     )
     owner: str | None = Field(default=None, sa_column=Column(String(100), index=True))
-    reported_on: date = Field(index=True)
+    reported_on: date = Field()  # indexed first in ix_issue_report
     due_on: date | None = Field(default=None)
     resolved_on: date | None = Field(default=None, index=True)
     resolution: str | None = Field(default=None, sa_column=Column(Text))
@@ -226,8 +246,50 @@ class Issue(SQLModel, table=True):
     # Returns (退单) of this issue by any department and re-dispatches after one (transfers).
     return_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     transfer_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # The visit (走访) that found this problem (issue 22), if it was found on one.
+    visit_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("visit.id"), index=True))
     # Head of this issue's event hash chain (tamper evidence).
     history_hash: str | None = Field(default=None, sa_column=Column(String(64)))
+
+
+class VisitKind(str, enum.Enum):
+    """How a visit (走访) was made (DESIGN §12)."""
+
+    visit = "visit"      # 实地走访
+    meeting = "meeting"  # 座谈
+    phone = "phone"      # 电话
+    online = "online"    # 线上
+
+
+class Visit(SQLModel, table=True):
+    """One visit of an enterprise by a cadre (走访, DESIGN §12, issue 22): when, by whom, how, and
+    what was found. Problems it found name it (issue.visit_id)."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+    __table_args__ = (Index("ix_visit_enterprise_id_visited_on", "enterprise_id", "visited_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(sa_column=Column(Integer, ForeignKey("enterprise.id"), nullable=False))
+    visited_on: date = Field(index=True)
+    visited_by: str = Field(sa_column=Column(String(100), nullable=False))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))  # VisitKind
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    created_by: str = Field(sa_column=Column(String(100), nullable=False))
+
+
+class LiaisonAssignment(SQLModel, table=True):
+    """Who was assigned (包联) to an enterprise from when, and by whom (issue 22): one row per
+    change of enterprise.liaison, which stays the current one. `liaison` None: unassigned."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+    __tablename__ = "liaison_assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(sa_column=Column(Integer, ForeignKey("enterprise.id"), nullable=False, index=True))
+    liaison: str | None = Field(default=None, sa_column=Column(String(100)))
+    assigned_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    assigned_by: str = Field(sa_column=Column(String(100), nullable=False))
 
 
 class Dispatch(SQLModel, table=True):
@@ -295,6 +357,63 @@ class Seal(SQLModel, table=True):
     sealed_by: str = Field(sa_column=Column(String(100), nullable=False))
 
 
+# --- evidence (佐证材料, DESIGN §14, issue 23) ---------------------------------------------------
+
+
+class Attachment(SQLModel, table=True):
+    """A file kept with an issue as evidence: its name, media type, size and SHA-256 (also in the
+    `attached` event of the issue's hash chain). The bytes are in attachment_chunk, keyed by the
+    SHA-256, so the same file attached twice is stored once. Attachments are never deleted."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("issue.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=Column(String(255), nullable=False))
+    media_type: str = Field(sa_column=Column(String(127), nullable=False))
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    added_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    added_by: str = Field(sa_column=Column(String(100), nullable=False))
+
+
+class AttachmentChunk(SQLModel, table=True):
+    """A piece (at most CHUNK_SIZE bytes, services.attachments) of a stored file's bytes: the file
+    is its chunks in `seq` order. Chunks let both backends stream a large file in and out without
+    holding it in memory. An empty file is one empty chunk, so every stored file has a chunk 0."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+    __tablename__ = "attachment_chunk"
+
+    sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    seq: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+class ReminderDelivery(SQLModel, table=True):
+    """One delivery of a reminder digest by `qiye remind --send` (DESIGN §13, issue 23): to whom
+    (a department or a person), on which day of the park's calendar, where to (the target URL as
+    apprise prints it with its secrets masked), and whether it arrived. A recipient whose digest
+    arrived today is not sent another one today (unless --force); a failed delivery is logged and
+    tried again by the next run. Rows are only ever added."""
+
+    model_config = DEFERRED  # type: ignore[assignment]
+    __tablename__ = "reminder_delivery"
+    __table_args__ = (Index("ix_reminder_delivery_day_recipient", "day", "recipient_kind", "recipient"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_kind: str = Field(sa_column=Column(String(16), nullable=False))  # department | person
+    recipient: str = Field(sa_column=Column(String(200), nullable=False))
+    day: date = Field(sa_column=Column(Date, nullable=False))
+    sent_at: datetime = Field(sa_column=Column(DateTime, nullable=False))
+    sent_by: str = Field(sa_column=Column(String(100), nullable=False))
+    target: str = Field(sa_column=Column(Text, nullable=False))
+    outcome: str = Field(sa_column=Column(String(16), nullable=False))  # sent | failed
+    items: int = Field(sa_column=Column(Integer, nullable=False))
+    detail: str | None = Field(default=None, sa_column=Column(Text))  # why it failed
+
+
 ISSUE_FIELDS = (
     "id", "title", "description", "enterprise", "project", "category", "kind", "source",
     "priority", "status", "department", "owner", "reported_on", "due_on", "resolved_on",
@@ -302,4 +421,8 @@ ISSUE_FIELDS = (
 )
 EVENT_FIELDS = ("at", "actor", "action", "field", "old", "new", "note")
 USER_FIELDS = ("name", "role", "department", "login", "state")  # state: active | disabled
+VISIT_FIELDS = ("id", "visited_on", "enterprise", "visited_by", "visit_kind", "note", "created_by", "created_at")
+"""A visit as export visits writes it and import visits reads it back (list and show add more)."""
 ENTERPRISE_FIELDS = ("id", "name", "credit_code", "zone", "industry", "contact", "phone", "liaison")
+# An attachment as `issue show` and `export attachments` give it (issue 23).
+ATTACHMENT_FIELDS = ("id", "issue_id", "name", "media_type", "size", "sha256", "note", "added_at", "added_by")

@@ -13,12 +13,21 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Date, and_, case, cast, extract, func, select, type_coerce
+from sqlalchemy import BigInteger, Date, and_, case, cast, extract, func, or_, select, type_coerce
 from sqlmodel import Session
 
-from qiye_service.dates import DEFAULT_TZ, check_year, day_end_utc, week_name
+from qiye_service.dates import DEFAULT_TZ, check_year, day_end_utc, month_name, quarter_name, week_name
 from qiye_service.errors import InvalidValue
-from qiye_service.models import Category, Department, Enterprise, Issue, Status
+from qiye_service.models import (
+    CallbackSolved,
+    Category,
+    Department,
+    Dispatch,
+    DispatchRole,
+    Enterprise,
+    Issue,
+    Status,
+)
 from qiye_service.services import supervision
 from qiye_service.services.filters import ResolvedFilter, apply_filter
 
@@ -70,11 +79,11 @@ class Scope:
     escalation levels are measured on that day.
     """
 
-    kind: str  # all | year | week | range
+    kind: str  # all | year | quarter | month | week | range
     since: date | None
     until: date | None
     as_of: date
-    name: str | None = None  # "2023", "2023-W50"
+    name: str | None = None  # "2023", "2023Q4", "2023-12", "2023-W50"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -87,9 +96,13 @@ class Scope:
 
 
 def report_scope(*, today: date, year: int | None = None, week: tuple[date, date] | None = None,
-                 since: date | None = None, until: date | None = None) -> Scope:
-    """The scope of --year, --week/--date or --since/--until (at most one of them), else all time."""
-    chosen = [name for name, given in (("--year", year is not None), ("--week/--date", week is not None),
+                 since: date | None = None, until: date | None = None, month: tuple[date, date] | None = None,
+                 quarter: tuple[date, date] | None = None) -> Scope:
+    """The scope of --year, --quarter, --month, --week/--date or --since/--until (at most one of
+    them), else all time. A month or quarter comes as its first and last day (dates.parse_month,
+    dates.parse_quarter)."""
+    chosen = [name for name, given in (("--year", year is not None), ("--quarter", quarter is not None),
+                                       ("--month", month is not None), ("--week/--date", week is not None),
                                        ("--since/--until", since is not None or until is not None)) if given]
     if len(chosen) > 1:
         raise InvalidValue("error.report_scope", options=", ".join(chosen))
@@ -97,6 +110,12 @@ def report_scope(*, today: date, year: int | None = None, week: tuple[date, date
     if year is not None:
         check_year(year, today=today)
         kind, name, since, until = "year", str(year), date(year, 1, 1), date(year, 12, 31)
+    elif quarter is not None:
+        since, until = quarter
+        kind, name = "quarter", quarter_name(since)
+    elif month is not None:
+        since, until = month
+        kind, name = "month", month_name(since)
     elif week is not None:
         since, until = week
         kind, name = "week", week_name(since)
@@ -431,6 +450,36 @@ def stream(session: Session, stmt: Any) -> Iterator[Any]:
     yield from session.execute(stmt.execution_options(yield_per=500))
 
 
+# A list ordered from the indexes (in_order): its ids a page at a time, the first page
+# covering the terminal's 200 rows and each next one 8 times larger; its rows by id.
+IDS_FIRST_PAGE, IDS_GROWTH, ROWS_BY_ID = 1000, 8, 250
+
+
+def in_order(session: Session, ids: Any, rows: Any, limit: int | None = None) -> Iterator[Any]:
+    """The rows of `rows` (a select of issues with their names, the list's filters and no order)
+    in the order of `ids` (the same list as a select of issue ids, ordered by columns of
+    ix_issue_report), at most `limit` of them.
+
+    The ids and the columns they are sorted on come from the index alone, a page at a time, and
+    only the rows a reader takes are fetched, ROWS_BY_ID at a time. Sorting the whole list's rows
+    instead read every issue on the list from the table before the first line was out: a quarter
+    of a million random reads on a cold page cache when the ids do not follow the dates, for a
+    terminal that shows 200 (issue 24). A row that left the list between two statements (another
+    writer, PostgreSQL) is left out.
+    """
+    offset, page = 0, IDS_FIRST_PAGE
+    while limit is None or offset < limit:
+        size = page if limit is None else min(page, limit - offset)
+        chunk_ids = list(session.execute(ids.limit(size).offset(offset)).scalars())
+        for start in range(0, len(chunk_ids), ROWS_BY_ID):
+            chunk = chunk_ids[start:start + ROWS_BY_ID]
+            found = {row.id: row for row in session.execute(rows.where(Issue.id.in_(chunk)))}
+            yield from (found[issue_id] for issue_id in chunk if issue_id in found)
+        if len(chunk_ids) < size:
+            return
+        offset, page = offset + size, page * IDS_GROWTH
+
+
 def _closed_row(row: Any) -> dict[str, Any]:
     found = row._asdict()
     found["days_to_resolve"] = (row.resolved_on - row.reported_on).days
@@ -501,16 +550,18 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *,
               .where(is_resolved(), Issue.resolved_on >= monday, Issue.resolved_on <= sunday)
               .order_by(Issue.resolved_on, Issue.id))
     level = supervision.level_expression(cutoffs).label("level")
-    late = (_scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date)
-            .where(is_overdue(cutoffs)).order_by(supervision.deadline_expression(), Issue.id))
+    late = _scoped(select(Issue.id), flt, to_date).where(is_overdue(cutoffs)).order_by(
+        supervision.deadline_expression(), Issue.id)
+    late_rows = _scoped(_with_names(select(*issue_columns(), level).select_from(Issue)), flt, to_date).where(
+        is_overdue(cutoffs))
     if limit is not None:
-        closed, late = closed.limit(limit), late.limit(limit)
+        closed = closed.limit(limit)
     return {
         "scope": scope.as_json(),
         **{field: head[field] for field in WEEKLY_FIELDS},
         "categories": categories.groups,
         "closed": (_closed_row(row) for row in stream(session, closed)),
-        "overdue_issues": (_ladder_row(row, as_of) for row in stream(session, late)),
+        "overdue_issues": (_ladder_row(row, as_of) for row in in_order(session, late, late_rows, limit)),
     }
 
 
@@ -583,10 +634,11 @@ def _ladder_rows(session: Session, ladder: Callable[[Any], Any], level: Any, as_
     (most overdue) first, escalated issues without a deadline after those with one. Grouped by
     department or owner, one indexed query per group in the groups' order."""
     rank = case({supervision.RED: 0, supervision.OVERDUE: 1}, value=level, else_=2)
-    stmt = (ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
+    stmt = (ladder(select(Issue.id))
             .order_by(rank, supervision.deadline_expression().is_(None), supervision.deadline_expression(), Issue.id))
+    rows = ladder(_with_names(select(*issue_columns(), level.label("level")).select_from(Issue)))
     if by == "level":
-        for row in stream(session, stmt):
+        for row in in_order(session, stmt, rows):
             yield _ladder_row(row, as_of)
         return
     for key in keys:
@@ -595,7 +647,7 @@ def _ladder_rows(session: Session, ladder: Callable[[Any], Any], level: Any, as_
             match = Issue.department_id.is_(None) if key is None else Issue.department_id == named
         else:
             match = Issue.owner.is_(None) if key is None else Issue.owner == key
-        for row in stream(session, stmt.where(match)):
+        for row in in_order(session, stmt.where(match), rows.where(match)):
             yield _ladder_row(row, as_of)
 
 
@@ -661,4 +713,246 @@ def trend_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str
         "filed": sum(filed.values()),
         "resolved": sum(resolved.values()),
         "periods": periods,
+    }
+
+
+# --- visits and 包联 coverage (DESIGN §12, issue 22) --------------------------------------------
+
+VISIT_DIMENSIONS = ("liaison", "zone", "industry")
+# The pack's headline cards show the first eight.
+VISIT_FIGURES = ("assigned", "visited", "coverage_rate", "visits", "visits_per_enterprise", "problems",
+                 "problems_per_visit", "lapsed", "unassigned", "interval_days")
+VISIT_GROUP_FIELDS = ("key", "label", "assigned", "visited", "coverage_rate", "visits", "visits_per_enterprise",
+                      "problems", "problems_per_visit", "lapsed")
+LAPSED_FIELDS = ("enterprise", "liaison", "zone", "industry", "last_visited_on", "days_since_visit")
+
+
+def _per(numerator: int, denominator: int) -> float | None:
+    """A mean per unit, to two places (visits per enterprise, problems per visit)."""
+    return round(numerator / denominator, 2) if denominator else None
+
+
+def visits_report(session: Session, scope: Scope, *, by: str = "liaison", interval: int = 30) -> dict[str, Any]:
+    """Coverage of the enterprises assigned a liaison (包联): how many were visited in the scope,
+    how often, how many problems the visits found, and which have gone more than `interval` days
+    without a visit as of the scope's as-of date (never visited first, then longest first).
+
+    Figures count the enterprises that have a liaison now and their visits in the scope (by
+    visited_on); problems are the issues linked to those visits (issue.visit_id). The lapsed
+    list looks at every visit up to the as-of date, whatever the scope."""
+    from qiye_service.models import Visit
+
+    if by not in VISIT_DIMENSIONS:
+        raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(VISIT_DIMENSIONS))
+    in_scope = [Visit.visited_on <= scope.as_of, *in_range(Visit.visited_on, scope.since, scope.until)]
+    visits = (select(Visit.enterprise_id, func.count(Visit.id).label("visits")).where(*in_scope)
+              .group_by(Visit.enterprise_id).subquery("scoped_visits"))
+    problems = (select(Visit.enterprise_id, func.count(Issue.id).label("problems"))
+                .join(Issue, Issue.visit_id == Visit.id).where(*in_scope)
+                .group_by(Visit.enterprise_id).subquery("found_problems"))
+    last = (select(Visit.enterprise_id, func.max(Visit.visited_on).label("last_on"))
+            .where(Visit.visited_on <= scope.as_of).group_by(Visit.enterprise_id).subquery("last_visits"))
+    cutoff = scope.as_of - timedelta(days=interval)
+    lapsed = or_(last.c.last_on.is_(None), last.c.last_on < cutoff)
+    group = getattr(Enterprise, by)
+    assigned = Enterprise.liaison.is_not(None)  # type: ignore[union-attr]
+    stmt = (select(group.label("key"), func.count(Enterprise.id).label("assigned"),
+                   count_if(visits.c.visits > 0).label("visited"),
+                   func.coalesce(func.sum(visits.c.visits), 0).label("visits"),
+                   func.coalesce(func.sum(problems.c.problems), 0).label("problems"),
+                   count_if(lapsed).label("lapsed"))
+            .select_from(Enterprise)
+            .outerjoin(visits, visits.c.enterprise_id == Enterprise.id)
+            .outerjoin(problems, problems.c.enterprise_id == Enterprise.id)
+            .outerjoin(last, last.c.enterprise_id == Enterprise.id)
+            .where(assigned).group_by(group))
+    groups = [_coverage_row(row._mapping["key"], dict(row._mapping)) for row in session.execute(stmt)]
+    groups.sort(key=lambda row: (row["key"] is None, -(row["coverage_rate"] or 0.0), str(row["key"] or "")))
+    totals = _coverage_row(None, {name: sum(row[name] for row in groups)
+                                  for name in ("assigned", "visited", "visits", "problems", "lapsed")})
+    unassigned = session.execute(select(func.count(Enterprise.id)).where(Enterprise.liaison.is_(None))).scalar_one()  # type: ignore[union-attr]
+    listed = (select(Enterprise.name, Enterprise.liaison, Enterprise.zone, Enterprise.industry, last.c.last_on)
+              .outerjoin(last, last.c.enterprise_id == Enterprise.id).where(assigned, lapsed)
+              .order_by(case((last.c.last_on.is_(None), 0), else_=1), last.c.last_on, Enterprise.name))
+    lapsed_rows = [{"enterprise": name, "liaison": liaison, "zone": zone, "industry": industry,
+                    "last_visited_on": _as_date(last_on),
+                    "days_since_visit": (scope.as_of - _as_date(last_on)).days if last_on is not None else None}
+                   for name, liaison, zone, industry, last_on in session.execute(listed)]
+    figures = {name: totals[name] for name in VISIT_GROUP_FIELDS if name not in ("key", "label")}
+    return {"scope": scope.as_json(), "by": by, **figures, "unassigned": int(unassigned), "interval_days": interval,
+            "groups": groups, "lapsed_enterprises": lapsed_rows}
+
+
+def _as_date(value: Any) -> Any:
+    """A MAX(date) as a date (SQLite hands back its text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _coverage_row(key: Any, row: dict[str, Any]) -> dict[str, Any]:
+    assigned, visited, visits, problems = (int(row[name]) for name in ("assigned", "visited", "visits", "problems"))
+    return {"key": key, "assigned": assigned, "visited": visited, "coverage_rate": ratio(visited, assigned),
+            "visits": visits, "visits_per_enterprise": _per(visits, assigned), "problems": problems,
+            "problems_per_visit": _per(problems, visits), "lapsed": int(row["lapsed"])}
+# --- scorecard (考核排名, DESIGN §11, issue 20) ----------------------------------------------------
+
+SCORECARD_DIMENSIONS = ("department", "owner")
+# The figures of the composite score: each a rate, and whether a higher rate is better.
+SCORE_PARTS = (("response", "response_rate", True), ("return", "return_rate", False),
+               ("extension", "extension_rate", False), ("on_time", "on_time_rate", True),
+               ("redo", "redo_rate", False), ("solved", "solved_rate", True),
+               ("satisfied", "satisfaction_rate", True))
+# Default weights (`scorecard.weight.<part>`), adding up to 100.
+DEFAULT_WEIGHTS = {"response": 15.0, "return": 10.0, "extension": 10.0, "on_time": 25.0, "redo": 10.0,
+                   "solved": 15.0, "satisfied": 15.0}
+SCORECARD_FIELDS = ("rank", "key", "label", "score", "dispatched", "acknowledged_in_time", "response_rate",
+                    "returned", "return_rate", "led", "extended", "extension_rate", "resolved",
+                    "resolved_with_deadline", "resolved_on_time", "on_time_rate", "closed_out", "redone",
+                    "redo_rate", "solved_answers", "solved", "partly_solved", "solved_rate", "reached",
+                    "satisfied", "satisfaction_rate")
+SCORECARD_COUNTS = ("dispatched", "acknowledged_in_time", "returned", "led", "extended", "resolved",
+                    "resolved_with_deadline", "resolved_on_time", "closed_out", "redone", "solved_answers",
+                    "solved", "partly_solved", "reached", "satisfied")
+SCORECARD_TOTAL_FIELDS = ("score", *(name for name in SCORECARD_FIELDS
+                                     if name not in ("rank", "key", "label", "score")))
+
+
+def _scorecard_issue_columns() -> list[Any]:
+    """Per group, the issue figures of the scorecard: over the issues the group leads (the lead
+    department, or the owner), reported in the scope. The numerators and denominators the
+    README's scorecard table names, one SUM each."""
+    resolved = is_resolved()
+    deadline = supervision.deadline_expression()
+    with_deadline = and_(resolved, deadline.is_not(None), Issue.resolved_on.is_not(None))
+    reached = Issue.callback_result.is_not(None)  # a callback that reached the company has a verdict
+    answered = and_(reached, Issue.callback_solved.is_not(None))
+    return [
+        func.count().label("led"),
+        count_if(Issue.extension_count > 0).label("extended"),
+        count_if(resolved).label("resolved"),
+        count_if(with_deadline).label("resolved_with_deadline"),
+        count_if(and_(with_deadline, Issue.resolved_on <= deadline)).label("resolved_on_time"),
+        count_if(or_(resolved, Issue.reopen_count > 0)).label("closed_out"),
+        count_if(Issue.reopen_count > 0).label("redone"),
+        count_if(answered).label("solved_answers"),
+        count_if(and_(answered, Issue.callback_solved == CallbackSolved.solved.value)).label("solved"),
+        count_if(and_(answered, Issue.callback_solved == CallbackSolved.partly.value)).label("partly_solved"),
+        count_if(reached).label("reached"),
+        count_if(Issue.callback_result.in_(supervision.SATISFIED_RESULTS)).label("satisfied"),
+    ]
+
+
+def _department_dispatches(session: Session, flt: ResolvedFilter, scope: Scope) -> dict[str, dict[str, int]]:
+    """Per department, its dispatches (派单) of the scope's issues, as lead (主办) or co-handler
+    (协办), and how many it acknowledged in time and returned (退单).
+
+    A dispatch is one department's part in one issue from the day it was dispatched: the
+    dispatch rows of one (issue, department, part, dispatch time), which a second return after
+    an upheld one splits in two. An issue whose lead has no dispatch row (imported, or filed
+    before the cycle) is its lead's dispatch, acknowledged as the issue says.
+    """
+    from sqlalchemy import exists, literal, union_all
+
+    scoped_ids = _scoped(select(Issue.id), flt, scope)
+    row_in_time = and_(Dispatch.acknowledged_at.is_not(None), Dispatch.acknowledge_by.is_not(None),
+                       func.date(Dispatch.acknowledged_at) <= Dispatch.acknowledge_by)
+    rows = (select(Dispatch.department_id.label("department_id"),
+                   func.max(case((row_in_time, 1), else_=0)).label("ok"),
+                   func.max(case((Dispatch.returned_at.is_not(None), 1), else_=0)).label("returned"))
+            .where(Dispatch.issue_id.in_(scoped_ids))
+            .group_by(Dispatch.issue_id, Dispatch.department_id, Dispatch.role, Dispatch.dispatched_at))
+    lead_row = exists().where(Dispatch.issue_id == Issue.id, Dispatch.role == DispatchRole.lead.value,
+                              Dispatch.active.is_(True), Dispatch.department_id == Issue.department_id)
+    leads = (_scoped(select(Issue.department_id.label("department_id"),
+                            case((supervision.response_ok_expression(), 1), else_=0).label("ok"),
+                            literal(0).label("returned")).select_from(Issue), flt, scope)
+             .where(Issue.department_id.is_not(None), Issue.dispatched_at.is_not(None), ~lead_row))
+    units = union_all(rows, leads).subquery()
+    stmt = (select(Department.name, func.count(), func.coalesce(func.sum(units.c.ok), 0),
+                   func.coalesce(func.sum(units.c.returned), 0))
+            .select_from(units).join(Department, Department.id == units.c.department_id).group_by(Department.name))
+    return {name: {"dispatched": int(n), "acknowledged_in_time": int(ok), "returned": int(back)}
+            for name, n, ok, back in session.execute(stmt)}
+
+
+def _score(figures: dict[str, Any], weights: dict[str, float]) -> float | None:
+    """The composite score, 0-100: the weighted mean of the rates that have a denominator, each
+    turned so that higher is better (1 − rate for returns, extensions and redos)."""
+    total = weight_sum = 0.0
+    for part, field, higher_better in SCORE_PARTS:
+        value, weight = figures[field], weights.get(part, 0.0)
+        if value is None or weight <= 0:
+            continue
+        total += weight * (value if higher_better else 1 - value)
+        weight_sum += weight
+    return round(100 * total / weight_sum, 1) if weight_sum else None
+
+
+def _scorecard_row(key: Any, counts: dict[str, Any], weights: dict[str, float]) -> dict[str, Any]:
+    c = {name: int(counts.get(name) or 0) for name in SCORECARD_COUNTS}
+    solved_rate = (None if not c["solved_answers"]
+                   else round((c["solved"] + c["partly_solved"] / 2) / c["solved_answers"], 4))
+    row: dict[str, Any] = {
+        "rank": None, "key": key, **c,
+        "response_rate": ratio(c["acknowledged_in_time"], c["dispatched"]),
+        "return_rate": ratio(c["returned"], c["dispatched"]),
+        "extension_rate": ratio(c["extended"], c["led"]),
+        "on_time_rate": ratio(c["resolved_on_time"], c["resolved_with_deadline"]),
+        "redo_rate": ratio(c["redone"], c["closed_out"]),
+        "solved_rate": solved_rate,
+        "satisfaction_rate": ratio(c["satisfied"], c["reached"]),
+    }
+    row["score"] = _score(row, weights)
+    return {name: row[name] for name in SCORECARD_FIELDS if name != "label"}
+
+
+def rank_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Best score first. Equal scores share a rank (1, 2, 2, 4), listed by name; a group with
+    no score (nothing to rate) has no rank and comes last, by name."""
+    ordered = sorted(rows, key=lambda row: (row["score"] is None, -(row["score"] or 0), str(row["key"])))
+    for position, row in enumerate(ordered):
+        if row["score"] is None:
+            row["rank"] = None
+        elif position and ordered[position - 1]["score"] == row["score"]:
+            row["rank"] = ordered[position - 1]["rank"]
+        else:
+            row["rank"] = position + 1
+    return ordered
+
+
+def scorecard_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "department",
+                     weights: dict[str, float] | None = None) -> dict[str, Any]:
+    """The scorecard (考核排名, DESIGN §11): per department (or owner), over the issues reported
+    in the scope, the cycle's figures, their rates and the composite score, ranked.
+
+    By department the dispatch figures (dispatched, acknowledged in time, returned) count
+    every dispatch a department received, as lead or co-handler (services.cycle's rows), and
+    the issue figures the issues it leads now; by owner both count the owner's issues (an
+    issue's dispatch, acknowledgement and returns are the owner's). Issues with no department
+    (no owner) belong to no group. Two GROUP BY queries; Python only divides and ranks.
+    """
+    if by not in SCORECARD_DIMENSIONS:
+        raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(SCORECARD_DIMENSIONS))
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    dim = dimension(by)
+    columns = _scorecard_issue_columns()
+    if by == "owner":
+        dispatched = Issue.dispatched_at.is_not(None)
+        columns += [count_if(dispatched).label("dispatched"),
+                    count_if(supervision.response_ok_expression()).label("acknowledged_in_time"),
+                    count_if(and_(dispatched, Issue.return_count > 0)).label("returned")]
+    stmt = _scoped(dim.join(select(*dim.columns, *columns).select_from(Issue)), flt, scope)
+    stmt = stmt.where(dim.columns[0].is_not(None)).group_by(*dim.columns)
+    counts: dict[Any, dict[str, Any]] = {row[0]: dict(row._mapping) for row in session.execute(stmt)}
+    if by == "department":
+        for name, figures in _department_dispatches(session, flt, scope).items():
+            counts.setdefault(name, {}).update(figures)
+    groups = rank_rows([_scorecard_row(key, raw, weights) for key, raw in counts.items()])
+    totals = _scorecard_row(None, {name: sum(int(raw.get(name) or 0) for raw in counts.values())
+                                   for name in SCORECARD_COUNTS}, weights)
+    return {
+        "scope": scope.as_json(),
+        "by": by,
+        "weights": {part: weights[part] for part, _, _ in SCORE_PARTS},
+        **{name: totals[name] for name in SCORECARD_TOTAL_FIELDS},
+        "groups": groups,
     }

@@ -78,9 +78,23 @@ def _register() -> None:
     app.add_typer(transfer.import_app, name="import")
     app.add_typer(transfer.export_app, name="export")
 
+    from qiye_service.cli import attachments  # evidence (issue 23)
+
+    issues.app.command("attach")(attachments.attach)
+    transfer.export_app.command("attachments")(attachments.export_attachments)
+    app.add_typer(attachments.app, name="attachment")
+
     from qiye_service.cli import reports
 
     app.add_typer(reports.app, name="report")
+
+    from qiye_service.cli import remind
+
+    app.command("remind")(remind.remind)
+
+    from qiye_service.cli import visits
+
+    app.add_typer(visits.app, name="visit")
 
 
 _register()

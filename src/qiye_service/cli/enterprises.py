@@ -13,6 +13,9 @@ app = typer.Typer(help="Add, list, show and edit enterprises (企业).", no_args
 LIST_FIELDS = ("name", "zone", "industry", "liaison", "contact", "phone", "issues", "open_issues")
 ROW_FIELDS = ("id", "name", "credit_code", "zone", "industry", "contact", "phone", "liaison",
               "issues", "open_issues")
+# `enterprise show` adds the visits (issue 22): how many, the last, and who was assigned when.
+SHOW_FIELDS = (*ROW_FIELDS, "visits", "last_visited_on")
+ASSIGNMENT_FIELDS = ("liaison", "assigned_at", "assigned_by")
 
 NameArg = Annotated[str, typer.Argument(help="Enterprise name (or its credit code).", show_default=False)]
 CreditOpt = Annotated[str | None, typer.Option("--credit-code", help="统一社会信用代码, 18 characters.")]
@@ -79,13 +82,34 @@ def show(ctx: typer.Context, name: NameArg, fmt: FormatOption = OutputFormat.tab
     app_ctx = get_app(ctx)
     with app_ctx.session(write=False) as session:
         row = enterprises.show_enterprise(session, name)
+    assignments = row.pop("assignments")
     if fmt is OutputFormat.table:
-        app_ctx.out.print(render.record(row, ROW_FIELDS, lang=app_ctx.lang))
+        app_ctx.out.print(render.record(row, SHOW_FIELDS, lang=app_ctx.lang))
+        if assignments:
+            app_ctx.out.print(render.table(assignments, ASSIGNMENT_FIELDS, lang=app_ctx.lang))
     elif fmt is OutputFormat.json:
-
-        render.write("json", {f: render.json_value(row[f]) for f in ROW_FIELDS}, out=sys.stdout)
+        payload = {f: render.json_value(row[f]) for f in SHOW_FIELDS}
+        payload["assignments"] = [{f: render.json_value(a[f]) for f in ASSIGNMENT_FIELDS} for a in assignments]
+        render.write("json", payload, out=sys.stdout)
     else:
-        render.write_rows([row], ROW_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
+        render.write_rows([row], SHOW_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
+
+
+@app.command("assign")
+def assign(ctx: typer.Context, name: NameArg,
+           liaison: Annotated[str, typer.Option("--liaison", help="The cadre assigned to it (包联).",
+                                                show_default=False)]) -> None:
+    """Assign an enterprise its liaison cadre (包联); the history of assignments is kept.
+
+    Example: qiye enterprise assign 蓝思科技 --liaison 李娟
+    """
+    from qiye_service.services import visits
+
+    app_ctx = get_app(ctx)
+    with app_ctx.session() as session:
+        enterprise, changed = visits.assign_liaison(session, name, actor=app_ctx.actor(), liaison=liaison)
+    app_ctx.say("msg.liaison_assigned" if changed else "msg.liaison_unchanged", name=enterprise.name,
+                liaison=enterprise.liaison)
 
 
 @app.command("edit")

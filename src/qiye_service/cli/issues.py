@@ -64,6 +64,14 @@ def render_issue_rows(app_ctx: AppContext, rows: list[dict[str, Any]], fmt: Outp
     render.write_rows(rows, fields, fmt.value, sys.stdout, lang=app_ctx.lang, category_names=category_names)
 
 
+def _visit_id(text: str | None) -> int | None:
+    if text is None:
+        return None
+    from qiye_service.services.visits import parse_visit_id
+
+    return parse_visit_id(text)
+
+
 def _due(app_ctx: AppContext, text: str | None, base: Any) -> Any:
     from qiye_service.services.deadlines import parse_due
 
@@ -151,12 +159,15 @@ def add(
     due: DueOpt = None,
     reported: ReportedOpt = None,
     priority: Annotated[str, typer.Option("--priority", help="urgent, high, normal or low.")] = "normal",
-    source: Annotated[str, typer.Option("--source", help="visit, meeting, phone, online or other.")] = "visit",
+    source: Annotated[str | None, typer.Option("--source", help="visit, meeting, phone, online or other (default: "
+                                               "visit, or how the --visit was made).", show_default=False)] = None,
     tag: TagOpt = None,
     project: ProjectOpt = None,
     desc: DescOpt = None,
     fmt: FormatOption = OutputFormat.table,
     dispatched: DispatchedOpt = None,
+    visit: Annotated[str | None, typer.Option("--visit", help="The visit (走访) that found it: its id, as visit list "
+                                              "shows.", show_default=False)] = None,
 ) -> None:
     """File a problem an enterprise raised; prints its id.
 
@@ -184,6 +195,7 @@ def add(
             source=source, priority=priority, department=dept, owner=owner, reported_on=reported_on,
             due_on=due_on, tags=tag or [], project=project, description=desc, deadline=deadline,
             response_deadline=_response_deadline(app_ctx) if dept or owner else None, dispatched_on=dispatched_on,
+            visit=_visit_id(visit),
         )
         row = queries.issue_row(session, issue.id) if fmt is not OutputFormat.table else None
         duplicates = issues.near_duplicates(session, issue)
@@ -254,9 +266,14 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
     cutoffs = level_cutoffs(app_ctx.today(), app_ctx.calendar, supervision_thresholds(app_ctx))
+    from qiye_service.cli.attachments import SHOW_FIELDS as ATTACHMENT_SHOW_FIELDS
+    from qiye_service.cli.attachments import write_attachment_rows
+    from qiye_service.services.attachments import attachments_of
+
     with app_ctx.session(write=False) as session:
         detail = queries.issue_view(session, wanted, cutoffs=cutoffs, timezone=app_ctx.timezone)
         names = catalog.category_names(session)
+        files = attachments_of(session, wanted)  # evidence (issue 23)
     events = detail.pop("events")
     if fmt is OutputFormat.json:
 
@@ -271,11 +288,13 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
                             for k, v in detail["cycle"].items()})
         if detail["deadline"] is not None:  # extension, suspension, verification (issue 20)
             payload.update({k: render.json_value(v) for k, v in detail["deadline"].items()})
+        payload["attachments"] = _attachment_payload(files)
         payload["events"] = [{f: render.json_value(e[f]) for f in EVENT_FIELDS} for e in events]
         render.write("json", payload, out=sys.stdout)
     elif fmt is OutputFormat.ndjson:
-        render.write("ndjson", [{**detail, **_state_payload(app_ctx, detail, labels=False)}],
-                     (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution"), out=sys.stdout)
+        render.write("ndjson", [{**detail, **_state_payload(app_ctx, detail, labels=False),
+                                 "attachments": _attachment_payload(files)}],
+                     (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution", "attachments"), out=sys.stdout)
     elif fmt is OutputFormat.table:
         shown, fields = _shown_detail(app_ctx, detail)
         app_ctx.out.print(render.record(shown, fields, lang=app_ctx.lang, category_names=names))
@@ -291,6 +310,9 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
             app_ctx.out.print(app_ctx.t("heading.deadline"), style="bold")
             app_ctx.out.print(render.record(detail["deadline"], [k for k, v in detail["deadline"].items()
                                                                  if v not in (None, "", 0)], lang=app_ctx.lang))
+        if files:
+            app_ctx.out.print()
+            write_attachment_rows(app_ctx, files, fmt, ATTACHMENT_SHOW_FIELDS, title=app_ctx.t("heading.attachments"))
         app_ctx.out.print()
         app_ctx.out.print(render.table(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS,
                                        lang=app_ctx.lang, title=app_ctx.t("heading.timeline")))
@@ -299,10 +321,21 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
         render.write_rows([shown], (*fields, *STATE_FIELDS), "markdown", sys.stdout, lang=app_ctx.lang,
                           category_names=names)
         sys.stdout.write("\n")
+        if files:
+            write_attachment_rows(app_ctx, files, fmt, ATTACHMENT_SHOW_FIELDS)
+            sys.stdout.write("\n")
         render.write_rows(render.timeline_rows(events, app_ctx.lang, names), render.TIMELINE_FIELDS, "markdown",
                           sys.stdout, lang=app_ctx.lang)
     else:
         render_issue_rows(app_ctx, [detail], fmt, labels=labels, category_names=names)
+
+
+def _attachment_payload(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's attachments as JSON objects (issue 23), without the issue id they share."""
+    from qiye_service import render
+    from qiye_service.models import ATTACHMENT_FIELDS
+
+    return [{f: render.json_value(row[f]) for f in ATTACHMENT_FIELDS if f != "issue_id"} for row in files]
 
 
 def _print_cycle(app_ctx: AppContext, cycle: dict[str, Any]) -> None:
@@ -423,8 +456,10 @@ def _transition(ctx: typer.Context, issue_id: str, action: str, **kwargs: Any) -
     with app_ctx.session() as session:
         if action == "resolve":
             from qiye_service.services.extensions import verification_required
+            from qiye_service.services.workflow import evidence_required
 
             kwargs["verify"] = verification_required(session, app_ctx.config.get("closeout.verify"))
+            kwargs["evidence"] = evidence_required(app_ctx.config.get("closeout.evidence"))
         issue = service(session, wanted, actor=app_ctx.actor(), **kwargs)
         status = issue.status
     if status == "verifying":
@@ -784,6 +819,7 @@ def verify(
     Example: qiye issue verify 12 --reject --note "现场核查未整改到位"
     """
     from qiye_service.services import issues, lookups
+    from qiye_service.services.workflow import evidence_required
 
     app_ctx = get_app(ctx)
     wanted = lookups.parse_issue_id(issue_id)
@@ -791,5 +827,6 @@ def verify(
         if reject:
             issues.reject_closeout(session, wanted, actor=app_ctx.actor(), note=note)
         else:
-            issues.verify_closeout(session, wanted, actor=app_ctx.actor(), note=note)
+            issues.verify_closeout(session, wanted, actor=app_ctx.actor(), note=note,
+                                   evidence=evidence_required(app_ctx.config.get("closeout.evidence")))
     app_ctx.say("msg.closeout_rejected" if reject else "msg.closeout_verified", id=wanted)

@@ -1,4 +1,4 @@
-"""`qiye report …`: summary, weekly, overdue and trend (DESIGN §4, §8) in every output format.
+"""`qiye report …`: summary, weekly, overdue, trend and scorecard (DESIGN §4, §8, §11) in every output format.
 
 The queries live in qiye_service.reports, the document and every format in qiye_service.render;
 here are only the commands and their arguments.
@@ -92,8 +92,10 @@ def emit(app_ctx: AppContext, doc: Any, fmt: ReportFormat, out: Path | None, sec
 # --- commands ---------------------------------------------------------------------------------
 
 
-def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | None, day: str | None) -> Any:
-    """The scope from --year, --week, --date or --since/--until; the filter keeps the rest."""
+def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | None, day: str | None,
+           month: Any = None, quarter: Any = None) -> Any:
+    """The scope from --year, --quarter, --month (their first and last days), --week, --date or
+    --since/--until; the filter keeps the rest."""
     from qiye_service import reports
     from qiye_service.dates import parse_iso_week, week_bounds
     from qiye_service.errors import InvalidValue
@@ -105,7 +107,8 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
         bounds = week_bounds(parse_date_option(app_ctx, day))
     since, until = filters.since, filters.until
     filters.since = filters.until = None
-    return reports.report_scope(today=app_ctx.today(), year=year, week=bounds, since=since, until=until)
+    return reports.report_scope(today=app_ctx.today(), year=year, week=bounds, since=since, until=until,
+                                month=month, quarter=quarter)
 
 
 def _writing(app_ctx: AppContext, out: Path | None) -> Any:
@@ -335,3 +338,99 @@ def trend(
         data = reports.trend_report(session, _prepare(session, filters), scope, by=by.value)
         emit(app_ctx, trend_document(app_ctx.lang, data), fmt, out, None, target=target)
 
+
+
+class VisitsBy(str, Enum):
+    liaison = "liaison"
+    zone = "zone"
+    industry = "industry"
+
+
+@app.command("visits")
+def visits(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help="Visits made in this year.", show_default=False,
+                                             rich_help_panel="Scope")] = None,
+    week: WeekOption = None,
+    day: DateOption = None,
+    since: Annotated[str | None, typer.Option("--since", help="Visits on or after this day.", show_default=False,
+                                              rich_help_panel="Scope")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Visits on or before this day.", show_default=False,
+                                              rich_help_panel="Scope")] = None,
+    by: Annotated[VisitsBy, typer.Option("--by", help="Group by the liaison cadre, the zone or the industry.")]
+    = VisitsBy.liaison,
+    fmt: PackFormatOption = ReportFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
+    section: Annotated[str | None, section_option("figures, coverage (the default for csv, tsv, ndjson) or lapsed")]
+    = None,
+) -> None:
+    """包联 coverage: enterprises assigned, visited, visits and problems found, and those not visited lately.
+
+    An enterprise is lapsed when its last visit is more than visit.interval days (default 30) before
+    the as-of date: today, or the scope's last day when that is past.
+
+    Example: qiye report visits --year 2023 --by zone --format html --out 走访覆盖.html
+    """
+    from types import SimpleNamespace
+
+    from qiye_service import reports
+    from qiye_service.config import visit_interval
+    from qiye_service.render.document import visits_document
+
+    app_ctx = get_app(ctx)
+    target = _check_output(app_ctx, fmt, out, None, force, pack=True)
+    bounds = SimpleNamespace(since=parse_date_option(app_ctx, since), until=parse_date_option(app_ctx, until))
+    scope = _scope(app_ctx, bounds, year=year, week=week, day=day)
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
+        data = reports.visits_report(session, scope, by=by.value, interval=visit_interval(app_ctx.config))
+        emit(app_ctx, visits_document(app_ctx.lang, data), fmt, out, section, target=target)
+class ScorecardBy(str, Enum):
+    department = "department"
+    owner = "owner"
+
+
+MonthOption = Annotated[str | None, typer.Option("--month", help="Issues reported in this month, e.g. 2023-12.",
+                                                 show_default=False, rich_help_panel="Scope")]
+QuarterOption = Annotated[str | None, typer.Option("--quarter", help="Issues reported in this quarter, e.g. 2023Q4.",
+                                                   show_default=False, rich_help_panel="Scope")]
+
+
+@app.command("scorecard")
+@with_filters
+def scorecard(
+    ctx: typer.Context,
+    filters: Any = None,
+    year: YearOption = None,
+    quarter: QuarterOption = None,
+    month: MonthOption = None,
+    week: WeekOption = None,
+    day: DateOption = None,
+    by: Annotated[ScorecardBy, typer.Option("--by", help="Rank departments or owners.")] = ScorecardBy.department,
+    fmt: PackFormatOption = ReportFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
+    section: Annotated[str | None, section_option("figures or ranking (the default for csv, tsv, ndjson)")] = None,
+) -> None:
+    """Rank departments (or owners) on the work-order cycle by a weighted composite score (考核排名).
+
+    The figures: response, returns, extensions, on time, redos, solved and satisfied. Every
+    rate's numerator and denominator is in the README; the weights are the scorecard.weight.*
+    settings.
+
+    Example: qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html
+    """
+    from qiye_service import reports
+    from qiye_service.config import scorecard_weights
+    from qiye_service.dates import parse_month, parse_quarter
+    from qiye_service.render.document import scorecard_document
+
+    app_ctx = get_app(ctx)
+    target = _check_output(app_ctx, fmt, out, None, force, pack=True)
+    weights = scorecard_weights(app_ctx.config)
+    scope = _scope(app_ctx, filters, year=year, week=week, day=day,
+                   month=parse_month(month, today=app_ctx.today()) if month is not None else None,
+                   quarter=parse_quarter(quarter, today=app_ctx.today()) if quarter is not None else None)
+    with _writing(app_ctx, out), app_ctx.session(write=False) as session:
+        data = reports.scorecard_report(session, _prepare(session, filters), scope, by=by.value, weights=weights)
+        emit(app_ctx, scorecard_document(app_ctx.lang, data), fmt, out, section, target=target)

@@ -14,14 +14,31 @@ KeyArg = Annotated[str, typer.Argument(help="Setting name, e.g. deadline.default
 
 def _setting_key(ctx: typer.Context, key: str) -> str:
     """The key as stored: a category in `deadline.category.<category>` typed as the ledger
-    knows it (消防验收, fire, xfys) becomes its code; an unknown one is refused."""
+    knows it (消防验收, fire, xfys) becomes its code, and a department in `notify.dept.<department>`
+    its full name (消防 → 消防救援大队); an unknown one is refused. A person in
+    `notify.user.<name>` typed in pinyin is the person the ledger knows by it."""
     qiye_config.check_key(key)
-    if not key.startswith(qiye_config.CATEGORY_DEADLINE_PREFIX):
-        return key
-    from qiye_service.services.lookups import category_setting_key
+    if key.startswith(qiye_config.CATEGORY_DEADLINE_PREFIX):
+        from qiye_service.services.lookups import category_setting_key
 
-    with get_app(ctx).session(write=False) as session:
-        return category_setting_key(session, key)
+        with get_app(ctx).session(write=False) as session:
+            return category_setting_key(session, key)
+    if key.startswith(qiye_config.NOTIFY_DEPT_PREFIX):
+        from qiye_service.services.lookups import find_department
+
+        with get_app(ctx).session(write=False) as session:
+            name = find_department(session, key[len(qiye_config.NOTIFY_DEPT_PREFIX):]).name
+        return qiye_config.NOTIFY_DEPT_PREFIX + name
+    if key.startswith(qiye_config.NOTIFY_USER_PREFIX):
+        # A person the ledger knows, typed in pinyin (`wq`), is that person; anyone else as typed.
+        from qiye_service.services.lookups import person_to_store
+        from qiye_service.services.reminders import known_people
+
+        typed = key[len(qiye_config.NOTIFY_USER_PREFIX):]
+        with get_app(ctx).session(write=False) as session:
+            name = person_to_store(typed, lambda: known_people(session), kind="owner")
+        return qiye_config.NOTIFY_USER_PREFIX + (name or typed)
+    return key
 
 
 @app.command("get")
@@ -56,7 +73,7 @@ def set_(ctx: typer.Context, key: KeyArg,
         values[key] = value
     path = qiye_config.save_config(values)
     echo(f"{key} = {qiye_config.shown(value)}  ({path})", err=True)
-    if qiye_config.shown(value) != value:
+    if qiye_config.shown(value) != value and key == "db":  # a notify URL's password has no ~/.pgpass
         get_app(ctx).say("msg.config_password", err=True, path=path)
 
 

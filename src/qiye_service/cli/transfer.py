@@ -11,6 +11,15 @@ import typer
 
 from qiye_service.cli.context import AppContext, get_app
 from qiye_service.cli.options import ExportFormat, ForceOption, LabelsOption, output_target, with_filters
+from qiye_service.cli.visits import (
+    EnterprisesOpt,
+    IndustriesOpt,
+    KindsOpt,
+    LiaisonsOpt,
+    SinceOpt,
+    UntilOpt,
+    ZonesOpt,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -80,6 +89,7 @@ def _reading(ledger: Any, rows: Iterable["LedgerRow"], progress: "Progress") -> 
 def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: bool) -> Any:
     from qiye_service.services.supervision import acknowledge_deadline, thresholds_from_config
     from qiye_service.services.transfer import ImportSettings
+    from qiye_service.services.workflow import evidence_required
     from qiye_service.workdays import WorkingCalendar
 
     thresholds = thresholds_from_config(app_ctx.config)
@@ -88,6 +98,7 @@ def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: boo
         actor=app_ctx.actor(), source=path.name, on_conflict=on_conflict, dry_run=dry_run,
         timezone=app_ctx.timezone,
         response_deadline=lambda day: acknowledge_deadline(day, calendar, thresholds),
+        evidence_required=evidence_required(app_ctx.config.get("closeout.evidence")),
     )
 
 
@@ -99,7 +110,8 @@ def run_import(app_ctx: AppContext, session: "Session", kind: str, path: Path, *
     from qiye_service.importers import LedgerFile, ledger_rows
     from qiye_service.services import transfer
 
-    service = {"issues": transfer.import_issues, "users": transfer.import_users}.get(kind, transfer.import_enterprises)
+    service = {"issues": transfer.import_issues, "users": transfer.import_users,
+               "visits": transfer.import_visits}.get(kind, transfer.import_enterprises)
     with LedgerFile(path, kind, encoding=encoding) as ledger:
         if ledger.unknown_columns:
             app_ctx.warn(app_ctx.t("warn.import_unknown_columns", path=path.name,
@@ -175,8 +187,21 @@ def import_users(ctx: typer.Context, file: FileArgument, dry_run: DryRunOption =
     _import(ctx, "users", file, dry_run=dry_run, encoding=encoding, on_conflict=on_conflict)
 
 
+@import_app.command("visits")
+def import_visits(ctx: typer.Context, file: FileArgument, dry_run: DryRunOption = False,
+                  encoding: EncodingOption = Encoding.auto,
+                  on_conflict: Annotated[OnConflict, typer.Option(
+                      "--on-conflict", help="What a row whose 走访编号 (id) already exists does: fail (the default), "
+                      "skip it, or update the visit.")] = OnConflict.fail) -> None:
+    """Import a visit log (走访日期, 走访企业, 走访人, 走访方式, 走访情况); one bad row imports nothing.
+
+    Example: qiye import visits 走访记录.xlsx --dry-run
+    """
+    _import(ctx, "visits", file, dry_run=dry_run, encoding=encoding, on_conflict=on_conflict)
+
+
 def load_sample(ctx: typer.Context) -> None:
-    """Load the bundled sample ledger (enterprises.csv, then ledger.csv) through the import
+    """Load the bundled sample ledger (enterprises.csv, visits.csv, then ledger.csv) through the import
     path, in one transaction. Rows already in the database are skipped, so loading it
     twice changes nothing."""
     from qiye_service.db import sample_data_dir
@@ -189,7 +214,8 @@ def load_sample(ctx: typer.Context) -> None:
     # so a clock pinned inside the campaign (the tests') does not find its close-outs in the future.
     as_of = max(app_ctx.today(), SAMPLE_AS_OF)
     with app_ctx.session() as session:
-        for kind, name in (("enterprises", "enterprises.csv"), ("issues", "ledger.csv")):
+        # The visit log (issue 22) before the ledger, whose 走访编号 name its visits.
+        for kind, name in (("enterprises", "enterprises.csv"), ("visits", "visits.csv"), ("issues", "ledger.csv")):
             summaries.append(run_import(app_ctx, session, kind, folder / name, encoding="auto",
                                         on_conflict="skip", dry_run=False, today=as_of))
     for summary in summaries:
@@ -213,7 +239,8 @@ def _destination(fmt: ExportFormat, target: Path | None, ledger: Path | None) ->
 
 
 def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out: Path | None, excel: bool,
-            labels: bool, force: bool, supervision: bool = False, cycle: bool = False) -> None:
+            labels: bool, force: bool, supervision: bool = False, cycle: bool = False,
+            chinese_headers: bool = False) -> None:
     from qiye_service import render
     from qiye_service.errors import InvalidValue
     from qiye_service.services import catalog, transfer
@@ -228,9 +255,12 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
     target = output_target(app_ctx, out, force)
     today = app_ctx.today()
     with app_ctx.session(write=False) as session:
-        flt = resolve_filter(session, filters, default_statuses=None) if filters is not None else None
+        flt = (resolve_filter(session, filters, default_statuses=None)
+               if filters is not None and kind != "visits" else None)
         if kind == "users":
             rows: Iterable[Any] = transfer.export_users(session)
+        elif kind == "visits":
+            rows = transfer.export_visits(session, filters)
         elif kind == "issues":
             # CSV wants tags as one `;`-joined cell; join them while streaming.
             joined = render.LIST_SEPARATOR if fmt in (ExportFormat.csv, ExportFormat.tsv) and not excel else None
@@ -248,10 +278,11 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
             fields += transfer.CYCLE_COLUMNS
         if labels:
             fields, rows = render.with_labels(rows, fields, app_ctx.lang, catalog.category_names(session))
+        headers = _chinese_headers(kind, fields) if chinese_headers else None
         try:
             with _shown(app_ctx, out) as progress, _destination(fmt, target, app_ctx.location.path) as where:
                 count = render.write(fmt.value, rows, fields, excel=excel, sheet=kind, **where,
-                                     progress=None if progress is NO_PROGRESS else progress)
+                                     progress=None if progress is NO_PROGRESS else progress, headers=headers)
         finally:
             # A failed write leaves the row streams half read: end them while their connection is
             # open, not when the collector finds them after the session has closed.
@@ -261,6 +292,21 @@ def _export(ctx: typer.Context, kind: str, filters: Any, fmt: ExportFormat, out:
     if out is not None:
         app_ctx.say("msg.export_written_one" if count == 1 else "msg.export_written", err=True, count=count,
                     path=str(out))
+
+
+def _chinese_headers(kind: str, fields: list[str]) -> list[str]:
+    """The ledger's Chinese header of each field (the first Chinese one import accepts for it), so
+    the file reads as the office's Excel ledger and imports back as it was."""
+    from qiye_service.importers import ACCEPTED_HEADERS
+
+    accepted = ACCEPTED_HEADERS[kind]
+    aliases = {"visit_kind": "kind"}
+
+    def chinese(field: str) -> str:
+        names = accepted.get(aliases.get(field, field), ())
+        return next((name for name in names if not name.isascii()), field)
+
+    return [chinese(field) for field in fields]
 
 
 def _shown(app_ctx: AppContext, out: Path | None) -> Any:
@@ -337,3 +383,23 @@ def export_users(ctx: typer.Context, fmt: ExportFormatOption = ExportFormat.csv,
     Example: qiye export users --format xlsx --out 用户名单.xlsx
     """
     _export(ctx, "users", None, fmt, out, excel, labels, force)
+
+
+@export_app.command("visits")
+def export_visits(ctx: typer.Context, enterprise: EnterprisesOpt = None, liaison: LiaisonsOpt = None,
+                  zone: ZonesOpt = None, industry: IndustriesOpt = None, kind: KindsOpt = None,
+                  since: SinceOpt = None, until: UntilOpt = None, fmt: ExportFormatOption = ExportFormat.csv,
+                  out: OutOption = None, excel: ExcelOption = False, labels: LabelsOption = False,
+                  force: ForceOption = False,
+                  chinese_headers: Annotated[bool, typer.Option(
+                      "--chinese-headers", help="Write the ledger's Chinese headers (走访编号, 走访日期, 走访企业, "
+                      "走访人, 走访方式, 走访情况 …) instead of field names, in csv, tsv and xlsx.")] = False) -> None:
+    """Export the visit log with each visit's id, which import visits (and issues' 走访编号) read back.
+
+    Example: qiye export visits --since 2023-01-01 --format xlsx --out 走访记录.xlsx
+    """
+    from qiye_service.cli.visits import visit_filter
+
+    flt = visit_filter(get_app(ctx), enterprise=enterprise, liaison=liaison, zone=zone, industry=industry, kind=kind,
+                       since=since, until=until)
+    _export(ctx, "visits", flt, fmt, out, excel, labels, force, chinese_headers=chinese_headers)

@@ -22,7 +22,7 @@ from typing import IO, Any, TextIO
 
 from qiye_service.render.document import Document
 from qiye_service.render.terminal import TIMELINE_FIELDS, fitted_table, record, table, timeline_rows
-from qiye_service.render.text import LIST_SEPARATOR, json_text, write_rows
+from qiye_service.render.text import LIST_SEPARATOR, digest_text, json_text, write_rows
 from qiye_service.render.values import (
     LABELLED,
     LEVEL_STYLES,
@@ -40,7 +40,7 @@ from qiye_service.render.values import (
 )
 
 __all__ = ["FORMATS", "LABELLED", "LEVEL_STYLES", "LIST_SEPARATOR", "MACHINE_FORMATS",
-           "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "display_value",
+           "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "digest_text", "display_value",
            "fitted_table", "iso", "json_text", "json_value", "labelled_fields", "local_time", "markdown_cell", "record",
            "show_times_in", "table", "terminal_safe", "timeline_rows", "with_labels", "write", "write_rows"]
 
@@ -51,7 +51,8 @@ MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
 def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: Sequence[str] = (), *, out: TextIO | None = None,
           path: Path | str | IO[bytes] | None = None, lang: str = "en", excel: bool = False, sheet: str = "export",
           category_names: dict[str, tuple[str, str]] | None = None, section: str | None = None,
-          console: Any = None, progress: Callable[[int], Any] | None = None) -> int:
+          console: Any = None, progress: Callable[[int], Any] | None = None,
+          headers: Sequence[str] | None = None) -> int:
     """Write rows or a report document in `fmt`: text formats to `out`, xlsx to `path` (a file or a
     binary handle). Rows are dicts of Python values or sequences of stored values in the order of
     `fields`; a dict is one record (json only). A document is written whole, or only its `section`; csv, tsv and ndjson write one
@@ -76,13 +77,14 @@ def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: S
         from qiye_service.render.xlsx import write_xlsx
 
         assert path is not None
-        return write_xlsx(source, fields, path, sheet=sheet)
+        return write_xlsx(source, fields, path, sheet=sheet, headers=headers)
     assert out is not None
     if fmt == "table":
         rows = list(source)
         (console or _plain_console(out)).print(table(rows, fields, lang=lang, category_names=category_names))
         return len(rows)
-    return write_rows(source, fields, fmt, out, lang=lang, excel=excel, category_names=category_names)
+    return write_rows(source, fields, fmt, out, lang=lang, excel=excel, category_names=category_names,
+                      headers=headers)
 
 
 PROGRESS_EVERY = 1000  # rows between two reports to a progress bar (issue 26)
@@ -142,6 +144,8 @@ def _write_document(fmt: str, doc: Document, *, out: TextIO | None, path: Any, l
     elif fmt in MACHINE_FORMATS:
         part = chosen or doc.default_section()
         write_rows(part.rows, part.fields, fmt, handle, lang=lang)
+    elif fmt == "markdown" and doc.kind == "remind":
+        text.write_remind_markdown(doc, lang, handle)
     elif fmt == "markdown":
         text.write_markdown_document(doc, lang, handle, only=chosen)
     elif fmt == "html":

@@ -14,7 +14,8 @@ from typing import Any
 from qiye_service.i18n import translate, value_label
 from qiye_service.render.values import RATE_FIELDS, header
 
-DEFAULT_SECTION = {"summary": "groups", "weekly": "categories", "overdue": "issues", "trend": "periods"}
+DEFAULT_SECTION = {"summary": "groups", "weekly": "categories", "overdue": "issues", "trend": "periods",
+                   "visits": "coverage", "scorecard": "ranking"}
 # The columns people see in tables and markdown; machine formats and workbooks get every field.
 SUMMARY_SHOWN = ("label", "total", "resolved", "pending", "overdue", "resolution_rate", "response_rate",
                  "callback_rate", "satisfaction_rate")
@@ -24,6 +25,12 @@ CLOSED_SHOWN = ("id", "title", "enterprise", "department", "owner", "resolved_on
 LADDER_SHOWN = ("id", "title", "enterprise", "department", "owner", "due_on", "days_overdue", "level")
 # Headers of a dimension's name column.
 DIMENSION_LABELS = {"month": "report.field.month", "week": "report.field.week", "level": "field.level"}
+# The scorecard's columns people see: the rank, the name, the score and the rates (issue 20).
+SCORECARD_SHOWN = ("rank", "label", "score", "dispatched", "response_rate", "return_rate", "extension_rate",
+                   "on_time_rate", "redo_rate", "solved_rate", "satisfaction_rate")
+SCORECARD_FIGURES = ("score", "response_rate", "return_rate", "extension_rate", "on_time_rate", "redo_rate",
+                     "solved_rate", "satisfaction_rate", "dispatched")
+
 
 
 class Rows:
@@ -118,7 +125,7 @@ def _t(lang: str, key: str, **params: Any) -> str:
 
 
 def scope_line(lang: str, scope: dict[str, Any]) -> str:
-    if scope["kind"] in ("year", "week"):
+    if scope["kind"] in ("year", "quarter", "month", "week"):
         what = scope["name"]
     elif scope["kind"] == "range":
         what = _t(lang, "report.scope.range", since=scope["since"] or "…", until=scope["until"] or "…")
@@ -295,6 +302,50 @@ def trend_document(lang: str, data: dict[str, Any]) -> Document:
     )
 
 
+def visits_document(lang: str, data: dict[str, Any]) -> Document:
+    """`report visits` (issue 22): 包联 coverage by liaison, zone or industry, and the enterprises
+    not visited within the interval."""
+    from qiye_service import reports
+
+    data["groups"] = labelled(data["groups"], data["by"], lang, {})
+    by_header = _dimension_header(lang, data["by"])
+    return Document(
+        data=data,
+        kind="visits",
+        title=_t(lang, "report.title.visits"),
+        subtitle=scope_line(lang, data["scope"]),
+        figures=_figures(lang, data, reports.VISIT_FIGURES),
+        sections=[
+            Section("coverage", _t(lang, "report.section.by", by=by_header), reports.VISIT_GROUP_FIELDS,
+                    data["groups"], {"label": by_header}),
+            Section("lapsed", _t(lang, "report.section.lapsed", days=data["interval_days"]), reports.LAPSED_FIELDS,
+                    data["lapsed_enterprises"], count=data["lapsed"], total=data["lapsed"]),
+        ],
+    )
+
+
+def scorecard_document(lang: str, data: dict[str, Any]) -> Document:
+    """The scorecard (考核排名, issue 20): the figures over every ranked group, the weights, and
+    the ranking, best score first."""
+    from qiye_service import reports
+
+    data["groups"] = labelled(data["groups"], data["by"], lang, {})
+    by_header = _dimension_header(lang, data["by"])
+    sep = "；" if lang == "zh" else "; "
+    weights = sep.join(f"{_t(lang, 'scorecard.part.' + part)} {data['weights'][part]:g}"
+                       for part, _, _ in reports.SCORE_PARTS)
+    return Document(
+        data=data,
+        kind="scorecard",
+        title=_t(lang, f"report.title.scorecard.{data['by']}"),
+        subtitle=scope_line(lang, data["scope"]) + ("　" if lang == "zh" else " · ")
+        + _t(lang, "report.scorecard.weights", weights=weights),
+        figures=_figures(lang, data, SCORECARD_FIGURES),
+        sections=[Section("ranking", _t(lang, "report.section.ranking"), reports.SCORECARD_FIELDS, data["groups"],
+                          {"label": by_header}, SCORECARD_SHOWN)],
+    )
+
+
 def group_label(by: str, key: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> Any:
     """The name people read for a report group's key: a category's name, a code's label, a
     month or week as it is, a name as stored (the unnamed group as 无/none)."""
@@ -336,3 +387,27 @@ def numeric(section: Section, name: str) -> bool:
         return True
     return any(isinstance(row.get(name), (int, float)) and not isinstance(row.get(name), bool)
                for row in section.rows.head(20))
+
+
+# --- reminders (issue 23) -------------------------------------------------------------------------
+
+REMIND_SHOWN = ("need", "id", "title", "enterprise", "department", "owner", "deadline", "days_overdue",
+                "extension_to")
+
+
+def remind_document(lang: str, data: dict[str, Any]) -> Document:
+    """`qiye remind`: one section per recipient (a department or a person), an item per row with
+    what it needs as a word; --format json writes `data` (the codes) as it is."""
+    sections = []
+    for digest in data["recipients"]:
+        rows = [{**item, "need": _t(lang, f"remind.need.{item['need']}")} for item in digest["items"]]
+        sections.append(Section(f"{digest['kind']}:{digest['name']}", recipient_title(lang, digest),
+                                REMIND_SHOWN, rows, {"need": _t(lang, "report.field.need")}))
+    return Document(data=data, kind="remind", title=_t(lang, "remind.title", date=data["as_of"]),
+                    subtitle=_t(lang, "remind.subtitle", days=data["due_soon"], count=len(data["recipients"])),
+                    figures=[], sections=sections)
+
+
+def recipient_title(lang: str, digest: dict[str, Any]) -> str:
+    """`消防救援大队（责任单位，3 项）`: who a digest is for and how many items it holds."""
+    return _t(lang, f"remind.recipient.{digest['kind']}", name=digest["name"], count=len(digest["items"]))

@@ -297,6 +297,8 @@ def timeline_rows(events: Iterable[dict[str, Any]], lang: str,
             except (ValueError, AttributeError):
                 title = ""
             change = translate(_SNAPSHOT_ACTIONS[action], lang, title=title)
+        elif action == "attached":  # evidence (issue 23): the file's name, size and digest, not its JSON
+            change = _attached_change(event.get("new"), lang)
         elif field:
             old = _history_value(field, event.get("old"), lang, category_names)
             new = _history_value(field, event.get("new"), lang, category_names)
@@ -306,6 +308,17 @@ def timeline_rows(events: Iterable[dict[str, Any]], lang: str,
         rows.append({"at": event.get("at"), "actor": event.get("actor"), "action": action,
                      "change": change, "note": event.get("note")})
     return rows
+
+
+def _attached_change(text: str | None, lang: str) -> str:
+    from qiye_service.services.attachments import shown_size
+
+    try:
+        facts = json.loads(text or "")
+        return translate("timeline.attached", lang, id=facts["attachment"], name=facts["name"],
+                         size=shown_size(int(facts["size"])), sha256=str(facts["sha256"])[:12])
+    except (ValueError, KeyError, TypeError):
+        return str(text or "")
 
 
 def record(row: dict[str, Any], fields: Sequence[str], *, lang: str,

@@ -15,8 +15,25 @@ from itertools import chain
 from typing import Any, TextIO
 
 from qiye_service.i18n import label, translate
-from qiye_service.render.document import Document, Rows, Section, headers, numeric, seal_line, table_fields
-from qiye_service.render.values import cell_text, display_value, iso, json_value, markdown_cell, shown
+from qiye_service.render.document import (
+    Document,
+    Rows,
+    Section,
+    headers,
+    numeric,
+    recipient_title,
+    seal_line,
+    table_fields,
+)
+from qiye_service.render.values import (
+    cell_text,
+    display_value,
+    iso,
+    json_value,
+    markdown_cell,
+    shown,
+    terminal_safe,
+)
 
 LIST_SEPARATOR = ";"
 
@@ -68,7 +85,7 @@ def write_tsv(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO,
 
 
 def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: TextIO, *,
-                    delimiter: str = ",", excel: bool = False) -> int:
+                    delimiter: str = ",", excel: bool = False, headers: Sequence[str] | None = None) -> int:
     """CSV through the csv module, or plain TSV (write_tsv); `excel` adds a BOM, CRLF and formula
     neutralisation, and quotes as a spreadsheet reads it (a spreadsheet knows no TSV escapes)."""
     iterator = iter(rows)
@@ -78,16 +95,16 @@ def write_delimited(rows: Iterable[Sequence[Any]], fields: Sequence[str], out: T
     lists = [index for index, name in enumerate(fields)
              if name == "tags" and first is not None and not isinstance(first[index], str)]
     if delimiter == "\t" and not excel:
-        return write_tsv(counted, fields, out, lists)
+        return write_tsv(counted, headers or fields, out, lists)
     if excel:
         out.write("\ufeff")
         writer = csv_writer(out, delimiter=delimiter, excel=True)
-        writer.writerow(fields)
+        writer.writerow(headers or fields)
         cell = cell_text
         writer.writerows([cell(value, excel=True) for value in row] for row in counted)
     else:
         writer = csv_writer(out, delimiter=delimiter)
-        writer.writerow(fields)
+        writer.writerow(headers or fields)
         writer.writerows(_join_lists(counted, lists) if lists else counted)
     return counted.count
 
@@ -147,9 +164,11 @@ def is_dict_rows(rows: Iterable[Any]) -> tuple[bool, Iterable[Any]]:
 
 
 def write_rows(rows: Iterable[Any], fields: Sequence[str], fmt: str, out: TextIO, *, lang: str = "en",
-               excel: bool = False, category_names: dict[str, tuple[str, str]] | None = None) -> int:
+               excel: bool = False, category_names: dict[str, tuple[str, str]] | None = None,
+               headers: Sequence[str] | None = None) -> int:
     """Rows (dicts of Python values, or stored value sequences) in csv, tsv, json, ndjson or
-    markdown; returns how many were written."""
+    markdown; returns how many were written. `headers`: the csv and tsv header row, where not the
+    field names (export visits --chinese-headers)."""
     dicts, rows = is_dict_rows(rows)
     if fmt == "markdown":
         if not dicts:
@@ -158,9 +177,9 @@ def write_rows(rows: Iterable[Any], fields: Sequence[str], fmt: str, out: TextIO
     if dicts:
         rows = _cells(rows, fields, cell_text if fmt in ("csv", "tsv") else json_value)
     if fmt == "csv":
-        return write_delimited(rows, fields, out, excel=excel)
+        return write_delimited(rows, fields, out, excel=excel, headers=headers)
     if fmt == "tsv":
-        return write_delimited(rows, fields, out, delimiter="\t", excel=excel)
+        return write_delimited(rows, fields, out, delimiter="\t", excel=excel, headers=headers)
     if fmt == "json":
         return write_json_rows(rows, fields, out)
     if fmt == "ndjson":
@@ -278,3 +297,38 @@ def write_markdown_document(doc: Document, lang: str, out: TextIO, *, only: Sect
     if footer is not None:
         out.write(f"---\n\n{footer}\n")
 
+
+
+def digest_text(digest: dict[str, Any], lang: str) -> str:
+    """One recipient's reminders as plain lines that read the same in a chat robot, an e-mail and
+    Markdown: per need, a heading with its count and one `- #id title (enterprise) …` line per
+    issue. A department's lines name the owner; a person's, the department. This is the body
+    `qiye remind --send` delivers and what `--format markdown` prints under each recipient."""
+    lines: list[str] = []
+    need = None
+    counts = digest["counts"]
+    for item in digest["items"]:
+        if item["need"] != need:
+            need = item["need"]
+            lines.append(translate("remind.heading", lang, need=translate(f"remind.need.{need}", lang),
+                                   count=counts[need]))
+        text = translate("remind.line", lang, id=item["id"], title=terminal_safe(item["title"]),
+                         enterprise=terminal_safe(item["enterprise"]))
+        who = item["owner"] if digest["kind"] == "department" else item["department"]
+        if who:
+            text += translate("remind.who", lang, who=terminal_safe(who))
+        if item["deadline"] is not None and need != "unacknowledged":
+            text += translate("remind.due", lang, date=iso(item["deadline"]))
+        if item["days_overdue"]:
+            text += translate("remind.late", lang, days=item["days_overdue"])
+        if item["extension_to"] is not None and need == "extension":
+            text += translate("remind.asked_to", lang, date=iso(item["extension_to"]))
+        lines.append(f"- {text}")
+    return "\n".join(lines) + "\n"
+
+
+def write_remind_markdown(doc: Document, lang: str, out: TextIO) -> None:
+    """`qiye remind --format markdown`: the title, then each recipient's digest under its name."""
+    out.write(f"# {markdown_cell(doc.title)}\n\n{markdown_cell(doc.subtitle)}\n")
+    for digest in (doc.data or {}).get("recipients", []):
+        out.write(f"\n## {markdown_cell(recipient_title(lang, digest))}\n\n{digest_text(digest, lang)}")

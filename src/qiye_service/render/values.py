@@ -12,7 +12,8 @@ from qiye_service.i18n import CATALOGUE, label, translate, value_label
 
 # Fields whose values are codes with a catalogue label.
 LABELLED = {"status": "status", "kind": "kind", "priority": "priority", "source": "source", "action": "action",
-            "callback_result": "callback_result", "role": "role", "state": "user_state"}
+            "callback_result": "callback_result", "role": "role", "state": "user_state",
+            "visit_kind": "visit_kind"}
 
 # Timestamps are stored in UTC; people read them in the park's time zone (set per run).
 _display_zone: Any = None
@@ -167,8 +168,13 @@ def with_labels(rows: Iterable[Sequence[Any]], fields: Sequence[str], lang: str,
 
 
 # Report figures: rates shown as percentages, day counts with one decimal.
-RATE_FIELDS = ("resolution_rate", "resolution_rate_to_date", "response_rate", "callback_rate", "satisfaction_rate")
-DAY_FIGURES = ("avg_days_to_resolve", "median_days_to_resolve")
+RATE_FIELDS = ("resolution_rate", "resolution_rate_to_date", "response_rate", "callback_rate", "satisfaction_rate",
+               "coverage_rate",
+               # the scorecard's (issue 20)
+               "return_rate", "extension_rate", "on_time_rate", "redo_rate", "solved_rate")
+# Figures shown with one decimal: days, and the scorecard's composite score (0-100).
+DAY_FIGURES = ("avg_days_to_resolve", "median_days_to_resolve", "score")
+PER_FIGURES = ("visits_per_enterprise", "problems_per_visit")  # means to two places (report visits, issue 22)
 # The escalation levels' colours, once for every table (issue list, reports): colour only, never
 # bold, so NO_COLOR leaves plain words; the words carry the meaning. Workbooks fill cells in the
 # same hues (LEVEL_FILLS).
@@ -190,9 +196,11 @@ def header(name: str, lang: str) -> str:
 def shown(name: str, value: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> str:
     """A value as people read it: rates as 74.7%, labels for codes, ISO dates."""
     if value is None:
-        return "—" if name in RATE_FIELDS or name in DAY_FIGURES else ""
+        return "—" if name in RATE_FIELDS or name in DAY_FIGURES or name in PER_FIGURES else ""
     if name in RATE_FIELDS:
         return f"{value * 100:.1f}%"
+    if name in PER_FIGURES:
+        return f"{value:.2f}"
     if name in DAY_FIGURES:
         return f"{value:.1f}"
     if name in ("status", "level"):

@@ -133,7 +133,8 @@ def add_sheet(workbook: Any, used: set[str], title: str, headers: Sequence[str],
     return count
 
 
-def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path | IO[bytes], *, sheet: str) -> int:
+def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path | IO[bytes], *, sheet: str,
+               headers: Sequence[str] | None = None) -> int:
     """Rows of stored values as a one-sheet workbook, to a file or a binary handle: a bold header
     row of field names, dates as dates."""
     from openpyxl import Workbook
@@ -141,7 +142,7 @@ def write_xlsx(rows: Iterable[Sequence[Any]], fields: Sequence[str], path: Path 
     workbook = Workbook(write_only=True)
     widths = [XLSX_WIDTHS.get(name) or (12 if name in DATE_FIELDS else 20 if name in TIMESTAMP_FIELDS else 14)
               for name in fields]
-    count = add_sheet(workbook, set(), sheet, fields,
+    count = add_sheet(workbook, set(), sheet, headers or fields,
                       ([_xlsx_value(name, raw) for name, raw in zip(fields, row, strict=True)] for row in rows),
                       widths, bold_header=True)
     workbook.save(path)
@@ -269,7 +270,9 @@ def _totals(sheet: Any, section: Section, doc: Document, lang: str) -> list[Any]
 # The columns a group section's chart compares, by report: counts that share one scale.
 CHART_SERIES = {"categories": ("total_to_date", "resolved_to_date", "overdue"),
                 "groups": ("total", "resolved", "overdue", "level_red", "level_overdue", "level_due_soon"),
-                "by_kind": ("total", "resolved", "overdue")}
+                "by_kind": ("total", "resolved", "overdue"),
+                "coverage": ("assigned", "visited", "lapsed"),
+                "ranking": ("score",)}  # the scorecard (issue 20): each group's composite score
 
 
 def _group_chart(sheet: Any, section: Section, headers: Sequence[str], header_row: int, count: int) -> None:

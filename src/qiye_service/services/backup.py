@@ -46,6 +46,9 @@ from qiye_service.services.progress import NO_PROGRESS, Progress
 
 SIDECARS = outfiles.SIDECARS
 COPY_BATCH = 2000
+# Rows per batch where a row is large: a stored file's chunks (issue 23) are up to 1 MiB each, so
+# a 100 MB attachment crosses over a few megabytes at a time, never whole.
+COPY_BATCH_OF = {"attachment_chunk": 2}
 # SQLite's result codes for a failed write, and how they are said (i18n cause.*): in a copy,
 # the file being written is at fault, not the database being read.
 WRITE_FAILURES = {"SQLITE_FULL": "disk_full", "SQLITE_IOERR_WRITE": "io_write", "SQLITE_IOERR_FSYNC": "io_write",
@@ -188,10 +191,11 @@ def copy_rows(source: Connection, target: Connection) -> dict[str, int]:
     counts: dict[str, int] = {}
     for table in tables:
         columns = [c for c in table.columns if c.computed is None]
+        batch = COPY_BATCH_OF.get(table.name, COPY_BATCH)
         result = source.execute(
-            select(*columns).order_by(*table.primary_key.columns).execution_options(yield_per=COPY_BATCH))
+            select(*columns).order_by(*table.primary_key.columns).execution_options(yield_per=batch))
         counts[table.name] = 0
-        for chunk in result.partitions(COPY_BATCH):
+        for chunk in result.partitions(batch):
             target.execute(table.insert(), [dict(row._mapping) for row in chunk])
             counts[table.name] += len(chunk)
     return counts

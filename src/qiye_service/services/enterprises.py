@@ -54,10 +54,14 @@ def add_enterprise(session: Session, *, actor: Actor, name: str, credit_code: st
         name=clean_name, credit_code=code, created_at=actor.now, updated_at=actor.now,
         **{key: clean_text(fields.get(key), key, limit=NAME_LIMIT) for key in ENTERPRISE_TEXT_FIELDS
            if key != "liaison"},
-        liaison=clean_text(lookups.liaison_to_store(session, fields.get("liaison")), "liaison", limit=NAME_LIMIT),
     )
     session.add(enterprise)
     session.flush()
+    liaison = clean_text(lookups.liaison_to_store(session, fields.get("liaison")), "liaison", limit=NAME_LIMIT)
+    if liaison is not None:
+        from qiye_service.services.visits import set_liaison
+
+        set_liaison(session, enterprise, liaison, actor=actor)  # the 包联 history starts here (issue 22)
     return enterprise
 
 
@@ -73,7 +77,10 @@ def edit_enterprise(session: Session, name: str, *, actor: Actor, changes: dict[
             _unique(session, Enterprise.credit_code, code, "credit code", enterprise.id)
             enterprise.credit_code = code
         elif key == "liaison":
-            enterprise.liaison = clean_text(lookups.liaison_to_store(session, value), key, limit=NAME_LIMIT)
+            from qiye_service.services.visits import set_liaison
+
+            set_liaison(session, enterprise, clean_text(lookups.liaison_to_store(session, value), key,
+                                                        limit=NAME_LIMIT), actor=actor)
         elif key in ENTERPRISE_TEXT_FIELDS:
             setattr(enterprise, key, clean_text(value, key, limit=NAME_LIMIT))
         else:
@@ -129,4 +136,8 @@ def show_enterprise(session: Session, name: str) -> dict[str, Any]:
     ).all())
     row["issues"] = sum(counts.values())
     row["open_issues"] = row["issues"] - counts.get(Status.resolved.value, 0)
+    from qiye_service.services.visits import assignment_history, visit_figures
+
+    row.update(visit_figures(session, enterprise.id))
+    row["assignments"] = assignment_history(session, enterprise.id)
     return row

@@ -40,12 +40,22 @@ WRITES: dict[str, tuple[str, ...]] = {
     "dispatch": ("INSERT", "UPDATE", "DELETE"),
     "event": ("INSERT",),               # the history: append-only
     "seal": ("INSERT",),                # recorded seals (db seal): append-only
+    "reminder_delivery": ("INSERT",),   # remind --send: the delivery log, only ever added to
     "app_user": (),                     # users: written only by a login granted with admin
+    # evidence (issue 23): issue attach adds files and their bytes; both are never changed or
+    # deleted (db check verifies them against the hashes in the history)
+    "attachment": ("INSERT",),
+    "attachment_chunk": ("INSERT",),
+    # issue 22: visits are logged (visit add) and re-imported (import visits --on-conflict update);
+    # each change of an enterprise's liaison appends its assignment row
+    "visit": ("INSERT", "UPDATE"),
+    "liaison_assignment": ("INSERT",),
 }
 ADMIN_WRITES: dict[str, tuple[str, ...]] = {
     "app_user": ("INSERT", "UPDATE"),   # user add/edit/disable/import; users are never deleted
 }
-APPEND_ONLY_TABLES = ("event", "seal")  # INSERT and SELECT only, for every login but the owner
+# INSERT and SELECT only, for every login but the owner (evidence, issue 23, is never changed either)
+APPEND_ONLY_TABLES = ("event", "seal", "reminder_delivery", "attachment", "attachment_chunk")
 MAX_LOGIN_BYTES = 63  # NAMEDATALEN - 1
 _SCHEMA_OID = "(SELECT oid FROM pg_namespace WHERE nspname = %s)"
 

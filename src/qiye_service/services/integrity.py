@@ -5,7 +5,8 @@ rows and invalid indexes), the hash chain of every issue's events (an altered or
 event breaks it), the order of each history's times, a replay of every issue's history
 against its row (a close-out typed into the table by hand disagrees with the events), and
 the ledger seals (issue 25): every seal recorded in the ledger, and one printed elsewhere
-when given, recomputed from scratch.
+when given, recomputed from scratch; and the evidence (issue 23): every attachment against the
+`attached` event of its issue's history, and every stored file against its SHA-256.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ PROGRESS_EVERY = 1000  # issues between two reports of progress
 class Finding:
     """One thing wrong, as a catalogue key and its parameters."""
 
-    check: str  # storage | chain | time | replay | seal | people
+    check: str  # storage | chain | time | replay | seal | people | attachment
     key: str
     params: dict[str, Any]
     issue_id: int | None = None
@@ -91,6 +92,8 @@ def check_database(*, session: Session, seal: Seal | None = None, progress: Prog
     report.findings.extend(storage_findings(session=session))
     report.findings.extend(history_findings(session=session, report=report, progress=progress))
     report.findings.extend(seal_findings(session=session, printed=seal, report=report, progress=progress))
+    progress.step("progress.check_attachments")
+    report.findings.extend(attachment_content_findings(session=session))
     return report
 
 
@@ -198,9 +201,11 @@ def history_findings(*, session: Session, report: CheckReport | None = None,
     issues = {row.id: row for row in session.execute(
         select(Issue.id, Issue.history_hash, *(getattr(Issue, f) for f in REPLAYED_FIELDS))
     )}
+    from qiye_service.services.attachments import rows_by_issue
     from qiye_service.services.cycle import co_departments_by_issue
 
     co_handlers = co_departments_by_issue(session)
+    attachments = rows_by_issue(session)
     findings: list[Finding] = []
     seen: set[int] = set()
     event_count = 0
@@ -217,6 +222,8 @@ def history_findings(*, session: Session, report: CheckReport | None = None,
         findings.extend(chain_findings(issue_id, row.history_hash, events))
         findings.extend(time_order_findings(issue_id, events))
         findings.extend(replay_findings(issue_id, row, events, co_handlers.get(issue_id)))
+        if attachments:
+            findings.extend(attachment_history_findings(issue_id, events, attachments.get(issue_id)))
         if people is not None:
             findings.extend(people_findings(issue_id, events, people))
     progress(len(issues))
@@ -359,6 +366,27 @@ def replay_findings(issue_id: int, row: Any, events: list[Any], co: list[str] | 
             findings.append(Finding("replay", "check.replay_mismatch", {
                 "id": issue_id, "field": name, "actual": actual, "expected": expected}, issue_id))
     return findings
+
+
+# --- evidence (issue 23) -------------------------------------------------------------------
+
+
+def attachment_history_findings(issue_id: int, events: list[Any], rows: list[Any] | None) -> list[Finding]:
+    """The issue's attachments against the `attached` events of its history."""
+    from qiye_service.services.attachments import history_mismatches
+
+    return [Finding("attachment", key, {"id": issue_id, **params}, issue_id)
+            for key, params in history_mismatches(events, rows)]
+
+
+def attachment_content_findings(*, session: Session) -> list[Finding]:
+    """Every stored file against its SHA-256: one finding per attachment whose bytes were altered,
+    naming its issue."""
+    from qiye_service.services.attachments import content_problems
+
+    return [Finding("attachment", "check.attachment_altered", {
+                "id": row.issue_id, "attachment": row.id, "name": row.name, "sha256": digest[:12]}, row.issue_id)
+            for digest, rows in content_problems(session) for row in rows]
 
 
 # --- seals ----------------------------------------------------------------------------------

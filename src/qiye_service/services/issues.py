@@ -118,6 +118,8 @@ def snapshot(issue: Issue, tags: list[str]) -> str:
         "reported_on": encode_value(issue.reported_on), "due_on": encode_value(issue.due_on),
         "resolved_on": encode_value(issue.resolved_on), "resolution": issue.resolution, "tags": tags,
     }
+    if issue.visit_id is not None:  # the visit that found it (issue 22): only then, so older chains read as before
+        fields["visit_id"] = issue.visit_id
     return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
 
@@ -129,7 +131,7 @@ def add_issue(
     enterprise: str,
     category: str,
     kind: str = "individual",
-    source: str = "visit",
+    source: str | None = None,
     priority: str = "normal",
     department: str | None = None,
     owner: str | None = None,
@@ -141,6 +143,7 @@ def add_issue(
     deadline: Callable[[str, str, date], date | None] | None = None,
     response_deadline: Callable[[date], date] | None = None,
     dispatched_on: date | None = None,
+    visit: int | None = None,
 ) -> Issue:
     """File a new issue; returns it with its id.
 
@@ -149,11 +152,30 @@ def add_issue(
     gives the date it must be acknowledged by (DESIGN §8). The dispatch happens on
     `dispatched_on`, else on the reported date: a back-filled issue was dispatched when it
     was reported, not today (issue 17).
+
+    `visit`: the id of the visit (走访) that found the problem (issue 22). The problem is the
+    visited enterprise's, reported on or after the visit (on the visit's day unless given), and
+    its source is how the visit was made unless `source` says otherwise.
     """
     clean_title = clean_text(title, "title", limit=TITLE_LIMIT, required=True)
     found_enterprise = lookups.find_enterprise(session, enterprise)
     found_category = lookups.find_category(session, category)
     found_department = lookups.find_department(session, department) if department else None
+    found_visit = None
+    if visit is not None:
+        from qiye_service.services.visits import get_visit
+
+        found_visit = get_visit(session, visit)
+        if found_visit.enterprise_id != found_enterprise.id:
+            visited = session.get_one(type(found_enterprise), found_visit.enterprise_id)
+            raise InvalidValue("error.visit_other_enterprise", id=visit, visited=visited.name,
+                               enterprise=found_enterprise.name)
+        reported_on = reported_on or found_visit.visited_on
+        if reported_on < found_visit.visited_on:
+            raise InvalidValue("error.date_order", later="reported_on", later_value=reported_on.isoformat(),
+                               earlier="visit", earlier_value=found_visit.visited_on.isoformat())
+    if source is None:
+        source = found_visit.kind if found_visit is not None else Source.visit.value
     reported = reported_on or actor.today
     clean_priority = lookups.choice(Priority, priority, "--priority", lookups.PRIORITY_ALIASES)
     if due_on is None and deadline is not None:
@@ -180,6 +202,7 @@ def add_issue(
         updated_at=actor.now,
         dispatched_at=_dispatched_at(dispatch_day, actor) if dispatch_day else None,
         reopen_count=0,
+        visit_id=found_visit.id if found_visit is not None else None,
     )
     if dispatch_day is not None and response_deadline is not None:
         issue.acknowledge_by = response_deadline(dispatch_day)
@@ -422,14 +445,16 @@ def _check_acknowledged_on(issue: Issue, on: date, actor: Actor) -> None:
 
 
 def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | None,
-                  on: date | None = None, verify: bool = False) -> Issue:
+                  on: date | None = None, verify: bool = False, evidence: bool = False) -> Issue:
     """open or in_progress → resolved (销号); needs a close-out note.
 
     With `verify` (config `closeout.verify`, issue 20) the close-out waits for a supervisor:
-    → verifying, with its date and note, until `verify_closeout` or `reject_closeout`."""
+    → verifying, with its date and note, until `verify_closeout` or `reject_closeout`. With
+    `evidence` (config `closeout.evidence required`, issue 23) it needs an attachment."""
     issue = lookups.get_issue(session, issue_id, for_update=True)
     target = workflow.step(issue, "resolve")
     _refuse_suspended(issue)
+    _require_evidence(session, issue, evidence)
     resolution = clean_text(note, "note")
     if resolution is None:
         raise InvalidValue("error.note_required", action="resolve", id=issue.id)
@@ -444,6 +469,14 @@ def resolve_issue(session: Session, issue_id: int, *, actor: Actor, note: str | 
     return issue
 
 
+def _require_evidence(session: Session, issue: Issue, required: bool) -> None:
+    if required:
+        from qiye_service.services.attachments import count_attachments
+
+        assert issue.id is not None
+        workflow.require_evidence(issue, count_attachments(session, issue.id), required)
+
+
 def _refuse_suspended(issue: Issue) -> None:
     """A suspended issue's clock is stopped: it is resumed (`issue resume`) before it is closed
     out or deferred, so the held working days are recorded."""
@@ -451,13 +484,16 @@ def _refuse_suspended(issue: Issue) -> None:
         raise InvalidTransition("error.suspended", id=issue.id, since=issue.suspended_on.isoformat())
 
 
-def verify_closeout(session: Session, issue_id: int, *, actor: Actor, note: str | None = None) -> Issue:
-    """verifying → resolved (审核销号): a supervisor accepts the close-out; not its author."""
+def verify_closeout(session: Session, issue_id: int, *, actor: Actor, note: str | None = None,
+                    evidence: bool = False) -> Issue:
+    """verifying → resolved (审核销号): a supervisor accepts the close-out; not its author. With
+    `evidence` (issue 23) the issue must have an attachment by then."""
     from qiye_service.services.extensions import require_four_eyes
 
     issue = lookups.get_issue(session, issue_id, for_update=True)
     target = workflow.step(issue, "verify")
     require_four_eyes(actor.name, issue.closeout_by, "verify")
+    _require_evidence(session, issue, evidence)
     record_event(session, issue, actor=actor.name, at=actor.now, action="verified", field="status",
                  old=issue.status, new=target, note=clean_text(note, "note"))
     issue.status = target

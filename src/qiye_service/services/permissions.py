@@ -98,7 +98,22 @@ PERMISSIONS: dict[str, Rule] = {
     # upholds the dispatch (审定) or re-dispatches it with `issue assign`.
     "issue return": Rule((HANDLER, SUPERVISOR, ADMIN), on_issue=True),
     "issue uphold": Rule(OFFICE, on_issue=True),
+    # Evidence (佐证材料, issue 23): whoever may work an issue may attach files to it.
+    "issue attach": Rule(EVERYONE, on_issue=True),
+    # issue 23: `qiye remind` only reads; --send speaks for the office to every department and
+    # person, and writes the delivery log.
+    "remind --send": Rule(OFFICE),
+    # Visits and 包联 (issue 22, DESIGN §10/§12): the office assigns each enterprise its liaison
+    # cadre, however it is done; a cadre records the visits they made (`visit add --by` naming
+    # someone else is the office's), a supervisor or an admin any visit, and imports a visit log.
+    "enterprise assign": Rule(OFFICE),
+    "enterprise edit --liaison": Rule(OFFICE),
+    "visit add": Rule((CADRE, SUPERVISOR, ADMIN)),
+    "import visits": Rule(OFFICE),
 }
+# Commands that only read unless given an option that writes (`remind --send`): the option's row
+# is their only one. Every other writing command must have a row of its own (fail closed).
+READING_UNLESS = ("remind",)
 
 # `config set` of these changes only how the person's own qiye runs (which ledger, the language,
 # the name of a ledger without users): open to everyone. The office's settings (time zone,
@@ -113,7 +128,7 @@ ACTION_COMMANDS: dict[str, str] = {
     "callback": "issue callback", "acknowledged": "issue start",
     "extension_requested": "issue extend", "extension_approved": "issue extension approve",
     "extension_refused": "issue extension refuse", "suspended": "issue suspend", "resumed": "issue resume",
-    "verified": "issue verify", "rejected": "issue verify",
+    "verified": "issue verify", "rejected": "issue verify", "attached": "issue attach",
 }
 STATUS_COMMANDS: dict[str, str] = {"in_progress": "issue start", "resolved": "issue resolve",
                                    "deferred": "issue defer", "verifying": "issue resolve"}
@@ -289,8 +304,10 @@ def check(person: Person, command: str, scope: tuple[int | None, str | None, str
 
 def rows_for(command: str, options: tuple[str, ...] = ()) -> list[str]:
     """The table's rows a run of `command` with these options given must pass: the command's,
-    then one per option the table lists for it (`issue edit --dept`)."""
-    return [command, *(f"{command} {option}" for option in options if f"{command} {option}" in PERMISSIONS)]
+    then one per option the table lists for it (`issue edit --dept`). A command that only reads
+    unless given an option that writes (READING_UNLESS) has only the option's row."""
+    own = [] if command in READING_UNLESS else [command]
+    return [*own, *(f"{command} {option}" for option in options if f"{command} {option}" in PERMISSIONS)]
 
 
 def authorize(session: Any, identity: Identity, command: str, issue_id: int | None = None,
@@ -308,6 +325,15 @@ def authorize(session: Any, identity: Identity, command: str, issue_id: int | No
         scope = issue_scope(session, issue_id)
     for row in rows_for(command, options):
         check(identity.user, row, scope, issue_id=issue_id)
+
+
+def check_visit_by(identity: Identity, by: str | None) -> None:
+    """A cadre logs their own visits: `visit add --by` naming another cadre is the office's."""
+    if not identity.enforced or identity.user is None or identity.user.role != CADRE or by is None:
+        return
+    if by.strip() != identity.user.name:
+        raise Forbidden("error.perm.visit_by_other", name=identity.user.name, by=by.strip(),
+                        roles=roles_words(OFFICE))
 
 
 def require_four_eyes(actor: str, requested_by: str | None, action: str) -> None:

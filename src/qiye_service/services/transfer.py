@@ -40,6 +40,7 @@ from qiye_service.models import (
     EVENT_FIELDS,
     ISSUE_FIELDS,
     USER_FIELDS,
+    VISIT_FIELDS,
     Category,
     Department,
     Dispatch,
@@ -47,9 +48,12 @@ from qiye_service.models import (
     Event,
     Issue,
     IssueTag,
+    LiaisonAssignment,
     Tag,
     User,
+    Visit,
 )
+from qiye_service.services import workflow
 from qiye_service.services.filters import ResolvedFilter, apply_filter
 from qiye_service.services.history import (
     CREATION_ACTIONS,
@@ -113,6 +117,7 @@ class ImportSettings:
     dry_run: bool = False
     timezone: str = DEFAULT_TZ
     response_deadline: Callable[[date], date] | None = None  # dispatch day -> acknowledge by
+    evidence_required: bool = False  # config `closeout.evidence required` (issue 23)
 
 
 @dataclass
@@ -520,6 +525,7 @@ class IssueImport:
             valid.append((row, category_id))
 
         existing = self._existing([row.values["id"] for row, _ in valid if row.values.get("id") is not None])
+        evidenced = self._evidenced(valid, existing) if self.settings.evidence_required else None
         creates: list[_Prepared] = []
         updates: list[tuple[_Prepared, str | None]] = []
         enterprises, departments = self.enterprises, self.departments
@@ -546,6 +552,12 @@ class IssueImport:
                     self.summary.skipped += 1
                     continue
                 head = existing.get(issue_id)
+            if evidenced is not None and values.get("status") in workflow.CLOSED_OUT and issue_id not in evidenced:
+                # A row closing an issue out (销号) without an attachment, as `issue resolve` would refuse.
+                self._error(row, "status", workflow.evidence_error(  # type: ignore[arg-type]
+                    issue_id, 0, True, imported_status=values["status"]))
+                self.errors.add(row.errors)
+                continue
             # Only rows that will be written name enterprises and departments to create.
             enterprise, department = values["enterprise"], values.get("department")
             item = _Prepared(row, enterprises.get(enterprise) or self._enterprise_id(enterprise), category_id,
@@ -561,6 +573,22 @@ class IssueImport:
                 self._insert(creates)
             if updates:
                 self._update(updates)
+
+    def _evidenced(self, valid: list[tuple[LedgerRow, int]], existing: dict[int, str | None]) -> set[int]:
+        """The ids of existing issues a closed-out row may name with `closeout.evidence required`:
+        those with an attachment, or already closed out (the row closes nothing out now)."""
+        from qiye_service.models import Attachment
+
+        ids = [row.values["id"] for row, _ in valid if row.values.get("id") in existing
+               and row.values.get("status") in workflow.CLOSED_OUT]
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            conn = self._lookup_connection()
+            found.update(conn.execute(select(Issue.id).where(
+                Issue.id.in_(part), Issue.status.in_(tuple(workflow.CLOSED_OUT)))).scalars())
+            found.update(conn.execute(select(Attachment.issue_id).where(Attachment.issue_id.in_(part))).scalars())
+        return found
 
     def _existing(self, ids: list[int]) -> dict[int, str | None]:
         """id -> history_hash of the listed ids already in the database."""
@@ -940,7 +968,45 @@ class IssueImport:
 def import_issues(session: Session, rows: Iterable[LedgerRow], *, settings: ImportSettings,
                   columns: dict[str, str]) -> ImportSummary:
     """Import validated issue rows; all-or-nothing (raises BadRows listing the bad ones)."""
-    return IssueImport(session, settings=settings, columns=columns).run(rows)
+    if "visit" not in columns:
+        return IssueImport(session, settings=settings, columns=columns).run(rows)
+    links: dict[int, int] = {}
+    # A skipped row is left as it is, its visit too: the ids already there, known before the import.
+    kept = set(session.execute(select(Issue.id)).scalars()) if settings.on_conflict == "skip" else set()
+    summary = IssueImport(session, settings=settings, columns=columns).run(
+        _visit_links(session, rows, columns, links))
+    links = {issue_id: visit_id for issue_id, visit_id in links.items() if issue_id not in kept}
+    if links and not settings.dry_run:
+        session.connection().execute(
+            update(ISSUE_TABLE).where(ISSUE_TABLE.c.id == bindparam("p_id")).values(visit_id=bindparam("p_visit")),
+            [{"p_id": issue_id, "p_visit": visit_id} for issue_id, visit_id in links.items()])
+    return summary
+
+
+def _visit_links(session: Session, rows: Iterable[LedgerRow], columns: dict[str, str],
+                 links: dict[int, int]) -> Iterator[LedgerRow]:
+    """The rows, each naming a visit (走访编号, issue 22) checked: the visit exists and is of the
+    row's enterprise, and the row has its id (序号), by which the link is written after the
+    import. A bad link is the row's error, so the import writes nothing."""
+    visits = {visit_id: name for visit_id, name in session.execute(
+        select(Visit.id, Enterprise.name).join(Enterprise, Enterprise.id == Visit.enterprise_id))}
+    credit = dict(session.execute(select(Enterprise.credit_code, Enterprise.name)
+                                  .where(Enterprise.credit_code.is_not(None))).all())  # type: ignore[union-attr]
+    for row in rows:
+        visit_id = row.values.get("visit")
+        if visit_id is not None and not row.errors:
+            header = columns.get("visit", "visit")
+            enterprise = row.values.get("enterprise")
+            if visit_id not in visits:
+                row.errors.append(CellError(row.number, header, InvalidValue("error.visit_not_found", id=visit_id)))
+            elif enterprise is not None and credit.get(enterprise.upper(), enterprise) != visits[visit_id]:
+                row.errors.append(CellError(row.number, header, InvalidValue(
+                    "error.visit_other_enterprise", id=visit_id, visited=visits[visit_id], enterprise=enterprise)))
+            elif row.values.get("id") is None:
+                row.errors.append(CellError(row.number, header, InvalidValue("error.import_visit_needs_id")))
+            else:
+                links[row.values["id"]] = visit_id
+        yield row
 
 
 # --- enterprises -------------------------------------------------------------------------------
@@ -958,7 +1024,11 @@ def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings:
     by_id: dict[int, str] = {}
     by_name: dict[str, int] = {}
     by_code: dict[str, int] = {}
-    for ent_id, name, code in conn.execute(select(Enterprise.id, Enterprise.name, Enterprise.credit_code)):
+    liaisons: dict[int, str | None] = {}  # the current 包联 cadre, for the assignment history (issue 22)
+    assigned: list[dict[str, Any]] = []
+    for ent_id, name, code, liaison in conn.execute(select(Enterprise.id, Enterprise.name, Enterprise.credit_code,
+                                                           Enterprise.liaison)):
+        liaisons[ent_id] = liaison
         by_id[ent_id] = name
         by_name[name] = ent_id
         if code:
@@ -1026,6 +1096,10 @@ def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings:
             else:
                 placeholder -= 1
                 new_id = ent_id if ent_id is not None else placeholder
+        if writing and "liaison" in present and present["liaison"] != liaisons.get(new_id):
+            assigned.append({"enterprise_id": new_id, "liaison": present["liaison"], "assigned_at": now,
+                             "assigned_by": settings.actor.name})
+            liaisons[new_id] = present["liaison"]
         by_id[new_id] = name
         by_name[name] = new_id
         if code is not None:
@@ -1033,6 +1107,8 @@ def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings:
     errors.raise_if_any(settings.source)
     if explicit:
         _fix_sequence(conn, "enterprise")
+    if assigned:
+        conn.execute(insert(LiaisonAssignment.__table__), assigned)  # type: ignore[attr-defined]
     return summary
 
 
@@ -1126,6 +1202,100 @@ def import_users(session: Session, rows: Iterable[LedgerRow], *, settings: Impor
             by_login[login] = name
     errors.raise_if_any(settings.source)
     return summary
+
+
+# --- visits (issue 22) ---------------------------------------------------------------------------
+
+VISIT_TABLE = Visit.__table__  # type: ignore[attr-defined]
+
+
+def import_visits(session: Session, rows: Iterable[LedgerRow], *, settings: ImportSettings,
+                  columns: dict[str, str]) -> ImportSummary:
+    """Import a visit log (走访记录): every enterprise must exist (exactly as named, or by its
+    credit code: a near match never goes into a record), no visit lies in the future. A row
+    whose id exists is a conflict (fail, skip or update). All-or-nothing, as every import."""
+    from qiye_service.services.visits import VISIT_KINDS
+
+    _check_conflict_choice(settings.on_conflict)
+    conn = session.connection()
+    summary = ImportSummary("visits", settings.source, settings.dry_run)
+    errors = _Errors()
+    enterprises: dict[str, int] = {}
+    for ent_id, name, code in conn.execute(select(Enterprise.id, Enterprise.name, Enterprise.credit_code)):
+        enterprises[name] = ent_id
+        if code:
+            enterprises.setdefault(code, ent_id)
+    existing = set(conn.execute(select(Visit.id)).scalars())
+    seen_ids: dict[int, int] = {}
+    explicit = False
+    # A visit in the future was refused as its cell was read (importers.visit_cleaners).
+    now = settings.actor.now
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+
+    def fail(row: LedgerRow, name: str, error: QiyeError) -> None:
+        row.errors.append(CellError(row.number, columns.get(name, name), error))
+
+    for row in rows:
+        summary.rows += 1
+        values = row.values
+        if not row.errors:
+            visit_id = values.get("id")
+            if visit_id is not None and visit_id in seen_ids:
+                fail(row, "id", InvalidValue("error.import_duplicate_value", value=str(visit_id),
+                                             other=seen_ids[visit_id]))
+            enterprise_id = enterprises.get(values["enterprise"], enterprises.get(values["enterprise"].upper()))
+            if enterprise_id is None:
+                fail(row, "enterprise", InvalidValue("error.import_visit_enterprise", name=values["enterprise"]))
+            if visit_id is not None and visit_id in existing and settings.on_conflict == "fail":
+                fail(row, "id", InvalidValue("error.import_visit_exists", id=visit_id))
+        if row.errors:
+            errors.add(row.errors)
+            continue
+        if visit_id is not None:
+            seen_ids[visit_id] = row.number
+        if visit_id is not None and visit_id in existing and settings.on_conflict == "skip":
+            summary.skipped += 1
+            continue
+        record = {"enterprise_id": enterprise_id, "visited_on": values["visited_on"],
+                  "visited_by": values["visited_by"], "kind": values.get("kind") or VISIT_KINDS[0],
+                  "note": values["note"], "created_by": values.get("created_by") or settings.actor.name,
+                  "created_at": values.get("created_at") or now}
+        if visit_id is not None and visit_id in existing:
+            summary.updated += 1
+            changed.append({"p_id": visit_id, **{f"p_{k}": v for k, v in record.items()}})
+        else:
+            summary.created += 1
+            if visit_id is not None:
+                record["id"] = visit_id
+                explicit = True
+            fresh.append(record)
+    errors.raise_if_any(settings.source)
+    if settings.dry_run:
+        return summary
+    if changed:
+        names = [key.removeprefix("p_") for key in changed[0] if key != "p_id"]
+        conn.execute(update(VISIT_TABLE).where(VISIT_TABLE.c.id == bindparam("p_id"))
+                     .values({name: bindparam(f"p_{name}") for name in names}), changed)
+    with_ids = [record for record in fresh if "id" in record]
+    without = [record for record in fresh if "id" not in record]
+    if with_ids:
+        conn.execute(insert(VISIT_TABLE), with_ids)
+    if explicit:
+        _fix_sequence(conn, "visit")
+    for record in without:  # one by one, in file order, so ids follow the file
+        conn.execute(insert(VISIT_TABLE).values(**record))
+    return summary
+
+
+def export_visits(session: Session, flt: Any) -> Iterator[tuple[Any, ...]]:
+    """Visits in VISIT_FIELDS order by id (a services.visits.VisitFilter keeps some), which
+    import visits reads back into an empty ledger as they were."""
+    from qiye_service.services.visits import visits_query
+
+    statement = visits_query(session, flt).order_by(Visit.id)
+    for row in session.execute(statement):
+        yield tuple(row[:len(VISIT_FIELDS)])
 
 
 def export_users(session: Session) -> Iterator[tuple[Any, ...]]:
@@ -1300,7 +1470,10 @@ def export_issues(session: Session, flt: ResolvedFilter, *, today: date, tags_se
         issue = (*row[:12], day(row[12]), day(row[13]), day(row[14]), row[15], names, row[16],
                  stamp(row[17]), stamp(row[18]))
         if supervision_timezone is not None:
-            issue += (park_day(row[19]), park_day(row[20]), park_day(row[21]), row[22], day(row[23]), row[24])
+            # Without the cycle's callback_reached, a callback that did not reach the company (a
+            # date and no verdict) cannot be written so that import reads it back: its date is left out.
+            called_on = day(row[23]) if cycle or row[22] is not None else None
+            issue += (park_day(row[19]), park_day(row[20]), park_day(row[21]), row[22], called_on, row[24])
         if cycle:
             co, returned, transferred = parts.get(issue_id, nothing)
             reached = row[28]
@@ -1352,4 +1525,4 @@ def export_enterprises(session: Session, flt: ResolvedFilter, *, today: date,
 
 
 EXPORT_FIELDS = {"issues": ISSUE_FIELDS, "enterprises": ENTERPRISE_FIELDS, "events": EXPORT_EVENT_FIELDS,
-                 "users": USER_FIELDS}
+                 "users": USER_FIELDS, "visits": VISIT_FIELDS}

@@ -64,6 +64,34 @@ def step(issue: Any, action: str) -> str | None:
     return STEPS[action].target
 
 
+# --- evidence (佐证材料, DESIGN §14, issue 23) ------------------------------------------------------
+
+EVIDENCE_SETTINGS = ("required", "optional")  # config `closeout.evidence`; default optional
+
+
+def evidence_required(setting: str | None) -> bool:
+    """Whether a close-out needs at least one attachment (config `closeout.evidence`)."""
+    return (setting or "").strip().lower() == "required"
+
+
+def evidence_error(issue_id: int | None, attachments: int, required: bool, *,
+                   imported_status: str | None = None) -> QiyeError | None:
+    """The refusal of a close-out (销号: resolve, its verification, or an imported row with the
+    closed-out `imported_status`) of an issue with `attachments` files, when evidence is
+    required; else None."""
+    if not required or attachments >= 1:
+        return None
+    if imported_status is not None:
+        return InvalidValue("error.import_closeout_needs_evidence", status=imported_status)
+    return InvalidTransition("error.closeout_needs_evidence", id=issue_id)
+
+
+def require_evidence(issue: Any, attachments: int, required: bool) -> None:
+    error = evidence_error(issue.id, attachments, required)
+    if error is not None:
+        raise error
+
+
 # --- imports: the state a row describes must be one the steps above can reach -----------------
 
 
