@@ -175,8 +175,10 @@ def test_a_ledger_with_damaged_pages_is_exit_3_for_every_command(ledger: Qiye, t
         (("db", "backup", str(out / "backup.db")), 3),
         (("issue", "list", "--status", "all"), 3),
         (("issue", "show", str(damaged_id)), 3),
-        (("report", "summary"), 3),
-        (("report", "weekly", "--week", "2023-W19"), 3),
+        # The summary and this week's report read only the report index, whose pages are sound
+        # (issue 24): their figures are still right.
+        (("report", "summary"), 0),
+        (("report", "weekly", "--week", "2023-W19"), 0),
         (("db", "check"), 3),
         (("export", "events"), 0),  # the events' pages are sound
         (("db", "info"), 0),
@@ -190,7 +192,7 @@ def test_a_ledger_with_damaged_pages_is_exit_3_for_every_command(ledger: Qiye, t
     assert digest(path) == before
     for args in (("export", "issues", "--format", "csv"),
                  ("export", "issues", "--format", "xlsx", "--out", str(out / "台账.xlsx")),
-                 ("report", "overdue", "--format", "xlsx", "--out", str(out / "督办.xlsx"))):
+                 ("export", "issues", "--format", "ndjson", "--out", str(out / "台账.ndjson"))):
         process = ledger.run_process(*args)  # a process: what the interpreter prints as it exits counts too
         assert (process.returncode, process.stdout, process.stderr) == (3, "", corrupt), args
     assert sorted(p.name for p in out.iterdir()) == []

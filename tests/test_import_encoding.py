@@ -102,11 +102,12 @@ def test_valid_characters_across_read_chunks_are_not_bad_bytes(qiye, tmp_path):
 
 def test_a_genuine_gb18030_ledger_still_imports(qiye, tmp_path):
     """The whole sample ledger, saved as GB18030 the way Excel on Chinese Windows does."""
-    for name in ("enterprises.csv", "ledger.csv"):
+    for name in ("enterprises.csv", "visits.csv", "ledger.csv"):
         text = (SAMPLE / name).read_text(encoding="utf-8-sig")
         (tmp_path / name).write_bytes(text.replace("\n", "\r\n").encode("gb18030"))
     later = {"QIYE_NOW": "2024-01-15T10:00:00+08:00"}  # after the campaign's last close-out
     qiye.ok("import", "enterprises", str(tmp_path / "enterprises.csv"), env=later)
+    qiye.ok("import", "visits", str(tmp_path / "visits.csv"), env=later)  # the ledger's 走访编号 name them
     result = qiye.ok("import", "issues", str(tmp_path / "ledger.csv"), env=later)
     assert "174 issues created" in result.stdout
     titles = {row["title"] for row in json.loads(qiye.ok("issue", "list", "--status", "all", "--format", "json").stdout)}

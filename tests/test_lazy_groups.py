@@ -61,7 +61,7 @@ def test_same_output_as_the_whole_app(monkeypatch, args):
 def test_root_help_builds_no_group_commands(monkeypatch):
     code, output, built = run_main(monkeypatch, ["--help"])
     assert code == 0 and "report" in output and "issue" in output
-    assert built == ["init"]  # the root's own command only
+    assert built == ["init", "remind"]  # the root's own commands only
 
 
 def test_a_group_builds_its_own_commands_only(monkeypatch):
@@ -74,7 +74,7 @@ def test_a_group_builds_its_own_commands_only(monkeypatch):
 def test_a_command_builds_alone(monkeypatch):
     code, output, built = run_main(monkeypatch, ["issue", "show", "--help"])
     assert code == 0 and "Usage: qiye issue show" in output
-    assert sorted(built) == ["init", "show"]
+    assert sorted(built) == ["init", "remind", "show"]
 
 
 def test_first_word_skips_global_options_and_their_values():

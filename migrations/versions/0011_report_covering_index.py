@@ -33,9 +33,13 @@ def upgrade() -> None:
     op.drop_index("ix_issue_reported_on", table_name="issue")
     op.drop_index("ix_issue_status_reported", table_name="issue")
     op.create_index("ix_issue_status_reported", "issue", ["status", "reported_on", "resolved_on"], unique=False)
-    # The planner's statistics for the new indexes (SQLite would otherwise guess until qiye's
-    # next write refreshed them).
-    op.execute("ANALYZE issue")
+    # The planner's statistics for the new indexes, where the ledger had statistics (SQLite would
+    # otherwise guess until qiye's next write refreshed them). A SQLite ledger without them (a
+    # new or small one: db.refresh_statistics analyzes from 10,000 issues) is left without.
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite" or bind.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").scalar():
+        op.execute("ANALYZE issue")
 
 
 def downgrade() -> None:
