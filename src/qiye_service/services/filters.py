@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from qiye_service.models import Department, Enterprise, Issue, IssueTag, Kind, Priority, Status, Tag
+from qiye_service.models import Enterprise, Issue, IssueTag, Kind, Priority, Status, Tag
 from qiye_service.services import lookups
 
 if TYPE_CHECKING:
@@ -317,12 +317,3 @@ def overdue_clause(as_of: date) -> Any:
     from qiye_service.services.supervision import deadline_compare, unresolved_now
 
     return and_(unresolved_now(), Issue.suspended_on.is_(None), deadline_compare("<", as_of))
-
-
-def department_name_column() -> Any:
-    return select(Department.name).where(Department.id == Issue.department_id).scalar_subquery()
-
-
-def count_matching(session: Session, flt: ResolvedFilter, *, today: date) -> int:
-    stmt = apply_filter(select(func.count()).select_from(Issue), flt, today=today)
-    return int(session.execute(stmt).scalar_one())
