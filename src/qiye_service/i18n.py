@@ -2483,6 +2483,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Print only this part of the report: figures or ranking (the default for csv, tsv, ndjson).",
         "只输出报表的这一部分：figures 或 ranking（csv、tsv、ndjson 默认输出 ranking）。",
     ),
+    # --- audit3: an enterprise never visited, in the human formats of report visits ---
+    "visit.never": ("never", "从未走访"),
 }
 
 
