@@ -226,6 +226,17 @@ def test_import_export_round_trip(qiye: Qiye, tmp_path: Path) -> None:
     qiye.ok("import", "visits", str(tmp_path / "log.csv"))
     first = qiye.ok("export", "visits").stdout
     assert first.splitlines()[0] == "id,visited_on,enterprise,visited_by,visit_kind,note,created_by,created_at"
+    # Timestamps as every machine format writes them (DESIGN §4), as visit list and the issue export do.
+    import csv
+    import io
+    import re
+
+    stamps = [row["created_at"] for row in csv.DictReader(io.StringIO(first))]
+    listed = [row["created_at"] for row in csv.DictReader(io.StringIO(qiye.ok("visit", "list", "--format",
+                                                                                 "csv").stdout))]
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp) for stamp in stamps), stamps
+    assert sorted(stamps) == sorted(listed)
+    assert qiye.ok("export", "visits", "--format", "tsv").stdout.splitlines()[1].endswith("\t" + stamps[0])
     (tmp_path / "out.csv").write_text(first, encoding="utf-8", newline="")
     qiye.ok("export", "visits", "--format", "xlsx", "--out", str(tmp_path / "out.xlsx"))
     for name in ("out.csv", "out.xlsx"):

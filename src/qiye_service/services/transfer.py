@@ -1294,8 +1294,9 @@ def export_visits(session: Session, flt: Any) -> Iterator[tuple[Any, ...]]:
     from qiye_service.services.visits import visits_query
 
     statement = visits_query(session, flt).order_by(Visit.id)
+    day, stamp = _day_text, _timestamp_text  # ISO text, as the issue and event exports write them
     for row in session.execute(statement):
-        yield tuple(row[:len(VISIT_FIELDS)])
+        yield (row[0], day(row[1]), *row[2:7], stamp(row[7]))
 
 
 def export_users(session: Session) -> Iterator[tuple[Any, ...]]:
