@@ -34,6 +34,11 @@ DEFAULT_PRIORITY = 60
 # (a text column narrower than this reads as a few characters a line).
 COMFORT = {"title": 20, "description": 20, "change": 20, "name": 10, "label": 10, "enterprise": 8, "message": 20}
 DEFAULT_COMFORT = 6
+# Columns of names (a department, a person, a zone, a report's group): a name of up to NAME_WIDTH
+# cells is one word, kept whole while a less important column can be left out instead; a longer
+# one still folds. (Not yet the enterprise column of issue lists: the narrow golden tables pin it.)
+NAME_FIELDS = frozenset({"name", "label", "department", "owner", "liaison", "zone", "industry", "category"})
+NAME_WIDTH = 24
 
 # A run of characters that has no line-break opportunity inside: a word, number, date or id
 # (anything up to a space that is not CJK), or one CJK character; with the punctuation that may
@@ -182,11 +187,13 @@ class FittedTable:
     column is left out; the rest share the width, text columns wrapping between words."""
 
     def __init__(self, headers: Sequence[str], body: list[list[Any]], *, priorities: Sequence[int],
-                 comfort: Sequence[int], title: str | None = None, **options: Any) -> None:
+                 comfort: Sequence[int], whole: Sequence[int] | None = None, title: str | None = None,
+                 **options: Any) -> None:
         self.headers = headers
         self.body = body
         self.priorities = priorities
         self.comfort = comfort
+        self.whole = whole or [0] * len(headers)
         self.title = title
         self.options = options
 
@@ -222,7 +229,7 @@ class FittedTable:
         # and a heading's words (a Chinese heading is one) as wholes.
         from rich.cells import cell_len
 
-        wanted = [max(min(most[i], max(least[i], self.comfort[i] + 2)),
+        wanted = [max(min(most[i], max(least[i], self.comfort[i] + 2, self.whole[i] + 2)),
                       max(map(cell_len, self.headers[i].split()), default=0) + 2) for i in columns]
         kept = list(columns)
         while len(kept) > 1 and sum(wanted[i] for i in kept) + borders(kept) > width:
@@ -252,7 +259,16 @@ def fitted_table(headers: Sequence[str], body: Iterable[Sequence[tuple[str, str]
     return FittedTable([terminal_safe(h) for h in headers], rows, title=title,
                        priorities=[PRIORITY.get(field, DEFAULT_PRIORITY) for field in fields],
                        comfort=[COMFORT.get(field, DEFAULT_COMFORT) if field in TEXT_FIELDS else 0 for field in fields],
-                       **options)
+                       whole=[_longest_name(rows, index) if field in NAME_FIELDS else 0
+                              for index, field in enumerate(fields)], **options)
+
+
+def _longest_name(rows: list[list[Any]], index: int) -> int:
+    """The width of the column's longest name without a space, if no wider than NAME_WIDTH (a
+    longer one, or text with spaces, may fold)."""
+    widths = [cell.cells for row in rows if " " not in (cell := row[index]).text and "\n" not in cell.text]
+    longest = max(widths, default=0)
+    return longest if longest <= NAME_WIDTH else 0
 
 
 def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
