@@ -90,7 +90,10 @@ def backup(
 
     app_ctx = get_app(ctx)
     app_ctx.require_ledger()
-    target = backups.backup_target(_path(file), stamp=now_utc())
+    import os
+
+    folder = file.endswith(("/", os.sep))  # `~/qiye-backups/`: a folder, even one not made yet
+    target = backups.backup_target(_path(file), stamp=now_utc(), folder=folder)
     checked = output_target(app_ctx, target, force)
     assert checked is not None
     engine = app_ctx.engine(read_only=True)
