@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -277,6 +278,11 @@ def _history_value(field: str, value: str | None, lang: str,
         return ", ".join(value.split(";"))
     if field in LABELLED or field == "category":
         return display_value(field, value, lang, category_names)
+    if field.endswith("_at"):  # a stored UTC timestamp (dispatched_at, acknowledged_at): the park's time
+        try:
+            return display_value(field, datetime.fromisoformat(value.removesuffix("Z")), lang)
+        except ValueError:
+            return value
     return value_label(field, value, lang)
 
 

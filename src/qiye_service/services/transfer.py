@@ -1061,7 +1061,7 @@ def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings:
         if target is not None and by_name.get(name, target) != target:
             fail(row, "name", InvalidValue("error.duplicate", what="enterprise", value=name))
         if code is not None and by_code.get(code, target) != target:
-            fail(row, "credit_code", InvalidValue("error.duplicate", what="credit code", value=code))
+            fail(row, "credit_code", InvalidValue("error.duplicate", what="credit_code", value=code))
         if target is not None and settings.on_conflict == "fail":
             fail(row, "id" if ent_id in by_id else "name",
                  InvalidValue("error.import_enterprise_exists", name=by_id[target]))
