@@ -58,14 +58,7 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     engine = app_ctx.engine(read_only=True)
     with database_errors(engine):
         facts = database_info(engine)
-    if fmt is OutputFormat.json:
-        render.write("json", facts, out=sys.stdout)
-        return
-
-    if fmt is OutputFormat.table:
-        app_ctx.out.print(render.record(facts, list(facts), lang=app_ctx.lang))
-        return
-    render.write_rows([facts], list(facts), fmt.value, sys.stdout, lang=app_ctx.lang)
+    render.write_record(fmt.value, facts, list(facts), out=sys.stdout, console=app_ctx.out, lang=app_ctx.lang)
 
 
 CHECK_FIELDS = ("check", "issue_id", "event_id", "message")
