@@ -112,6 +112,16 @@ def test_a_narrow_terminal_leaves_out_the_least_important_columns(sample: Qiye) 
         assert heading in tokens(wide) or heading in wide
 
 
+@pytest.mark.parametrize(("lang", "heading"), [("en", "Department"), ("zh", "责任单位")])
+def test_issue_shows_departments_keep_the_department_at_every_width(sample: Qiye, lang: str, heading: str) -> None:
+    """The department names the row of issue show's departments table (#13: dispatched to one,
+    returned, transferred to another): a narrow terminal leaves out a date, never the department."""
+    for width in WIDTHS:
+        part = shown(sample, ("issue", "show", "13"), lang, width).split("\n\n")
+        table = next(block for block in part if heading in block and ("lead" in block or "主办" in block))
+        assert "规划建设局" in table, (width, table)
+
+
 def test_a_long_english_title_wraps_between_words_and_chinese_between_characters(qiye: Qiye) -> None:
     qiye.ok("enterprise", "add", "蓝思科技")
     title = "Temporary construction access road blocked by unfinished municipal drainage works"

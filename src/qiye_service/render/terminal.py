@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -30,6 +31,7 @@ PRIORITY = {"id": 100, "seal": 100, "code": 100, "period": 100, "label": 99, "na
             "note": 50, "actor": 50, "priority": 45, "zone": 45, "reported_on": 42, "department": 40,
             "industry": 40}
 DEFAULT_PRIORITY = 60
+KEY_PRIORITY = 100  # a column that names the row in a table where it is the key (issue show's departments)
 # How narrow a text column may get before a less important column is left out instead
 # (a text column narrower than this reads as a few characters a line).
 COMFORT = {"title": 20, "description": 20, "change": 20, "name": 10, "label": 10, "enterprise": 8, "message": 20}
@@ -248,16 +250,19 @@ class FittedTable:
 
 
 def fitted_table(headers: Sequence[str], body: Iterable[Sequence[tuple[str, str]]], fields: Sequence[str], *,
-                 title: str | None = None, right: Sequence[str] = (), **options: Any) -> FittedTable:
+                 title: str | None = None, right: Sequence[str] = (), key: Sequence[str] = (),
+                 **options: Any) -> FittedTable:
     """A terminal table of display texts: each row a (text, style) per field. Text columns
     (TEXT_FIELDS) wrap at legal breaks; the others keep every token whole; `right` columns
-    are right-aligned. Stored text is made terminal-safe and never read as markup."""
+    are right-aligned; `key` columns name the row, and are the last a narrow terminal leaves
+    out. Stored text is made terminal-safe and never read as markup."""
     cell = _cell_type()
     kinds = [(field in TEXT_FIELDS, "right" if field in right else "left") for field in fields]
     rows = [[cell(terminal_safe(text), style, wrap=wrap, justify=justify)
              for (text, style), (wrap, justify) in zip(row, kinds, strict=True)] for row in body]
     return FittedTable([terminal_safe(h) for h in headers], rows, title=title,
-                       priorities=[PRIORITY.get(field, DEFAULT_PRIORITY) for field in fields],
+                       priorities=[KEY_PRIORITY if field in key else PRIORITY.get(field, DEFAULT_PRIORITY)
+                                   for field in fields],
                        comfort=[COMFORT.get(field, DEFAULT_COMFORT) if field in TEXT_FIELDS else 0 for field in fields],
                        whole=[_longest_name(rows, index) if field in NAME_FIELDS else 0
                               for index, field in enumerate(fields)], **options)
@@ -273,12 +278,12 @@ def _longest_name(rows: list[list[Any]], index: int) -> int:
 
 def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
           category_names: dict[str, tuple[str, str]] | None = None,
-          styles: dict[str, Callable[[Any], str]] | None = None) -> FittedTable:
-    """A terminal table of the rows, fitted to the terminal (see FittedTable)."""
+          styles: dict[str, Callable[[Any], str]] | None = None, key: Sequence[str] = ()) -> FittedTable:
+    """A terminal table of the rows, fitted to the terminal (see FittedTable); `key` as fitted_table's."""
     body = ([(display_value(field, row.get(field), lang, category_names),
               styles[field](row.get(field)) if styles and field in styles else "") for field in fields]
             for row in rows)
-    return fitted_table([label(field, lang) for field in fields], body, fields, title=title)
+    return fitted_table([label(field, lang) for field in fields], body, fields, title=title, key=key)
 
 
 TIMELINE_FIELDS = ("at", "actor", "action", "change", "note")
@@ -293,6 +298,11 @@ def _history_value(field: str, value: str | None, lang: str,
         return ", ".join(value.split(";"))
     if field in LABELLED or field == "category":
         return display_value(field, value, lang, category_names)
+    if field.endswith("_at"):  # a stored UTC timestamp (dispatched_at, acknowledged_at): the park's time
+        try:
+            return display_value(field, datetime.fromisoformat(value.removesuffix("Z")), lang)
+        except ValueError:
+            return value
     return value_label(field, value, lang)
 
 
