@@ -1337,8 +1337,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "只检查文件并说明将导入什么；不写入任何内容。",
     ),
     "help.opt.import.issues.encoding": (
-        "Text encoding of a CSV file (auto tries UTF-8, then GB18030).",
-        "CSV 文件的文本编码（auto 先试 UTF-8，再试 GB18030）。",
+        "Text encoding of a CSV file: auto (tries UTF-8, then GB18030), utf-8 or gb18030.",
+        "CSV 文件的文本编码：auto（先试 UTF-8，再试 GB18030）、utf-8 或 gb18030。",
     ),
     "help.opt.import.issues.on_conflict": (
         "What a row whose id already exists does: fail (the default), skip it, or update the record.",
@@ -1401,8 +1401,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "包含此日期的那一周。",
     ),
     "help.opt.report.summary.by": (
-        "Group rows by this field.",
-        "按此字段分组。",
+        "Group rows by this field: category, kind, department, zone, industry, enterprise, owner, source or month.",
+        "按此字段分组：category、kind、department、zone、industry、enterprise、owner、source 或 month。",
     ),
     "help.opt.report.summary.fmt": (
         "table, csv, tsv, json, ndjson, markdown or xlsx (xlsx needs --out).",
@@ -1430,7 +1430,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "help.opt.report.overdue.by": (
         "Group by escalation level, department or owner.",
-        "按督办等级、责任单位或责任人分组。",
+        "按督办等级（level）、责任单位（department）或责任人（owner）分组。",
     ),
     "help.opt.report.overdue.section": (
         "Print only this part of the report: figures, groups or issues (the default for csv, tsv, ndjson).",
@@ -1442,7 +1442,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "help.opt.report.trend.by": (
         "One bar per month or per ISO week.",
-        "每月或每个 ISO 周一条。",
+        "每月（month）或每个 ISO 周（week）一条。",
     ),
     # --- issue 17/18: show ---
     "msg.row_one": ("1 row", "共 1 条"),
@@ -2350,7 +2350,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "help.opt.report.visits.year": ("Visits made in this year.", "该年的走访。"),
     "help.opt.report.visits.by": ("Group by the liaison cadre, the zone or the industry.",
-                                  "按联企干部、园区或产业分组。"),
+                                  "按联企干部（liaison）、园区（zone）或产业（industry）分组。"),
     "help.opt.report.visits.section": (
         "Print only this part of the report: figures, coverage (the default for csv, tsv, ndjson) or lapsed.",
         "只输出报表的这一部分：figures、coverage（csv、tsv、ndjson 的默认）或 lapsed。",
@@ -2475,7 +2475,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Rank departments (or owners) on the work-order cycle by a weighted composite score (考核排名).\n\nThe figures: response, returns, extensions, on time, redos, solved and satisfied. Every rate's numerator and denominator is in the README; the weights are the scorecard.weight.* settings.\n\nExample: qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html",
         "按派单办理流程，以加权综合得分对部门（或责任人）考核排名。\n\n考核指标：响应、退单、延期、按时办结、重办、解决、满意。各项比率的分子和分母见 README；权重取自 scorecard.weight.* 配置。\n\n示例：qiye report scorecard --month 2023-12 --by department --format html --out 考核-2023-12.html",
     ),
-    "help.opt.report.scorecard.by": ("Rank departments or owners.", "按部门或责任人排名。"),
+    "help.opt.report.scorecard.by": ("Rank departments or owners.", "按部门（department）或责任人（owner）排名。"),
     "help.opt.report.scorecard.month": ("Issues reported in this month, e.g. 2023-12.", "该月登记的问题，如 2023-12。"),
     "help.opt.report.scorecard.quarter": ("Issues reported in this quarter, e.g. 2023Q4.",
                                           "该季度登记的问题，如 2023Q4。"),
@@ -2492,6 +2492,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "noun.credit_code": ("credit code", "统一社会信用代码"),
     "field.dispatched_at": ("Dispatched at", "派单时间"),
     "field.acknowledged_at": ("Acknowledged at", "签收时间"),
+    # --- zhtext: help never cuts a word; Chinese punctuation and lists; config list ---
+    "help.choice_metavar": ("<choice>", "<可选值>"),
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import os
 from enum import Enum
+from functools import cache
 from typing import Any, get_args
 
 from qiye_service.i18n import LANGS, default_lang, translate
@@ -62,15 +63,20 @@ _HELP_PREFIXES = ("help.cmd.", "help.opt.")  # the help texts; other `help.*` ar
 
 
 def help_text(text: str | None, lang: str) -> str | None:
-    """The help text in `lang`: the catalogue's Chinese for its English, else the text itself."""
+    """The help text in `lang`: the catalogue's Chinese for its English, else the text itself;
+    each paragraph on one line either way, for the help to wrap to the terminal (a docstring's
+    line breaks are where its source was wrapped, not where a reader's line ends)."""
     global _HELP_INDEX
-    if not text or lang != "zh":
+    if not text:
         return text
+    key = _help_key(text)
+    if lang != "zh":
+        return key
     if _HELP_INDEX is None:
         from qiye_service.i18n import CATALOGUE
 
         _HELP_INDEX = {_help_key(en): zh for key, (en, zh) in CATALOGUE.items() if key.startswith(_HELP_PREFIXES)}
-    return _HELP_INDEX.get(_help_key(text), text)
+    return _HELP_INDEX.get(key, key)
 
 
 # Panel names given with rich_help_panel= in the commands.
@@ -144,10 +150,7 @@ def _localize_rich_utils() -> None:
         return
     for name, key in _TYPER_WORDS.items():
         setattr(rich_utils, name, translate(key, lang))
-    original = getattr(rich_utils, "_qiye_parameter_help", None)
-    if original is None:
-        original = rich_utils._qiye_parameter_help = rich_utils._get_parameter_help
-    rich_utils._get_parameter_help = original if lang == "en" else _folding(original)
+    _wrap_help_texts(rich_utils)
 
 
 def _drawing_help(format_help: Any) -> Any:
@@ -189,31 +192,111 @@ def _localize_typer(lang: str) -> None:
     _help_option_text(lang)
 
 
-def _folding(parameter_help: Any) -> Any:
-    """typer sets an option's help, default and `[required]` side by side (rich Columns), which
-    cuts a line of Chinese, having no spaces to wrap at, with an ellipsis; as one folding text
-    every character is shown."""
+def _wrap_help_texts(rich_utils: Any) -> None:
+    """typer draws every help text as rich Text, which breaks a line only at a space and cuts a
+    longer run wherever the column ends: Chinese, with no spaces, had its Latin words cut (`j` /
+    `son`), and an option's help sat beside its default as rich Columns, which cut a line of it
+    with an ellipsis. Every help text (a command's, a command's line in its group, an option's
+    with its default and `[required]`) is drawn as one HelpText instead, which wraps only where
+    qiye_service.linebreak allows. Once per process, in both languages."""
+    if getattr(rich_utils, "_qiye_wrapping", False):
+        return
+    make_rich_text, parameter_help = rich_utils._make_rich_text, rich_utils._get_parameter_help
 
-    def folded(**kwargs: Any) -> Any:
+    def help_text(**kwargs: Any) -> Any:
+        return _breaking(make_rich_text(**kwargs))
+
+    def option_help(**kwargs: Any) -> Any:
         from rich.text import Text
 
         columns = parameter_help(**kwargs)
         parts = list(getattr(columns, "renderables", []))
-        if not parts or not all(isinstance(part, Text) for part in parts):
+        if not all(isinstance(part, Text) for part in parts):
             return columns
-        text = Text(" ").join(parts)
-        text.overflow = "fold"
-        return text
+        return _breaking(Text(" ").join(parts))
 
-    return folded
+    rich_utils._make_rich_text = help_text
+    rich_utils._get_parameter_help = option_help
+    rich_utils.Table = _help_table_class()
+    rich_utils._qiye_wrapping = True
+
+
+def _breaking(text: Any) -> Any:
+    """`text` (a rich Text, with its styles) as a HelpText; anything else as it is."""
+    from rich.text import Text
+
+    if not isinstance(text, Text):
+        return text
+    return _help_text_class()(text.plain, style=text.style, justify=text.justify, overflow=text.overflow,
+                              no_wrap=text.no_wrap, end=text.end, tab_size=text.tab_size, spans=list(text.spans))
+
+
+@cache
+def _help_table_class() -> type:
+    """The table of a help panel, in which only the help texts wrap: rich narrows the widest
+    wrapping columns alike, which at 60 columns cut the option names (`--install-complet…`) as
+    much as their help; the names, short names and types are kept whole and the help gives way."""
+    from rich.table import Table
+
+    help_text_class = _help_text_class()
+
+    class HelpTable(Table):
+        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+            super().add_row(*renderables, **kwargs)
+            for column, renderable in zip(self.columns, renderables, strict=False):
+                if renderable is not None and not isinstance(renderable, help_text_class):
+                    column.no_wrap = True
+
+    return HelpTable
+
+
+@cache
+def _help_text_class() -> type:
+    """A rich Text that wraps where a line may break (a space, between CJK characters; see
+    qiye_service.linebreak) and measures its narrowest width as its widest unbreakable run."""
+    from rich.cells import cell_len
+    from rich.measure import Measurement
+    from rich.text import Lines, Text
+
+    from qiye_service.linebreak import line_starts, widest_unit
+
+    class HelpText(Text):
+        def wrap(self, console: Any, width: int, *, justify: Any = None, overflow: Any = None,
+                 tab_size: int = 8, no_wrap: bool | None = None) -> Lines:
+            justify = justify or self.justify or "default"
+            overflow = overflow or self.overflow or "fold"
+            lines = Lines()
+            for line in self.split(allow_blank=True):
+                if "\t" in line.plain:
+                    line.expand_tabs(tab_size)
+                if no_wrap or self.no_wrap:
+                    divided = Lines([line])
+                else:
+                    divided = line.divide(line_starts(line.plain, width, cell_len))
+                    for part in divided:
+                        part.rstrip()
+                divided.justify(console, width, justify=justify, overflow=overflow)
+                lines.extend(divided)
+            return lines
+
+        def __rich_measure__(self, console: Any, options: Any) -> Measurement:
+            # As wide as it is given, as typer's Columns were: the help column takes the room
+            # the option names and types leave, and gives it back first when there is too little.
+            return Measurement(widest_unit(self.plain, cell_len), options.max_width)
+
+    return HelpText
 
 
 def _flag_has_no_metavar(self: Any, ctx: Any) -> str | None:
     """A flag takes no value: no `<bool>` beside it in the help; a repeatable option shows the
-    type of one value, `<str>...`, not Python's `<list[str]>`."""
+    type of one value, `<str>...`, not Python's `<list[str]>`; an option with a fixed set of
+    values shows `<choice>`, not `<table|csv|tsv|json|ndjson|markdown>`, which no help column
+    holds whole: its help lists the values (tests/test_help.py checks it does)."""
     if getattr(self, "is_flag", False):
         return None
     shown = self._qiye_display_type_rich(ctx)
+    if _choices(self) is not None and isinstance(shown, str):
+        return translate("help.choice_metavar", _LANG[0]) + ("..." if shown.endswith("...") else "")
     if isinstance(shown, str) and shown.startswith("<list[") and shown.endswith("]>"):
         return f"<{shown[6:-2]}>..."
     return shown

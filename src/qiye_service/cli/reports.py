@@ -159,7 +159,8 @@ def summary(
     year: YearOption = None,
     week: WeekOption = None,
     day: DateOption = None,
-    by: Annotated[SummaryBy, typer.Option("--by", help="Group rows by this field.")] = SummaryBy.category,
+    by: Annotated[SummaryBy, typer.Option("--by", help="Group rows by this field: category, kind, department, zone, "
+                                                    "industry, enterprise, owner, source or month.")] = SummaryBy.category,
     fmt: PackFormatOption = ReportFormat.table,
     out: OutOption = None,
     force: ForceOption = False,

@@ -53,8 +53,8 @@ FileArgument = Annotated[Path, typer.Argument(help="A CSV (UTF-8 or GB18030, com
                                               show_default=False)]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Check the file and say what would be imported; "
                                             "write nothing.")]
-EncodingOption = Annotated[Encoding, typer.Option("--encoding", help="Text encoding of a CSV file "
-                                                  "(auto tries UTF-8, then GB18030).")]
+EncodingOption = Annotated[Encoding, typer.Option("--encoding", help="Text encoding of a CSV file: auto "
+                                                  "(tries UTF-8, then GB18030), utf-8 or gb18030.")]
 ConflictOption = Annotated[OnConflict, typer.Option("--on-conflict", help="What a row whose id already exists "
                                                     "does: fail (the default), skip it, or update the record.")]
 ExportFormatOption = Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, tsv, json, ndjson or xlsx "

@@ -4,13 +4,13 @@ drawn with rich (imported on first use, so `qiye --help` never loads it for a ta
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from qiye_service.i18n import label, translate, value_label
+from qiye_service.linebreak import HAS_WIDE, units
 from qiye_service.render.document import Document, Section, headers, numeric, seal_line, table_fields
 from qiye_service.render.values import LABELLED, display_value, level_style, shown, terminal_safe
 
@@ -42,17 +42,6 @@ DEFAULT_COMFORT = 6
 NAME_FIELDS = frozenset({"name", "label", "department", "owner", "liaison", "zone", "industry", "category"})
 NAME_WIDTH = 24
 
-# A run of characters that has no line-break opportunity inside: a word, number, date or id
-# (anything up to a space that is not CJK), or one CJK character; with the punctuation that may
-# not begin a line after it and any opening bracket before it. Chinese breaks between
-# characters; English between words.
-_WIDE = "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3" \
-        "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
-_NO_LINE_START = "、。，．：；！？）］｝〕〉》」』】〙〗〟｠％»’”%‰,.:;!?)\\]}"
-_NO_LINE_END = "（［｛〔〈《「『【〘〖〝｟“‘"
-_UNIT = re.compile(f"[{_NO_LINE_END}]*(?:[^\\s{_WIDE}]+|[{_WIDE}])[{_NO_LINE_START}]*|\\S")
-_HAS_WIDE = re.compile(f"[{_WIDE}]")
-
 
 @cache
 def _cell_type() -> type:
@@ -63,14 +52,6 @@ def _cell_type() -> type:
     from rich.padding import Padding
     from rich.segment import Segment
     from rich.text import Text
-
-    def units(line: str) -> list[tuple[str, str]]:
-        """The line as (space before, unbreakable run) pairs."""
-        pairs, end = [], 0
-        for match in _UNIT.finditer(line):
-            pairs.append((line[end:match.start()], match.group()))
-            end = match.end()
-        return pairs
 
     class Cell:
         """A table cell with one space of padding either side that never breaks a token.
@@ -100,9 +81,9 @@ def _cell_type() -> type:
             self.most = max(map(cell_len, lines)) if lines else 0
             if not wrap:
                 self.least = self.most
-            elif printable and " " not in text and not _HAS_WIDE.search(text):
+            elif printable and " " not in text and not HAS_WIDE.search(text):
                 self.least = self.most  # one word
-            elif not _HAS_WIDE.search(text):
+            elif not HAS_WIDE.search(text):
                 self.least = max((cell_len(word) for word in text.split()), default=self.most)
             else:
                 self.least = max((cell_len(unit) for line in lines for _, unit in units(line)), default=self.most)
