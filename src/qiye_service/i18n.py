@@ -1254,7 +1254,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "help.cmd.db.backup": (
         "Copy the live database to FILE, consistently, while others keep working.\n\nOn PostgreSQL the copy is a portable SQLite file that `db restore` takes on either backend. An existing FILE is replaced only with --force (or a yes at the terminal), and never when it is an SQLite file, such as an earlier backup: give each backup its own name, or a folder.\n\nExample: qiye db backup ~/qiye-backups/",
-        "在他人继续使用的同时，将数据库一致地复制到 FILE。\n\n在 PostgreSQL 上，副本是可移植的 SQLite 文件，`db restore` 在两种数据库上都能使用。已存在的 FILE 只有加 --force（或在终端确认）才会被替换；若它是 SQLite 文件（例如以前的备份），则一律不替换：请为每次备份另起文件名，或指定一个文件夹。\n\n示例：qiye db backup ~/qiye-backups/",
+        "在他人继续使用的同时，将数据库一致地复制到指定文件。\n\n在 PostgreSQL 上，副本是可移植的 SQLite 文件，`db restore` 在两种数据库上都能使用。已存在的同名文件只有加 --force（或在终端确认）才会被替换；若它是 SQLite 文件（例如以前的备份），则一律不替换：请为每次备份另起文件名，或指定一个文件夹。\n\n示例：qiye db backup ~/qiye-backups/",
     ),
     "help.opt.db.backup.file": (
         "The copy to write (a directory gets a dated file).",
@@ -2494,6 +2494,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field.acknowledged_at": ("Acknowledged at", "签收时间"),
     # --- zhtext: help never cuts a word; Chinese punctuation and lists; config list ---
     "help.choice_metavar": ("<choice>", "<可选值>"),
+    "reason.credit_length": ("it must have 18 characters", "应为 18 位"),
+    "reason.credit_checksum": ("the check character (the 18th) does not match", "校验码（第 18 位）不符"),
+    "reason.credit_characters": ("it has characters a credit code cannot contain", "含有信用代码中不能出现的字符"),
+    # an argument's name in the usage line and the help (`qiye db backup [选项] {文件}`)
+    "arg.attachment_id": ("attachment_id", "附件编号"),
+    "arg.code": ("code", "代码"),
+    "arg.enterprise": ("enterprise", "企业"),
+    "arg.file": ("file", "文件"),
+    "arg.files": ("files", "文件"),
+    "arg.issue_id": ("issue_id", "问题编号"),
+    "arg.key": ("key", "设置项"),
+    "arg.login": ("login", "登录名"),
+    "arg.name": ("name", "名称"),
+    "arg.operations": ("operations", "标签操作"),
+    "arg.text": ("text", "内容"),
+    "arg.title": ("title", "标题"),
+    "arg.value": ("value", "值"),
+    "arg.visit_id": ("visit_id", "走访编号"),
+    "import.accepted_column": ("{name}: {headers}", "{headers}"),
 }
 
 
@@ -2550,9 +2569,30 @@ def os_reason(exc: OSError) -> Msg | str:
     return Msg(key) if key else exc.strerror or str(exc)
 
 
+class Listed:
+    """A message parameter that is a list (names, candidates, options, columns): joined as the
+    language of the message around it joins one, `、` in Chinese and `, ` in English unless
+    given other separators. Items may be messages (Msg) themselves."""
+
+    __slots__ = ("items", "separators")
+
+    def __init__(self, items: Any, /, *, en: str = ", ", zh: str = "、") -> None:
+        self.items = list(items)
+        self.separators = {"en": en, "zh": zh}
+
+    def __repr__(self) -> str:
+        return f"Listed({self.items!r})"
+
+    def text(self, lang: str) -> str:
+        return self.separators.get(lang, self.separators["en"]).join(
+            str(_param_text("item", item, lang)) for item in self.items)
+
+
 def _param_text(name: str, value: Any, lang: str) -> Any:
     if isinstance(value, Msg):
         return translate(value.key, lang, **value.params)
+    if isinstance(value, Listed):
+        return value.text(lang)
     prefix = _CODED_PARAMS.get(name)
     if prefix is not None and isinstance(value, str) and f"{prefix}.{value}" in CATALOGUE:
         texts = CATALOGUE[f"{prefix}.{value}"]

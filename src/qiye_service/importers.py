@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from qiye_service.errors import BadFile, InvalidValue, QiyeError
-from qiye_service.i18n import Msg
+from qiye_service.i18n import Listed, Msg
 
 # The accepted header of every column, by file kind and field: the English field name
 # first, then the Chinese ledger headers. Matching ignores case, blanks and a trailing
@@ -432,9 +432,8 @@ class LedgerFile:
         if self.kind == "issues" and "title" not in self.columns and "description" not in self.columns:
             missing.append("title")
         if missing:
-            accepted = "; ".join(
-                f"{name}: {' / '.join(ACCEPTED_HEADERS[self.kind][name])}" for name in missing
-            )
+            accepted = Listed([Msg("import.accepted_column", name=name, headers=" / ".join(ACCEPTED_HEADERS[self.kind][name]))
+                               for name in missing], en="; ", zh="；")
             raise BadFile("error.import_missing_columns", path=str(self.path), columns=", ".join(missing),
                           accepted=accepted)
 

@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, get_args
 
-from qiye_service.i18n import LANGS, default_lang, translate
+from qiye_service.i18n import CATALOGUE, LANGS, default_lang, translate
 
 LANG_OPTION = "--lang"
 
@@ -73,8 +73,6 @@ def help_text(text: str | None, lang: str) -> str | None:
     if lang != "zh":
         return key
     if _HELP_INDEX is None:
-        from qiye_service.i18n import CATALOGUE
-
         _HELP_INDEX = {_help_key(en): zh for key, (en, zh) in CATALOGUE.items() if key.startswith(_HELP_PREFIXES)}
     return _HELP_INDEX.get(key, key)
 
@@ -105,6 +103,11 @@ def localize(command: Any, lang: str) -> None:
             original = _original(param, "help")
             if original is not None:
                 param.help = help_text(original, lang)
+            if getattr(param, "param_type_name", "") == "argument":  # its name in the usage line and the help
+                shown = _original(param, "metavar")
+                if lang == "zh" and shown is None and f"arg.{param.name}" in CATALOGUE:
+                    shown = translate(f"arg.{param.name}", lang)
+                param.metavar = shown
             panel = _original(param, "rich_help_panel")
             if panel in _PANELS:
                 param.rich_help_panel = translate(_PANELS[panel], lang)

@@ -26,11 +26,11 @@ def check_credit_code(value: str | None) -> str | None:
     try:
         return str(uscc.validate(code))
     except exceptions.InvalidLength:
-        reason = "it must have 18 characters"
+        reason = "credit_length"
     except exceptions.InvalidChecksum:
-        reason = "the check character (the 18th) does not match"
+        reason = "credit_checksum"
     except exceptions.ValidationError:
-        reason = "it has characters a credit code cannot contain"
+        reason = "credit_characters"
     raise InvalidValue("error.bad_credit_code", value=value, reason=reason)
 
 
