@@ -104,7 +104,8 @@ def test_add_prompts_only_for_what_is_missing(filed, monkeypatch):
 def test_add_prompt_in_chinese(filed, monkeypatch):
     monkeypatch.setattr(cli_issues, "stdin_is_terminal", lambda: True)
     result = filed.ok("--lang", "zh", "issue", "add", "污水管网未接通", input="九典制药\nroad\n")
-    assert "企业名称:" in result.stdout and "问题类别:" in result.stdout
+    assert "企业名称：" in result.stdout and "问题类别：" in result.stdout  # full-width colons
+    assert ":" not in result.stdout
 
 
 @pytest.mark.parametrize(("flags", "missing"), [

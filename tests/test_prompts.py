@@ -77,13 +77,14 @@ def test_wrong_answers_are_explained_and_asked_again(filed):
 
 def test_the_prompts_speak_chinese(filed):
     child = spawn(filed, "--lang", "zh", "issue", "add", "用电增容", "-c", "用水用电")
-    child.expect_exact("企业名称: ")
+    child.expect_exact("企业名称：")  # a full-width colon, as Chinese punctuates
     child.sendline("九点制药")
     child.expect_exact("没有名为 '九点制药' 的企业；您是不是要找：九典制药？")
-    child.expect_exact("企业名称: ")
+    child.expect_exact("企业名称：")
     child.sendline("九典")
     status, output = finish(child)
     assert status == 0, output
+    assert "企业名称:" not in output
     assert filed.sql("select e.name from issue i join enterprise e on e.id = i.enterprise_id where i.id = 4") == [("九典制药",)]
 
 

@@ -2513,6 +2513,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "arg.value": ("value", "值"),
     "arg.visit_id": ("visit_id", "走访编号"),
     "import.accepted_column": ("{name}: {headers}", "{headers}"),
+    "prompt.suffix": (": ", "："),  # after a question's name (企业名称：), as Chinese punctuates it
 }
 
 

@@ -134,7 +134,7 @@ def _ask(app_ctx: AppContext, key: str, find: Any) -> str:
 
     while True:
         try:
-            answer = typer.prompt(app_ctx.t(key))
+            answer = typer.prompt(app_ctx.t(key), prompt_suffix=app_ctx.t("prompt.suffix"))
         except typer.Abort:
             echo("", err=True)  # end the prompt's line before the one error line
             raise KeyboardInterrupt from None
