@@ -89,7 +89,7 @@ def test_a_long_list_of_new_enterprises_is_cut_short(qiye, tmp_path):
     other.write_text("enterprise,category,reported_on,title\n"
                      + "".join(f"公司{n:02d},road,2023-05-12,问题{n}\n" for n in range(22)), encoding="utf-8")
     zh = qiye.ok("--lang", "zh", "import", "issues", str(other), "--dry-run").stdout.splitlines()
-    assert zh[1] == "将新建企业 22 家：" + ", ".join(f"公司{n:02d}" for n in range(20)) + " 等，另有 2 个"
+    assert zh[1] == "将新建企业 22 家：" + "、".join(f"公司{n:02d}" for n in range(20)) + " 等，另有 2 个"
 
 
 def test_gb18030_file_is_really_gb18030_with_chinese_headers():

@@ -114,6 +114,9 @@ def test_add_prompt_in_chinese(filed, monkeypatch):
     (("-c", "road"), "--enterprise"),
 ])
 def test_add_without_a_terminal_lists_what_is_missing(filed, flags, missing):
+    zh = filed("--lang", "zh", "issue", "add", "污水管网未接通", *flags)
+    assert zh.exit_code == 1
+    assert zh.stderr.startswith(f"error: 缺少必填项：{missing.replace(', ', '、')}；"), zh.stderr
     result = filed("issue", "add", "污水管网未接通", *flags)
     assert result.exit_code == 1
     assert result.stderr == (f"error: missing required option(s): {missing}; pass them as flags "

@@ -22,7 +22,7 @@ def test_the_warning_in_chinese_names_every_near_title(filed):
     filed.ok("issue", "add", "二期厂房消防验收 未通过", "-e", "蓝思科技", "-c", "road")  # #4
     result = filed("--lang", "zh", "issue", "add", "二期厂房消防验收没通过", "-e", "lansi", "-c", "消防")
     assert result.exit_code == 0 and result.stdout == "5\n"
-    assert result.stderr.endswith("该企业已有标题几乎相同的未办结问题：#1 二期厂房消防验收未通过, "
+    assert result.stderr.endswith("该企业已有标题几乎相同的未办结问题：#1 二期厂房消防验收未通过、"
                                   "#4 二期厂房消防验收 未通过；仍已登记为 #5\n")
     assert count(filed) == 5
 

@@ -64,7 +64,7 @@ def test_an_ambiguous_substring_lists_both(sample):
     assert fails(sample, "issue", "list", "-e", "光电") == (
         "'光电' matches 2 enterprises: 浏芯光电, 长沙惠科光电; type more of the name")
     assert fails(sample, "issue", "list", "-e", "光电", lang="zh") == (
-        "'光电' 对应 2 家企业：浏芯光电, 长沙惠科光电；请输入更完整的名称")
+        "'光电' 对应 2 家企业：浏芯光电、长沙惠科光电；请输入更完整的名称")  # Chinese lists with 、
 
 
 def test_more_candidates_than_shown_are_counted(sample):
@@ -75,6 +75,9 @@ def test_more_candidates_than_shown_are_counted(sample):
     message = fails(sample, "issue", "list", "-e", "zhi")
     assert message.startswith("'zhi' matches 7 enterprises: ") and message.endswith(", …; type more of the name")
     assert len(message.split(": ")[1].split("; ")[0].split(", ")) == 6
+    message = fails(sample, "issue", "list", "-e", "zhi", lang="zh")
+    assert message.startswith("'zhi' 对应 7 家企业：") and message.endswith("、…；请输入更完整的名称")
+    assert len(message.split("：")[1].split("；")[0].split("、")) == 6 and ", " not in message
 
 
 def test_a_pinyin_collision_lists_every_name(sample):
@@ -219,5 +222,17 @@ def test_a_liaison_cadre_is_a_known_person_by_pinyin_or_a_new_one_as_typed(sampl
     assert fails(sample, "enterprise", "add", "第三家企业", "--liaison", "wl") == (
         "'wl' matches 2 liaison cadres: 王磊, 王亮; type more of the name")  # nearer first
     assert fails(sample, "enterprise", "edit", "新企业", "--liaison", "wl", lang="zh") == (
-        "'wl' 对应 2 位联企干部：王磊, 王亮；请输入更完整的姓名")
+        "'wl' 对应 2 位联企干部：王磊、王亮；请输入更完整的姓名")
     assert state(sample) == before and liaison("新企业") == "李"
+
+
+def test_chinese_lists_of_names_and_options_use_the_enumeration_comma(sample):
+    """Under zh a list inside a sentence is joined with 、 (candidates, options, missing fields);
+    under en with `, `."""
+    zh = sample("--lang", "zh", "issue", "list", "--formt", "csv")
+    assert zh.exit_code == 2 and "是否想用 --format、--sort？" in zh.stderr, zh.stderr
+    en = sample("--lang", "en", "issue", "list", "--formt", "csv")
+    assert en.exit_code == 2 and "Did you mean --format, --sort?" in en.stderr, en.stderr
+    zh = sample("--lang", "zh", "report", "summary", "--week", "2023-W50", "--date", "2023-12-12")
+    assert zh.exit_code == 1 and "--week、--date" in zh.stderr, zh.stderr
+    assert fails(sample, "issue", "list", "--dept", "局", lang="zh").count("、") >= 4

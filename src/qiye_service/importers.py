@@ -434,7 +434,7 @@ class LedgerFile:
         if missing:
             accepted = Listed([Msg("import.accepted_column", name=name, headers=" / ".join(ACCEPTED_HEADERS[self.kind][name]))
                                for name in missing], en="; ", zh="；")
-            raise BadFile("error.import_missing_columns", path=str(self.path), columns=", ".join(missing),
+            raise BadFile("error.import_missing_columns", path=str(self.path), columns=Listed(missing),
                           accepted=accepted)
 
     def close(self) -> None:

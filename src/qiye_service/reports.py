@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from qiye_service.dates import DEFAULT_TZ, check_year, day_end_utc, month_name, quarter_name, week_name
 from qiye_service.errors import InvalidValue
+from qiye_service.i18n import Listed
 from qiye_service.models import (
     CallbackSolved,
     Category,
@@ -105,7 +106,7 @@ def report_scope(*, today: date, year: int | None = None, week: tuple[date, date
                                        ("--month", month is not None), ("--week/--date", week is not None),
                                        ("--since/--until", since is not None or until is not None)) if given]
     if len(chosen) > 1:
-        raise InvalidValue("error.report_scope", options=", ".join(chosen))
+        raise InvalidValue("error.report_scope", options=Listed(chosen))
     kind, name = "all", None
     if year is not None:
         check_year(year, today=today)

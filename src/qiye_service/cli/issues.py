@@ -15,6 +15,7 @@ from qiye_service.cli.options import (
     parse_date_option,
     with_filters,
 )
+from qiye_service.i18n import Listed
 
 app = typer.Typer(help="File, list, show and work issues (问题).", no_args_is_help=True)
 
@@ -119,7 +120,7 @@ def _prompt_missing(app_ctx: AppContext, enterprise: str | None, category: str |
 
     missing = [name for name, value in (("--enterprise", enterprise), ("--category", category)) if not value]
     if missing and not stdin_is_terminal():
-        raise InvalidValue("error.missing_required", fields=", ".join(missing))
+        raise InvalidValue("error.missing_required", fields=Listed(missing))
     if not enterprise:
         enterprise = _ask(app_ctx, "prompt.enterprise", lambda session, text: lookups.find_enterprise(session, text).name)
     if not category:
@@ -200,7 +201,7 @@ def add(
         row = queries.issue_row(session, issue.id) if fmt is not OutputFormat.table else None
         duplicates = issues.near_duplicates(session, issue)
     if duplicates:  # filed all the same: a script reading the id is unaffected
-        listed = ", ".join(f"#{dup_id} {dup_title}" for dup_id, dup_title in duplicates)
+        listed = Listed(f"#{dup_id} {dup_title}" for dup_id, dup_title in duplicates)
         app_ctx.warn(app_ctx.t("warn.duplicate_title", issues=listed, id=issue.id))
     if row is not None:
         from qiye_service import render

@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, get_args
 
-from qiye_service.i18n import CATALOGUE, LANGS, default_lang, translate
+from qiye_service.i18n import CATALOGUE, LANGS, Listed, default_lang, translate
 
 LANG_OPTION = "--lang"
 
@@ -404,7 +404,7 @@ def usage_error(exc: Any, lang: str) -> tuple[str, int]:
     if isinstance(exc, click.NoSuchOption):
         message = translate("usage.no_such_option", lang, name=exc.option_name)
         if exc.possibilities:
-            message = _suggest(message, ", ".join(sorted(exc.possibilities)), lang)
+            message = _suggest(message, Listed(sorted(exc.possibilities)).text(lang), lang)
         return message, 2
     if isinstance(exc, click.MissingParameter):
         param = exc.param
@@ -419,7 +419,8 @@ def usage_error(exc: Any, lang: str) -> tuple[str, int]:
     message = exc.format_message()
     if ". Did you mean " in message:  # typer's suggestion after `No such command 'lst'`
         message, _, names = message.partition(". Did you mean ")
-        return _suggest(message.rstrip("。."), names.rstrip("?"), lang), exc.exit_code
+        names = Listed(names.rstrip("?").split(", ")).text(lang)
+        return _suggest(message.rstrip("。."), names, lang), exc.exit_code
     if message.startswith("Got unexpected extra argument"):
         extra = message.rpartition(" (")[2].rstrip(".").removesuffix(")")
         return translate("usage.extra_arguments", lang, args=extra), 2

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from qiye_service.cli.context import AppContext, error_line, get_app
+from qiye_service.i18n import Listed
 
 
 class RemindFormat(str, Enum):
@@ -49,7 +50,7 @@ def remind(
     chosen = [name for name, given in (("--for", person is not None), ("--dept", dept is not None),
                                        ("--all", everyone)) if given]
     if len(chosen) > 1:
-        raise InvalidValue("error.remind_one_of", options=", ".join(chosen))
+        raise InvalidValue("error.remind_one_of", options=Listed(chosen))
     if force and not send:
         raise InvalidValue("error.remind_force_send")
     timeout = qiye_config.remind_timeout(app_ctx.config.get("remind.timeout"))
@@ -121,7 +122,7 @@ def _send(app_ctx: AppContext, found: list[Any], data: dict[str, Any], already: 
 
     done = reminders.send_all(pending, message=message, timeout=timeout, record=record)
     if unset:
-        app_ctx.say("msg.remind_no_target", err=True, names=", ".join(unset))
+        app_ctx.say("msg.remind_no_target", err=True, names=Listed(unset))
     if not found:
         app_ctx.say("msg.remind_nothing", err=True)
     if any(delivery.outcome != reminders.SENT for delivery in done):

@@ -99,9 +99,10 @@ def _scope(app_ctx: AppContext, filters: Any, *, year: int | None, week: str | N
     from qiye_service import reports
     from qiye_service.dates import parse_iso_week, week_bounds
     from qiye_service.errors import InvalidValue
+    from qiye_service.i18n import Listed
 
     if week is not None and day is not None:
-        raise InvalidValue("error.report_scope", options="--week, --date")
+        raise InvalidValue("error.report_scope", options=Listed(["--week", "--date"]))
     bounds = parse_iso_week(week, today=app_ctx.today()) if week is not None else None
     if day is not None:
         bounds = week_bounds(parse_date_option(app_ctx, day))

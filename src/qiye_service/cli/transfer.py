@@ -20,6 +20,7 @@ from qiye_service.cli.visits import (
     UntilOpt,
     ZonesOpt,
 )
+from qiye_service.i18n import Listed
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -115,7 +116,7 @@ def run_import(app_ctx: AppContext, session: "Session", kind: str, path: Path, *
     with LedgerFile(path, kind, encoding=encoding) as ledger:
         if ledger.unknown_columns:
             app_ctx.warn(app_ctx.t("warn.import_unknown_columns", path=path.name,
-                                   columns=", ".join(ledger.unknown_columns)))
+                                   columns=Listed(ledger.unknown_columns)))
         settings = _settings(app_ctx, path, on_conflict=on_conflict, dry_run=dry_run)
         rows = ledger_rows(ledger, today=today or app_ctx.today())
         if progress is not None:
@@ -133,7 +134,7 @@ def say_summary(app_ctx: AppContext, summary: "ImportSummary") -> None:
     for key, names in (("enterprises", summary.new_enterprises), ("departments", summary.new_departments)):
         if names:
             # A city's ledger can name thousands: the first few say what happened.
-            shown = ", ".join(names[:LISTED_NEW_NAMES])
+            shown: Any = Listed(names[:LISTED_NEW_NAMES])
             if len(names) > LISTED_NEW_NAMES:
                 shown = app_ctx.t("msg.import_names_more", names=shown, count=len(names) - LISTED_NEW_NAMES)
             app_ctx.say(f"msg.import_new_{key}" + ("_dry" if summary.dry_run else ""), count=len(names),

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select, text
 from sqlmodel import Session
 
 from qiye_service.errors import InvalidValue, NotFound
+from qiye_service.i18n import Listed
 from qiye_service.models import Category, Department, Enterprise, Issue
 
 MAX_ID = 2**63 - 1
@@ -229,12 +230,14 @@ def resolve_name(wanted: str, candidates: list[Named], *, kind: str, typed: str 
 
 
 def _ambiguous(kind: str, typed: str, matched: list[Named]) -> NotFound:
-    listed = _join(matched[:SHOWN_CANDIDATES]) + (", …" if len(matched) > SHOWN_CANDIDATES else "")
-    return NotFound(f"error.{kind}_ambiguous", name=typed, candidates=listed, count=len(matched))
+    more = ["…"] if len(matched) > SHOWN_CANDIDATES else []
+    return NotFound(f"error.{kind}_ambiguous", name=typed, candidates=_join(matched[:SHOWN_CANDIDATES], *more),
+                    count=len(matched))
 
 
-def _join(named: list[Named]) -> str:
-    return ", ".join(n.shown for n in named)
+def _join(named: list[Named], *more: str) -> Listed:
+    """The candidates' names as a list, joined as the message's language joins one (、 in Chinese)."""
+    return Listed([*(n.shown for n in named), *more])
 
 
 def _whole(key: str, form: PinyinForm) -> bool:
