@@ -2512,7 +2512,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "arg.title": ("title", "标题"),
     "arg.value": ("value", "值"),
     "arg.visit_id": ("visit_id", "走访编号"),
-    "import.accepted_column": ("{name}: {headers}", "{headers}"),
+    "import.accepted_column": ("{field}: {headers}", "{field}：{headers}"),
     "prompt.suffix": (": ", "："),  # after a question's name (企业名称：), as Chinese punctuates it
 }
 

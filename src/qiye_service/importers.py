@@ -432,7 +432,7 @@ class LedgerFile:
         if self.kind == "issues" and "title" not in self.columns and "description" not in self.columns:
             missing.append("title")
         if missing:
-            accepted = Listed([Msg("import.accepted_column", name=name, headers=" / ".join(ACCEPTED_HEADERS[self.kind][name]))
+            accepted = Listed([Msg("import.accepted_column", field=name, headers=" / ".join(ACCEPTED_HEADERS[self.kind][name]))
                                for name in missing], en="; ", zh="；")
             raise BadFile("error.import_missing_columns", path=str(self.path), columns=Listed(missing),
                           accepted=accepted)
