@@ -1313,8 +1313,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "新值；为空则取消设置。",
     ),
     "help.cmd.config.list": (
-        "Print every setting that is set, as key = value; a password shows as ***.\n\nExample: qiye config list",
-        "以 键 = 值 的形式打印所有已设置的项；密码显示为 ***。\n\n示例：qiye config list",
+        "Print every setting that is set, as key = value; a password shows as ***.\n\nWith none set, stdout stays empty and stderr says that every setting has its default.\n\nExample: qiye config list",
+        "以 键 = 值 的形式打印所有已设置的项；密码显示为 ***。\n\n一项都未设置时，标准输出为空，并在标准错误上说明各项均使用默认值。\n\n示例：qiye config list",
     ),
     "help.cmd.config.path": (
         "Print where the settings file is.\n\nExample: qiye config path",
@@ -2514,6 +2514,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "arg.visit_id": ("visit_id", "走访编号"),
     "import.accepted_column": ("{field}: {headers}", "{field}：{headers}"),
     "prompt.suffix": (": ", "："),  # after a question's name (企业名称：), as Chinese punctuates it
+    "msg.config_none": (
+        "No setting is made: every setting has its default. Set one with qiye config set KEY VALUE "
+        "(e.g. qiye config set park.name 浏阳经济技术开发区); the settings file is {path}",
+        "尚未做任何设置，各项均使用默认值。可用 qiye config set 设置项 值 设置一项"
+        "（如 qiye config set park.name 浏阳经济技术开发区）；设置文件为 {path}",
+    ),
 }
 
 

@@ -81,9 +81,14 @@ def set_(ctx: typer.Context, key: KeyArg,
 def list_(ctx: typer.Context) -> None:
     """Print every setting that is set, as key = value; a password shows as ***.
 
+    With none set, stdout stays empty and stderr says that every setting has its default.
+
     Example: qiye config list
     """
-    for key, value in sorted(qiye_config.load_config().items()):
+    values = qiye_config.load_config()
+    if not values:  # an empty answer would look like a failure to a person; a script sees no lines
+        get_app(ctx).say("msg.config_none", err=True, path=qiye_config.config_path())
+    for key, value in sorted(values.items()):
         echo(f"{key} = {qiye_config.shown(value)}")
 
 
