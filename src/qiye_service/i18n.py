@@ -2483,6 +2483,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Print only this part of the report: figures or ranking (the default for csv, tsv, ndjson).",
         "只输出报表的这一部分：figures 或 ranking（csv、tsv、ndjson 默认输出 ranking）。",
     ),
+    # --- audit2: a handler acts only for their own department (签收, 退单 with --dept) ---
+    "error.perm.other_department": (
+        "{name} may not run `qiye {command}` for {dept}: a handler "
+        "acknowledges or returns only their own department's part; {roles} may act for any department.",
+        "{name} 不能代 {dept} 执行 `qiye {command}`：责任单位经办人只能签收或退回本单位"
+        "承办的部分；{roles}可以代任何单位执行。",
+    ),
 }
 
 
