@@ -298,7 +298,7 @@ def test_export_import_export_keeps_the_cycle_and_every_figure(office: Qiye, tmp
     office.ok("issue", "callback", "1", "--solved", "部分解决", "--satisfied", "基本满意", env=LATER)
     office.ok("issue", "add", "二号", "-e", "蓝思科技", "-c", "road", "--dept", "规划建设局", env=NOW)
     office.ok("issue", "resolve", "2", "--note", "已办", env=NOW)
-    office.ok("issue", "callback", "2", "--unreached", env=NEXT_DAY)
+    office.ok("issue", "callback", "2", "--unreached", "--note", "电话无人接听", env=NEXT_DAY)
     first = tmp_path / "first.csv"
     first.write_text(office.ok("export", "issues", "--cycle", env=LATER).stdout, encoding="utf-8")
     header = first.read_text(encoding="utf-8").splitlines()[0]
@@ -320,7 +320,10 @@ def test_export_import_export_keeps_the_cycle_and_every_figure(office: Qiye, tmp
         assert after == before, by
     shown = _show(office, 1)
     assert (shown["return_count"], shown["transfer_count"], shown["callback_solved"]) == (1, 1, "partly")
-    assert _show(office, 2)["callback_reached"] is False
+    unreached = _show(office, 2)
+    assert unreached["callback_reached"] is False and unreached["callback_note"] == "电话无人接听"
+    assert [(e["action"], e["field"], e["note"]) for e in unreached["events"]][-1] == (
+        "callback", "callback_reached", "电话无人接听")
     # Chinese headers read back too.
     zh = office.ok("--lang", "zh", "export", "issues", "--cycle", "--labels", env=LATER).stdout.splitlines()[0]
     assert zh

@@ -112,6 +112,16 @@ def test_a_narrow_terminal_leaves_out_the_least_important_columns(sample: Qiye) 
         assert heading in tokens(wide) or heading in wide
 
 
+@pytest.mark.parametrize(("lang", "heading"), [("en", "Department"), ("zh", "责任单位")])
+def test_issue_shows_departments_keep_the_department_at_every_width(sample: Qiye, lang: str, heading: str) -> None:
+    """The department names the row of issue show's departments table (#13: dispatched to one,
+    returned, transferred to another): a narrow terminal leaves out a date, never the department."""
+    for width in WIDTHS:
+        part = shown(sample, ("issue", "show", "13"), lang, width).split("\n\n")
+        table = next(block for block in part if heading in block and ("lead" in block or "主办" in block))
+        assert "规划建设局" in table, (width, table)
+
+
 def test_a_long_english_title_wraps_between_words_and_chinese_between_characters(qiye: Qiye) -> None:
     qiye.ok("enterprise", "add", "蓝思科技")
     title = "Temporary construction access road blocked by unfinished municipal drainage works"
@@ -129,3 +139,23 @@ def test_a_long_english_title_wraps_between_words_and_chinese_between_characters
         assert not [cell for cell in cells if cell.startswith(("，", "）", "》", "。", "%"))]
         assert not [cell for cell in cells if cell.endswith(("（", "《"))]
         assert chinese in "".join(cells)
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_a_narrow_table_keeps_chinese_names_whole_and_leaves_out_columns_instead(sample: Qiye, width: int) -> None:
+    """DESIGN §4: a narrow table drops the least important columns rather than break a word; a
+    department or an industry is one word (at 100 columns the scorecard printed 生态环境分 / 局)."""
+    ranking = json.loads(sample.ok("report", "scorecard", "--year", "2023", "--format", "json").stdout)["groups"]
+    names = [row["label"] for row in ranking]
+    assert "自然资源局经开区分局" in names
+    text = shown(sample, ("report", "scorecard", "--year", "2023"), "zh", width)
+    for name in names:
+        assert any(name in line for line in text.splitlines()), (name, text)
+    assert all(cell_len(line) <= width for line in text.splitlines())
+    lapsed = json.loads(sample.ok("report", "visits", "--year", "2023", "--format", "json").stdout)
+    industries = {row["industry"] for row in lapsed["lapsed_enterprises"]}
+    assert "显示功能器件及电子材料" in industries
+    text = shown(sample, ("report", "visits", "--year", "2023", "--section", "lapsed"), "zh", width)
+    if "所属产业" in text:
+        for industry in industries:
+            assert any(industry in line for line in text.splitlines()), (industry, text)

@@ -2490,6 +2490,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} 不能代 {dept} 执行 `qiye {command}`：责任单位经办人只能签收或退回本单位"
         "承办的部分；{roles}可以代任何单位执行。",
     ),
+    # --- audit3: an enterprise never visited, in the human formats of report visits ---
+    "visit.never": ("never", "从未走访"),
+    # audit1 (issue 17 point 3): what a duplicate is, and the timeline's timestamp fields, in Chinese under zh.
+    "noun.enterprise": ("enterprise", "企业"),
+    "noun.department": ("department", "责任单位"),
+    "noun.category": ("category", "问题类别"),
+    "noun.credit_code": ("credit code", "统一社会信用代码"),
+    "field.dispatched_at": ("Dispatched at", "派单时间"),
+    "field.acknowledged_at": ("Acknowledged at", "签收时间"),
 }
 
 
@@ -2509,9 +2518,10 @@ def default_lang(configured: str | None = None) -> str:
 # Message parameters that carry a code: the message shows the code's label in the
 # user's language (`status=in_progress` reads 办理中 in zh, "in progress" in en; `cause=disk_full`
 # of a failed write reads 磁盘已满).
-# A `reason=` naming a catalogue entry (`reason.working_days`) reads in the user's language too.
+# A `reason=` naming a catalogue entry (`reason.working_days`) reads in the user's language too, and
+# the `what=` of a duplicate (`enterprise` reads 企业).
 _CODED_PARAMS = {"status": "status", "action": "transition", "cause": "cause", "reason": "reason",
-                 "role": "role"}
+                 "role": "role", "what": "noun"}
 # Parameters that name a field (`field=due_on`, `later=`, `earlier=`): English messages keep the
 # field's code, as the machine formats spell it; Chinese ones say its label (办结时限).
 _FIELD_PARAMS = ("field", "later", "earlier")

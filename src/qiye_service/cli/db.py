@@ -58,14 +58,7 @@ def info(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     engine = app_ctx.engine(read_only=True)
     with database_errors(engine):
         facts = database_info(engine)
-    if fmt is OutputFormat.json:
-        render.write("json", facts, out=sys.stdout)
-        return
-
-    if fmt is OutputFormat.table:
-        app_ctx.out.print(render.record(facts, list(facts), lang=app_ctx.lang))
-        return
-    render.write_rows([facts], list(facts), fmt.value, sys.stdout, lang=app_ctx.lang)
+    render.write_record(fmt.value, facts, list(facts), out=sys.stdout, console=app_ctx.out, lang=app_ctx.lang)
 
 
 CHECK_FIELDS = ("check", "issue_id", "event_id", "message")
@@ -90,7 +83,10 @@ def backup(
 
     app_ctx = get_app(ctx)
     app_ctx.require_ledger()
-    target = backups.backup_target(_path(file), stamp=now_utc())
+    import os
+
+    folder = file.endswith(("/", os.sep))  # `~/qiye-backups/`: a folder, even one not made yet
+    target = backups.backup_target(_path(file), stamp=now_utc(), folder=folder)
     checked = output_target(app_ctx, target, force)
     assert checked is not None
     engine = app_ctx.engine(read_only=True)

@@ -350,7 +350,8 @@ def _print_cycle(app_ctx: AppContext, cycle: dict[str, Any]) -> None:
             for part in cycle["departments"]]
     fields = [f for f in PART_FIELDS if f in ("department", "part") or any(r.get(f) for r in rows)]
     app_ctx.out.print()
-    app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang, title=app_ctx.t("heading.cycle")))
+    app_ctx.out.print(render.table(rows, fields, lang=app_ctx.lang, title=app_ctx.t("heading.cycle"),
+                                   key=("department", "part")))
     shown = {**cycle, "callback_solved": value_label("callback_solved", cycle["callback_solved"], app_ctx.lang) or None,
              "callback_reached": None if cycle["callback_reached"] is None else
              app_ctx.t("word.yes" if cycle["callback_reached"] else "word.no")}

@@ -302,7 +302,7 @@ def _group_chart(sheet: Any, section: Section, headers: Sequence[str], header_ro
 
 def _sheet_value(name: str, value: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> Any:
     """Codes become labels; the rest as it is (xlsx_cell cleans text and keeps it from being a formula)."""
-    if value is not None and name in ("status", "level", "category"):
+    if (value is not None and name in ("status", "level", "category")) or (value is None and name == "last_visited_on"):
         return shown(name, value, lang, category_names)
     return value
 

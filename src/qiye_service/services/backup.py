@@ -108,9 +108,10 @@ def _ledger_file(engine: Engine) -> Path | None:
 # --- backup ---------------------------------------------------------------------------------
 
 
-def backup_target(target: Path, *, stamp: datetime) -> Path:
-    """The file a backup goes to: the path given, or a dated file inside a directory given."""
-    if target.is_dir():
+def backup_target(target: Path, *, stamp: datetime, folder: bool = False) -> Path:
+    """The file a backup goes to: the path given, or a dated file inside a directory given
+    (`folder`: typed as one, `~/qiye-backups/`, made on first use by backup_database)."""
+    if folder or target.is_dir():
         return target / f"qiye-{stamp:%Y%m%d-%H%M%S}.db"
     return target
 
