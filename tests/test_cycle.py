@@ -280,9 +280,11 @@ def test_an_import_cannot_verify_a_close_out_by_its_own_author(office: Qiye, tmp
     path.write_text(f"{header}\n{rows['create']}\n", encoding="utf-8")
     assert office("import", "issues", str(path), env=NOW).exit_code == 1
     assert office.sql("SELECT status, verified_by FROM issue ORDER BY id") == [("verifying", None)]
+    # Nor another's: an update verifies nothing, `issue verify` does (tests/test_import_rules.py).
     path.write_text(f"{header}\n{rows['update'].removesuffix('王督办')}钱督办\n", encoding="utf-8")
-    office.ok("import", "issues", str(path), "--on-conflict", "update", env=NOW)  # another's verification
-    assert office.sql("SELECT status, verified_by FROM issue") == [("resolved", "钱督办")]
+    result = office("import", "issues", str(path), "--on-conflict", "update", env=NOW)
+    assert result.exit_code == 1 and "qiye issue verify 1" in result.stderr, result.stderr
+    assert office.sql("SELECT status, verified_by FROM issue") == [("verifying", None)]
 
 
 # --- point 7: export and import carry the cycle both ways -----------------------------------------

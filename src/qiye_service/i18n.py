@@ -2499,6 +2499,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "noun.credit_code": ("credit code", "统一社会信用代码"),
     "field.dispatched_at": ("Dispatched at", "派单时间"),
     "field.acknowledged_at": ("Acknowledged at", "签收时间"),
+    # --- import rules: an import forges no step of the cycle (importrules) ---
+    "error.import_update_verifies": (
+        "issue #{id} waits for its close-out to be verified (待审核销号): an import does not verify it; "
+        "a supervisor runs qiye issue verify {id}",
+        "问题 #{id} 待审核销号：导入不能审核销号，请由督办执行 qiye issue verify {id}",
+    ),
+    "error.import_update_closeout_people": (
+        "issue #{id} has {field} {old} and the row says {new}: an import does not change who requested or "
+        "verified a close-out; qiye issue resolve and qiye issue verify {id} record them",
+        "问题 #{id} 的{field}为 {old}，本行为 {new}：导入不能更改销号申请人或审核人，"
+        "它们只由 qiye issue resolve 和 qiye issue verify {id} 记录",
+    ),
 }
 
 

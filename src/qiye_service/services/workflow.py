@@ -169,6 +169,25 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     return errors
 
 
+def imported_update_errors(values: dict[str, Any], *, issue_id: int, status: str, closeout_by: str | None,
+                           verified_by: str | None) -> list[tuple[str, QiyeError]]:
+    """(column, error) for a row updating (`--on-conflict update`) an existing issue that is now
+    `status`, its close-out requested by `closeout_by` and verified by `verified_by`.
+
+    An update corrects a ledger; it takes no step of the cycle that has a person's name on it:
+    only `issue verify` verifies a pending close-out (四眼, DESIGN §10), and who requested and
+    who verified a close-out are what `issue resolve` and `issue verify` recorded. A row that
+    brings an old ledger's history in as a new issue is checked by `imported_state_errors`."""
+    errors: list[tuple[str, QiyeError]] = []
+    if status == VERIFYING and values.get("status") == RESOLVED:
+        errors.append(("status", InvalidValue("error.import_update_verifies", id=issue_id)))
+    for name, stored in (("closeout_by", closeout_by), ("verified_by", verified_by)):
+        if name in values and (values[name] or None) != (stored or None):
+            errors.append((name, InvalidValue("error.import_update_closeout_people", id=issue_id, field=name,
+                                              old=stored or "-", new=values[name] or "-")))
+    return errors
+
+
 def _order(errors: list[tuple[str, QiyeError]], values: dict[str, Any], later: str, earlier: str) -> None:
     late: date | None = values.get(later)
     early: date | None = values.get(earlier)

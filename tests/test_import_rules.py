@@ -1,0 +1,113 @@
+"""An import forges nothing in the ledger (DESIGN §10, §11): rows no sequence of commands could
+produce are refused through the real CLI, with the row and the column, in either language, and
+nothing is written; the same rows as the commands leave them (their exports) still import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Qiye
+
+NOW = {"QIYE_NOW": "2023-12-04T10:00:00+08:00"}
+AS_WANG = {**NOW, "QIYE_USER": "王督办"}
+AS_QIAN = {**NOW, "QIYE_USER": "钱督办"}
+
+
+@pytest.fixture
+def office(qiye: Qiye) -> Qiye:
+    qiye.ok("enterprise", "add", "蓝思科技")
+    for name in ("规划建设局", "消防救援大队", "自然资源局"):
+        qiye.ok("department", "add", name)
+    qiye.ok("issue", "add", "二期厂房用电增容", "-e", "蓝思科技", "-c", "water-power", "--reported", "2023-12-01",
+            "--due", "2023-12-29", "--dept", "规划建设局", env=NOW)
+    return qiye
+
+
+def _written(qiye: Qiye) -> tuple:
+    return (qiye.sql("SELECT id, status, closeout_by, verified_by, updated_at FROM issue ORDER BY id"),
+            qiye.sql("SELECT count(*) FROM event"))
+
+
+def _refused(qiye: Qiye, path: Path, lines: list[str], column: str, words: dict[str, str], *args: str) -> None:
+    """The file of `lines` is refused in both languages: exit 1, an error naming row 2 and `column`
+    and saying `words[lang]`, and nothing written."""
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _written(qiye)
+    for lang, where in (("en", f"row 2, column {column}:"), ("zh", f"第 2 行，{column} 列：")):
+        result = qiye("import", "issues", str(path), *args, "--lang", lang, env=NOW)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith("error:") and "Traceback" not in result.stderr, result.stderr
+        line = next((line for line in result.stderr.splitlines() if where in line), None)
+        assert line is not None and words[lang] in line, (lang, result.stderr)
+        assert _written(qiye) == before
+
+
+# --- rule 1: an update verifies no close-out, and keeps who requested and who verified it ---------
+
+
+UPDATE_HEADER = "id,title,enterprise,category,reported_on,status,resolved_on,resolution,closeout_by,verified_by"
+
+
+def test_an_update_does_not_verify_a_pending_close_out_nor_change_who_closed_it_out(office: Qiye,
+                                                                                  tmp_path: Path) -> None:
+    office.ok("config", "set", "closeout.verify", "on")
+    office.ok("issue", "resolve", "1", "--note", "已增容", env=AS_WANG)
+    path = tmp_path / "update.csv"
+    row = "1,二期厂房用电增容,蓝思科技,water-power,2023-12-01,{status},2023-12-04,已增容,{closeout},{verified}"
+    verify_words = {"en": "issue #1 waits for its close-out to be verified (待审核销号): an import does not verify "
+                          "it; a supervisor runs qiye issue verify 1",
+                    "zh": "问题 #1 待审核销号：导入不能审核销号，请由督办执行 qiye issue verify 1"}
+    # A verification nobody made: by nobody, or by another supervisor.
+    for verified in ("", "钱督办"):
+        _refused(office, path, [UPDATE_HEADER, row.format(status="resolved", closeout="王督办", verified=verified)],
+                 "status", verify_words, "--on-conflict", "update")
+    # …nor with the status alone (no verification columns at all).
+    _refused(office, path, ["id,title,enterprise,category,reported_on,status,resolved_on,resolution",
+                            "1,二期厂房用电增容,蓝思科技,water-power,2023-12-01,已销号,2023-12-04,已增容"],
+             "status", verify_words, "--on-conflict", "update")
+    # The verifier of a pending close-out, or its requester, changed by a file.
+    _refused(office, path, [UPDATE_HEADER, row.format(status="verifying", closeout="王督办", verified="钱督办")],
+             "verified_by", {"en": "issue #1 has verified_by - and the row says 钱督办: an import does not change "
+                                   "who requested or verified a close-out; qiye issue resolve and qiye issue "
+                                   "verify 1 record them",
+                             "zh": "问题 #1 的审核人为 -，本行为 钱督办：导入不能更改销号申请人或审核人，"
+                                   "它们只由 qiye issue resolve 和 qiye issue verify 1 记录"},
+             "--on-conflict", "update")
+    _refused(office, path, [UPDATE_HEADER, row.format(status="verifying", closeout="李经办", verified="")],
+             "closeout_by", {"en": "issue #1 has closeout_by 王督办 and the row says 李经办",
+                             "zh": "问题 #1 的销号申请人为 王督办，本行为 李经办"}, "--on-conflict", "update")
+    # --dry-run says the same.
+    path.write_text(f"{UPDATE_HEADER}\n{row.format(status='resolved', closeout='王督办', verified='钱督办')}\n",
+                    encoding="utf-8")
+    dry = office("import", "issues", str(path), "--on-conflict", "update", "--dry-run", env=NOW)
+    assert dry.exit_code == 1 and "row 2, column status:" in dry.stderr, dry.stderr
+    assert office.sql("SELECT status, closeout_by, verified_by FROM issue") == [("verifying", "王督办", None)]
+
+    # The ledger's own rows update it unchanged; `issue verify` is the way to verify.
+    exported = tmp_path / "cycle.csv"
+    office.ok("export", "issues", "--cycle", "-o", str(exported), env=NOW)
+    office.ok("import", "issues", str(exported), "--on-conflict", "update", env=NOW)
+    assert office.sql("SELECT status, closeout_by, verified_by FROM issue") == [("verifying", "王督办", None)]
+    office.ok("issue", "verify", "1", env=AS_QIAN)
+    verified = tmp_path / "verified.csv"
+    office.ok("export", "issues", "--cycle", "-o", str(verified), env=NOW)
+    office.ok("import", "issues", str(verified), "--on-conflict", "update", env=NOW)
+    assert office.sql("SELECT status, closeout_by, verified_by FROM issue") == [("resolved", "王督办", "钱督办")]
+    # A file of other cycle columns leaves them as they are.
+    path.write_text("id,title,enterprise,category,reported_on,status,resolved_on,resolution,department,return_count\n"
+                    "1,二期厂房用电增容,蓝思科技,water-power,2023-12-01,resolved,2023-12-04,已增容,规划建设局,0\n",
+                    encoding="utf-8")
+    office.ok("import", "issues", str(path), "--on-conflict", "update", env=NOW)
+    assert office.sql("SELECT status, closeout_by, verified_by FROM issue") == [("resolved", "王督办", "钱督办")]
+    _refused(office, path, [UPDATE_HEADER, row.format(status="resolved", closeout="王督办", verified="")],
+             "verified_by", {"en": "issue #1 has verified_by 钱督办 and the row says -",
+                             "zh": "问题 #1 的审核人为 钱督办，本行为 -"}, "--on-conflict", "update")
+    # New rows bring an old ledger's verified close-outs in, under four eyes.
+    path.write_text(f"{UPDATE_HEADER}\n,旧台账问题,蓝思科技,road,2023-11-01,resolved,2023-11-20,已办结,李经办,钱督办\n",
+                    encoding="utf-8")
+    office.ok("import", "issues", str(path), env=NOW)
+    assert office.sql("SELECT status, closeout_by, verified_by FROM issue WHERE id = 2") == [
+        ("resolved", "李经办", "钱督办")]
+    assert office.ok("db", "check").exit_code == 0
