@@ -111,3 +111,26 @@ def test_an_update_does_not_verify_a_pending_close_out_nor_change_who_closed_it_
     assert office.sql("SELECT status, closeout_by, verified_by FROM issue WHERE id = 2") == [
         ("resolved", "李经办", "钱督办")]
     assert office.ok("db", "check").exit_code == 0
+
+
+# --- rule 2: an approved extension has its date ----------------------------------------------------
+
+
+def test_an_extension_count_needs_the_approved_date(office: Qiye, tmp_path: Path) -> None:
+    path = tmp_path / "extended.csv"
+    header = "title,enterprise,category,reported_on,due_on,status,department,extended_due_on,extension_count"
+    words = {"en": "1 approved extension(s) but no extended_due_on: an approved extension always has its date "
+                   "(qiye issue extension approve sets both)",
+             "zh": "批准延期 1 次却没有延期至日期：批准的延期总有其日期（qiye issue extension approve 同时记录两者）"}
+    _refused(office, path, [header, "延期,蓝思科技,road,2023-11-01,2023-11-30,in_progress,规划建设局,,1"],
+             "extended_due_on", words)
+    # Without the column the count is the cell to blame; 延期次数 is read as the count.
+    _refused(office, path, ["问题标题,企业名称,问题类别,登记日期,办结时限,办理状态,责任单位,延期次数",
+                            "延期,蓝思科技,road,2023-11-01,2023-11-30,办理中,规划建设局,1"], "延期次数",
+             words)
+    # As `issue extension approve` leaves it, the row imports.
+    path.write_text(f"{header}\n延期,蓝思科技,road,2023-11-01,2023-11-30,in_progress,规划建设局,2023-12-15,1\n"
+                    f"未延期,蓝思科技,road,2023-11-01,2023-11-30,in_progress,规划建设局,,0\n", encoding="utf-8")
+    office.ok("import", "issues", str(path), env=NOW)
+    assert office.sql("SELECT CAST(extended_due_on AS TEXT), extension_count FROM issue WHERE id > 1 ORDER BY id") == [
+        ("2023-12-15", 1), (None, 0)]

@@ -2511,6 +2511,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "问题 #{id} 的{field}为 {old}，本行为 {new}：导入不能更改销号申请人或审核人，"
         "它们只由 qiye issue resolve 和 qiye issue verify {id} 记录",
     ),
+    "error.import_extension_without_date": (
+        "{count} approved extension(s) but no extended_due_on: an approved extension always has its date "
+        "(qiye issue extension approve sets both)",
+        "批准延期 {count} 次却没有延期至日期：批准的延期总有其日期（qiye issue extension approve 同时记录两者）",
+    ),
 }
 
 

@@ -155,6 +155,10 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     if values.get("suspended_on") is not None and not allows("suspend", status):
         errors.append(("suspended_on", InvalidValue("error.import_suspended_not_running", status=status)))
     _order(errors, values, "extended_due_on", "due_on")
+    # Only an approval counts an extension (services.extensions), and it sets the date it approved.
+    if (values.get("extension_count") or 0) > 0 and values.get("extended_due_on") is None:
+        errors.append(("extended_due_on" if "extended_due_on" in values else "extension_count", InvalidValue(
+            "error.import_extension_without_date", count=values["extension_count"])))
     # Four eyes (DESIGN §10): no command lets the close-out's author verify it.
     if values.get("closeout_by") and values.get("verified_by"):
         from qiye_service.services.permissions import Forbidden, require_four_eyes
