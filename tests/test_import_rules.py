@@ -134,3 +134,30 @@ def test_an_extension_count_needs_the_approved_date(office: Qiye, tmp_path: Path
     office.ok("import", "issues", str(path), env=NOW)
     assert office.sql("SELECT CAST(extended_due_on AS TEXT), extension_count FROM issue WHERE id > 1 ORDER BY id") == [
         ("2023-12-15", 1), (None, 0)]
+
+
+# --- rule 3: a close-out waiting for verification names who requested it ---------------------------
+
+
+def test_a_pending_close_out_names_who_requested_it(office: Qiye, tmp_path: Path) -> None:
+    path = tmp_path / "verifying.csv"
+    header = "title,enterprise,category,reported_on,status,department,resolved_on,resolution,closeout_by,verified_by"
+    _refused(office, path, [header, "待审,蓝思科技,road,2023-11-01,verifying,规划建设局,2023-11-20,已办结,,"],
+             "closeout_by",
+             {"en": "an issue waiting for verification (verifying) needs closeout_by, who requested the close-out",
+              "zh": "待审核销号的问题需要填写销号申请人：否则任何人（包括申请人本人）都能审核其销号"})
+    _refused(office, path, ["问题标题,企业名称,问题类别,登记日期,办理状态,责任单位,办结日期,办理结果,销号申请人",
+                            "待审,蓝思科技,road,2023-11-01,待审核销号,规划建设局,2023-11-20,已办结,"],
+             "销号申请人", {"en": "needs closeout_by", "zh": "待审核销号的问题需要填写销号申请人"})
+    # As `issue resolve` leaves it with closeout.verify on, it imports, and four eyes hold.
+    office.ok("config", "set", "closeout.verify", "on")
+    office.ok("issue", "resolve", "1", "--note", "已增容", env=AS_WANG)
+    exported = tmp_path / "cycle.csv"
+    office.ok("export", "issues", "--cycle", "-o", str(exported), env=NOW)
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    assert ",verifying," in lines[1] and ",王督办," in lines[1]
+    path.write_text("\n".join([lines[0], lines[1].removeprefix("1,")]).replace("id,", "", 1) + "\n", encoding="utf-8")
+    office.ok("import", "issues", str(path), env=NOW)
+    assert office.sql("SELECT status, closeout_by FROM issue WHERE id = 2") == [("verifying", "王督办")]
+    assert office("issue", "verify", "2", env=AS_WANG).exit_code == 1
+    office.ok("issue", "verify", "2", env=AS_QIAN)

@@ -2516,6 +2516,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "(qiye issue extension approve sets both)",
         "批准延期 {count} 次却没有延期至日期：批准的延期总有其日期（qiye issue extension approve 同时记录两者）",
     ),
+    "error.import_verifying_without_closeout_by": (
+        "an issue waiting for verification (verifying) needs closeout_by, who requested the close-out: without it "
+        "anyone, its author too, could verify it (qiye issue resolve records it)",
+        "待审核销号的问题需要填写销号申请人：否则任何人（包括申请人本人）都能审核其销号（由 qiye issue resolve 记录）",
+    ),
 }
 
 

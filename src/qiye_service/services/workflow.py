@@ -159,7 +159,12 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     if (values.get("extension_count") or 0) > 0 and values.get("extended_due_on") is None:
         errors.append(("extended_due_on" if "extended_due_on" in values else "extension_count", InvalidValue(
             "error.import_extension_without_date", count=values["extension_count"])))
-    # Four eyes (DESIGN §10): no command lets the close-out's author verify it.
+    # Four eyes (DESIGN §10): no command lets the close-out's author verify it. `issue resolve`
+    # names who requested a close-out it leaves waiting; a file that has the column must too, or
+    # anyone, its author included, could verify it. (An export without --cycle has no such column:
+    # its rows are left as they are.)
+    if status == VERIFYING and "closeout_by" in values and not values["closeout_by"]:
+        errors.append(("closeout_by", InvalidValue("error.import_verifying_without_closeout_by")))
     if values.get("closeout_by") and values.get("verified_by"):
         from qiye_service.services.permissions import Forbidden, require_four_eyes
 
