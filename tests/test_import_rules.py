@@ -161,3 +161,47 @@ def test_a_pending_close_out_names_who_requested_it(office: Qiye, tmp_path: Path
     assert office.sql("SELECT status, closeout_by FROM issue WHERE id = 2") == [("verifying", "王督办")]
     assert office("issue", "verify", "2", env=AS_WANG).exit_code == 1
     office.ok("issue", "verify", "2", env=AS_QIAN)
+
+
+# --- rule 5: an open issue is acknowledged only while its lead's return waits ----------------------
+
+
+def test_an_open_issue_is_acknowledged_only_by_a_lead_that_returned_it(office: Qiye, tmp_path: Path) -> None:
+    path = tmp_path / "acknowledged.csv"
+    words = {"en": "an open issue has no acknowledged_on: the lead department's acknowledgement (qiye issue start) "
+                   "makes it in progress",
+             "zh": "已登记（待办理）的问题不应有签收日期：主办单位签收（qiye issue start）即转为办理中"}
+    header = "title,enterprise,category,reported_on,status,department,dispatched_on,acknowledged_on"
+    cycle = f"{header},co_departments,co_acknowledged_on,returned_by,transferred_from"
+    refused = {  # the row, and what makes it one no command leaves
+        "no department": f"{header}\n无主办,蓝思科技,road,2023-11-01,open,,,2023-11-03",
+        "no return": f"{cycle}\n签收未办,蓝思科技,road,2023-11-01,open,规划建设局,2023-11-02,2023-11-03,,,,",
+        "a co-handler's return": f"{cycle}\n协办退单,蓝思科技,road,2023-11-01,open,规划建设局,2023-11-02,2023-11-03,"
+                                 "消防救援大队,,消防救援大队,",
+        "the return transferred": f"{cycle}\n已转回,蓝思科技,road,2023-11-01,open,规划建设局,2023-11-02,2023-11-03,"
+                                  ",,规划建设局,规划建设局",
+    }
+    for line in refused.values():
+        _refused(office, path, line.splitlines(), "acknowledged_on", words)
+    _refused(office, path, ["问题标题,企业名称,问题类别,登记日期,办理状态,责任单位,派单日期,签收日期,退单次数",
+                            "签收未办,蓝思科技,road,2023-11-01,待办理,规划建设局,2023-11-02,2023-11-03,0"],
+             "签收日期", words)
+
+    # What the commands leave: the lead acknowledged and returned it, the office has not decided
+    # (exported with the cycle, or with the supervision columns alone); a co-handler's 签收.
+    office.ok("issue", "start", "1", env=NOW)
+    office.ok("issue", "return", "1", "--reason", "非本单位职责", "--note", "不属本局", env=NOW)
+    office.ok("issue", "add", "协办签收", "-e", "蓝思科技", "-c", "road", "--reported", "2023-12-01",
+              "--dept", "规划建设局", env=NOW)
+    office.ok("issue", "assign", "2", "--co", "消防救援大队", env=NOW)
+    office.ok("issue", "start", "2", "--dept", "消防救援大队", env=NOW)
+    assert office.sql("SELECT status FROM issue ORDER BY id") == [("open",), ("open",)]
+    for option in ("--cycle", "--supervision"):
+        exported = tmp_path / f"export{option}.csv"
+        office.ok("export", "issues", option, "-o", str(exported), env=NOW)
+        lines = exported.read_text(encoding="utf-8").splitlines()
+        assert ",open,规划建设局," in lines[1] and ",2023-12-01,2023-12-04," in lines[1], lines[1]  # acknowledged
+        # Imported as new issues (without their ids), they import.
+        exported.write_text("\n".join(line.split(",", 1)[1] for line in lines) + "\n", encoding="utf-8")
+        office.ok("import", "issues", str(exported), env=NOW)
+    assert office.ok("db", "check").exit_code == 0

@@ -2521,6 +2521,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "anyone, its author too, could verify it (qiye issue resolve records it)",
         "待审核销号的问题需要填写销号申请人：否则任何人（包括申请人本人）都能审核其销号（由 qiye issue resolve 记录）",
     ),
+    "error.import_open_acknowledged": (
+        "an open issue has no acknowledged_on: the lead department's acknowledgement (qiye issue start) makes it "
+        "in progress, and only the lead's own return (returned_by naming the department) takes it back to open "
+        "before the office decides; a co-handler's acknowledgement goes in co_acknowledged_on",
+        "已登记（待办理）的问题不应有签收日期：主办单位签收（qiye issue start）即转为办理中，只有主办单位自己退单"
+        "（退单单位含该责任单位）且尚待审定时才回到待办理；协办单位的签收请填在协办签收日期",
+    ),
 }
 
 

@@ -115,6 +115,8 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     elif status not in CLOSED_OUT and resolved_on is not None:
         errors.append(("resolved_on", InvalidValue("error.import_resolved_on_unresolved", status=status)))
     _order(errors, values, "acknowledged_on", "dispatched_on")
+    if status == OPEN and values.get("acknowledged_on") is not None and not _lead_return_may_be_pending(values):
+        errors.append(("acknowledged_on", InvalidValue("error.import_open_acknowledged")))
     # A callback needs a resolved issue; only 不满意 leaves it unresolved (reopened for 重办).
     result, called_on = values.get("callback_result"), values.get("callback_on")
     solved, reached = values.get("callback_solved"), values.get("callback_reached")
@@ -176,6 +178,27 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
         errors.append(("transfer_count", InvalidValue("error.transfers_exceed_returns",
                                                       transfers=transfers, returns=returns)))
     return errors
+
+
+def _lead_return_may_be_pending(values: dict[str, Any]) -> bool:
+    """Whether an open row's lead department may have acknowledged it (签收: open → in progress;
+    a co-handler's 签收, co_acknowledged_on, leaves the status to the lead) and then returned it:
+    the lead's return takes the work back to open and keeps the acknowledgement until the office
+    upholds the dispatch or transfers it, either of which clears it. The row says so by naming
+    the lead among the departments that returned it and were not transferred away; a file
+    without the returns (an export without --cycle) cannot say otherwise."""
+    lead = values.get("department")
+    if not lead:
+        return False  # only a dispatched issue is returned
+    if "returned_by" in values:
+        returned = list(values["returned_by"] or ())
+        for name in values.get("transferred_from") or ():
+            if name in returned:
+                returned.remove(name)
+        return lead in returned
+    if "return_count" in values:
+        return (values["return_count"] or 0) > 0
+    return True
 
 
 def imported_update_errors(values: dict[str, Any], *, issue_id: int, status: str, closeout_by: str | None,
