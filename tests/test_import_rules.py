@@ -205,3 +205,29 @@ def test_an_open_issue_is_acknowledged_only_by_a_lead_that_returned_it(office: Q
         exported.write_text("\n".join(line.split(",", 1)[1] for line in lines) + "\n", encoding="utf-8")
         office.ok("import", "issues", str(exported), env=NOW)
     assert office.ok("db", "check").exit_code == 0
+
+
+# --- rule 4 (not a rule): a department that returned the issue may since have been replaced ---------
+
+
+def test_a_return_by_a_department_since_replaced_imports(office: Qiye, tmp_path: Path) -> None:
+    """returned_by may name a department that is neither the lead, a co-handler nor one it was
+    transferred from: a lead whose return was upheld (审定) and which the office then replaced
+    (`issue assign --dept`, not a transfer) or `issue edit --dept` changed. Its export imports."""
+    office.ok("issue", "return", "1", "--reason", "非本单位职责", "--note", "不属本局", env=NOW)
+    office.ok("issue", "uphold", "1", env=NOW)
+    office.ok("issue", "assign", "1", "--dept", "自然资源局", env=NOW)
+    office.ok("issue", "add", "改派", "-e", "蓝思科技", "-c", "road", "--reported", "2023-12-01", "--dept", "规划建设局",
+              env=NOW)
+    office.ok("issue", "return", "2", "--reason", "重复", "--note", "重复件", env=NOW)
+    office.ok("issue", "uphold", "2", env=NOW)
+    office.ok("issue", "edit", "2", "--dept", "消防救援大队", env=NOW)
+    exported = tmp_path / "cycle.csv"
+    office.ok("export", "issues", "--cycle", "-o", str(exported), env=NOW)
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    for line, lead in zip(lines[1:], ("自然资源局", "消防救援大队"), strict=True):
+        assert f",open,{lead}," in line and ",1,0,规划建设局,," in line, line  # returned once, not transferred
+    exported.write_text("\n".join(line.split(",", 1)[1] for line in lines) + "\n", encoding="utf-8")
+    office.ok("import", "issues", str(exported), env=NOW)
+    assert office.sql("SELECT return_count, transfer_count FROM issue WHERE id > 2 ORDER BY id") == [(1, 0), (1, 0)]
+    assert office.ok("db", "check").exit_code == 0

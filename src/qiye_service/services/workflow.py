@@ -133,6 +133,10 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
                 "error.import_callback_unresolved", result=result or solved or "-", status=status)))
     # Returns and transfers happen to a dispatched issue; each transfer follows a return. The
     # departments named (one per return or transfer) give the counts when those are not given.
+    # returned_by may name a department the row names nowhere else: a lead whose return was
+    # upheld and which `issue assign --dept` (not a transfer) or `issue edit --dept` replaced
+    # since. The row keeps no earlier leads, so such a name cannot be told from one never
+    # dispatched (tests/test_import_rules.py::test_a_return_by_a_department_since_replaced_imports).
     for names, count in (("returned_by", "return_count"), ("transferred_from", "transfer_count")):
         listed = values.get(names)
         if listed:
