@@ -36,10 +36,11 @@ KEY_PRIORITY = 100  # a column that names the row in a table where it is the key
 # (a text column narrower than this reads as a few characters a line).
 COMFORT = {"title": 20, "description": 20, "change": 20, "name": 10, "label": 10, "enterprise": 8, "message": 20}
 DEFAULT_COMFORT = 6
-# Columns of names (a department, a person, a zone, a report's group): a name of up to NAME_WIDTH
-# cells is one word, kept whole while a less important column can be left out instead; a longer
-# one still folds. (Not yet the enterprise column of issue lists: the narrow golden tables pin it.)
-NAME_FIELDS = frozenset({"name", "label", "department", "owner", "liaison", "zone", "industry", "category"})
+# Columns of names (an enterprise, a department, a person, a zone, a report's group): a name of up
+# to NAME_WIDTH cells is one word, kept whole while a less important column can be left out
+# instead; a longer one still folds.
+NAME_FIELDS = frozenset({"name", "label", "enterprise", "department", "owner", "liaison", "zone", "industry",
+                         "category"})
 NAME_WIDTH = 24
 
 # A run of characters that has no line-break opportunity inside: a word, number, date or id
