@@ -121,6 +121,22 @@ def test_one_department_or_person_by_the_names_people_type(office: Qiye) -> None
     assert "nothing needs reminding today" in nothing.stderr
 
 
+def test_dept_and_for_are_repeatable_like_the_issue_filters(office: Qiye) -> None:
+    """`--dept A --dept B` gives each its digest (it kept only B), as `issue list --dept` and
+    `--status` take several; so does `--for`. A name that matches no one is still refused."""
+    power = [("unacknowledged", 2), ("unacknowledged", 4), ("due-soon", 2)]
+    fire = [("unacknowledged", 1), ("red", 1), ("overdue", 3)]
+    assert digests(office, "--dept", FIRE, "--dept", "供电") == {("department", POWER): power,
+                                                                 ("department", FIRE): fire}
+    assert digests(office, "--dept", FIRE, "--dept", "消防救援大队") == {("department", FIRE): fire}
+    assert digests(office, "--for", "wq", "--for", "李娜") == {
+        ("person", "李娜"): [("unacknowledged", 2), ("overdue", 8), ("due-soon", 2)], ("person", "王强"): fire}
+    table = office.ok("--lang", "zh", "remind", "--dept", FIRE, "--dept", POWER).stdout
+    assert f"{FIRE}（责任单位，3 项）" in table and f"{POWER}（责任单位，3 项）" in table
+    refused = office("remind", "--dept", FIRE, "--dept", "消防大队救援")
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: ") and not refused.stdout
+
+
 def test_due_soon_horizon_is_configurable(office: Qiye) -> None:
     office.ok("config", "set", "remind.due_soon", "1")  # Thu 12-21 only: #2 (Fri 12-22) is not due soon
     assert digests(office, "--dept", POWER)[("department", POWER)] == [("unacknowledged", 2), ("unacknowledged", 4)]

@@ -2233,8 +2233,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "What needs each department and person today; --send delivers it to their chat or mail.\n\nDispatches not acknowledged, issues due soon, overdue or red, and extension requests and close-outs awaiting a supervisor.\n\nExample: qiye remind --all --send",
         "每个责任单位和每个人今天需要办理的事项；--send 把提醒发送到其群聊或邮箱。\n\n未签收的派单，临期、逾期和红色督办的问题，以及待督办审批的延期申请和待审核的销号。\n\n示例：qiye remind --all --send",
     ),
-    "help.opt.remind.person": ("Only this person's reminders (an owner or a user).", "只看此人的提醒（责任人或登记用户）。"),
-    "help.opt.remind.dept": ("Only this department's reminders.", "只看此责任单位的提醒。"),
+    "help.opt.remind.person": ("Only this person's reminders (an owner or a user; repeatable).",
+                               "只看此人的提醒（责任人或登记用户；可重复）。"),
+    "help.opt.remind.dept": ("Only this department's reminders (repeatable).", "只看此责任单位的提醒（可重复）。"),
     "help.opt.remind.everyone": ("Every department and person (the default).", "所有责任单位和人员（默认）。"),
     "help.opt.remind.fmt": ("table, markdown or json.", "输出格式：table、markdown 或 json。"),
     "help.opt.remind.send": (

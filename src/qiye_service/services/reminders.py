@@ -73,15 +73,23 @@ class Digest:
 
 @dataclass(frozen=True)
 class Who:
-    """Whose digests are asked for: one person (--for), one department (--dept) or everyone."""
+    """Whose digests are asked for: some persons (--for), some departments (--dept) or everyone."""
 
-    person: str | None = None
-    department_id: int | None = None
-    department: str | None = None
+    persons: tuple[str, ...] = ()
+    department_ids: tuple[int, ...] = ()
+    departments: tuple[str, ...] = ()
 
     @property
     def everyone(self) -> bool:
-        return self.person is None and self.department_id is None
+        return not self.persons and not self.department_ids
+
+    def wants(self, kind: str, name: str) -> bool:
+        """Whether the digest of this recipient is asked for."""
+        if self.persons:
+            return kind == PERSON and name in self.persons
+        if self.departments:
+            return kind == DEPARTMENT and name in self.departments
+        return True
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -104,13 +112,12 @@ def find_person(session: Session, name: str) -> str:
     return str(match.key)
 
 
-def select_who(session: Session, *, person: str | None, department: str | None) -> Who:
-    if person is not None:
-        return Who(person=find_person(session, person))
-    if department is not None:
-        found = lookups.find_department(session, department)
-        return Who(department_id=found.id, department=found.name)
-    return Who()
+def select_who(session: Session, *, persons: Iterable[str] = (), departments: Iterable[str] = ()) -> Who:
+    """The persons or departments as typed (each repeatable, like the issue filters), or everyone."""
+    people = tuple(dict.fromkeys(find_person(session, person) for person in persons))
+    found = list({department.id: department for department in
+                  (lookups.find_department(session, name) for name in departments)}.values())
+    return Who(persons=people, department_ids=tuple(d.id for d in found), departments=tuple(d.name for d in found))
 
 
 # --- the queries --------------------------------------------------------------------------------
@@ -151,19 +158,19 @@ def _pending_lead_return() -> Any:
                           Dispatch.returned_at.is_not(None), Dispatch.outcome.is_(None))
 
 
-def _co_handled_by(department_id: int) -> Any:
-    """The issue has `department_id` among its active co-handlers."""
+def _co_handled_by(department_ids: tuple[int, ...]) -> Any:
+    """The issue has one of `department_ids` among its active co-handlers."""
     return exists().where(Dispatch.issue_id == Issue.id, Dispatch.role == CO, Dispatch.active.is_(True),
-                          Dispatch.department_id == department_id)
+                          Dispatch.department_id.in_(department_ids))
 
 
 def _scope(who: Who, *, co: bool = True) -> list[Any]:
     """WHERE clauses keeping the issues `who` is concerned with (nothing for everyone)."""
-    if who.person is not None:
-        return [Issue.owner == who.person]
-    if who.department_id is not None:
-        lead = Issue.department_id == who.department_id
-        return [or_(lead, _co_handled_by(who.department_id)) if co else lead]
+    if who.persons:
+        return [Issue.owner.in_(who.persons)]
+    if who.department_ids:
+        lead = Issue.department_id.in_(who.department_ids)
+        return [or_(lead, _co_handled_by(who.department_ids)) if co else lead]
     return []
 
 
@@ -176,7 +183,7 @@ def lead_unacknowledged(session: Session, who: Who, as_of: date) -> list[dict[st
 
 def co_unacknowledged(session: Session, who: Who, as_of: date) -> list[dict[str, Any]]:
     """Co-handling departments' dispatches not acknowledged; the item names the co-handler."""
-    if who.person is not None:
+    if who.persons:
         return []
     co_department = aliased(Department)
     stmt = (select(*_columns(co_department))
@@ -187,8 +194,8 @@ def co_unacknowledged(session: Session, who: Who, as_of: date) -> list[dict[str,
                    or_(Dispatch.returned_at.is_(None), Dispatch.outcome.is_not(None)),
                    Issue.status.in_(WORKING_STATUSES))
             .order_by(Issue.id, co_department.name))
-    if who.department_id is not None:
-        stmt = stmt.where(Dispatch.department_id == who.department_id)
+    if who.department_ids:
+        stmt = stmt.where(Dispatch.department_id.in_(who.department_ids))
     return _items(session, stmt, UNACKNOWLEDGED, as_of)
 
 
@@ -249,8 +256,7 @@ def digests(session: Session, who: Who, *, as_of: date, calendar: WorkingCalenda
     found: dict[tuple[str, str], Digest] = {}
 
     def add(kind: str, name: str | None, item: dict[str, Any]) -> None:
-        if name is None or (who.person is not None and (kind, name) != (PERSON, who.person)) \
-                or (who.department is not None and (kind, name) != (DEPARTMENT, who.department)):
+        if name is None or not who.wants(kind, name):
             return
         digest = found.setdefault((kind, name), Digest(kind, name))
         digest.items.append({key: value for key, value in item.items() if not key.startswith("_")})
@@ -261,7 +267,7 @@ def digests(session: Session, who: Who, *, as_of: date, calendar: WorkingCalenda
     for item in co_unacknowledged(session, who, as_of):
         add(DEPARTMENT, item["department"], item)
     on_ladder = ladder(session, who, cutoffs)
-    co = co_departments(session, [item["id"] for item in on_ladder]) if who.person is None else {}
+    co = co_departments(session, [item["id"] for item in on_ladder]) if not who.persons else {}
     for item in on_ladder:
         if not item["_lead_returned"]:
             add(DEPARTMENT, item["department"], item)
@@ -269,7 +275,7 @@ def digests(session: Session, who: Who, *, as_of: date, calendar: WorkingCalenda
             add(DEPARTMENT, name, item)
         add(PERSON, item["owner"], item)
     people = supervisors(session)
-    if who.department is None and (who.everyone or who.person in people):
+    if not who.departments and (who.everyone or set(who.persons) & set(people)):
         for item in awaiting_decision(session, as_of):
             for name in people:
                 if name != principal_of(item["_asked"]):
