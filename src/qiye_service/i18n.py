@@ -2493,6 +2493,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "noun.credit_code": ("credit code", "统一社会信用代码"),
     "field.dispatched_at": ("Dispatched at", "派单时间"),
     "field.acknowledged_at": ("Acknowledged at", "签收时间"),
+    # --- polish: the visit that found a problem, in issue show; a --source that contradicts it ---
+    "field.visit": ("Found on visit", "发现于走访"),
+    "show.visit": ("#{id} on {visited_on} by {visited_by} ({kind})", "#{id}，{visited_on}，{visited_by}（{kind}）"),
+    "error.visit_source": (
+        "a problem found on visit #{id} (kind of visit: {visit_kind}) has the source {expected}, not {given}: "
+        "leave --source out",
+        "走访 #{id} 的方式是{visit_kind}，其发现的问题来源为“{expected}”，不能是“{given}”：请去掉 --source",
+    ),
 }
 
 
