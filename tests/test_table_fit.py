@@ -190,3 +190,23 @@ def test_a_narrow_table_keeps_enterprise_names_whole(sample: Qiye, lang: str, wi
     assert not broken_names(text, closed), (width, text)
     for name in closed:
         assert any(name in line for line in text.splitlines()), (name, width, text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_number_columns_are_right_aligned_in_every_list(sample: Qiye, lang: str) -> None:
+    """`visit list` left-aligned its ids and problem counts; numbers are right-aligned, as in the
+    reports' tables, in every list (the id and counts of visit, issue, enterprise and category list)."""
+    for args, headings in ((("visit", "list"), {"en": ("ID", "Issues"), "zh": ("编号", "问题数")}),
+                           (("issue", "list", "--limit", "30"), {"en": ("ID",), "zh": ("编号",)}),
+                           (("enterprise", "list"), {"en": ("Issues", "Unresolved"), "zh": ("问题数", "未办结")}),
+                           (("category", "list"), {"en": ("Issues",), "zh": ("问题数",)})):
+        lines = shown(sample, args, lang, 250).splitlines()
+        header = next(line for line in lines if line.startswith("┃"))
+        names = [cell.strip() for cell in header.split("┃")[1:-1]]
+        rows = [line.split("│")[1:-1] for line in lines if line.startswith("│")]
+        assert len(rows) > 3
+        for heading in headings[lang]:
+            column = [row[names.index(heading)] for row in rows if row[names.index(heading)].strip()]
+            assert {cell.strip().isdigit() for cell in column} == {True}, (args, heading)
+            assert any(len(cell) - 2 > len(cell.strip()) for cell in column), (args, heading)  # alignment shows
+            assert all(cell == " " + cell.strip().rjust(len(cell) - 2) + " " for cell in column), (args, heading, column)

@@ -280,11 +280,20 @@ def _longest_name(rows: list[list[Any]], index: int) -> int:
 def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
           category_names: dict[str, tuple[str, str]] | None = None,
           styles: dict[str, Callable[[Any], str]] | None = None, key: Sequence[str] = ()) -> FittedTable:
-    """A terminal table of the rows, fitted to the terminal (see FittedTable); `key` as fitted_table's."""
+    """A terminal table of the rows, fitted to the terminal (see FittedTable); `key` as fitted_table's.
+    Columns of numbers (ids, counts) are right-aligned, as in the reports' tables."""
+    rows = list(rows)
     body = ([(display_value(field, row.get(field), lang, category_names),
               styles[field](row.get(field)) if styles and field in styles else "") for field in fields]
             for row in rows)
-    return fitted_table([label(field, lang) for field in fields], body, fields, title=title, key=key)
+    return fitted_table([label(field, lang) for field in fields], body, fields, title=title, key=key,
+                        right=[field for field in fields if _numbers(rows, field)])
+
+
+def _numbers(rows: list[dict[str, Any]], field: str) -> bool:
+    """Whether the column holds numbers: in its first rows, a number and nothing but numbers or blanks."""
+    values = [row.get(field) for row in rows[:20] if row.get(field) not in (None, "")]
+    return bool(values) and all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in values)
 
 
 TIMELINE_FIELDS = ("at", "actor", "action", "change", "note")
