@@ -2501,6 +2501,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "leave --source out",
         "走访 #{id} 的方式是{visit_kind}，其发现的问题来源为“{expected}”，不能是“{given}”：请去掉 --source",
     ),
+    # --- polish: why a reminder could not be delivered, in the interface language ---
+    "remind.failure.http": ("the target answered HTTP {status}", "发送失败，服务器返回 HTTP {status}"),
+    "remind.failure.timeout": ("the target did not answer in time", "发送失败，目标地址超时未应答"),
+    "remind.failure.unreachable": ("the target could not be reached", "发送失败，无法连接目标地址"),
+    "remind.failure.bad_url": ("apprise does not understand this URL", "发送失败，无法识别此通知地址"),
+    "remind.failure.other": ("the target refused the message", "发送失败"),
+    "remind.failure.debug": ("{reason} ({detail})", "{reason}（{detail}）"),
 }
 
 

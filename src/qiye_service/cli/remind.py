@@ -117,7 +117,7 @@ def _send(app_ctx: AppContext, found: list[Any], data: dict[str, Any], already: 
                         target=delivery.target)
         else:
             error_line(app_ctx.t("error.remind_failed", name=delivery.digest.name, target=delivery.target,
-                                 detail=delivery.detail or "?"))
+                                 detail=_failure_text(app_ctx, delivery)))
 
     done = reminders.send_all(pending, message=message, timeout=timeout, record=record)
     if unset:
@@ -126,3 +126,17 @@ def _send(app_ctx: AppContext, found: list[Any], data: dict[str, Any], already: 
         app_ctx.say("msg.remind_nothing", err=True)
     if any(delivery.outcome != reminders.SENT for delivery in done):
         raise typer.Exit(1)
+
+
+def _failure_text(app_ctx: AppContext, delivery: Any) -> str:
+    """Why a delivery failed, for people: apprise's own (English) words under en; under zh the
+    reason in Chinese (the HTTP status the target answered, or that it could not be reached),
+    with apprise's words after it only under QIYE_DEBUG=1."""
+    import os
+
+    if app_ctx.lang != "zh" and delivery.detail:
+        return str(delivery.detail)
+    said = app_ctx.t(f"remind.failure.{delivery.reason or 'other'}", status=delivery.status)
+    if os.environ.get("QIYE_DEBUG") == "1" and delivery.detail:
+        said = app_ctx.t("remind.failure.debug", reason=said, detail=delivery.detail)
+    return said

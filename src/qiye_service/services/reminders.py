@@ -24,6 +24,7 @@ issues; the rows are grouped by recipient here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -326,14 +327,43 @@ def sent_today(session: Session, day: date) -> set[tuple[str, str]]:
     return {(kind, name) for kind, name in rows}
 
 
+# Why a delivery failed, as a code the output layer says in the interface language (apprise's own
+# words are English): the target answered an HTTP error, did not answer in time, could not be
+# reached, is not a URL apprise understands, or failed otherwise.
+HTTP_ERROR, TIMED_OUT, UNREACHABLE, BAD_URL, OTHER = "http", "timeout", "unreachable", "bad_url", "other"
+_HTTP_STATUS = re.compile(r"\berror=(\d{3})\b")
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """What happened to one digest: sent, or failed with why; `target` is the URL masked."""
+    """What happened to one digest: sent, or failed with why (`reason`, a code above, with the
+    HTTP `status` when the target answered one; `detail`, apprise's English words); `target` is
+    the URL masked."""
 
     digest: Digest
     target: str
     outcome: str
     detail: str | None = None
+    reason: str | None = None
+    status: int | None = None
+
+
+def _failure(lines: list[tuple[int, str]]) -> tuple[str | None, str, int | None]:
+    """apprise's log of a failed notification as (its last warning, reason code, HTTP status)."""
+    import logging
+
+    warnings = [message for level, message in lines if level >= logging.WARNING]
+    detail = warnings[-1] if warnings else None
+    for message in reversed(warnings):
+        found = _HTTP_STATUS.search(message)
+        if found:
+            return detail, HTTP_ERROR, int(found.group(1))
+    text = " ".join(message for _, message in lines).lower()
+    if "timed out" in text or "timeout" in text:
+        return detail, TIMED_OUT, None
+    if "connection" in text:
+        return detail, UNREACHABLE, None
+    return detail, OTHER, None
 
 
 def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) -> Delivery:
@@ -346,7 +376,7 @@ def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) 
 
     plugin = notify_target(url)
     if plugin is None:
-        return Delivery(digest, url, FAILED, "apprise does not understand this URL")
+        return Delivery(digest, url, FAILED, "apprise does not understand this URL", BAD_URL)
     query = url.partition("?")[2]
     params = {part.partition("=")[0].lower() for part in query.split("&")}
     if "cto" not in params:
@@ -355,7 +385,8 @@ def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) 
         plugin.socket_read_timeout = timeout
     # As apprise prints it with its secrets masked, without the query of settings it adds.
     masked = plugin.url(privacy=True).partition("?")[0]
-    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
+    # Debug lines too: a timeout is told from a refused connection only by apprise's debug line.
+    with apprise.LogCapture(level=logging.DEBUG, fmt="%(levelno)d|%(message)s") as logs:
         try:
             ok = plugin.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
         except Exception as exc:  # noqa: BLE001 - a plugin's own failure is this target's failure
@@ -363,8 +394,10 @@ def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) 
             logging.getLogger("apprise").warning("%s: %s", type(exc).__name__, exc)
     if ok:
         return Delivery(digest, masked, SENT)
-    lines = [line.strip() for line in logs.getvalue().splitlines() if line.strip()]
-    return Delivery(digest, masked, FAILED, lines[-1] if lines else None)
+    lines = [(int(level), message.strip()) for level, _, message in
+             (line.partition("|") for line in logs.getvalue().splitlines()) if level.isdigit() and message.strip()]
+    detail, reason, status = _failure(lines)
+    return Delivery(digest, masked, FAILED, detail, reason, status)
 
 
 def record_delivery(session: Session, delivery: Delivery, *, day: date, at: datetime, actor: str) -> None:
