@@ -2102,8 +2102,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "progress.bench_follow_ups": ("adding follow-up notes", "正在添加跟进记录"),
     "error.interrupted_import": ("interrupted; nothing was imported: the ledger is as it was",
                                  "已中断；未导入任何内容：台账保持原样"),
-    "error.interrupted_out": ("interrupted; nothing was written: the unfinished {path} was removed",
-                              "已中断；未写入任何内容：未完成的 {path} 已删除"),
+    # Nothing reaches {path} until it is whole: with --force an older file there stays as it was.
+    "error.interrupted_out": ("interrupted; nothing was written to {path}: the unfinished file was removed",
+                              "已中断；未向 {path} 写入任何内容：未完成的文件已删除"),
     # --- evidence (issue 23) ---
     "action.attached": ("attached", "上传佐证"),
     "timeline.attached": ("attachment {id}: {name} ({size}, sha256 {sha256}…)", "附件 {id}：{name}（{size}，sha256 {sha256}…）"),
@@ -2492,6 +2493,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "noun.credit_code": ("credit code", "统一社会信用代码"),
     "field.dispatched_at": ("Dispatched at", "派单时间"),
     "field.acknowledged_at": ("Acknowledged at", "签收时间"),
+    # --- ctrlc (issue 26 point 3): what Ctrl-C left written, command by command ---
+    "error.interrupted_check": ("interrupted; the check did not finish: nothing was written, the ledger is as it was",
+                                "已中断；检查未完成：未写入任何内容，台账保持原样"),
+    "error.interrupted_backup": ("interrupted; no backup was made at {path}: the unfinished copy was removed",
+                                 "已中断；未在 {path} 生成备份：未完成的副本已删除"),
+    "error.interrupted_restore": ("interrupted; the ledger was not restored: it is as it was",
+                                  "已中断；台账未恢复：保持原样"),
+    "error.interrupted_restored": ("interrupted after the ledger was restored from {path}",
+                                   "已中断，但台账此前已从 {path} 恢复"),
+    "error.interrupted_restored_kept": (
+        "interrupted after the ledger was restored from {path}; the replaced one is kept as {kept}",
+        "已中断，但台账此前已从 {path} 恢复；被替换的台账保存为 {kept}"),
+    "error.interrupted_seal": ("interrupted; no seal was taken: the ledger is as it was",
+                               "已中断；未生成封签：台账保持原样"),
+    "error.interrupted_sealed": ("interrupted after the seal {seal} was recorded in the ledger",
+                                 "已中断，但封签 {seal} 此前已记入台账"),
 }
 
 
