@@ -238,6 +238,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.bad_limit": ("--limit must be a positive number, not {value}", "--limit 必须为正整数，而不是 {value}"),
     "error.out_required": ("--format {format} writes a file: pass --out FILE", "--format {format} 需要输出文件：请使用 --out FILE"),
     "error.db_unavailable": ("cannot open the database {where}: {detail}", "无法打开数据库 {where}：{detail}"),
+    "error.db_io": ("the database {where} could not be read or written: {cause} ({detail})",
+                    "数据库 {where} 读写失败：{cause}"),
+    "cause.io": ("a disk I/O error: a failing disk, or a write past the file size limit (ulimit -f)",
+                 "磁盘读写错误：磁盘故障，或写入超出文件大小限制（ulimit -f）"),
     "error.db_locked": (
         "the database {where} stayed locked for {seconds}s; try again",
         "数据库 {where} 被占用超过 {seconds} 秒；请稍后重试",
@@ -2483,6 +2487,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "help.opt.report.scorecard.section": (
         "Print only this part of the report: figures or ranking (the default for csv, tsv, ndjson).",
         "只输出报表的这一部分：figures 或 ranking（csv、tsv、ndjson 默认输出 ranking）。",
+    ),
+    # --- audit2: a handler acts only for their own department (签收, 退单 with --dept) ---
+    "error.perm.other_department": (
+        "{name} may not run `qiye {command}` for {dept}: a handler "
+        "acknowledges or returns only their own department's part; {roles} may act for any department.",
+        "{name} 不能代 {dept} 执行 `qiye {command}`：责任单位经办人只能签收或退回本单位"
+        "承办的部分；{roles}可以代任何单位执行。",
     ),
     # --- audit3: an enterprise never visited, in the human formats of report visits ---
     "visit.never": ("never", "从未走访"),
