@@ -238,6 +238,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.bad_limit": ("--limit must be a positive number, not {value}", "--limit 必须为正整数，而不是 {value}"),
     "error.out_required": ("--format {format} writes a file: pass --out FILE", "--format {format} 需要输出文件：请使用 --out FILE"),
     "error.db_unavailable": ("cannot open the database {where}: {detail}", "无法打开数据库 {where}：{detail}"),
+    "error.db_io": ("the database {where} could not be read or written: {cause} ({detail})",
+                    "数据库 {where} 读写失败：{cause}"),
+    "cause.io": ("a disk I/O error: a failing disk, or a write past the file size limit (ulimit -f)",
+                 "磁盘读写错误：磁盘故障，或写入超出文件大小限制（ulimit -f）"),
     "error.db_locked": (
         "the database {where} stayed locked for {seconds}s; try again",
         "数据库 {where} 被占用超过 {seconds} 秒；请稍后重试",
@@ -2102,8 +2106,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "progress.bench_follow_ups": ("adding follow-up notes", "正在添加跟进记录"),
     "error.interrupted_import": ("interrupted; nothing was imported: the ledger is as it was",
                                  "已中断；未导入任何内容：台账保持原样"),
-    "error.interrupted_out": ("interrupted; nothing was written: the unfinished {path} was removed",
-                              "已中断；未写入任何内容：未完成的 {path} 已删除"),
+    # Nothing reaches {path} until it is whole: with --force an older file there stays as it was.
+    "error.interrupted_out": ("interrupted; nothing was written to {path}: the unfinished file was removed",
+                              "已中断；未向 {path} 写入任何内容：未完成的文件已删除"),
     # --- evidence (issue 23) ---
     "action.attached": ("attached", "上传佐证"),
     "timeline.attached": ("attachment {id}: {name} ({size}, sha256 {sha256}…)", "附件 {id}：{name}（{size}，sha256 {sha256}…）"),
@@ -2484,6 +2489,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Print only this part of the report: figures or ranking (the default for csv, tsv, ndjson).",
         "只输出报表的这一部分：figures 或 ranking（csv、tsv、ndjson 默认输出 ranking）。",
     ),
+    # --- audit2: a handler acts only for their own department (签收, 退单 with --dept) ---
+    "error.perm.other_department": (
+        "{name} may not run `qiye {command}` for {dept}: a handler "
+        "acknowledges or returns only their own department's part; {roles} may act for any department.",
+        "{name} 不能代 {dept} 执行 `qiye {command}`：责任单位经办人只能签收或退回本单位"
+        "承办的部分；{roles}可以代任何单位执行。",
+    ),
     # --- audit3: an enterprise never visited, in the human formats of report visits ---
     "visit.never": ("never", "从未走访"),
     # audit1 (issue 17 point 3): what a duplicate is, and the timeline's timestamp fields, in Chinese under zh.
@@ -2508,6 +2520,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "remind.failure.bad_url": ("apprise does not understand this URL", "发送失败，无法识别此通知地址"),
     "remind.failure.other": ("the target refused the message", "发送失败"),
     "remind.failure.debug": ("{reason} ({detail})", "{reason}（{detail}）"),
+    # --- ctrlc (issue 26 point 3): what Ctrl-C left written, command by command ---
+    "error.interrupted_check": ("interrupted; the check did not finish: nothing was written, the ledger is as it was",
+                                "已中断；检查未完成：未写入任何内容，台账保持原样"),
+    "error.interrupted_backup": ("interrupted; no backup was made at {path}: the unfinished copy was removed",
+                                 "已中断；未在 {path} 生成备份：未完成的副本已删除"),
+    "error.interrupted_restore": ("interrupted; the ledger was not restored: it is as it was",
+                                  "已中断；台账未恢复：保持原样"),
+    "error.interrupted_restored": ("interrupted after the ledger was restored from {path}",
+                                   "已中断，但台账此前已从 {path} 恢复"),
+    "error.interrupted_restored_kept": (
+        "interrupted after the ledger was restored from {path}; the replaced one is kept as {kept}",
+        "已中断，但台账此前已从 {path} 恢复；被替换的台账保存为 {kept}"),
+    "error.interrupted_seal": ("interrupted; no seal was taken: the ledger is as it was",
+                               "已中断；未生成封签：台账保持原样"),
+    "error.interrupted_sealed": ("interrupted after the seal {seal} was recorded in the ledger",
+                                 "已中断，但封签 {seal} 此前已记入台账"),
 }
 
 

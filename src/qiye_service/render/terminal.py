@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from qiye_service.i18n import label, translate, value_label
+from qiye_service.i18n import CATALOGUE, label, translate, value_label
 from qiye_service.render.document import Document, Section, headers, numeric, seal_line, table_fields
 from qiye_service.render.values import LABELLED, display_value, level_style, shown, terminal_safe
 
@@ -341,9 +341,25 @@ def timeline_rows(events: Iterable[dict[str, Any]], lang: str,
             change = f"{label(field, lang)}: {old} → {new}"
         elif event.get("new"):  # a step that names who took it (签收, 审定 by a department)
             change = str(event.get("new"))
+        note = event.get("note")
+        if action == "returned" and note:
+            note = _return_note(note, lang)
         rows.append({"at": event.get("at"), "actor": event.get("actor"), "action": action,
-                     "change": change, "note": event.get("note")})
+                     "change": change, "note": note})
     return rows
+
+
+_RETURN_NOTE = re.compile(r"(?P<department>.*) · (?P<code>[a-z_]+): (?P<remark>.*)", re.S)
+
+
+def _return_note(note: str, lang: str) -> str:
+    """A return's note (`规划建设局 · not_responsible: 不属本局`, as services.cycle records it)
+    with the reason's code said in words (非本单位职责)."""
+    found = _RETURN_NOTE.fullmatch(note)
+    key = f"return_reason.{found['code']}" if found else ""
+    if found is None or key not in CATALOGUE:
+        return note
+    return f"{found['department']} · {translate(key, lang)}: {found['remark']}"
 
 
 def _attached_change(text: str | None, lang: str) -> str:
