@@ -361,3 +361,14 @@ def test_db_check_replays_who_co_handles(office: Qiye) -> None:
     office.sql("update dispatch set active = true where role = 'co'")  # an edit the history does not tell
     found = office("db", "check")
     assert found.exit_code != 0 and "co_departments" in found.stdout + found.stderr
+
+
+def test_a_returns_reason_reads_in_words_in_the_history(office: Qiye) -> None:
+    office.ok("issue", "assign", "1", "--dept", "规划建设局", env=NOW)
+    office.ok("issue", "return", "1", "--reason", "非本单位职责", "--note", "不属本局", env=NOW)
+    zh = office.ok("--lang", "zh", "issue", "show", "1", "--format", "markdown", env=NOW).stdout
+    assert "规划建设局 · 非本单位职责: 不属本局" in zh and "not_responsible" not in zh
+    en = office.ok("--lang", "en", "issue", "show", "1", "--format", "markdown", env=NOW).stdout
+    assert "规划建设局 · not responsible: 不属本局" in en
+    # The history keeps what was recorded: the reason's code.
+    assert _show(office, 1)["events"][-1]["note"] == "规划建设局 · not_responsible: 不属本局"
