@@ -117,6 +117,14 @@ def test_backup_into_a_directory_writes_a_dated_file(filed: Qiye, tmp_path: Path
     assert [p.name for p in folder.iterdir()] == ["qiye-20231220-020000.db"]
 
 
+def test_backup_into_a_folder_typed_with_a_slash_makes_the_folder(filed: Qiye, tmp_path: Path) -> None:
+    """`qiye db backup ~/qiye-backups/` (its --help example) on a machine without that folder yet."""
+    folder = tmp_path / "qiye-backups"
+    filed.ok("db", "backup", f"{folder}/")
+    assert folder.is_dir() and [p.name for p in folder.iterdir()] == ["qiye-20231220-020000.db"]
+    assert tables_of(str(folder / "qiye-20231220-020000.db"))["issue"] == tables_of(filed.url)["issue"]
+
+
 def test_backup_refuses_the_database_itself(sqlite_qiye: Qiye) -> None:
     before = digest(Path(sqlite_qiye.url))
     result = sqlite_qiye("db", "backup", sqlite_qiye.url, "--force")

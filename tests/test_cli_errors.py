@@ -225,6 +225,18 @@ def test_errors_speak_chinese(ledger):
     assert result.stderr == "error: 暂缓问题 #1 需要说明：请使用 --note TEXT\n"
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (("enterprise", "add", "蓝思科技"), "企业 '蓝思科技' 已存在"),
+    (("department", "add", "消防救援大队"), "责任单位 '消防救援大队' 已存在"),
+    (("category", "add", "road", "--zh", "道路", "--en", "Roads"), "问题类别 'road' 已存在"),
+])
+def test_a_duplicate_is_named_in_chinese(ledger, args, message):
+    before = ledger.sql("select count(*) from enterprise"), ledger.sql("select count(*) from department")
+    result = ledger("--lang", "zh", *args)
+    assert (result.exit_code, result.stderr) == (1, f"error: {message}\n")
+    assert (ledger.sql("select count(*) from enterprise"), ledger.sql("select count(*) from department")) == before
+
+
 def test_debug_shows_the_traceback_only_when_asked(ledger, monkeypatch):
     # An unexpected failure (not a user error) is one line, unless QIYE_DEBUG=1.
     from qiye_service.services import queries

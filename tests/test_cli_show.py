@@ -124,7 +124,8 @@ def test_show_json_adds_the_supervision_record_after_the_issue_row(filed):
     filed.ok("issue", "resolve", "3", "--note", "道路已修通", "--on", "2023-12-19")
     filed.ok("issue", "callback", "3", "--result", "满意", "--note", "企业认可")
     one, two, three = (_shown(filed, n) for n in (1, 2, 3))
-    assert list(one) == [*ISSUE_FIELDS, *STATE_KEYS, "previous_resolution", "attachments", "events"]  # issue 23
+    assert list(one) == [*ISSUE_FIELDS, "visit_id", *STATE_KEYS, "previous_resolution", "attachments",
+                         "events"]  # issue 23; the visit that found it
     # #1: back-filled, so dispatched on its reported date 2023-12-01; due 2023-12-15, today Wednesday
     # 2023-12-20: 3 working days late (yellow), 5 days overdue.
     assert {k: one[k] for k in STATE_KEYS} == {
@@ -276,6 +277,20 @@ def test_sample_history_carries_no_row_ids_and_agrees_with_the_overdue_list(samp
         shown = _shown(sample, row["id"])
         assert (shown["level"], shown["days_overdue"]) == (row["level"], row["days_overdue"]), row["id"]
         assert not [e for e in shown["events"] if '_id":' in (e["new"] or "") + (e["old"] or "")], row["id"]
+
+
+@pytest.mark.parametrize(("lang", "dispatched", "acknowledged"), [
+    ("en", "Dispatched at: — → 2023-02-21 09:00", "Acknowledged at: — → 2023-02-21 09:00"),
+    ("zh", "派单时间: — → 2023-02-21 09:00", "签收时间: — → 2023-02-21 09:00"),
+])
+def test_history_says_dispatch_and_acknowledgement_times_in_the_language_and_the_parks_time(
+        sample, lang, dispatched, acknowledged):
+    """The sample's #13 was dispatched and acknowledged at 09:00 in the park (01:00 UTC, as stored)."""
+    shown = sample.ok("--lang", lang, "issue", "show", "13").stdout
+    assert dispatched in shown and acknowledged in shown
+    assert "_at:" not in shown and "T01:00" not in shown
+    sample.ok("issue", "start", "150", "--on", "2023-12-18")
+    assert "Acknowledged at: — → 2023-12-18 09:00" in sample.ok("issue", "show", "150").stdout
 
 
 # --- report trend over the data's range (f) -----------------------------------------------------

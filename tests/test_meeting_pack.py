@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,34 @@ def test_html_is_one_self_contained_printable_file(ledger: Qiye, tmp_path: Path)
     for part in ("Weekly close-out report 2023-W50", "Filed vs resolved, last 12 weeks", "Overdue by level",
                  "+1 on the previous week (2"):
         assert part in english, part
+
+
+def html_tables(html: str) -> list[list[list[str]]]:
+    """The pack's tables as rows of cell texts (charts and styles left out)."""
+    import html as markup
+
+    text = re.sub(r"<svg.*?</svg>|<style.*?</style>", "", html, flags=re.S)
+    return [[[markup.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+              for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+             for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)]
+            for table in re.findall(r"<table.*?</table>", text, flags=re.S)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_past_weeks_pack_counts_its_levels_and_ranking_as_the_week_stood(ledger: Qiye, tmp_path: Path,
+                                                                             lang: str) -> None:
+    """W50 ended before the pinned today (2023-12-20) and issue #148 (red at its end) was closed
+    after it: the levels and the department ranking count as the week's own figures do, so the
+    printed page never says 27 red beside a list of 29 red issues."""
+    week = report_json(ledger, "weekly", "--week", "2023-W50")
+    assert ledger.sql("SELECT resolved_on FROM issue WHERE id = 148")[0][0] in ("2023-12-18", date(2023, 12, 18))
+    tables = html_tables(pack_html(ledger, tmp_path, lang))
+    levels = next(table for table in tables if len(table) == 4 and len(table[0]) == 3)
+    assert [int(row[1]) for row in levels[1:]] == [week["level_red"], week["level_overdue"], week["level_due_soon"]]
+    assert sum(1 for row in week["overdue_issues"] if row["level"] == "red") == week["level_red"]
+    ranking = next(table for table in tables if len(table[0]) == 6 and table[1][0] != "1")
+    totals = [sum(int(row[index]) for row in ranking[1:]) for index in (1, 2, 4)]
+    assert totals == [week["total_to_date"], week["resolved_to_date"], week["overdue"]]
 
 
 def test_summary_html(ledger: Qiye, tmp_path: Path) -> None:

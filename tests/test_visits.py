@@ -71,6 +71,35 @@ def test_visit_add_list_show_and_issue_link(qiye: Qiye) -> None:
     assert qiye("visit", "show", "9").exit_code == 1
 
 
+def test_issue_show_names_the_visit_and_a_contradicting_source_is_refused(qiye: Qiye) -> None:
+    """`issue show` names the visit a problem was found on (table record and `visit_id` in JSON);
+    its source is how the visit was made (DESIGN §12: `visit` for an on-site one), so an
+    explicit `--source` that says otherwise is an error in either language, and nothing is written."""
+    qiye.ok("enterprise", "add", "蓝思科技")
+    qiye.ok("visit", "add", "蓝思科技", "--on", "2023-12-01", "--by", "李娟", "--note", "查看二期厂房")
+    qiye.ok("visit", "add", "蓝思科技", "--on", "2023-12-05", "--kind", "座谈", "--note", "座谈会")
+    for lang, wanted in (("en", "a problem found on visit #1 (kind of visit: visit) has the source visit, "
+                                "not meeting: leave --source out"),
+                         ("zh", "走访 #1 的方式是实地走访，其发现的问题来源为“走访”，不能是“座谈”：请去掉 --source")):
+        refused = qiye("--lang", lang, "issue", "add", "消防", "-e", "蓝思科技", "-c", "消防验收", "--visit", "1",
+                       "--source", "meeting")
+        assert refused.exit_code == 1 and refused.stderr == f"error: {wanted}\n" and not refused.stdout
+    assert qiye.sql("SELECT COUNT(*) FROM issue") == [(0,)]
+    qiye.ok("issue", "add", "消防", "-e", "蓝思科技", "-c", "消防验收", "--visit", "1", "--source", "走访")
+    qiye.ok("issue", "add", "用工", "-e", "蓝思科技", "-c", "road", "--visit", "2", "--source", "meeting")
+    qiye.ok("issue", "add", "道路", "-e", "蓝思科技", "-c", "road")
+    assert qiye.sql("SELECT id, source, visit_id FROM issue ORDER BY id") == [(1, "visit", 1), (2, "meeting", 2),
+                                                                               (3, "visit", None)]
+    assert [json.loads(qiye.ok("issue", "show", str(n), "--format", "json").stdout)["visit_id"]
+            for n in (1, 2, 3)] == [1, 2, None]
+    assert json.loads(qiye.ok("issue", "show", "1", "--format", "ndjson").stdout)["visit_id"] == 1
+    shown = qiye.ok("--lang", "en", "issue", "show", "1", env={"COLUMNS": "120"}).stdout
+    assert "Found on visit  #1 on 2023-12-01 by 李娟 (visit)" in shown
+    shown = qiye.ok("--lang", "zh", "issue", "show", "2", env={"COLUMNS": "120"}).stdout
+    assert "发现于走访  #2，2023-12-05，tester（座谈）" in shown
+    assert "发现于走访" not in qiye.ok("--lang", "zh", "issue", "show", "3").stdout
+
+
 @pytest.mark.parametrize("args,message", [
     (["不存在的企业", "--on", "2023-12-01", "--note", "x"], "不存在的企业"),
     (["蓝思科技", "--on", "明天", "--note", "x"], "lies in the future"),
@@ -226,6 +255,17 @@ def test_import_export_round_trip(qiye: Qiye, tmp_path: Path) -> None:
     qiye.ok("import", "visits", str(tmp_path / "log.csv"))
     first = qiye.ok("export", "visits").stdout
     assert first.splitlines()[0] == "id,visited_on,enterprise,visited_by,visit_kind,note,created_by,created_at"
+    # Timestamps as every machine format writes them (DESIGN §4), as visit list and the issue export do.
+    import csv
+    import io
+    import re
+
+    stamps = [row["created_at"] for row in csv.DictReader(io.StringIO(first))]
+    listed = [row["created_at"] for row in csv.DictReader(io.StringIO(qiye.ok("visit", "list", "--format",
+                                                                                 "csv").stdout))]
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp) for stamp in stamps), stamps
+    assert sorted(stamps) == sorted(listed)
+    assert qiye.ok("export", "visits", "--format", "tsv").stdout.splitlines()[1].endswith("\t" + stamps[0])
     (tmp_path / "out.csv").write_text(first, encoding="utf-8", newline="")
     qiye.ok("export", "visits", "--format", "xlsx", "--out", str(tmp_path / "out.xlsx"))
     for name in ("out.csv", "out.xlsx"):
@@ -290,6 +330,34 @@ def test_sample_ledger_visits(qiye: Qiye) -> None:
     assert [row["last_visited_on"] for row in lapsed[:2]] == [None, None]
     empty = qiye.sql("SELECT COUNT(*) FROM visit WHERE id NOT IN (SELECT visit_id FROM issue WHERE visit_id IS NOT NULL)")
     assert empty[0][0] > 5
+
+
+def test_a_never_visited_enterprise_says_so_where_people_read_it(qiye: Qiye, tmp_path: Path) -> None:
+    """report visits: the lapsed list's last-visit cell of an enterprise never visited reads 从未走访
+    / never in the table, markdown, html and xlsx; csv and json keep it empty / null."""
+    qiye.ok("enterprise", "add", "蓝思科技", "--liaison", "李娟")
+    qiye.ok("enterprise", "add", "九典制药", "--liaison", "李娟")
+    qiye.ok("visit", "add", "九典制药", "--on", "2023-10-02", "--note", "走访")
+    args = ("report", "visits", "--year", "2023", "--section", "lapsed")
+    for lang, never in (("zh", "从未走访"), ("en", "never")):
+        table = qiye.ok("--lang", lang, *args, env={"COLUMNS": "80"}).stdout
+        row = next(line for line in table.splitlines() if "蓝思科技" in line)
+        assert never in row, table
+        assert "2023-10-02" in next(line for line in table.splitlines() if "九典制药" in line)
+        markdown = qiye.ok("--lang", lang, *args, "--format", "markdown").stdout
+        assert f"| 蓝思科技 | 李娟 |  |  | {never} |  |" in markdown, markdown
+        html = qiye.ok("--lang", lang, "report", "visits", "--year", "2023", "--format", "html").stdout
+        assert never in html
+        book = tmp_path / f"visits-{lang}.xlsx"
+        qiye.ok("--lang", lang, "report", "visits", "--year", "2023", "--format", "xlsx", "--out", str(book))
+        from openpyxl import load_workbook
+
+        cells = [cell.value for sheet in load_workbook(book).worksheets for r in sheet.iter_rows() for cell in r]
+        assert never in cells
+    rows = qiye.ok("--lang", "zh", *args, "--format", "csv").stdout.splitlines()
+    assert "蓝思科技,李娟,,,," in rows
+    report = json.loads(qiye.ok("--lang", "zh", "report", "visits", "--year", "2023", "--format", "json").stdout)
+    assert [row["last_visited_on"] for row in report["lapsed_enterprises"]] == [None, "2023-10-02"]
 
 
 # --- backup carries visits --------------------------------------------------------------------

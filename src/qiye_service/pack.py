@@ -89,18 +89,23 @@ def twelve_weeks(session: Any, flt: Any, scope: reports.Scope) -> list[dict[str,
 
 
 def department_ranking(session: Any, flt: Any, scope: reports.Scope, **query: Any) -> list[dict[str, Any]]:
-    """Every department's figures to the week's end, the best resolution rate first (then the
-    most issues); a department with no issues has no rate and comes last."""
-    to_date = replace(scope, kind="range", since=None, name=None)
-    groups = reports.summary_report(session, flt, to_date, by="department", **query)["groups"]
+    """Every department's figures to the week's end, counted as the week's own figures are (an
+    issue closed after that Sunday was still open then), the best resolution rate first (then
+    the most issues); a department with no issues has no rate and comes last."""
+    groups = [{"key": row["key"], "label": row["key"], "total": row["total_to_date"],
+               "resolved": row["resolved_to_date"], "pending": row["total_to_date"] - row["resolved_to_date"],
+               "overdue": row["overdue"], "resolution_rate": row["resolution_rate_to_date"]}
+              for row in reports.weekly_groups(session, flt, scope, "department", **query)]
     return sorted(groups, key=lambda row: (row["resolution_rate"] is None, -(row["resolution_rate"] or 0),
                                            -row["total"], row["key"] is None, str(row["key"] or "")))
 
 
-def levels(session: Any, flt: Any, scope: reports.Scope, **query: Any) -> list[dict[str, Any]]:
-    """The supervision ladder at the week's as-of date, red, yellow (overdue), blue (due soon)."""
+def levels(session: Any, flt: Any, scope: reports.Scope, *, timezone: str, **query: Any) -> list[dict[str, Any]]:
+    """The supervision ladder at the week's as-of date, red, yellow (overdue), blue (due soon); for
+    a week that has ended, as the issues stood at its end, as the week's own figures count them."""
     to_date = replace(scope, kind="range", since=None, name=None)
-    return reports.overdue_report(session, flt, to_date, by="level", limit=0, **query)["groups"]
+    return reports.overdue_report(session, flt, to_date, by="level", limit=0,
+                                  ends_at=reports.week_ended(scope, timezone), **query)["groups"]
 
 
 def twelve_weeks_name(scope: reports.Scope) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Date, and_, case, cast, extract, func, or_, select, type_coerce
@@ -526,6 +526,23 @@ def _weekly_row(key: Any, row: dict[str, Any]) -> dict[str, Any]:
     return {field: figures[field] for field in WEEKLY_CATEGORY_FIELDS + SUPERVISION_FIELDS if field != "label"}
 
 
+def week_ended(scope: Scope, timezone: str = DEFAULT_TZ) -> datetime | None:
+    """The instant a week's scope ended (its Sunday's end in the park's time zone) when the
+    week is over, so its figures count the issues as they stood then; None while it runs."""
+    assert scope.until is not None
+    return day_end_utc(scope.until, timezone) if scope.as_of == scope.until else None
+
+
+def weekly_groups(session: Session, flt: ResolvedFilter, scope: Scope, by: str, *,
+                  calendar: WorkingCalendar, thresholds: supervision.Thresholds,
+                  timezone: str = DEFAULT_TZ) -> list[dict[str, Any]]:
+    """The weekly report's per-category figures grouped by another dimension (the meeting pack's
+    department ranking): counted as the week's own figures are, as the issues stood at its end."""
+    cutoffs = supervision.level_cutoffs(scope.as_of, calendar, thresholds, ends_at=week_ended(scope, timezone))
+    return grouped_figures(session, flt, replace(scope, since=None), by, columns=_weekly_columns(scope, cutoffs),
+                           build=_weekly_row).groups
+
+
 def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *,
                   calendar: WorkingCalendar, thresholds: supervision.Thresholds,
                   limit: int | None = None, timezone: str = DEFAULT_TZ) -> dict[str, Any]:
@@ -540,8 +557,7 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *,
     """
     monday, sunday, as_of = scope.since, scope.until, scope.as_of
     assert monday is not None and sunday is not None
-    ended = day_end_utc(sunday, timezone) if as_of == sunday else None
-    cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds, ends_at=ended)
+    cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds, ends_at=week_ended(scope, timezone))
     to_date = replace(scope, since=None)
     categories = grouped_figures(session, flt, to_date, "category", columns=_weekly_columns(scope, cutoffs),
                                  build=_weekly_row)
@@ -570,8 +586,9 @@ def weekly_report(session: Session, flt: ResolvedFilter, scope: Scope, *,
 
 def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: str = "level",
                    calendar: WorkingCalendar, thresholds: supervision.Thresholds,
-                   limit: int | None = None) -> dict[str, Any]:
-    """The supervision list: every issue on the escalation ladder at the as-of date.
+                   limit: int | None = None, ends_at: datetime | None = None) -> dict[str, Any]:
+    """The supervision list: every issue on the escalation ladder at the as-of date (with
+    `ends_at`, as the issues stood at that instant, as a past week's report counts them).
 
     That is each unresolved issue past its due date (red when more than the red threshold
     of working days late, else overdue/yellow), each escalated one (red), and each due within
@@ -582,7 +599,7 @@ def overdue_report(session: Session, flt: ResolvedFilter, scope: Scope, *, by: s
     if by not in OVERDUE_DIMENSIONS:
         raise InvalidValue("error.bad_choice", field="--by", value=by, valid=", ".join(OVERDUE_DIMENSIONS))
     as_of = scope.as_of
-    cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds)
+    cutoffs = supervision.level_cutoffs(as_of, calendar, thresholds, ends_at=ends_at)
     level = supervision.level_expression(cutoffs)
     on_ladder = supervision.level_clause(list(supervision.LEVELS), cutoffs)
     columns = [

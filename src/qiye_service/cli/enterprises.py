@@ -82,17 +82,8 @@ def show(ctx: typer.Context, name: NameArg, fmt: FormatOption = OutputFormat.tab
     app_ctx = get_app(ctx)
     with app_ctx.session(write=False) as session:
         row = enterprises.show_enterprise(session, name)
-    assignments = row.pop("assignments")
-    if fmt is OutputFormat.table:
-        app_ctx.out.print(render.record(row, SHOW_FIELDS, lang=app_ctx.lang))
-        if assignments:
-            app_ctx.out.print(render.table(assignments, ASSIGNMENT_FIELDS, lang=app_ctx.lang))
-    elif fmt is OutputFormat.json:
-        payload = {f: render.json_value(row[f]) for f in SHOW_FIELDS}
-        payload["assignments"] = [{f: render.json_value(a[f]) for f in ASSIGNMENT_FIELDS} for a in assignments]
-        render.write("json", payload, out=sys.stdout)
-    else:
-        render.write_rows([row], SHOW_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
+    render.write_record(fmt.value, row, SHOW_FIELDS, out=sys.stdout, console=app_ctx.out, lang=app_ctx.lang,
+                        details=[("assignments", row["assignments"], ASSIGNMENT_FIELDS)])
 
 
 @app.command("assign")

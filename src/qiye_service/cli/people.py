@@ -77,15 +77,7 @@ def show(ctx: typer.Context, name: NameArg, fmt: FormatOption = OutputFormat.tab
     app_ctx = get_app(ctx)
     with app_ctx.session(write=False) as session:
         row = people.show_user(session, name)
-    if fmt is OutputFormat.table:
-        app_ctx.out.print(render.record(row, SHOW_FIELDS, lang=app_ctx.lang))
-    elif fmt is OutputFormat.json:
-
-        from qiye_service.cli.context import echo
-
-        echo(render.json_text({f: render.json_value(row[f]) for f in SHOW_FIELDS}))
-    else:
-        render.write_rows([row], SHOW_FIELDS, fmt.value, sys.stdout, lang=app_ctx.lang)
+    render.write_record(fmt.value, row, SHOW_FIELDS, out=sys.stdout, console=app_ctx.out, lang=app_ctx.lang)
 
 
 @app.command("edit")

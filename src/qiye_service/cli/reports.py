@@ -243,8 +243,8 @@ def weekly(
             first, last = pack.twelve_weeks_name(scope)
             trend, departments, levels = pack_sections(
                 app_ctx.lang, names, first=first, last=last, weeks=pack.twelve_weeks(session, flt, scope),
-                ranking=pack.department_ranking(session, flt, scope, **_supervision(app_ctx)),
-                levels=pack.levels(session, flt, scope, **_supervision(app_ctx)))
+                ranking=pack.department_ranking(session, flt, scope, **query),
+                levels=pack.levels(session, flt, scope, **query))
             change, categories, closed, overdue_issues = doc.sections
             doc.sections = [change, trend, levels, categories, departments, closed, overdue_issues]
         # The lists are streamed from the database as they are written.

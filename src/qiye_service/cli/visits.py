@@ -14,6 +14,7 @@ LIST_TABLE_FIELDS = ("id", "visited_on", "enterprise", "visited_by", "visit_kind
 LIST_FIELDS = ("id", "visited_on", "enterprise", "visited_by", "visit_kind", "note", "zone", "industry", "liaison",
                "issues", "created_by", "created_at")
 SHOW_FIELDS = LIST_FIELDS
+FOUND_FIELDS = ("id", "title", "status")
 
 KindOpt = Annotated[str | None, typer.Option("--kind", help="visit, meeting, phone or online (default visit).",
                                              show_default=False)]
@@ -129,14 +130,5 @@ def show(ctx: typer.Context,
     wanted = visits.parse_visit_id(visit_id)
     with app_ctx.session(write=False) as session:
         row = visits.show_visit(session, wanted)
-    found = row.pop("found")
-    if fmt is OutputFormat.table:
-        app_ctx.out.print(render.record(row, SHOW_FIELDS, lang=app_ctx.lang))
-        if found:
-            app_ctx.out.print(render.table(found, ("id", "title", "status"), lang=app_ctx.lang))
-    elif fmt is OutputFormat.json:
-        payload = {f: render.json_value(row[f]) for f in SHOW_FIELDS}
-        payload["found"] = found
-        render.write("json", payload, out=sys.stdout)
-    else:
-        render.write(fmt.value, [row], SHOW_FIELDS, out=sys.stdout, lang=app_ctx.lang)
+    render.write_record(fmt.value, row, SHOW_FIELDS, out=sys.stdout, console=app_ctx.out, lang=app_ctx.lang,
+                        details=[("found", row["found"], FOUND_FIELDS)])

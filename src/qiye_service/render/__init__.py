@@ -42,7 +42,7 @@ from qiye_service.render.values import (
 __all__ = ["FORMATS", "LABELLED", "LEVEL_STYLES", "LIST_SEPARATOR", "MACHINE_FORMATS",
            "TIMELINE_FIELDS", "Document", "add_labels", "cell_text", "digest_text", "display_value",
            "fitted_table", "iso", "json_text", "json_value", "labelled_fields", "local_time", "markdown_cell", "record",
-           "show_times_in", "table", "terminal_safe", "timeline_rows", "with_labels", "write", "write_rows"]
+           "show_times_in", "table", "terminal_safe", "timeline_rows", "with_labels", "write", "write_record", "write_rows"]
 
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
 MACHINE_FORMATS = ("csv", "tsv", "json", "ndjson")
@@ -85,6 +85,26 @@ def write(fmt: str, source: Document | dict[str, Any] | Iterable[Any], fields: S
         return len(rows)
     return write_rows(source, fields, fmt, out, lang=lang, excel=excel, category_names=category_names,
                       headers=headers)
+
+
+def write_record(fmt: str, row: dict[str, Any], fields: Sequence[str], *, out: TextIO, console: Any = None,
+                 lang: str = "en", details: Sequence[tuple[str, Sequence[dict[str, Any]], Sequence[str]]] = ()) -> None:
+    """One record (a `show` or `info` command) in `fmt`: a table draws it as a record and each
+    non-empty detail (key, rows, fields) as a table under it; json nests each detail's rows under
+    its key; the other formats write the record as one row, without details."""
+    if fmt == "table":
+        target = console or _plain_console(out)
+        target.print(record(row, fields, lang=lang))
+        for _, rows, detail_fields in details:
+            if rows:
+                target.print(table(rows, detail_fields, lang=lang))
+    elif fmt == "json":
+        payload = {field: json_value(row[field]) for field in fields}
+        for key, rows, detail_fields in details:
+            payload[key] = [{field: json_value(item[field]) for field in detail_fields} for item in rows]
+        write("json", payload, out=out)
+    else:
+        write_rows([row], fields, fmt, out, lang=lang)
 
 
 PROGRESS_EVERY = 1000  # rows between two reports to a progress bar (issue 26)

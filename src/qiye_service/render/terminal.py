@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from qiye_service.i18n import label, translate, value_label
+from qiye_service.i18n import CATALOGUE, label, translate, value_label
 from qiye_service.render.document import Document, Section, headers, numeric, seal_line, table_fields
 from qiye_service.render.values import LABELLED, display_value, level_style, shown, terminal_safe
 
@@ -30,10 +31,17 @@ PRIORITY = {"id": 100, "seal": 100, "code": 100, "period": 100, "label": 99, "na
             "note": 50, "actor": 50, "priority": 45, "zone": 45, "reported_on": 42, "department": 40,
             "industry": 40}
 DEFAULT_PRIORITY = 60
+KEY_PRIORITY = 100  # a column that names the row in a table where it is the key (issue show's departments)
 # How narrow a text column may get before a less important column is left out instead
 # (a text column narrower than this reads as a few characters a line).
 COMFORT = {"title": 20, "description": 20, "change": 20, "name": 10, "label": 10, "enterprise": 8, "message": 20}
 DEFAULT_COMFORT = 6
+# Columns of names (an enterprise, a department, a person, a zone, a report's group): a name of up
+# to NAME_WIDTH cells is one word, kept whole while a less important column can be left out
+# instead; a longer one still folds.
+NAME_FIELDS = frozenset({"name", "label", "enterprise", "department", "owner", "liaison", "zone", "industry",
+                         "category"})
+NAME_WIDTH = 24
 
 # A run of characters that has no line-break opportunity inside: a word, number, date or id
 # (anything up to a space that is not CJK), or one CJK character; with the punctuation that may
@@ -182,11 +190,13 @@ class FittedTable:
     column is left out; the rest share the width, text columns wrapping between words."""
 
     def __init__(self, headers: Sequence[str], body: list[list[Any]], *, priorities: Sequence[int],
-                 comfort: Sequence[int], title: str | None = None, **options: Any) -> None:
+                 comfort: Sequence[int], whole: Sequence[int] | None = None, title: str | None = None,
+                 **options: Any) -> None:
         self.headers = headers
         self.body = body
         self.priorities = priorities
         self.comfort = comfort
+        self.whole = whole or [0] * len(headers)
         self.title = title
         self.options = options
 
@@ -222,7 +232,7 @@ class FittedTable:
         # and a heading's words (a Chinese heading is one) as wholes.
         from rich.cells import cell_len
 
-        wanted = [max(min(most[i], max(least[i], self.comfort[i] + 2)),
+        wanted = [max(min(most[i], max(least[i], self.comfort[i] + 2, self.whole[i] + 2)),
                       max(map(cell_len, self.headers[i].split()), default=0) + 2) for i in columns]
         kept = list(columns)
         while len(kept) > 1 and sum(wanted[i] for i in kept) + borders(kept) > width:
@@ -241,28 +251,49 @@ class FittedTable:
 
 
 def fitted_table(headers: Sequence[str], body: Iterable[Sequence[tuple[str, str]]], fields: Sequence[str], *,
-                 title: str | None = None, right: Sequence[str] = (), **options: Any) -> FittedTable:
+                 title: str | None = None, right: Sequence[str] = (), key: Sequence[str] = (),
+                 **options: Any) -> FittedTable:
     """A terminal table of display texts: each row a (text, style) per field. Text columns
     (TEXT_FIELDS) wrap at legal breaks; the others keep every token whole; `right` columns
-    are right-aligned. Stored text is made terminal-safe and never read as markup."""
+    are right-aligned; `key` columns name the row, and are the last a narrow terminal leaves
+    out. Stored text is made terminal-safe and never read as markup."""
     cell = _cell_type()
     kinds = [(field in TEXT_FIELDS, "right" if field in right else "left") for field in fields]
     rows = [[cell(terminal_safe(text), style, wrap=wrap, justify=justify)
              for (text, style), (wrap, justify) in zip(row, kinds, strict=True)] for row in body]
     return FittedTable([terminal_safe(h) for h in headers], rows, title=title,
-                       priorities=[PRIORITY.get(field, DEFAULT_PRIORITY) for field in fields],
+                       priorities=[KEY_PRIORITY if field in key else PRIORITY.get(field, DEFAULT_PRIORITY)
+                                   for field in fields],
                        comfort=[COMFORT.get(field, DEFAULT_COMFORT) if field in TEXT_FIELDS else 0 for field in fields],
-                       **options)
+                       whole=[_longest_name(rows, index) if field in NAME_FIELDS else 0
+                              for index, field in enumerate(fields)], **options)
+
+
+def _longest_name(rows: list[list[Any]], index: int) -> int:
+    """The width of the column's longest name without a space, if no wider than NAME_WIDTH (a
+    longer one, or text with spaces, may fold)."""
+    widths = [cell.cells for row in rows if " " not in (cell := row[index]).text and "\n" not in cell.text]
+    longest = max(widths, default=0)
+    return longest if longest <= NAME_WIDTH else 0
 
 
 def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
           category_names: dict[str, tuple[str, str]] | None = None,
-          styles: dict[str, Callable[[Any], str]] | None = None) -> FittedTable:
-    """A terminal table of the rows, fitted to the terminal (see FittedTable)."""
+          styles: dict[str, Callable[[Any], str]] | None = None, key: Sequence[str] = ()) -> FittedTable:
+    """A terminal table of the rows, fitted to the terminal (see FittedTable); `key` as fitted_table's.
+    Columns of numbers (ids, counts) are right-aligned, as in the reports' tables."""
+    rows = list(rows)
     body = ([(display_value(field, row.get(field), lang, category_names),
               styles[field](row.get(field)) if styles and field in styles else "") for field in fields]
             for row in rows)
-    return fitted_table([label(field, lang) for field in fields], body, fields, title=title)
+    return fitted_table([label(field, lang) for field in fields], body, fields, title=title, key=key,
+                        right=[field for field in fields if _numbers(rows, field)])
+
+
+def _numbers(rows: list[dict[str, Any]], field: str) -> bool:
+    """Whether the column holds numbers: in its first rows, a number and nothing but numbers or blanks."""
+    values = [row.get(field) for row in rows[:20] if row.get(field) not in (None, "")]
+    return bool(values) and all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in values)
 
 
 TIMELINE_FIELDS = ("at", "actor", "action", "change", "note")
@@ -277,6 +308,11 @@ def _history_value(field: str, value: str | None, lang: str,
         return ", ".join(value.split(";"))
     if field in LABELLED or field == "category":
         return display_value(field, value, lang, category_names)
+    if field.endswith("_at"):  # a stored UTC timestamp (dispatched_at, acknowledged_at): the park's time
+        try:
+            return display_value(field, datetime.fromisoformat(value.removesuffix("Z")), lang)
+        except ValueError:
+            return value
     return value_label(field, value, lang)
 
 
@@ -305,9 +341,25 @@ def timeline_rows(events: Iterable[dict[str, Any]], lang: str,
             change = f"{label(field, lang)}: {old} → {new}"
         elif event.get("new"):  # a step that names who took it (签收, 审定 by a department)
             change = str(event.get("new"))
+        note = event.get("note")
+        if action == "returned" and note:
+            note = _return_note(note, lang)
         rows.append({"at": event.get("at"), "actor": event.get("actor"), "action": action,
-                     "change": change, "note": event.get("note")})
+                     "change": change, "note": note})
     return rows
+
+
+_RETURN_NOTE = re.compile(r"(?P<department>.*) · (?P<code>[a-z_]+): (?P<remark>.*)", re.S)
+
+
+def _return_note(note: str, lang: str) -> str:
+    """A return's note (`规划建设局 · not_responsible: 不属本局`, as services.cycle records it)
+    with the reason's code said in words (非本单位职责)."""
+    found = _RETURN_NOTE.fullmatch(note)
+    key = f"return_reason.{found['code']}" if found else ""
+    if found is None or key not in CATALOGUE:
+        return note
+    return f"{found['department']} · {translate(key, lang)}: {found['remark']}"
 
 
 def _attached_change(text: str | None, lang: str) -> str:

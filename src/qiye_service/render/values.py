@@ -196,6 +196,8 @@ def header(name: str, lang: str) -> str:
 def shown(name: str, value: Any, lang: str, category_names: dict[str, tuple[str, str]]) -> str:
     """A value as people read it: rates as 74.7%, labels for codes, ISO dates."""
     if value is None:
+        if name == "last_visited_on":  # an enterprise never visited (report visits): say so
+            return translate("visit.never", lang)
         return "—" if name in RATE_FIELDS or name in DAY_FIGURES or name in PER_FIGURES else ""
     if name in RATE_FIELDS:
         return f"{value * 100:.1f}%"

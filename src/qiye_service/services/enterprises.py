@@ -49,7 +49,7 @@ def add_enterprise(session: Session, *, actor: Actor, name: str, credit_code: st
     clean_name = clean_text(name, "name", limit=200, required=True)
     code = check_credit_code(credit_code)
     _unique(session, Enterprise.name, clean_name, "enterprise")
-    _unique(session, Enterprise.credit_code, code, "credit code")
+    _unique(session, Enterprise.credit_code, code, "credit_code")
     enterprise = Enterprise(
         name=clean_name, credit_code=code, created_at=actor.now, updated_at=actor.now,
         **{key: clean_text(fields.get(key), key, limit=NAME_LIMIT) for key in ENTERPRISE_TEXT_FIELDS
@@ -74,7 +74,7 @@ def edit_enterprise(session: Session, name: str, *, actor: Actor, changes: dict[
             enterprise.name = new_name  # type: ignore[assignment]
         elif key == "credit_code":
             code = check_credit_code(value)
-            _unique(session, Enterprise.credit_code, code, "credit code", enterprise.id)
+            _unique(session, Enterprise.credit_code, code, "credit_code", enterprise.id)
             enterprise.credit_code = code
         elif key == "liaison":
             from qiye_service.services.visits import set_liaison

@@ -45,7 +45,8 @@ CO_DEPARTMENTS = "co_departments"  # replayed too: compared with the dispatch ro
 # fact of the file, at that fact's own (earlier) time. These are the only events qiye writes
 # with a time of the past; every other event is stamped with the clock when it is recorded.
 IMPORTED_FACTS = frozenset({("assigned", "dispatched_at"), ("acknowledged", "acknowledged_at"),
-                            ("escalated", "level"), ("callback", "callback_result")})
+                            ("escalated", "level"), ("callback", "callback_result"),
+                            ("callback", "callback_reached")})
 # How far an event recorded later may be stamped earlier: a command reads the clock before it
 # waits for the write lock (up to the busy timeout, 60 s by default), and the cadres sharing a
 # PostgreSQL ledger stamp events with their own computers' clocks.

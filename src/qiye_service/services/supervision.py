@@ -461,5 +461,6 @@ def issue_state(session: Session, issue: Issue, cutoffs: LevelCutoffs, *, timezo
         "escalated": day(issue.escalated_at),
         "callback_result": issue.callback_result,
         "callback_on": issue.callback_on,
-        "callback_note": callback_note if issue.callback_result is not None else None,
+        "callback_note": (callback_note if issue.callback_result is not None or issue.callback_reached is False
+                          else None),
     }

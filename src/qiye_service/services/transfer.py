@@ -747,9 +747,13 @@ class IssueImport:
                           encode_value(supervision["acknowledged_at"]), None))
         if supervision.get("escalated_at") is not None:
             specs.append((supervision["escalated_at"], "escalated", "level", "red", None))
-        if supervision.get("callback_result") is not None and supervision.get("callback_on") is not None:
-            specs.append((self._at_office_hour(supervision["callback_on"]), "callback", "callback_result",
+        called_on = supervision.get("callback_on")
+        if called_on is not None and supervision.get("callback_result") is not None:
+            specs.append((self._at_office_hour(called_on), "callback", "callback_result",
                           supervision["callback_result"], values.get("callback_note")))
+        elif called_on is not None and values.get("callback_reached") is False:
+            specs.append((self._at_office_hour(called_on), "callback", "callback_reached",
+                          encode_value(False), values.get("callback_note")))
         specs.sort(key=lambda spec: spec[0])
         for at, action, field_name, value, remark in specs:
             digest = event_hash(digest, issue_id, at, actor, action, field_name, None, value, remark)
@@ -1061,7 +1065,7 @@ def import_enterprises(session: Session, rows: Iterable[LedgerRow], *, settings:
         if target is not None and by_name.get(name, target) != target:
             fail(row, "name", InvalidValue("error.duplicate", what="enterprise", value=name))
         if code is not None and by_code.get(code, target) != target:
-            fail(row, "credit_code", InvalidValue("error.duplicate", what="credit code", value=code))
+            fail(row, "credit_code", InvalidValue("error.duplicate", what="credit_code", value=code))
         if target is not None and settings.on_conflict == "fail":
             fail(row, "id" if ent_id in by_id else "name",
                  InvalidValue("error.import_enterprise_exists", name=by_id[target]))
@@ -1294,8 +1298,9 @@ def export_visits(session: Session, flt: Any) -> Iterator[tuple[Any, ...]]:
     from qiye_service.services.visits import visits_query
 
     statement = visits_query(session, flt).order_by(Visit.id)
+    day, stamp = _day_text, _timestamp_text  # ISO text, as the issue and event exports write them
     for row in session.execute(statement):
-        yield tuple(row[:len(VISIT_FIELDS)])
+        yield (row[0], day(row[1]), *row[2:7], stamp(row[7]))
 
 
 def export_users(session: Session) -> Iterator[tuple[Any, ...]]:
@@ -1387,13 +1392,17 @@ def _park_day_text(tz_name: str) -> Callable[[Any], str | None]:
     return day
 
 
-def _supervision_columns() -> tuple[Any, ...]:
+def _supervision_columns(cycle: bool) -> tuple[Any, ...]:
     """The stored supervision facts behind SUPERVISION_EXPORT_FIELDS; the callback's remark
-    lives in its event, read only for the issues that had a callback."""
+    lives in its event, read only for the issues that had a callback (with `cycle`, one that
+    did not reach the company too: only the cycle's columns say so)."""
     remark = (select(Event.note).where(Event.issue_id == Issue.id, Event.action == "callback")
               .order_by(Event.id.desc()).limit(1).correlate(Issue).scalar_subquery())
+    had_callback = Issue.callback_result.is_not(None)
+    if cycle:
+        had_callback = had_callback | Issue.callback_reached.is_(False)
     return (Issue.dispatched_at, Issue.acknowledged_at, Issue.escalated_at, Issue.callback_result,
-            Issue.callback_on, case((Issue.callback_result.is_not(None), remark)))
+            Issue.callback_on, case((had_callback, remark)))
 
 
 def _snapshot_values(cycle: dict[str, Any]) -> dict[str, Any]:
@@ -1431,7 +1440,7 @@ def export_issues(session: Session, flt: ResolvedFilter, *, today: date, tags_se
     conn = session.connection()
     statement = apply_filter(issue_select(), flt, today=today).order_by(Issue.id)
     if supervision_timezone is not None:
-        statement = statement.add_columns(*_supervision_columns())
+        statement = statement.add_columns(*_supervision_columns(cycle))
         park_day = _park_day_text(supervision_timezone)
     if cycle:
         assert supervision_timezone is not None

@@ -155,6 +155,14 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     if values.get("suspended_on") is not None and not allows("suspend", status):
         errors.append(("suspended_on", InvalidValue("error.import_suspended_not_running", status=status)))
     _order(errors, values, "extended_due_on", "due_on")
+    # Four eyes (DESIGN §10): no command lets the close-out's author verify it.
+    if values.get("closeout_by") and values.get("verified_by"):
+        from qiye_service.services.permissions import Forbidden, require_four_eyes
+
+        try:
+            require_four_eyes(values["verified_by"], values["closeout_by"], "verify")
+        except Forbidden as refused:
+            errors.append(("verified_by", refused))
     if transfers > returns:
         errors.append(("transfer_count", InvalidValue("error.transfers_exceed_returns",
                                                       transfers=transfers, returns=returns)))
