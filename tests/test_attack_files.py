@@ -386,7 +386,7 @@ def test_ctrl_c_mid_restore_leaves_no_temporary_or_journal(ledger: Qiye, tmp_pat
     monkeypatch.setattr(backups, "_validate_copy", interrupted)
     names, data = listing(tmp_path), digest(Path(ledger.url))
     result = ledger("db", "restore", str(good), "--yes")
-    assert result.exit_code == 130 and result.stderr == "error: interrupted; nothing was written\n"
+    assert result.exit_code == 130 and result.stderr == "error: interrupted; the ledger was not restored: it is as it was\n"
     assert listing(tmp_path) == names and digest(Path(ledger.url)) == data
     assert unfinished_notes(ledger) == []
 

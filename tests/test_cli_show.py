@@ -124,7 +124,8 @@ def test_show_json_adds_the_supervision_record_after_the_issue_row(filed):
     filed.ok("issue", "resolve", "3", "--note", "道路已修通", "--on", "2023-12-19")
     filed.ok("issue", "callback", "3", "--result", "满意", "--note", "企业认可")
     one, two, three = (_shown(filed, n) for n in (1, 2, 3))
-    assert list(one) == [*ISSUE_FIELDS, *STATE_KEYS, "previous_resolution", "attachments", "events"]  # issue 23
+    assert list(one) == [*ISSUE_FIELDS, "visit_id", *STATE_KEYS, "previous_resolution", "attachments",
+                         "events"]  # issue 23; the visit that found it
     # #1: back-filled, so dispatched on its reported date 2023-12-01; due 2023-12-15, today Wednesday
     # 2023-12-20: 3 working days late (yellow), 5 days overdue.
     assert {k: one[k] for k in STATE_KEYS} == {

@@ -262,6 +262,31 @@ def test_an_import_reaches_every_state_a_command_can_and_no_other(office: Qiye, 
     assert office("issue", "uphold", str(by_title["派单"]), env=NOW).exit_code == 1
 
 
+def test_an_import_cannot_verify_a_close_out_by_its_own_author(office: Qiye, tmp_path) -> None:
+    """Four eyes (DESIGN §10) holds for imports too: `issue verify` refuses the close-out's author,
+    so no row may say the same person closed the issue out and verified it, directly or through
+    an admin's --as, whether it creates an issue or updates one (audit2)."""
+    office.ok("config", "set", "closeout.verify", "on")
+    office.ok("issue", "resolve", "1", "--note", "已增容", env={**NOW, "QIYE_USER": "王督办"})
+    header = "id,title,enterprise,category,reported_on,status,resolved_on,resolution,closeout_by,verified_by"
+    rows = {"update": "1,二期厂房用电增容,蓝思科技,water-power,2023-12-01,resolved,2023-12-04,已增容,王督办,王督办",
+            "create": ",新问题,蓝思科技,road,2023-12-01,resolved,2023-12-04,已办结,李经办,赵管理（代 李经办）"}
+    for lang, words in (("en", "王督办 requested this close-out and may not verify it too"),
+                        ("zh", "该办结由 王督办 申请，不能由本人审核销号")):
+        path = tmp_path / "self.csv"
+        path.write_text(f"{header}\n{rows['update']}\n", encoding="utf-8")
+        result = office("import", "issues", str(path), "--on-conflict", "update", "--lang", lang, env=NOW)
+        assert result.exit_code == 1 and "verified_by" in result.stderr and words in result.stderr, result.stderr
+    path.write_text(f"{header}\n{rows['create']}\n", encoding="utf-8")
+    assert office("import", "issues", str(path), env=NOW).exit_code == 1
+    assert office.sql("SELECT status, verified_by FROM issue ORDER BY id") == [("verifying", None)]
+    # Nor another's: an update verifies nothing, `issue verify` does (tests/test_import_rules.py).
+    path.write_text(f"{header}\n{rows['update'].removesuffix('王督办')}钱督办\n", encoding="utf-8")
+    result = office("import", "issues", str(path), "--on-conflict", "update", env=NOW)
+    assert result.exit_code == 1 and "qiye issue verify 1" in result.stderr, result.stderr
+    assert office.sql("SELECT status, verified_by FROM issue") == [("verifying", None)]
+
+
 # --- point 7: export and import carry the cycle both ways -----------------------------------------
 
 
@@ -336,3 +361,14 @@ def test_db_check_replays_who_co_handles(office: Qiye) -> None:
     office.sql("update dispatch set active = true where role = 'co'")  # an edit the history does not tell
     found = office("db", "check")
     assert found.exit_code != 0 and "co_departments" in found.stdout + found.stderr
+
+
+def test_a_returns_reason_reads_in_words_in_the_history(office: Qiye) -> None:
+    office.ok("issue", "assign", "1", "--dept", "规划建设局", env=NOW)
+    office.ok("issue", "return", "1", "--reason", "非本单位职责", "--note", "不属本局", env=NOW)
+    zh = office.ok("--lang", "zh", "issue", "show", "1", "--format", "markdown", env=NOW).stdout
+    assert "规划建设局 · 非本单位职责: 不属本局" in zh and "not_responsible" not in zh
+    en = office.ok("--lang", "en", "issue", "show", "1", "--format", "markdown", env=NOW).stdout
+    assert "规划建设局 · not responsible: 不属本局" in en
+    # The history keeps what was recorded: the reason's code.
+    assert _show(office, 1)["events"][-1]["note"] == "规划建设局 · not_responsible: 不属本局"

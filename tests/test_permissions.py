@@ -484,3 +484,53 @@ def test_dispatching_by_editing_is_a_supervisors(office) -> None:
     become(office, "cadre")
     refused = office("issue", "add", "道路", "-e", "蓝思科技", "-c", "road", "--dept", "消防救援大队", env=NO_USER_ENV)
     assert refused.exit_code == 1 and "`qiye issue add --dept`" in refused.stderr
+
+
+# --- audit2: a co-handling department's handler, and db check's replay of the cycle's steps ---
+
+
+def test_a_handler_acts_for_their_own_department_lead_or_co_handler(office) -> None:
+    """签收 and 退单 name the department acting (`--dept`, default the lead): a handler of a
+    co-handling department (协办) does its own part; no handler acts for another department."""
+    become(office, "admin")
+    office.ok("department", "add", "住建局", env=LATER)
+    register(office, "周协办", "handler", dept="住建局")
+    become(office, "supervisor")
+    number = office.ok("issue", "add", "消防通道占用", "-e", "蓝思科技", "-c", "消防验收", env=LATER).stdout.strip()
+    office.ok("issue", "assign", number, "--dept", "消防救援大队", "--co", "住建局", env=LATER)
+    events = office.sql("SELECT count(*) FROM event")
+    become(office, "handler")  # 李经办, of the lead 消防救援大队
+    for lang, words in (("en", "李经办 may not run `qiye issue start` for 住建局: a handler acknowledges or returns "
+                               "only their own department's part; a supervisor or an admin may act for any department."),
+                        ("zh", "李经办 不能代 住建局 执行 `qiye issue start`：责任单位经办人只能签收或退回本单位承办的部分；"
+                               "督办或管理员可以代任何单位执行。")):
+        refused = office("issue", "start", number, "--dept", "住建局", "--lang", lang, env=LATER)
+        assert (refused.exit_code, refused.stdout, refused.stderr.strip()) == (1, "", f"error: {words}")
+    refused = office("issue", "return", number, "--dept", "住建局", "--reason", "重复", "--note", "代退", env=LATER)
+    assert refused.exit_code == 1 and "may not run `qiye issue return` for 住建局" in refused.stderr
+    assert office.sql("SELECT count(*) FROM event") == events
+    office.sql("UPDATE app_user SET login = NULL")
+    office.sql("UPDATE app_user SET login = :l WHERE name = '周协办'", l=login_of(office))
+    lead = office("issue", "start", number, env=LATER)  # the lead's part is not 住建局's
+    assert lead.exit_code == 1 and "only on their department's issues" in lead.stderr
+    office.ok("issue", "start", number, "--dept", "住建局", env=LATER)
+    office.ok("issue", "return", number, "--dept", "住建局", "--reason", "非本单位职责", "--note", "不归住建", env=LATER)
+    assert office.sql("SELECT actor, action FROM event WHERE issue_id = :i AND actor = '周协办' ORDER BY id",
+                      i=int(number)) == [("周协办", "acknowledged"), ("周协办", "returned")]
+    office.ok("db", "check")  # the co-handler's own part, in their reach; the refusals left no trace
+
+
+def test_db_check_replays_returns_upholds_and_transfers(office) -> None:
+    """A return (退单), an upheld dispatch (审定) and a transfer (转办) recorded by a role that
+    could not have done them is flagged like any other step."""
+    become(office, "handler")
+    office.ok("issue", "return", "3", "--reason", "信息不全", "--note", "缺材料", env=LATER)
+    become(office, "supervisor")
+    office.ok("issue", "uphold", "3", env=LATER)
+    office.ok("issue", "assign", "2", "--dept", "消防救援大队", env=LATER)  # #2 was returned: a transfer
+    office.ok("db", "check")
+    office.sql("UPDATE app_user SET role = 'cadre' WHERE name IN (:h, :s)", h=PEOPLE["handler"], s=PEOPLE["supervisor"])
+    result = office("db", "check")
+    assert result.exit_code == 1
+    flagged = {line.split("(", 1)[1].split(")", 1)[0] for line in result.stdout.splitlines() if line.startswith("- ")}
+    assert {"issue return", "issue uphold", "issue assign"} <= flagged, result.output

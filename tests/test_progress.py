@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -187,13 +189,11 @@ def test_ctrl_c_mid_export_leaves_no_part_of_the_file(sample, tmp_path, monkeypa
     monkeypatch.setattr(text, "write_delimited", interrupted)
     result = sample("export", "issues", "--out", str(target))
     assert result.exit_code == 130
-    assert result.stderr == f"error: interrupted; nothing was written: the unfinished {target} was removed\n"
+    assert result.stderr == f"error: interrupted; nothing was written to {target}: the unfinished file was removed\n"
     assert not target.exists() and list(tmp_path.glob("*.csv")) == []
 
 
 def _counts(path: Path) -> tuple:
-    import sqlite3
-
     with sqlite3.connect(path) as conn:
         return tuple(conn.execute(f"select count(*) from {table}").fetchone()[0]
                      for table in ("issue", "event", "enterprise", "tag"))
@@ -213,3 +213,141 @@ def test_on_either_backend(sample, tmp_path, command):
                 "db seal": "sealing the ledger: reading every event", "export issues --out OUT": "exporting to ",
                 "import issues CSV": "importing ledger.csv: reading and checking  3,000 rows  100%"}[command]
     assert expected in child.before, repr(child.before)
+
+
+# Ctrl-C in the middle of each long command, deterministically: tests/stall_launcher.py holds the
+# work still at a chosen point (after the progress there is drawn) until the terminal's Ctrl-C.
+# For each: the command (OUT: a folder of the test's own; BACKUP: a backup of an empty ledger),
+# where it is held, what the terminal shows first, and the one line it ends with, in English and
+# in Chinese.
+LAUNCHER = Path(__file__).parent / "stall_launcher.py"
+CTRL_C = {
+    "export csv": ("export issues --out OUT/issues.csv", "progress.export figures", ("exporting to ", "正在导出到 "),
+                   ("interrupted; nothing was written to OUT/issues.csv: the unfinished file was removed",
+                    "已中断；未向 OUT/issues.csv 写入任何内容：未完成的文件已删除")),
+    "export xlsx": ("export events --format xlsx --out OUT/events.xlsx", "progress.export figures",
+                    ("exporting to ", "正在导出到 "),
+                    ("interrupted; nothing was written to OUT/events.xlsx: the unfinished file was removed",
+                     "已中断；未向 OUT/events.xlsx 写入任何内容：未完成的文件已删除")),
+    # Held when the whole workbook is written, just before it would be put in place.
+    "report xlsx": ("report weekly --format xlsx --out OUT/weekly.xlsx", "qiye_service.outfiles:Temporary.publish",
+                    ("writing the report to ", "正在写入报表 "),
+                    ("interrupted; nothing was written to OUT/weekly.xlsx: the unfinished file was removed",
+                     "已中断；未向 OUT/weekly.xlsx 写入任何内容：未完成的文件已删除")),
+    "db check": ("db check", "progress.check_history figures", ("checking each issue against its history", "正在逐个核对问题与办理过程"),
+                 ("interrupted; the check did not finish: nothing was written, the ledger is as it was",
+                  "已中断；检查未完成：未写入任何内容，台账保持原样")),
+    # Held when the copy is made, before it is checked and put in place.
+    "db backup": ("db backup OUT/copy.db", "progress.backup_check", ("checking the copy", "正在检查副本"),
+                  ("interrupted; no backup was made at OUT/copy.db: the unfinished copy was removed",
+                   "已中断；未在 OUT/copy.db 生成备份：未完成的副本已删除")),
+    # Held when the backup has been copied beside the ledger, before it is checked.
+    "db restore, checking": ("db restore --yes BACKUP", "qiye_service.services.backup:_validate_copy",
+                             ("checking the backup ", "正在检查备份 "),
+                             ("interrupted; the ledger was not restored: it is as it was",
+                              "已中断；台账未恢复：保持原样")),
+    # Held when the ledger is about to be replaced (on SQLite its copy is kept already).
+    # (On PostgreSQL: the rows are copied in, the transaction not yet committed.)
+    "db restore, replacing": ("db restore --yes BACKUP", {"sqlite": "qiye_service.services.backup:_swap_file",
+                                                         "postgresql": "qiye_service.services.backup:_reset_sequence"},
+                              ("replacing the ledger", "正在替换台账"),
+                              ("interrupted; the ledger was not restored: it is as it was",
+                               "已中断；台账未恢复：保持原样")),
+    "db seal": ("db seal", "progress.seal figures", ("sealing the ledger: reading every event", "正在生成台账封签"),
+                ("interrupted; no seal was taken: the ledger is as it was", "已中断；未生成封签：台账保持原样")),
+}
+LEDGER_TABLES = ("issue", "event", "enterprise", "department", "tag", "seal", "app_user")
+
+
+def ledger_state(qiye) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {table: qiye.sql(f"select count(*) from {table}")[0][0] for table in LEDGER_TABLES}
+
+
+def interrupt_held(qiye, args: list[str], stall: str, shown: str, folder: Path,  # type: ignore[no-untyped-def]
+                   **env: str) -> tuple[int, list[str], str]:
+    """Run `qiye ARGS` in a pseudo-terminal held at `stall`, see `shown`, press Ctrl-C: the exit
+    status, the lines the terminal shows (escape sequences taken out) and all it showed."""
+    stalled = folder / "stalled"
+    child = pexpect.spawn(sys.executable, [str(LAUNCHER), *args], encoding="utf-8", timeout=120, dimensions=(40, 200),
+                          env={**os.environ, **qiye.env, "TERM": "xterm-256color", "QIYE_TEST_STALL": stall,
+                               "QIYE_TEST_STALLED": str(stalled), **env})
+    child.expect_exact(shown)
+    for _ in range(1200):  # held (the progress is drawn before the hold)
+        if stalled.exists() or not child.isalive():
+            break
+        time.sleep(0.05)
+    assert stalled.exists(), child.read_nonblocking(100_000, timeout=1)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    shown_all = child.before
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown_all)
+    lines = [line.strip() for line in re.split(r"[\r\n]+", plain) if line.strip()]
+    return child.exitstatus, lines, shown_all
+
+
+# Each case in English, and each message once in Chinese.
+IN_CHINESE = ("export csv", "report xlsx", "db check", "db backup", "db restore, replacing", "db seal")
+
+
+@pytest.mark.parametrize(("case", "lang"), [(case, "en") for case in CTRL_C] + [(case, "zh") for case in IN_CHINESE])
+def test_ctrl_c_mid_work_says_what_was_not_written_and_changes_nothing(sample, sqlite_template, tmp_path, case, lang):
+    command, stall, shown, said = CTRL_C[case]
+    stall = stall if isinstance(stall, str) else stall["postgresql" if "://" in sample.url else "sqlite"]
+    out = tmp_path / "out"
+    out.mkdir()
+    backup = tmp_path / "backups" / "empty.db"  # a ledger that differs from the live one
+    backup.parent.mkdir()
+    shutil.copyfile(sqlite_template, backup)
+    with sqlite3.connect(backup) as conn:  # as `db backup` leaves its files
+        conn.execute("pragma journal_mode = delete")
+    words = [word.replace("OUT", str(out)).replace("BACKUP", str(backup)) for word in command.split()]
+    before = ledger_state(sample)
+    ledger = None if "://" in sample.url else Path(sample.url)
+
+    def beside_the_ledger() -> list[str]:  # a kept copy, a temporary (the -wal and -shm come and go)
+        assert ledger is not None
+        return sorted(p.name for p in ledger.parent.iterdir()
+                      if p.name.startswith((".", "qiye")) and not p.name.startswith(ledger.name + "-"))
+
+    folder_before = beside_the_ledger() if ledger else None
+    index = 0 if lang == "en" else 1
+    # The bar (rich) in English, the plain line (NO_COLOR) in Chinese.
+    env = {"QIYE_LANG": lang, **({"NO_COLOR": ""} if lang == "en" else {})}
+    status, lines, everything = interrupt_held(sample, words, stall, shown[index], tmp_path, **env)
+    expected = "error: " + said[index].replace("OUT", str(out))
+    assert lines[-1] == expected, repr(everything)
+    assert [line for line in lines if "error" in line or "错误" in line] == [expected], repr(everything)
+    assert status == 130, repr(everything)
+    assert ledger_state(sample) == before
+    check = subprocess.run([QIYE, "db", "check"], capture_output=True, env={**os.environ, **sample.env}, timeout=300)
+    assert check.returncode == 0, check.stderr
+    assert list(out.iterdir()) == []  # no part of a file, not even a hidden one
+    assert sorted(p.name for p in backup.parent.iterdir()) == ["empty.db"]  # no kept copy beside it (PostgreSQL)
+    if ledger is not None:
+        assert beside_the_ledger() == folder_before
+
+
+def test_ctrl_c_while_the_restored_ledger_is_swapped_in_finishes_the_swap_and_says_so(sqlite_qiye, sample_file,
+                                                                                        tmp_path, monkeypatch):
+    """The swap is not cut in two: a Ctrl-C during it is raised once the ledger is restored."""
+    import signal
+
+    from qiye_service import outfiles
+
+    live = Path(sqlite_qiye.url)
+    real = outfiles.Temporary.rename_over
+
+    def pressed_during_the_swap(self, target):  # type: ignore[no-untyped-def]
+        if target == live.resolve():
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(self, target)
+
+    monkeypatch.setattr(outfiles.Temporary, "rename_over", pressed_during_the_swap)
+    sqlite_qiye.ok("issue", "list")  # the empty ledger, made before the restore
+    result = sqlite_qiye("db", "restore", "--yes", str(sample_file))
+    kept = next(live.parent.glob("qiye.replaced-*.db"))
+    assert result.stderr == f"error: interrupted after the ledger was restored from {sample_file}; " \
+                            f"the replaced one is kept as {kept}\n"
+    assert result.exit_code == 130
+    assert sqlite_qiye.sql("select count(*) from issue") == [(174,)]

@@ -121,6 +121,22 @@ def test_one_department_or_person_by_the_names_people_type(office: Qiye) -> None
     assert "nothing needs reminding today" in nothing.stderr
 
 
+def test_dept_and_for_are_repeatable_like_the_issue_filters(office: Qiye) -> None:
+    """`--dept A --dept B` gives each its digest (it kept only B), as `issue list --dept` and
+    `--status` take several; so does `--for`. A name that matches no one is still refused."""
+    power = [("unacknowledged", 2), ("unacknowledged", 4), ("due-soon", 2)]
+    fire = [("unacknowledged", 1), ("red", 1), ("overdue", 3)]
+    assert digests(office, "--dept", FIRE, "--dept", "供电") == {("department", POWER): power,
+                                                                 ("department", FIRE): fire}
+    assert digests(office, "--dept", FIRE, "--dept", "消防救援大队") == {("department", FIRE): fire}
+    assert digests(office, "--for", "wq", "--for", "李娜") == {
+        ("person", "李娜"): [("unacknowledged", 2), ("overdue", 8), ("due-soon", 2)], ("person", "王强"): fire}
+    table = office.ok("--lang", "zh", "remind", "--dept", FIRE, "--dept", POWER).stdout
+    assert f"{FIRE}（责任单位，3 项）" in table and f"{POWER}（责任单位，3 项）" in table
+    refused = office("remind", "--dept", FIRE, "--dept", "消防大队救援")
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: ") and not refused.stdout
+
+
 def test_due_soon_horizon_is_configurable(office: Qiye) -> None:
     office.ok("config", "set", "remind.due_soon", "1")  # Thu 12-21 only: #2 (Fri 12-22) is not due soon
     assert digests(office, "--dept", POWER)[("department", POWER)] == [("unacknowledged", 2), ("unacknowledged", 4)]
@@ -210,6 +226,25 @@ def test_a_failing_target_is_named_and_the_others_still_get_theirs(office: Qiye,
     assert len(target.bodies("fail")) == 2 and len(target.bodies("office")) == 2
 
 
+def test_a_failure_is_said_in_chinese_under_zh(office: Qiye, target: NotifyTarget) -> None:
+    """Under --lang zh the failed targets' errors are Chinese (HTTP 500 said as 服务器返回 HTTP 500, a
+    refused connection as 无法连接): apprise's English words appear only under en or QIYE_DEBUG=1."""
+    office.ok("config", "set", f"notify.dept.{FIRE}", target.url("fail"))  # answers 500
+    refused = refused_url()
+    office.ok("config", "set", f"notify.dept.{POWER}", refused)  # nothing listens
+    result = office("--lang", "zh", "remind", "--send", "--dept", FIRE, "--dept", POWER)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: {POWER} 的提醒未能发送到 {refused}：发送失败，无法连接目标地址",
+                      f"error: {FIRE} 的提醒未能发送到 json://127.0.0.1:{target.port}/fail：发送失败，服务器返回 HTTP 500"]
+    for word in ("Failed", "notification", "Connection", "Internal", "error="):
+        assert word not in result.stderr
+    english = office("--lang", "en", "remind", "--send", "--dept", FIRE)
+    assert "Failed to send JSON POST notification: Internal server error., error=500." in english.stderr
+    debug = office("--lang", "zh", "remind", "--send", "--dept", FIRE, env={"QIYE_DEBUG": "1"})
+    assert "发送失败，服务器返回 HTTP 500（Failed to send JSON POST notification" in debug.stderr
+
+
 def test_a_hanging_target_is_given_up_on_after_the_timeout(office: Qiye, target: NotifyTarget) -> None:
     office.ok("config", "set", "remind.timeout", "1")
     office.ok("config", "set", f"notify.dept.{FIRE}", target.url("hang"))  # takes the post, never answers
@@ -219,7 +254,8 @@ def test_a_hanging_target_is_given_up_on_after_the_timeout(office: Qiye, target:
     elapsed = time.monotonic() - started
     assert result.exit_code == 1
     assert elapsed < 8, f"a hanging target held qiye for {elapsed:.1f} s"
-    assert f"error: {FIRE} 的提醒未能发送到 json://127.0.0.1:{target.port}/hang" in result.stderr
+    assert f"error: {FIRE} 的提醒未能发送到 json://127.0.0.1:{target.port}/hang：发送失败，目标地址超时未应答\n" \
+        in result.stderr
     assert len(target.bodies("wang")) == 1
     assert ("王强", "2023-12-20", "sent", 3) in deliveries(office)
 

@@ -317,11 +317,11 @@ def test_weekly_markdown_is_a_message(ledger: Qiye) -> None:
     assert "## Closed this week" in english and "- Filed this week: 4" in english
 
 
-@pytest.mark.parametrize("lang, sheets, header", [
-    ("zh", ["总体情况", "分类情况", "本周办结问题", "逾期问题"], "问题类别"),
-    ("en", ["Figures", "By category", "Closed this week", "Overdue"], "Category"),
+@pytest.mark.parametrize("lang, sheets, header, road", [
+    ("zh", ["总体情况", "分类情况", "本周办结问题", "逾期问题"], "问题类别", "道路建设"),
+    ("en", ["Figures", "By category", "Closed this week", "Overdue"], "Category", "Road construction"),
 ])
-def test_weekly_workbook(ledger: Qiye, tmp_path: Path, lang: str, sheets: list[str], header: str) -> None:
+def test_weekly_workbook(ledger: Qiye, tmp_path: Path, lang: str, sheets: list[str], header: str, road: str) -> None:
     from openpyxl import load_workbook
 
     out = tmp_path / "weekly.xlsx"
@@ -331,7 +331,7 @@ def test_weekly_workbook(ledger: Qiye, tmp_path: Path, lang: str, sheets: list[s
     assert book.sheetnames == sheets
     # Row 1 is the report's title line (issue 21 point 5); headers are in row 2, data from row 3.
     categories = book[sheets[1]]
-    assert categories["B2"].value == header and categories["A3"].value == "road"
+    assert categories["A2"].value == header and categories["A3"].value == road  # its name, no code column
     assert all(categories.column_dimensions[c].width and categories.column_dimensions[c].width >= 8 for c in "ABCD")
     rate = [cell for cell in categories[3] if cell.number_format == "0.0%"]
     assert rate and rate[0].value == pytest.approx(0.3333)  # road: #3 of #3, #4, #9 resolved by Sunday

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 
 from conftest import PG_URL, Qiye, pg_schema_url
@@ -192,6 +192,7 @@ ledgers = st.fixed_dictionaries({
 def build_ledger(path: Path, ledger: dict) -> None:
     """File and work the generated issues through the services, as the CLI would."""
     from qiye_service.db import make_engine, resolve_location, session_scope
+    from qiye_service.errors import NotFound
     from qiye_service.services import catalog, enterprises, issues
     from qiye_service.services.issues import Actor
 
@@ -209,15 +210,23 @@ def build_ledger(path: Path, ledger: dict) -> None:
                 # As AppContext.actor_name gives it: stripped.
                 actor = Actor(name=spec.actor.strip(), now=filed_at, today=date(2023, 12, 20))
                 later = Actor(name="tester", now=filed_at + timedelta(hours=5), today=date(2023, 12, 20))
-                issue = issues.add_issue(
-                    session, actor=actor, title=spec.title, description=spec.description,
-                    enterprise=ledger["enterprises"][spec.enterprise].strip(), project=spec.project,
-                    category=spec.category, kind=spec.kind, source=spec.source, priority=spec.priority,
-                    department=None if spec.department is None else ledger["departments"][spec.department].strip(),
-                    owner=spec.owner if spec.owner and spec.owner.strip() else None, reported_on=spec.reported,
-                    due_on=None if spec.due_days is None else spec.reported + timedelta(days=spec.due_days),
-                    tags=spec.tags,
-                )
+                try:
+                    issue = issues.add_issue(
+                        session, actor=actor, title=spec.title, description=spec.description,
+                        enterprise=ledger["enterprises"][spec.enterprise].strip(), project=spec.project,
+                        category=spec.category, kind=spec.kind, source=spec.source, priority=spec.priority,
+                        department=None if spec.department is None else ledger["departments"][spec.department].strip(),
+                        owner=spec.owner if spec.owner and spec.owner.strip() else None, reported_on=spec.reported,
+                        due_on=None if spec.due_days is None else spec.reported + timedelta(days=spec.due_days),
+                        tags=spec.tags,
+                    )
+                except NotFound as refused:
+                    # An owner typed as the pinyin of two people already filed (`ab` after `a-b` and
+                    # `a,b`) is refused, as DESIGN §3 "Names" says; a cadre would type more of the
+                    # name. No ledger can be filed that way, so this one is not a case to test.
+                    if refused.key == "error.owner_ambiguous":
+                        reject()
+                    raise
                 assert issue.id is not None
                 resolved_on = min(spec.reported + timedelta(days=3), date(2023, 12, 20))  # never after today
                 if spec.workflow == "start":
@@ -233,8 +242,16 @@ def build_ledger(path: Path, ledger: dict) -> None:
         engine.dispose()
 
 
+def _owned_by(owner: str) -> IssueSpec:
+    return IssueSpec(title="标题", description=None, enterprise=0, project=None, category="road", kind="individual",
+                     source="visit", priority="normal", department=None, owner=owner, reported=date(2023, 5, 12),
+                     due_days=None, tags=[], actor="tester", seconds=0, workflow="none", note="办结")
+
+
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@example(ledger={"enterprises": ["甲", "乙", "丙"], "departments": ["丁", "戊"],
+                 "issues": [_owned_by("a-b"), _owned_by("a,b"), _owned_by("ab")]})  # `ab` names both
 @given(ledger=ledgers)
 def test_generated_ledgers_round_trip(ledger, sqlite_template, tmp_path, base_env):
     work = tmp_path / uuid.uuid4().hex

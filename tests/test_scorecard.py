@@ -439,7 +439,7 @@ def test_lang_zh_headers_and_every_format(office: Qiye, tmp_path: Path) -> None:
 
     sheet = load_workbook(out).worksheets[-1]
     assert "部门考核排名" in sheet["A1"].value
-    assert [cell.value for cell in sheet[2]][:4] == ["名次", "代码", "责任单位", "综合得分"]
+    assert [cell.value for cell in sheet[2]][:4] == ["名次", "责任单位", "综合得分", "派单数"]
     assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref and sheet._charts
     assert [cell.value for cell in sheet[sheet.max_row]][0] == "合计"
     html = tmp_path / "考核.html"

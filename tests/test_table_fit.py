@@ -159,3 +159,54 @@ def test_a_narrow_table_keeps_chinese_names_whole_and_leaves_out_columns_instead
     if "所属产业" in text:
         for industry in industries:
             assert any(industry in line for line in text.splitlines()), (industry, text)
+
+
+
+def broken_names(text: str, names: set[str]) -> list[str]:
+    """The names that a cell of the table ends part-way through (the rest folded to the next line)."""
+    lines = text.splitlines()
+    return sorted({name for name in names for k in range(1, len(name))
+                   if any(f"  {name[:k]} " in line and name not in line for line in lines)})
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+def test_a_narrow_table_keeps_enterprise_names_whole(sample: Qiye, lang: str, width: int) -> None:
+    """DESIGN §4, as for departments: an enterprise is one word. `qiye remind` at 80 columns printed
+    长沙惠科光 / 电 and the weekly report's closed list at 60 printed 金阳智能物流装 / 备; a narrow
+    terminal leaves out a less important column (a date) instead, or at the narrowest the
+    enterprise column itself."""
+    digests = json.loads(sample.ok("remind", "--format", "json").stdout)["recipients"]
+    names = {item["enterprise"] for digest in digests for item in digest["items"]}
+    assert "长沙惠科光电" in names
+    text = shown(sample, ("remind",), lang, width)
+    assert not broken_names(text, names), (width, text)
+    assert any("长沙惠科光电" in line for line in text.splitlines()), (width, text)
+    assert all(cell_len(line) <= width for line in text.splitlines())
+    weekly = json.loads(sample.ok("report", "weekly", "--format", "json").stdout)
+    closed = {row["enterprise"] for row in weekly["closed"]}
+    assert "金阳智能物流装备" in closed
+    text = shown(sample, ("report", "weekly", "--section", "closed"), lang, width)
+    assert not broken_names(text, closed), (width, text)
+    for name in closed:
+        assert any(name in line for line in text.splitlines()), (name, width, text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_number_columns_are_right_aligned_in_every_list(sample: Qiye, lang: str) -> None:
+    """`visit list` left-aligned its ids and problem counts; numbers are right-aligned, as in the
+    reports' tables, in every list (the id and counts of visit, issue, enterprise and category list)."""
+    for args, headings in ((("visit", "list"), {"en": ("ID", "Issues"), "zh": ("编号", "问题数")}),
+                           (("issue", "list", "--limit", "30"), {"en": ("ID",), "zh": ("编号",)}),
+                           (("enterprise", "list"), {"en": ("Issues", "Unresolved"), "zh": ("问题数", "未办结")}),
+                           (("category", "list"), {"en": ("Issues",), "zh": ("问题数",)})):
+        lines = shown(sample, args, lang, 250).splitlines()
+        header = next(line for line in lines if line.startswith("┃"))
+        names = [cell.strip() for cell in header.split("┃")[1:-1]]
+        rows = [line.split("│")[1:-1] for line in lines if line.startswith("│")]
+        assert len(rows) > 3
+        for heading in headings[lang]:
+            column = [row[names.index(heading)] for row in rows if row[names.index(heading)].strip()]
+            assert {cell.strip().isdigit() for cell in column} == {True}, (args, heading)
+            assert any(len(cell) - 2 > len(cell.strip()) for cell in column), (args, heading)  # alignment shows
+            assert all(cell == " " + cell.strip().rjust(len(cell) - 2) + " " for cell in column), (args, heading, column)

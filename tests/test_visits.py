@@ -71,6 +71,35 @@ def test_visit_add_list_show_and_issue_link(qiye: Qiye) -> None:
     assert qiye("visit", "show", "9").exit_code == 1
 
 
+def test_issue_show_names_the_visit_and_a_contradicting_source_is_refused(qiye: Qiye) -> None:
+    """`issue show` names the visit a problem was found on (table record and `visit_id` in JSON);
+    its source is how the visit was made (DESIGN §12: `visit` for an on-site one), so an
+    explicit `--source` that says otherwise is an error in either language, and nothing is written."""
+    qiye.ok("enterprise", "add", "蓝思科技")
+    qiye.ok("visit", "add", "蓝思科技", "--on", "2023-12-01", "--by", "李娟", "--note", "查看二期厂房")
+    qiye.ok("visit", "add", "蓝思科技", "--on", "2023-12-05", "--kind", "座谈", "--note", "座谈会")
+    for lang, wanted in (("en", "a problem found on visit #1 (kind of visit: visit) has the source visit, "
+                                "not meeting: leave --source out"),
+                         ("zh", "走访 #1 的方式是实地走访，其发现的问题来源为“走访”，不能是“座谈”：请去掉 --source")):
+        refused = qiye("--lang", lang, "issue", "add", "消防", "-e", "蓝思科技", "-c", "消防验收", "--visit", "1",
+                       "--source", "meeting")
+        assert refused.exit_code == 1 and refused.stderr == f"error: {wanted}\n" and not refused.stdout
+    assert qiye.sql("SELECT COUNT(*) FROM issue") == [(0,)]
+    qiye.ok("issue", "add", "消防", "-e", "蓝思科技", "-c", "消防验收", "--visit", "1", "--source", "走访")
+    qiye.ok("issue", "add", "用工", "-e", "蓝思科技", "-c", "road", "--visit", "2", "--source", "meeting")
+    qiye.ok("issue", "add", "道路", "-e", "蓝思科技", "-c", "road")
+    assert qiye.sql("SELECT id, source, visit_id FROM issue ORDER BY id") == [(1, "visit", 1), (2, "meeting", 2),
+                                                                               (3, "visit", None)]
+    assert [json.loads(qiye.ok("issue", "show", str(n), "--format", "json").stdout)["visit_id"]
+            for n in (1, 2, 3)] == [1, 2, None]
+    assert json.loads(qiye.ok("issue", "show", "1", "--format", "ndjson").stdout)["visit_id"] == 1
+    shown = qiye.ok("--lang", "en", "issue", "show", "1", env={"COLUMNS": "120"}).stdout
+    assert "Found on visit  #1 on 2023-12-01 by 李娟 (visit)" in shown
+    shown = qiye.ok("--lang", "zh", "issue", "show", "2", env={"COLUMNS": "120"}).stdout
+    assert "发现于走访  #2，2023-12-05，tester（座谈）" in shown
+    assert "发现于走访" not in qiye.ok("--lang", "zh", "issue", "show", "3").stdout
+
+
 @pytest.mark.parametrize("args,message", [
     (["不存在的企业", "--on", "2023-12-01", "--note", "x"], "不存在的企业"),
     (["蓝思科技", "--on", "明天", "--note", "x"], "lies in the future"),

@@ -60,7 +60,7 @@ def test_the_category_sheet_has_totals_and_a_chart(sample: Qiye, tmp_path: Path)
         column = headers.index(name)
         assert totals[column] == sum(row[column] for row in body)
     assert totals[headers.index("累计登记")] == 172  # the headline figure of the sample week
-    assert categories.auto_filter.ref == f"A2:O{2 + len(body)}"  # the totals row stays out of the filter
+    assert categories.auto_filter.ref == f"A2:N{2 + len(body)}"  # the totals row stays out of the filter
     (chart,) = categories._charts
     assert len(chart.series) == 3
 
@@ -109,3 +109,30 @@ def test_libreoffice_opens_the_workbook_and_reads_its_figures(sample: Qiye, tmp_
     assert "2023-W51" in rows[0][0] and "2023-12-20" in rows[0][0]
     assert rows[1][:2] == ["代码", "问题类别"]
     assert rows[-1][0] == "合计" and rows[-1][rows[1].index("累计登记")] == "172"
+
+
+@pytest.mark.parametrize(("lang", "sheet", "heading", "names"), [
+    ("zh", "分类情况", "问题类别", {"征拆", "用水用电", "道路建设"}),
+    ("en", "By category", "Category", {"Land acquisition", "Water and power", "Road construction"})])
+def test_a_category_is_named_in_the_interface_language_without_a_code_column(
+        sample: Qiye, tmp_path: Path, lang: str, sheet: str, heading: str, names: set[str]) -> None:
+    """Issue 21: the meeting-ready workbook had an English 代码 column (land-acquisition) under zh.
+    A category (and any group) is its name in the interface language, first; the codes stay in
+    the machine formats (`key` in csv and json)."""
+    import json
+
+    codes = {row["key"] for row in json.loads(sample.ok("report", "weekly", "--format", "json").stdout)["categories"]}
+    assert {"land-acquisition", "water-power", "road"} <= codes
+    assert sample.ok("report", "weekly", "--format", "csv").stdout.startswith("key,")
+    book = weekly_book(sample, tmp_path, lang)
+    rows = list(book[sheet].iter_rows(values_only=True))
+    assert rows[1][0] == heading and "代码" not in rows[1] and "Key" not in rows[1]
+    shown = {row[0] for row in rows[2:-1]}
+    assert names <= shown and not shown & codes
+    summary = tmp_path / f"summary-{lang}.xlsx"
+    sample.ok("--lang", lang, "report", "summary", "--format", "xlsx", "--out", str(summary))
+    from openpyxl import load_workbook
+
+    for page in load_workbook(summary).worksheets:
+        cells = {cell for row in page.iter_rows(min_row=2, values_only=True) for cell in row}
+        assert not cells & codes and "代码" not in cells and "Key" not in cells, page.title

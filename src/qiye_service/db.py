@@ -238,6 +238,11 @@ def _classify_error(text: str, where: str) -> DatabaseUnavailable:
         return DatabaseUnavailable("error.db_corrupt", where=where, detail=text)
     if "readonly" in lowered or "read-only" in lowered:
         return DatabaseUnavailable("error.db_readonly", where=where, detail=text)
+    if "disk is full" in lowered or "disk i/o error" in lowered:
+        from qiye_service.i18n import Msg
+
+        cause = Msg("cause.disk_full" if "full" in lowered else "cause.io")
+        return DatabaseUnavailable("error.db_io", where=where, cause=cause, detail=text)
     return DatabaseUnavailable("error.db_unavailable", where=where, detail=text)
 
 

@@ -238,6 +238,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.bad_limit": ("--limit must be a positive number, not {value}", "--limit 必须为正整数，而不是 {value}"),
     "error.out_required": ("--format {format} writes a file: pass --out FILE", "--format {format} 需要输出文件：请使用 --out FILE"),
     "error.db_unavailable": ("cannot open the database {where}: {detail}", "无法打开数据库 {where}：{detail}"),
+    "error.db_io": ("the database {where} could not be read or written: {cause} ({detail})",
+                    "数据库 {where} 读写失败：{cause}"),
+    "cause.io": ("a disk I/O error: a failing disk, or a write past the file size limit (ulimit -f)",
+                 "磁盘读写错误：磁盘故障，或写入超出文件大小限制（ulimit -f）"),
     "error.db_locked": (
         "the database {where} stayed locked for {seconds}s; try again",
         "数据库 {where} 被占用超过 {seconds} 秒；请稍后重试",
@@ -2102,8 +2106,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "progress.bench_follow_ups": ("adding follow-up notes", "正在添加跟进记录"),
     "error.interrupted_import": ("interrupted; nothing was imported: the ledger is as it was",
                                  "已中断；未导入任何内容：台账保持原样"),
-    "error.interrupted_out": ("interrupted; nothing was written: the unfinished {path} was removed",
-                              "已中断；未写入任何内容：未完成的 {path} 已删除"),
+    # Nothing reaches {path} until it is whole: with --force an older file there stays as it was.
+    "error.interrupted_out": ("interrupted; nothing was written to {path}: the unfinished file was removed",
+                              "已中断；未向 {path} 写入任何内容：未完成的文件已删除"),
     # --- evidence (issue 23) ---
     "action.attached": ("attached", "上传佐证"),
     "timeline.attached": ("attachment {id}: {name} ({size}, sha256 {sha256}…)", "附件 {id}：{name}（{size}，sha256 {sha256}…）"),
@@ -2233,8 +2238,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "What needs each department and person today; --send delivers it to their chat or mail.\n\nDispatches not acknowledged, issues due soon, overdue or red, and extension requests and close-outs awaiting a supervisor.\n\nExample: qiye remind --all --send",
         "每个责任单位和每个人今天需要办理的事项；--send 把提醒发送到其群聊或邮箱。\n\n未签收的派单，临期、逾期和红色督办的问题，以及待督办审批的延期申请和待审核的销号。\n\n示例：qiye remind --all --send",
     ),
-    "help.opt.remind.person": ("Only this person's reminders (an owner or a user).", "只看此人的提醒（责任人或登记用户）。"),
-    "help.opt.remind.dept": ("Only this department's reminders.", "只看此责任单位的提醒。"),
+    "help.opt.remind.person": ("Only this person's reminders (an owner or a user; repeatable).",
+                               "只看此人的提醒（责任人或登记用户；可重复）。"),
+    "help.opt.remind.dept": ("Only this department's reminders (repeatable).", "只看此责任单位的提醒（可重复）。"),
     "help.opt.remind.everyone": ("Every department and person (the default).", "所有责任单位和人员（默认）。"),
     "help.opt.remind.fmt": ("table, markdown or json.", "输出格式：table、markdown 或 json。"),
     "help.opt.remind.send": (
@@ -2483,6 +2489,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Print only this part of the report: figures or ranking (the default for csv, tsv, ndjson).",
         "只输出报表的这一部分：figures 或 ranking（csv、tsv、ndjson 默认输出 ranking）。",
     ),
+    # --- audit2: a handler acts only for their own department (签收, 退单 with --dept) ---
+    "error.perm.other_department": (
+        "{name} may not run `qiye {command}` for {dept}: a handler "
+        "acknowledges or returns only their own department's part; {roles} may act for any department.",
+        "{name} 不能代 {dept} 执行 `qiye {command}`：责任单位经办人只能签收或退回本单位"
+        "承办的部分；{roles}可以代任何单位执行。",
+    ),
     # --- audit3: an enterprise never visited, in the human formats of report visits ---
     "visit.never": ("never", "从未走访"),
     # audit1 (issue 17 point 3): what a duplicate is, and the timeline's timestamp fields, in Chinese under zh.
@@ -2520,6 +2533,66 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "尚未做任何设置，各项均使用默认值。可用 qiye config set 设置项 值 设置一项"
         "（如 qiye config set park.name 浏阳经济技术开发区）；设置文件为 {path}",
     ),
+    # --- import rules: an import forges no step of the cycle (importrules) ---
+    "error.import_update_verifies": (
+        "issue #{id} waits for its close-out to be verified (待审核销号): an import does not verify it; "
+        "a supervisor runs qiye issue verify {id}",
+        "问题 #{id} 待审核销号：导入不能审核销号，请由督办执行 qiye issue verify {id}",
+    ),
+    "error.import_update_closeout_people": (
+        "issue #{id} has {field} {old} and the row says {new}: an import does not change who requested or "
+        "verified a close-out; qiye issue resolve and qiye issue verify {id} record them",
+        "问题 #{id} 的{field}为 {old}，本行为 {new}：导入不能更改销号申请人或审核人，"
+        "它们只由 qiye issue resolve 和 qiye issue verify {id} 记录",
+    ),
+    "error.import_extension_without_date": (
+        "{count} approved extension(s) but no extended_due_on: an approved extension always has its date "
+        "(qiye issue extension approve sets both)",
+        "批准延期 {count} 次却没有延期至日期：批准的延期总有其日期（qiye issue extension approve 同时记录两者）",
+    ),
+    "error.import_verifying_without_closeout_by": (
+        "an issue waiting for verification (verifying) needs closeout_by, who requested the close-out: without it "
+        "anyone, its author too, could verify it (qiye issue resolve records it)",
+        "待审核销号的问题需要填写销号申请人：否则任何人（包括申请人本人）都能审核其销号（由 qiye issue resolve 记录）",
+    ),
+    "error.import_open_acknowledged": (
+        "an open issue has no acknowledged_on: the lead department's acknowledgement (qiye issue start) makes it "
+        "in progress, and only the lead's own return (returned_by naming the department) takes it back to open "
+        "before the office decides; a co-handler's acknowledgement goes in co_acknowledged_on",
+        "已登记（待办理）的问题不应有签收日期：主办单位签收（qiye issue start）即转为办理中，只有主办单位自己退单"
+        "（退单单位含该责任单位）且尚待审定时才回到待办理；协办单位的签收请填在协办签收日期",
+    ),
+    # --- polish: the visit that found a problem, in issue show; a --source that contradicts it ---
+    "field.visit": ("Found on visit", "发现于走访"),
+    "show.visit": ("#{id} on {visited_on} by {visited_by} ({kind})", "#{id}，{visited_on}，{visited_by}（{kind}）"),
+    "error.visit_source": (
+        "a problem found on visit #{id} (kind of visit: {visit_kind}) has the source {expected}, not {given}: "
+        "leave --source out",
+        "走访 #{id} 的方式是{visit_kind}，其发现的问题来源为“{expected}”，不能是“{given}”：请去掉 --source",
+    ),
+    # --- polish: why a reminder could not be delivered, in the interface language ---
+    "remind.failure.http": ("the target answered HTTP {status}", "发送失败，服务器返回 HTTP {status}"),
+    "remind.failure.timeout": ("the target did not answer in time", "发送失败，目标地址超时未应答"),
+    "remind.failure.unreachable": ("the target could not be reached", "发送失败，无法连接目标地址"),
+    "remind.failure.bad_url": ("apprise does not understand this URL", "发送失败，无法识别此通知地址"),
+    "remind.failure.other": ("the target refused the message", "发送失败"),
+    "remind.failure.debug": ("{reason} ({detail})", "{reason}（{detail}）"),
+    # --- ctrlc (issue 26 point 3): what Ctrl-C left written, command by command ---
+    "error.interrupted_check": ("interrupted; the check did not finish: nothing was written, the ledger is as it was",
+                                "已中断；检查未完成：未写入任何内容，台账保持原样"),
+    "error.interrupted_backup": ("interrupted; no backup was made at {path}: the unfinished copy was removed",
+                                 "已中断；未在 {path} 生成备份：未完成的副本已删除"),
+    "error.interrupted_restore": ("interrupted; the ledger was not restored: it is as it was",
+                                  "已中断；台账未恢复：保持原样"),
+    "error.interrupted_restored": ("interrupted after the ledger was restored from {path}",
+                                   "已中断，但台账此前已从 {path} 恢复"),
+    "error.interrupted_restored_kept": (
+        "interrupted after the ledger was restored from {path}; the replaced one is kept as {kept}",
+        "已中断，但台账此前已从 {path} 恢复；被替换的台账保存为 {kept}"),
+    "error.interrupted_seal": ("interrupted; no seal was taken: the ledger is as it was",
+                               "已中断；未生成封签：台账保持原样"),
+    "error.interrupted_sealed": ("interrupted after the seal {seal} was recorded in the ledger",
+                                 "已中断，但封签 {seal} 此前已记入台账"),
 }
 
 

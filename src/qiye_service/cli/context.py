@@ -179,9 +179,9 @@ class AppContext:
             return
         from qiye_service.services import permissions
 
-        command, issue_id, options = _current_command()
+        command, issue_id, options, department = _current_command()
         if session is not None:
-            permissions.authorize(session, self.identity(session), command, issue_id, options)
+            permissions.authorize(session, self.identity(session), command, issue_id, options, department)
         else:
             assert before_schema, "a write is authorized in its session, or before_schema"
             self._authorize_before_schema(command)
@@ -387,9 +387,9 @@ def as_database_error(exc: Exception, engine: Engine) -> QiyeError | None:
     return None
 
 
-def _current_command() -> tuple[str, int | None, tuple[str, ...]]:
-    """The running command's words below the root (`issue resolve`), the issue it names, and
-    the options given a value (`--dept`): what the permission table is read by."""
+def _current_command() -> tuple[str, int | None, tuple[str, ...], str | None]:
+    """The running command's words below the root (`issue resolve`), the issue it names, the
+    options given a value (`--dept`) and the `--dept` value: what the permission table is read by."""
     from typer._click.globals import get_current_context
 
     ctx = get_current_context(silent=True)
@@ -408,7 +408,8 @@ def _current_command() -> tuple[str, int | None, tuple[str, ...]]:
             issue_id = parse_issue_id(params["issue_id"])
         except QiyeError:
             issue_id = None  # the command says why
-    return " ".join(reversed(words)), issue_id, given
+    department = params.get("dept") if isinstance(params.get("dept"), str) else None
+    return " ".join(reversed(words)), issue_id, given, department
 
 
 def get_app(ctx: typer.Context) -> AppContext:

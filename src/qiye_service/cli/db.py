@@ -90,6 +90,7 @@ def backup(
     checked = output_target(app_ctx, target, force)
     assert checked is not None
     engine = app_ctx.engine(read_only=True)
+    app_ctx.interrupted = ("error.interrupted_backup", {"path": str(target)})
     with database_errors(engine), app_ctx.progress() as progress:
         facts = backups.backup_database(engine, checked, progress)
     app_ctx.say("msg.backup_done", where=app_ctx.location.display, path=target, issues=facts.issues,
@@ -107,6 +108,7 @@ def restore(
     Example: qiye db restore ~/qiye-backups/qiye-20231220-100000.db --yes
     """
     import sys
+    from pathlib import Path
 
     from qiye_service.dates import now_utc
     from qiye_service.services import backup as backups
@@ -118,6 +120,7 @@ def restore(
     app_ctx.authorize(before_schema=True)  # who may replace the ledger (services.permissions)
     # The live SQLite file may be broken: that is what restores are for.
     engine = app_ctx.engine(migrate=False) if location.is_sqlite else app_ctx.engine()
+    app_ctx.interrupted = ("error.interrupted_restore", {})
     with database_errors(engine):
         source = _path(file)
         with app_ctx.progress("progress.restore_check", path=str(source)):
@@ -135,8 +138,12 @@ def restore(
                     app_ctx.say("msg.restore_aborted", err=True)
                     raise typer.Exit(1)
             engine.dispose()  # our own pooled connections would hold the old file open
+            def restored(kept: Path | None) -> None:
+                app_ctx.interrupted = ("error.interrupted_restored", {"path": str(prepared.source)}) if kept is None \
+                    else ("error.interrupted_restored_kept", {"path": str(prepared.source), "kept": str(kept)})
+
             with app_ctx.progress("progress.restore"):
-                kept = backups.restore_database(engine, prepared, stamp=now_utc())
+                kept = backups.restore_database(engine, prepared, stamp=now_utc(), restored=restored)
         finally:
             prepared.discard()
     app_ctx.say("msg.restore_done", where=location.display, path=prepared.source,
@@ -174,6 +181,7 @@ def check(
     # Before anything opens the ledger: opening it indexes a stray -wal as if it were its own.
     stray = wal_findings(app_ctx.location.path) if app_ctx.location.path is not None else []
     try:
+        app_ctx.interrupted = ("error.interrupted_check", {})
         with app_ctx.progress() as progress, app_ctx.session(write=False) as session:
             report = check_database(session=session, seal=printed, progress=progress)
     except QiyeError:
@@ -227,11 +235,13 @@ def seal(
         _write_records(app_ctx, rows, seals.SEAL_TABLE_FIELDS if fmt is OutputFormat.table else seals.SEAL_FIELDS,
                        fmt)
         return
+    app_ctx.interrupted = ("error.interrupted_seal", {})  # recorded in one short transaction, at the end
     with app_ctx.progress() as progress, app_ctx.session(write=False) as session:
         current = seals.ledger_seal(session, wait_seconds=BUSY_TIMEOUT_SECONDS, progress=progress)
     actor = app_ctx.actor()
     with app_ctx.session() as session:
         recorded = seals.record_seal(session, current, actor=actor.name, at=actor.now)
+    app_ctx.interrupted = ("error.interrupted_sealed", {"seal": current.text})
     if fmt is OutputFormat.table:
         echo(current.text)
         app_ctx.say("msg.seal_taken", err=True, events=current.events, event=current.event_id, seal=current.text)

@@ -281,6 +281,7 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
         payload = {f: render.json_value(detail[f]) for f in ISSUE_FIELDS}
         if labels:
             payload = {k: render.json_value(v) for k, v in render.add_labels(detail, ISSUE_FIELDS, app_ctx.lang, names).items()}
+        payload["visit_id"] = detail["visit_id"]  # the visit (走访) that found it, or null
         # The supervision record and the previous close-out go after the §4 row, the events last.
         payload.update(_state_payload(app_ctx, detail, labels=labels))
         if detail["cycle"] is not None:  # the work-order cycle (issue 20), when the issue went through it
@@ -295,7 +296,7 @@ def show(ctx: typer.Context, issue_id: IssueIdArgument, fmt: FormatOption = Outp
     elif fmt is OutputFormat.ndjson:
         render.write("ndjson", [{**detail, **_state_payload(app_ctx, detail, labels=False),
                                  "attachments": _attachment_payload(files)}],
-                     (*ISSUE_FIELDS, *STATE_FIELDS, "previous_resolution", "attachments"), out=sys.stdout)
+                     (*ISSUE_FIELDS, "visit_id", *STATE_FIELDS, "previous_resolution", "attachments"), out=sys.stdout)
     elif fmt is OutputFormat.table:
         shown, fields = _shown_detail(app_ctx, detail)
         app_ctx.out.print(render.record(shown, fields, lang=app_ctx.lang, category_names=names))
@@ -378,21 +379,30 @@ def _state_payload(app_ctx: AppContext, detail: dict[str, Any], *, labels: bool)
 
 
 def _shown_detail(app_ctx: AppContext, detail: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The detail for people: the level as its localised word, the previous close-out as one
-    line after the (empty) current one; and the record's fields."""
+    """The detail for people: the level as its localised word, the visit that found it after
+    the source (when it was found on one), the previous close-out as one line after the (empty)
+    current one; and the record's fields."""
     from qiye_service.i18n import value_label
 
     shown = dict(detail)
     shown["level"] = value_label("level", detail["level"], app_ctx.lang) or None
+    fields = SHOW_FIELDS
+    visit = detail["visit"]
+    if visit is not None:
+        shown["visit"] = app_ctx.t("show.visit", id=visit["id"], visited_on=visit["visited_on"].isoformat(),
+                                   visited_by=visit["visited_by"],
+                                   kind=value_label("visit_kind", visit["kind"], app_ctx.lang))
+        at = fields.index("source") + 1
+        fields = (*fields[:at], "visit", *fields[at:])
     previous = detail["previous_resolution"]
     if previous is None:
-        return shown, SHOW_FIELDS
+        return shown, fields
     unknown = app_ctx.t("show.unknown")
     shown["previous_resolution"] = app_ctx.t(
         "show.previous_resolution", resolved_on=previous["resolved_on"] or unknown,
         resolution=previous["resolution"] or unknown, reopened_on=previous["reopened_on"])
-    at = SHOW_FIELDS.index("resolution") + 1
-    return shown, (*SHOW_FIELDS[:at], "previous_resolution", *SHOW_FIELDS[at:])
+    at = fields.index("resolution") + 1
+    return shown, (*fields[:at], "previous_resolution", *fields[at:])
 
 
 @app.command("edit")

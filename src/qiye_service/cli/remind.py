@@ -22,10 +22,10 @@ class RemindFormat(str, Enum):
 
 def remind(
     ctx: typer.Context,
-    person: Annotated[str | None, typer.Option("--for", help="Only this person's reminders (an owner or a user).",
-                                               show_default=False)] = None,
-    dept: Annotated[str | None, typer.Option("--dept", help="Only this department's reminders.",
-                                             show_default=False)] = None,
+    person: Annotated[list[str] | None, typer.Option(
+        "--for", help="Only this person's reminders (an owner or a user; repeatable).", show_default=False)] = None,
+    dept: Annotated[list[str] | None, typer.Option(
+        "--dept", help="Only this department's reminders (repeatable).", show_default=False)] = None,
     everyone: Annotated[bool, typer.Option("--all", help="Every department and person (the default).")] = False,
     fmt: Annotated[RemindFormat, typer.Option("--format", "-f", help="table, markdown or json.")]
     = RemindFormat.table,
@@ -47,8 +47,8 @@ def remind(
     from qiye_service.services import reminders
 
     app_ctx = get_app(ctx)
-    chosen = [name for name, given in (("--for", person is not None), ("--dept", dept is not None),
-                                       ("--all", everyone)) if given]
+    chosen = [name for name, given in (("--for", bool(person)), ("--dept", bool(dept)), ("--all", everyone))
+              if given]
     if len(chosen) > 1:
         raise InvalidValue("error.remind_one_of", options=Listed(chosen))
     if force and not send:
@@ -62,7 +62,7 @@ def remind(
     with app_ctx.session(write=False) as session:
         if send:
             app_ctx.authorize(session)  # who may send (services.permissions), before anything is sent
-        who = reminders.select_who(session, person=person, department=dept)
+        who = reminders.select_who(session, persons=person or (), departments=dept or ())
         found = reminders.digests(session, who, as_of=today, calendar=app_ctx.calendar, thresholds=thresholds)
         already = reminders.sent_today(session, today) if send and not force else set()
     data = {"as_of": today, "due_soon": thresholds.due_soon_wd, "recipients": [d.row() for d in found]}
@@ -118,7 +118,7 @@ def _send(app_ctx: AppContext, found: list[Any], data: dict[str, Any], already: 
                         target=delivery.target)
         else:
             error_line(app_ctx.t("error.remind_failed", name=delivery.digest.name, target=delivery.target,
-                                 detail=delivery.detail or "?"))
+                                 detail=_failure_text(app_ctx, delivery)))
 
     done = reminders.send_all(pending, message=message, timeout=timeout, record=record)
     if unset:
@@ -127,3 +127,17 @@ def _send(app_ctx: AppContext, found: list[Any], data: dict[str, Any], already: 
         app_ctx.say("msg.remind_nothing", err=True)
     if any(delivery.outcome != reminders.SENT for delivery in done):
         raise typer.Exit(1)
+
+
+def _failure_text(app_ctx: AppContext, delivery: Any) -> str:
+    """Why a delivery failed, for people: apprise's own (English) words under en; under zh the
+    reason in Chinese (the HTTP status the target answered, or that it could not be reached),
+    with apprise's words after it only under QIYE_DEBUG=1."""
+    import os
+
+    if app_ctx.lang != "zh" and delivery.detail:
+        return str(delivery.detail)
+    said = app_ctx.t(f"remind.failure.{delivery.reason or 'other'}", status=delivery.status)
+    if os.environ.get("QIYE_DEBUG") == "1" and delivery.detail:
+        said = app_ctx.t("remind.failure.debug", reason=said, detail=delivery.detail)
+    return said

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from qiye_service.i18n import label, translate, value_label
+from qiye_service.i18n import CATALOGUE, label, translate, value_label
 from qiye_service.linebreak import HAS_WIDE, units
 from qiye_service.render.document import Document, Section, headers, numeric, seal_line, table_fields
 from qiye_service.render.values import LABELLED, display_value, level_style, shown, terminal_safe
@@ -36,10 +36,11 @@ KEY_PRIORITY = 100  # a column that names the row in a table where it is the key
 # (a text column narrower than this reads as a few characters a line).
 COMFORT = {"title": 20, "description": 20, "change": 20, "name": 10, "label": 10, "enterprise": 8, "message": 20}
 DEFAULT_COMFORT = 6
-# Columns of names (a department, a person, a zone, a report's group): a name of up to NAME_WIDTH
-# cells is one word, kept whole while a less important column can be left out instead; a longer
-# one still folds. (Not yet the enterprise column of issue lists: the narrow golden tables pin it.)
-NAME_FIELDS = frozenset({"name", "label", "department", "owner", "liaison", "zone", "industry", "category"})
+# Columns of names (an enterprise, a department, a person, a zone, a report's group): a name of up
+# to NAME_WIDTH cells is one word, kept whole while a less important column can be left out
+# instead; a longer one still folds.
+NAME_FIELDS = frozenset({"name", "label", "enterprise", "department", "owner", "liaison", "zone", "industry",
+                         "category"})
 NAME_WIDTH = 24
 
 
@@ -260,11 +261,20 @@ def _longest_name(rows: list[list[Any]], index: int) -> int:
 def table(rows: Iterable[dict[str, Any]], fields: Sequence[str], *, lang: str, title: str | None = None,
           category_names: dict[str, tuple[str, str]] | None = None,
           styles: dict[str, Callable[[Any], str]] | None = None, key: Sequence[str] = ()) -> FittedTable:
-    """A terminal table of the rows, fitted to the terminal (see FittedTable); `key` as fitted_table's."""
+    """A terminal table of the rows, fitted to the terminal (see FittedTable); `key` as fitted_table's.
+    Columns of numbers (ids, counts) are right-aligned, as in the reports' tables."""
+    rows = list(rows)
     body = ([(display_value(field, row.get(field), lang, category_names),
               styles[field](row.get(field)) if styles and field in styles else "") for field in fields]
             for row in rows)
-    return fitted_table([label(field, lang) for field in fields], body, fields, title=title, key=key)
+    return fitted_table([label(field, lang) for field in fields], body, fields, title=title, key=key,
+                        right=[field for field in fields if _numbers(rows, field)])
+
+
+def _numbers(rows: list[dict[str, Any]], field: str) -> bool:
+    """Whether the column holds numbers: in its first rows, a number and nothing but numbers or blanks."""
+    values = [row.get(field) for row in rows[:20] if row.get(field) not in (None, "")]
+    return bool(values) and all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in values)
 
 
 TIMELINE_FIELDS = ("at", "actor", "action", "change", "note")
@@ -312,9 +322,25 @@ def timeline_rows(events: Iterable[dict[str, Any]], lang: str,
             change = f"{label(field, lang)}: {old} → {new}"
         elif event.get("new"):  # a step that names who took it (签收, 审定 by a department)
             change = str(event.get("new"))
+        note = event.get("note")
+        if action == "returned" and note:
+            note = _return_note(note, lang)
         rows.append({"at": event.get("at"), "actor": event.get("actor"), "action": action,
-                     "change": change, "note": event.get("note")})
+                     "change": change, "note": note})
     return rows
+
+
+_RETURN_NOTE = re.compile(r"(?P<department>.*) · (?P<code>[a-z_]+): (?P<remark>.*)", re.S)
+
+
+def _return_note(note: str, lang: str) -> str:
+    """A return's note (`规划建设局 · not_responsible: 不属本局`, as services.cycle records it)
+    with the reason's code said in words (非本单位职责)."""
+    found = _RETURN_NOTE.fullmatch(note)
+    key = f"return_reason.{found['code']}" if found else ""
+    if found is None or key not in CATALOGUE:
+        return note
+    return f"{found['department']} · {translate(key, lang)}: {found['remark']}"
 
 
 def _attached_change(text: str | None, lang: str) -> str:

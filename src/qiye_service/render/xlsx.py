@@ -202,13 +202,15 @@ def _report_sheet(workbook: Any, used: set[str], section: Section, doc: Document
     """One sheet of a report, ready for a meeting: the report's title, week and as-of date in the
     first row; bold, shaded, frozen headers repeated on every printed page; level colours;
     an autofilter; a totals row for group sections; a bar chart of the groups; A4 landscape,
-    fitted to the page width."""
+    fitted to the page width. A group's name (`label`, in the interface language) is its column,
+    not its code (`key`, the machine formats' column: issue 21 found land-acquisition under zh)."""
     from openpyxl.utils import get_column_letter
     from rich.cells import cell_len
 
     from qiye_service.render.values import LEVEL_FILLS
 
-    fields = section.fields
+    groups = "key" in section.fields
+    fields = tuple(f for f in section.fields if f != "key") if "label" in section.fields else section.fields
     headers = [section.headers.get(f) or header(f, lang) for f in fields]
     sample = section.rows.head(500)
     widths = []
@@ -246,17 +248,17 @@ def _report_sheet(workbook: Any, used: set[str], section: Section, doc: Document
         count += 1
     last = get_column_letter(len(fields))
     sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + count}"
-    if "key" in fields and doc.data is not None and count:
-        sheet.append(_totals(sheet, section, doc, lang))
-        _group_chart(sheet, section, headers, header_row, count)
+    if groups and doc.data is not None and count:
+        sheet.append(_totals(sheet, fields, doc, lang))
+        _group_chart(sheet, section, fields, header_row, count)
 
 
-def _totals(sheet: Any, section: Section, doc: Document, lang: str) -> list[Any]:
+def _totals(sheet: Any, fields: Sequence[str], doc: Document, lang: str) -> list[Any]:
     """The totals row of a group section: the report's own headline figure for each column that
     has one (the groups add up to it), bold."""
     data = doc.data or {}
     cells = []
-    for index, name in enumerate(section.fields):
+    for index, name in enumerate(fields):
         value = data.get(name) if name not in ("key", "label") else None
         if index == 0:
             value = translate("report.totals", lang)
@@ -275,12 +277,12 @@ CHART_SERIES = {"categories": ("total_to_date", "resolved_to_date", "overdue"),
                 "ranking": ("score",)}  # the scorecard (issue 20): each group's composite score
 
 
-def _group_chart(sheet: Any, section: Section, headers: Sequence[str], header_row: int, count: int) -> None:
-    """A clustered bar chart of the first CHART_ROWS groups, right of the table."""
+def _group_chart(sheet: Any, section: Section, shown: Sequence[str], header_row: int, count: int) -> None:
+    """A clustered bar chart of the first CHART_ROWS groups, right of the table (of `shown` columns)."""
     from openpyxl.chart import BarChart, Reference
     from openpyxl.utils import get_column_letter
 
-    fields = list(section.fields)
+    fields = list(shown)
     wanted = [name for name in CHART_SERIES.get(section.name, ()) if name in fields]
     if not wanted or "label" not in fields:
         return

@@ -350,16 +350,49 @@ def _upgrade_file(path: Path) -> None:
         engine.dispose()
 
 
-def restore_database(engine: Engine, prepared: PreparedRestore, *, stamp: datetime) -> Path | None:
-    """Replace the live database with the prepared copy; returns where the replaced one is kept."""
+def restore_database(engine: Engine, prepared: PreparedRestore, *, stamp: datetime,
+                     restored: Callable[[Path | None], None] = lambda kept: None) -> Path | None:
+    """Replace the live database with the prepared copy; returns where the replaced one is kept.
+
+    Until the replacement, a failure or Ctrl-C leaves the ledger as it was and no kept copy
+    behind; the replacement itself is not cut short (a Ctrl-C during it is raised once it is
+    done), and `restored(kept)` is called the moment it has happened, before that Ctrl-C."""
     live = _ledger_file(engine)
     if live is not None:
         # Through a symlinked --db the real file is swapped: the link stays, naming the restored ledger.
-        return _restore_sqlite(Path(os.path.realpath(live)), prepared, stamp)
-    return _restore_postgresql(engine, prepared, stamp)
+        return _restore_sqlite(Path(os.path.realpath(live)), prepared, stamp, restored)
+    return _restore_postgresql(engine, prepared, stamp, restored)
 
 
-def _restore_sqlite(live: Path, prepared: PreparedRestore, stamp: datetime) -> Path | None:
+@contextmanager
+def _held_off() -> Iterator[None]:
+    """Ctrl-C (SIGINT) during the block is raised when the block ends: for a step that must not
+    stop halfway (a file swapped in and the old one spoiled, a commit), short by nature."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)  # Python's own handler: KeyboardInterrupt
+
+
+def _forget_kept(kept: Path | None) -> None:
+    """The copy of a ledger that was not replaced after all: it would only mislead."""
+    if kept is not None:
+        with suppress(FileNotFoundError):
+            kept.unlink()
+
+
+def _restore_sqlite(live: Path, prepared: PreparedRestore, stamp: datetime,
+                    restored: Callable[[Path | None], None]) -> Path | None:
     """Swap the file in with os.replace while holding the old one's exclusive lock.
 
     The old database goes to WAL-free rollback mode first (which SQLite allows only when no
@@ -375,6 +408,22 @@ def _restore_sqlite(live: Path, prepared: PreparedRestore, stamp: datetime) -> P
         if replacing:
             kept = _keep(live, stamp)
             old_fd = os.open(live, os.O_RDWR)
+        _swap_file(live, prepared, old_fd, lambda: restored(kept))
+    except BaseException:
+        if not prepared.copy.renamed:
+            _forget_kept(kept)
+        raise
+    finally:
+        if old_fd is not None:
+            os.close(old_fd)
+        if holder is not None:
+            holder.close()
+    return kept
+
+
+def _swap_file(live: Path, prepared: PreparedRestore, old_fd: int | None, restored: Callable[[], None]) -> None:
+    """Put the prepared copy in the ledger's place and spoil the old file, never one without the other."""
+    with _held_off():
         for suffix in SIDECARS:
             with suppress(FileNotFoundError):
                 os.unlink(f"{live}{suffix}")
@@ -389,12 +438,7 @@ def _restore_sqlite(live: Path, prepared: PreparedRestore, stamp: datetime) -> P
             os.lseek(old_fd, 0, os.SEEK_SET)
             os.write(old_fd, b"\0" * len(SQLITE_MAGIC))
             os.fsync(old_fd)
-    finally:
-        if old_fd is not None:
-            os.close(old_fd)
-        if holder is not None:
-            holder.close()
-    return kept
+        restored()
 
 
 def _lock_exclusively(live: Path) -> sqlite3.Connection | None:
@@ -447,7 +491,8 @@ def _keep(live: Path, stamp: datetime) -> Path:
     return kept
 
 
-def _restore_postgresql(engine: Engine, prepared: PreparedRestore, stamp: datetime) -> Path | None:
+def _restore_postgresql(engine: Engine, prepared: PreparedRestore, stamp: datetime,
+                        restored: Callable[[Path | None], None]) -> Path | None:
     """Keep the current rows as a file beside the restore file, then copy the file's rows in,
     in one transaction, and move the id sequences past them."""
     kept: Path | None = None
@@ -465,13 +510,23 @@ def _restore_postgresql(engine: Engine, prepared: PreparedRestore, stamp: dateti
             _finish_file(temp.path)
             temp.publish(kept, ledger=None, private=True)
     source = create_engine(f"sqlite:///{prepared.copy.path}")
+    committed = False
     try:
-        with source.connect() as src, engine.begin() as pg:
+        with source.connect() as src, engine.connect() as pg:
+            transaction = pg.begin()  # rolled back, unless committed, when the connection closes
             names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
             pg.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
             copy_rows(src, pg)
             for table in SQLModel.metadata.sorted_tables:
                 _reset_sequence(pg, table)
+            with _held_off():
+                transaction.commit()
+                committed = True
+                restored(kept)
+    except BaseException:
+        if not committed:
+            _forget_kept(kept)
+        raise
     finally:
         source.dispose()
     return kept

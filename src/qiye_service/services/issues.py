@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from qiye_service.dates import DEFAULT_TZ, check_date, local_date, office_hour_utc
 from qiye_service.errors import InvalidTransition, InvalidValue
+from qiye_service.i18n import Msg
 from qiye_service.models import Issue, IssueTag, Kind, Priority, Source, Status, Tag
 from qiye_service.services import lookups, workflow
 from qiye_service.services.history import encode_value, record_event
@@ -155,7 +156,8 @@ def add_issue(
 
     `visit`: the id of the visit (走访) that found the problem (issue 22). The problem is the
     visited enterprise's, reported on or after the visit (on the visit's day unless given), and
-    its source is how the visit was made unless `source` says otherwise.
+    its source is how the visit was made (`visit` for an on-site visit, DESIGN §12): a `source`
+    that says otherwise is refused.
     """
     clean_title = clean_text(title, "title", limit=TITLE_LIMIT, required=True)
     found_enterprise = lookups.find_enterprise(session, enterprise)
@@ -174,8 +176,14 @@ def add_issue(
         if reported_on < found_visit.visited_on:
             raise InvalidValue("error.date_order", later="reported_on", later_value=reported_on.isoformat(),
                                earlier="visit", earlier_value=found_visit.visited_on.isoformat())
-    if source is None:
-        source = found_visit.kind if found_visit is not None else Source.visit.value
+    if found_visit is not None:
+        given = lookups.choice(Source, source, "--source", lookups.SOURCE_ALIASES) if source is not None else None
+        if given not in (None, found_visit.kind):
+            raise InvalidValue("error.visit_source", id=found_visit.id, visit_kind=Msg(f"visit_kind.{found_visit.kind}"),
+                               expected=Msg(f"source.{found_visit.kind}"), given=Msg(f"source.{given}"))
+        source = found_visit.kind
+    elif source is None:
+        source = Source.visit.value
     reported = reported_on or actor.today
     clean_priority = lookups.choice(Priority, priority, "--priority", lookups.PRIORITY_ALIASES)
     if due_on is None and deadline is not None:

@@ -129,7 +129,12 @@ ACTION_COMMANDS: dict[str, str] = {
     "extension_requested": "issue extend", "extension_approved": "issue extension approve",
     "extension_refused": "issue extension refuse", "suspended": "issue suspend", "resumed": "issue resume",
     "verified": "issue verify", "rejected": "issue verify", "attached": "issue attach",
+    "returned": "issue return", "upheld": "issue uphold", "transferred": "issue assign",
 }
+# The commands by which a department acts for itself on an issue it was dispatched (签收, 退单):
+# `--dept` names the department acting, the lead by default. A handler acts only for their own
+# department, lead (主办) or co-handler (协办), whatever the issue's lead.
+ACTING_DEPARTMENT = ("issue start", "issue return")
 STATUS_COMMANDS: dict[str, str] = {"in_progress": "issue start", "resolved": "issue resolve",
                                    "deferred": "issue defer", "verifying": "issue resolve"}
 
@@ -311,9 +316,9 @@ def rows_for(command: str, options: tuple[str, ...] = ()) -> list[str]:
 
 
 def authorize(session: Any, identity: Identity, command: str, issue_id: int | None = None,
-              options: tuple[str, ...] = ()) -> None:
+              options: tuple[str, ...] = (), department: str | None = None) -> None:
     """The one choke point: may `identity` run the writing `command` (on issue `issue_id`, with
-    `options` given)?
+    `options` given; `department`: the `--dept` a command of ACTING_DEPARTMENT acts for)?
 
     An admin acting for someone (`--as`) is checked as the admin, who may run every command;
     the four-eyes rule then looks at whom they act for (`require_four_eyes`)."""
@@ -323,8 +328,24 @@ def authorize(session: Any, identity: Identity, command: str, issue_id: int | No
     scope = None
     if issue_id is not None and identity.user.role in SCOPED_ROLES:
         scope = issue_scope(session, issue_id)
+        if scope is not None and department is not None and command in ACTING_DEPARTMENT \
+                and identity.user.role == HANDLER:
+            scope = _acting_for(session, identity.user, command, department, scope)
     for row in rows_for(command, options):
         check(identity.user, row, scope, issue_id=issue_id)
+
+
+def _acting_for(session: Any, person: Person, command: str, department: str,
+                scope: tuple[int | None, str | None, str | None]) -> tuple[int | None, str | None, str | None]:
+    """The scope of a handler's `command --dept DEPARTMENT`: the department acting, which must be
+    their own (a co-handler's part is its own department's business, not the lead's)."""
+    from qiye_service.services.lookups import find_department
+
+    found = find_department(session, department)
+    if found.id != person.department_id:
+        raise Forbidden("error.perm.other_department", name=person.name, command=command, dept=found.name,
+                        roles=roles_words(OFFICE))
+    return found.id, scope[1], scope[2]
 
 
 def check_visit_by(identity: Identity, by: str | None) -> None:
@@ -430,7 +451,8 @@ class HistoryReplay:
                     department_id, owner = snapshot.get("department_id"), snapshot.get("owner")
                     created_by = created_by or event.actor
             if event.at >= self.since:
-                problem = self._problem(event, (department_id, owner, created_by))
+                acting = self._acting_department(event)
+                problem = self._problem(event, (department_id if acting is None else acting, owner, created_by))
                 if problem is not None:
                     found.append((event, *problem))
             if event.field == "department":
@@ -438,6 +460,15 @@ class HistoryReplay:
             elif event.field == "owner":
                 owner = event.new
         return found
+
+    def _acting_department(self, event: Any) -> int | None:
+        """The department a 签收 or 退单 was recorded for (a co-handler's own, or the lead's):
+        `acknowledged` names it, `returned` starts its note with it (services.cycle)."""
+        if event.action == "acknowledged" and event.new:
+            return self.departments.get(event.new)
+        if event.action == "returned" and event.note and " · " in event.note:
+            return self.departments.get(event.note.split(" · ", 1)[0])
+        return None
 
     def _problem(self, event: Any, scope: tuple[int | None, str | None, str | None]
                  ) -> tuple[str, dict[str, Any]] | None:

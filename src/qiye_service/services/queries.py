@@ -143,8 +143,20 @@ def issue_view(session: Session, issue_id: int, *, cutoffs: Any, timezone: str) 
 
     row["deadline"] = extensions.issue_state(issue)
     row["cycle"] = cycle.issue_cycle(session, issue, timezone=timezone)
+    row["visit_id"] = issue.visit_id
+    row["visit"] = _visit_summary(session, issue.visit_id)
     row["events"] = history.readable_events(events, reference_names(session, history.snapshot_references(events)))
     return row
+
+
+def _visit_summary(session: Session, visit_id: int | None) -> dict[str, Any] | None:
+    """The visit (走访) that found the issue (`issue add --visit`): its id, day, cadre and kind."""
+    if visit_id is None:
+        return None
+    from qiye_service.models import Visit
+
+    visit = session.get_one(Visit, visit_id)
+    return {"id": visit.id, "visited_on": visit.visited_on, "visited_by": visit.visited_by, "kind": visit.kind}
 
 
 def reference_names(session: Session, wanted: dict[str, set[int]] | None = None) -> dict[str, dict[int, str]]:

@@ -24,6 +24,7 @@ issues; the rows are grouped by recipient here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -73,15 +74,23 @@ class Digest:
 
 @dataclass(frozen=True)
 class Who:
-    """Whose digests are asked for: one person (--for), one department (--dept) or everyone."""
+    """Whose digests are asked for: some persons (--for), some departments (--dept) or everyone."""
 
-    person: str | None = None
-    department_id: int | None = None
-    department: str | None = None
+    persons: tuple[str, ...] = ()
+    department_ids: tuple[int, ...] = ()
+    departments: tuple[str, ...] = ()
 
     @property
     def everyone(self) -> bool:
-        return self.person is None and self.department_id is None
+        return not self.persons and not self.department_ids
+
+    def wants(self, kind: str, name: str) -> bool:
+        """Whether the digest of this recipient is asked for."""
+        if self.persons:
+            return kind == PERSON and name in self.persons
+        if self.departments:
+            return kind == DEPARTMENT and name in self.departments
+        return True
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -104,13 +113,12 @@ def find_person(session: Session, name: str) -> str:
     return str(match.key)
 
 
-def select_who(session: Session, *, person: str | None, department: str | None) -> Who:
-    if person is not None:
-        return Who(person=find_person(session, person))
-    if department is not None:
-        found = lookups.find_department(session, department)
-        return Who(department_id=found.id, department=found.name)
-    return Who()
+def select_who(session: Session, *, persons: Iterable[str] = (), departments: Iterable[str] = ()) -> Who:
+    """The persons or departments as typed (each repeatable, like the issue filters), or everyone."""
+    people = tuple(dict.fromkeys(find_person(session, person) for person in persons))
+    found = list({department.id: department for department in
+                  (lookups.find_department(session, name) for name in departments)}.values())
+    return Who(persons=people, department_ids=tuple(d.id for d in found), departments=tuple(d.name for d in found))
 
 
 # --- the queries --------------------------------------------------------------------------------
@@ -151,19 +159,19 @@ def _pending_lead_return() -> Any:
                           Dispatch.returned_at.is_not(None), Dispatch.outcome.is_(None))
 
 
-def _co_handled_by(department_id: int) -> Any:
-    """The issue has `department_id` among its active co-handlers."""
+def _co_handled_by(department_ids: tuple[int, ...]) -> Any:
+    """The issue has one of `department_ids` among its active co-handlers."""
     return exists().where(Dispatch.issue_id == Issue.id, Dispatch.role == CO, Dispatch.active.is_(True),
-                          Dispatch.department_id == department_id)
+                          Dispatch.department_id.in_(department_ids))
 
 
 def _scope(who: Who, *, co: bool = True) -> list[Any]:
     """WHERE clauses keeping the issues `who` is concerned with (nothing for everyone)."""
-    if who.person is not None:
-        return [Issue.owner == who.person]
-    if who.department_id is not None:
-        lead = Issue.department_id == who.department_id
-        return [or_(lead, _co_handled_by(who.department_id)) if co else lead]
+    if who.persons:
+        return [Issue.owner.in_(who.persons)]
+    if who.department_ids:
+        lead = Issue.department_id.in_(who.department_ids)
+        return [or_(lead, _co_handled_by(who.department_ids)) if co else lead]
     return []
 
 
@@ -176,7 +184,7 @@ def lead_unacknowledged(session: Session, who: Who, as_of: date) -> list[dict[st
 
 def co_unacknowledged(session: Session, who: Who, as_of: date) -> list[dict[str, Any]]:
     """Co-handling departments' dispatches not acknowledged; the item names the co-handler."""
-    if who.person is not None:
+    if who.persons:
         return []
     co_department = aliased(Department)
     stmt = (select(*_columns(co_department))
@@ -187,8 +195,8 @@ def co_unacknowledged(session: Session, who: Who, as_of: date) -> list[dict[str,
                    or_(Dispatch.returned_at.is_(None), Dispatch.outcome.is_not(None)),
                    Issue.status.in_(WORKING_STATUSES))
             .order_by(Issue.id, co_department.name))
-    if who.department_id is not None:
-        stmt = stmt.where(Dispatch.department_id == who.department_id)
+    if who.department_ids:
+        stmt = stmt.where(Dispatch.department_id.in_(who.department_ids))
     return _items(session, stmt, UNACKNOWLEDGED, as_of)
 
 
@@ -249,8 +257,7 @@ def digests(session: Session, who: Who, *, as_of: date, calendar: WorkingCalenda
     found: dict[tuple[str, str], Digest] = {}
 
     def add(kind: str, name: str | None, item: dict[str, Any]) -> None:
-        if name is None or (who.person is not None and (kind, name) != (PERSON, who.person)) \
-                or (who.department is not None and (kind, name) != (DEPARTMENT, who.department)):
+        if name is None or not who.wants(kind, name):
             return
         digest = found.setdefault((kind, name), Digest(kind, name))
         digest.items.append({key: value for key, value in item.items() if not key.startswith("_")})
@@ -261,7 +268,7 @@ def digests(session: Session, who: Who, *, as_of: date, calendar: WorkingCalenda
     for item in co_unacknowledged(session, who, as_of):
         add(DEPARTMENT, item["department"], item)
     on_ladder = ladder(session, who, cutoffs)
-    co = co_departments(session, [item["id"] for item in on_ladder]) if who.person is None else {}
+    co = co_departments(session, [item["id"] for item in on_ladder]) if not who.persons else {}
     for item in on_ladder:
         if not item["_lead_returned"]:
             add(DEPARTMENT, item["department"], item)
@@ -269,7 +276,7 @@ def digests(session: Session, who: Who, *, as_of: date, calendar: WorkingCalenda
             add(DEPARTMENT, name, item)
         add(PERSON, item["owner"], item)
     people = supervisors(session)
-    if who.department is None and (who.everyone or who.person in people):
+    if not who.departments and (who.everyone or set(who.persons) & set(people)):
         for item in awaiting_decision(session, as_of):
             for name in people:
                 if name != principal_of(item["_asked"]):
@@ -320,14 +327,43 @@ def sent_today(session: Session, day: date) -> set[tuple[str, str]]:
     return {(kind, name) for kind, name in rows}
 
 
+# Why a delivery failed, as a code the output layer says in the interface language (apprise's own
+# words are English): the target answered an HTTP error, did not answer in time, could not be
+# reached, is not a URL apprise understands, or failed otherwise.
+HTTP_ERROR, TIMED_OUT, UNREACHABLE, BAD_URL, OTHER = "http", "timeout", "unreachable", "bad_url", "other"
+_HTTP_STATUS = re.compile(r"\berror=(\d{3})\b")
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """What happened to one digest: sent, or failed with why; `target` is the URL masked."""
+    """What happened to one digest: sent, or failed with why (`reason`, a code above, with the
+    HTTP `status` when the target answered one; `detail`, apprise's English words); `target` is
+    the URL masked."""
 
     digest: Digest
     target: str
     outcome: str
     detail: str | None = None
+    reason: str | None = None
+    status: int | None = None
+
+
+def _failure(lines: list[tuple[int, str]]) -> tuple[str | None, str, int | None]:
+    """apprise's log of a failed notification as (its last warning, reason code, HTTP status)."""
+    import logging
+
+    warnings = [message for level, message in lines if level >= logging.WARNING]
+    detail = warnings[-1] if warnings else None
+    for message in reversed(warnings):
+        found = _HTTP_STATUS.search(message)
+        if found:
+            return detail, HTTP_ERROR, int(found.group(1))
+    text = " ".join(message for _, message in lines).lower()
+    if "timed out" in text or "timeout" in text:
+        return detail, TIMED_OUT, None
+    if "connection" in text:
+        return detail, UNREACHABLE, None
+    return detail, OTHER, None
 
 
 def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) -> Delivery:
@@ -340,7 +376,7 @@ def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) 
 
     plugin = notify_target(url)
     if plugin is None:
-        return Delivery(digest, url, FAILED, "apprise does not understand this URL")
+        return Delivery(digest, url, FAILED, "apprise does not understand this URL", BAD_URL)
     query = url.partition("?")[2]
     params = {part.partition("=")[0].lower() for part in query.split("&")}
     if "cto" not in params:
@@ -349,7 +385,8 @@ def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) 
         plugin.socket_read_timeout = timeout
     # As apprise prints it with its secrets masked, without the query of settings it adds.
     masked = plugin.url(privacy=True).partition("?")[0]
-    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
+    # Debug lines too: a timeout is told from a refused connection only by apprise's debug line.
+    with apprise.LogCapture(level=logging.DEBUG, fmt="%(levelno)d|%(message)s") as logs:
         try:
             ok = plugin.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
         except Exception as exc:  # noqa: BLE001 - a plugin's own failure is this target's failure
@@ -357,8 +394,10 @@ def deliver(digest: Digest, url: str, *, title: str, body: str, timeout: float) 
             logging.getLogger("apprise").warning("%s: %s", type(exc).__name__, exc)
     if ok:
         return Delivery(digest, masked, SENT)
-    lines = [line.strip() for line in logs.getvalue().splitlines() if line.strip()]
-    return Delivery(digest, masked, FAILED, lines[-1] if lines else None)
+    lines = [(int(level), message.strip()) for level, _, message in
+             (line.partition("|") for line in logs.getvalue().splitlines()) if level.isdigit() and message.strip()]
+    detail, reason, status = _failure(lines)
+    return Delivery(digest, masked, FAILED, detail, reason, status)
 
 
 def record_delivery(session: Session, delivery: Delivery, *, day: date, at: datetime, actor: str) -> None:

@@ -361,6 +361,15 @@ class _Prepared:
     department_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What an update needs to know of an issue already in the database."""
+    head: str | None  # its history_hash
+    status: str
+    closeout_by: str | None
+    verified_by: str | None
+
+
 class IssueImport:
     """One import of an issue ledger into one transaction."""
 
@@ -551,7 +560,17 @@ class IssueImport:
                 if issue_id in existing and self.settings.on_conflict == "skip":
                     self.summary.skipped += 1
                     continue
-                head = existing.get(issue_id)
+                stored = existing.get(issue_id)
+                if stored is not None:
+                    # An update is checked against the issue as it is (services.workflow decides).
+                    for name, error in workflow.imported_update_errors(
+                            values, issue_id=issue_id, status=stored.status, closeout_by=stored.closeout_by,
+                            verified_by=stored.verified_by):
+                        self._error(row, name, error)
+                    if row.errors:
+                        self.errors.add(row.errors)
+                        continue
+                    head = stored.head
             if evidenced is not None and values.get("status") in workflow.CLOSED_OUT and issue_id not in evidenced:
                 # A row closing an issue out (销号) without an attachment, as `issue resolve` would refuse.
                 self._error(row, "status", workflow.evidence_error(  # type: ignore[arg-type]
@@ -574,7 +593,7 @@ class IssueImport:
             if updates:
                 self._update(updates)
 
-    def _evidenced(self, valid: list[tuple[LedgerRow, int]], existing: dict[int, str | None]) -> set[int]:
+    def _evidenced(self, valid: list[tuple[LedgerRow, int]], existing: dict[int, _Stored]) -> set[int]:
         """The ids of existing issues a closed-out row may name with `closeout.evidence required`:
         those with an attachment, or already closed out (the row closes nothing out now)."""
         from qiye_service.models import Attachment
@@ -590,19 +609,20 @@ class IssueImport:
             found.update(conn.execute(select(Attachment.issue_id).where(Attachment.issue_id.in_(part))).scalars())
         return found
 
-    def _existing(self, ids: list[int]) -> dict[int, str | None]:
-        """id -> history_hash of the listed ids already in the database."""
+    def _existing(self, ids: list[int]) -> dict[int, _Stored]:
+        """id -> what an update needs to know, of the listed ids already in the database."""
         if self.highest_existing is not None:
             ids = [issue_id for issue_id in ids if issue_id <= self.highest_existing]
         if not ids:
             return {}
-        found: dict[int, str | None] = {}
+        found: dict[int, _Stored] = {}
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            for issue_id, head in self._lookup_connection().execute(
-                select(Issue.id, Issue.history_hash).where(Issue.id.in_(part))
+            for issue_id, *stored in self._lookup_connection().execute(
+                select(Issue.id, Issue.history_hash, Issue.status, Issue.closeout_by, Issue.verified_by)
+                .where(Issue.id.in_(part))
             ):
-                found[issue_id] = head
+                found[issue_id] = _Stored(*stored)
         return found
 
     def _lookup_connection(self) -> Connection:
@@ -935,7 +955,10 @@ class IssueImport:
             tags = (values.get("tags") or []) if with_tags else None
             snap = self._snapshot(record, tags)
             if cycled:
-                cycle = self._cycle(values)
+                # Who requested and who verified a close-out stay as recorded unless the file
+                # names them (services.workflow has checked it names them unchanged).
+                cycle = {name: value for name, value in self._cycle(values).items()
+                         if name not in ("closeout_by", "verified_by") or name in self.columns}
                 record.update(cycle)
                 snap.update(_snapshot_values(cycle), co_departments=list(values.get("co_departments") or ()))
                 renewed.append(issue_id)

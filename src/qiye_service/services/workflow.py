@@ -115,6 +115,8 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     elif status not in CLOSED_OUT and resolved_on is not None:
         errors.append(("resolved_on", InvalidValue("error.import_resolved_on_unresolved", status=status)))
     _order(errors, values, "acknowledged_on", "dispatched_on")
+    if status == OPEN and values.get("acknowledged_on") is not None and not _lead_return_may_be_pending(values):
+        errors.append(("acknowledged_on", InvalidValue("error.import_open_acknowledged")))
     # A callback needs a resolved issue; only 不满意 leaves it unresolved (reopened for 重办).
     result, called_on = values.get("callback_result"), values.get("callback_on")
     solved, reached = values.get("callback_solved"), values.get("callback_reached")
@@ -131,6 +133,10 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
                 "error.import_callback_unresolved", result=result or solved or "-", status=status)))
     # Returns and transfers happen to a dispatched issue; each transfer follows a return. The
     # departments named (one per return or transfer) give the counts when those are not given.
+    # returned_by may name a department the row names nowhere else: a lead whose return was
+    # upheld and which `issue assign --dept` (not a transfer) or `issue edit --dept` replaced
+    # since. The row keeps no earlier leads, so such a name cannot be told from one never
+    # dispatched (tests/test_import_rules.py::test_a_return_by_a_department_since_replaced_imports).
     for names, count in (("returned_by", "return_count"), ("transferred_from", "transfer_count")):
         listed = values.get(names)
         if listed:
@@ -155,9 +161,66 @@ def imported_state_errors(values: dict[str, Any]) -> list[tuple[str, QiyeError]]
     if values.get("suspended_on") is not None and not allows("suspend", status):
         errors.append(("suspended_on", InvalidValue("error.import_suspended_not_running", status=status)))
     _order(errors, values, "extended_due_on", "due_on")
+    # Only an approval counts an extension (services.extensions), and it sets the date it approved.
+    if (values.get("extension_count") or 0) > 0 and values.get("extended_due_on") is None:
+        errors.append(("extended_due_on" if "extended_due_on" in values else "extension_count", InvalidValue(
+            "error.import_extension_without_date", count=values["extension_count"])))
+    # Four eyes (DESIGN §10): no command lets the close-out's author verify it. `issue resolve`
+    # names who requested a close-out it leaves waiting; a file that has the column must too, or
+    # anyone, its author included, could verify it. (An export without --cycle has no such column:
+    # its rows are left as they are.)
+    if status == VERIFYING and "closeout_by" in values and not values["closeout_by"]:
+        errors.append(("closeout_by", InvalidValue("error.import_verifying_without_closeout_by")))
+    if values.get("closeout_by") and values.get("verified_by"):
+        from qiye_service.services.permissions import Forbidden, require_four_eyes
+
+        try:
+            require_four_eyes(values["verified_by"], values["closeout_by"], "verify")
+        except Forbidden as refused:
+            errors.append(("verified_by", refused))
     if transfers > returns:
         errors.append(("transfer_count", InvalidValue("error.transfers_exceed_returns",
                                                       transfers=transfers, returns=returns)))
+    return errors
+
+
+def _lead_return_may_be_pending(values: dict[str, Any]) -> bool:
+    """Whether an open row's lead department may have acknowledged it (签收: open → in progress;
+    a co-handler's 签收, co_acknowledged_on, leaves the status to the lead) and then returned it:
+    the lead's return takes the work back to open and keeps the acknowledgement until the office
+    upholds the dispatch or transfers it, either of which clears it. The row says so by naming
+    the lead among the departments that returned it and were not transferred away; a file
+    without the returns (an export without --cycle) cannot say otherwise."""
+    lead = values.get("department")
+    if not lead:
+        return False  # only a dispatched issue is returned
+    if "returned_by" in values:
+        returned = list(values["returned_by"] or ())
+        for name in values.get("transferred_from") or ():
+            if name in returned:
+                returned.remove(name)
+        return lead in returned
+    if "return_count" in values:
+        return (values["return_count"] or 0) > 0
+    return True
+
+
+def imported_update_errors(values: dict[str, Any], *, issue_id: int, status: str, closeout_by: str | None,
+                           verified_by: str | None) -> list[tuple[str, QiyeError]]:
+    """(column, error) for a row updating (`--on-conflict update`) an existing issue that is now
+    `status`, its close-out requested by `closeout_by` and verified by `verified_by`.
+
+    An update corrects a ledger; it takes no step of the cycle that has a person's name on it:
+    only `issue verify` verifies a pending close-out (四眼, DESIGN §10), and who requested and
+    who verified a close-out are what `issue resolve` and `issue verify` recorded. A row that
+    brings an old ledger's history in as a new issue is checked by `imported_state_errors`."""
+    errors: list[tuple[str, QiyeError]] = []
+    if status == VERIFYING and values.get("status") == RESOLVED:
+        errors.append(("status", InvalidValue("error.import_update_verifies", id=issue_id)))
+    for name, stored in (("closeout_by", closeout_by), ("verified_by", verified_by)):
+        if name in values and (values[name] or None) != (stored or None):
+            errors.append((name, InvalidValue("error.import_update_closeout_people", id=issue_id, field=name,
+                                              old=stored or "-", new=values[name] or "-")))
     return errors
 
 
