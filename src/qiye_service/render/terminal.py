@@ -4,6 +4,7 @@ drawn with rich (imported on first use, so `qiye --help` never loads it for a ta
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import cache
