@@ -242,7 +242,7 @@ def _classify_error(text: str, where: str) -> DatabaseUnavailable:
         from qiye_service.i18n import Msg
 
         cause = Msg("cause.disk_full" if "full" in lowered else "cause.io")
-        return DatabaseUnavailable("error.db_io", where=where, cause=cause, detail=text)
+        return DatabaseUnavailable("error.db_io", where=where, cause=cause)
     return DatabaseUnavailable("error.db_unavailable", where=where, detail=text)
 
 

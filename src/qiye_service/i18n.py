@@ -238,7 +238,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.bad_limit": ("--limit must be a positive number, not {value}", "--limit 必须为正整数，而不是 {value}"),
     "error.out_required": ("--format {format} writes a file: pass --out FILE", "--format {format} 需要输出文件：请使用 --out FILE"),
     "error.db_unavailable": ("cannot open the database {where}: {detail}", "无法打开数据库 {where}：{detail}"),
-    "error.db_io": ("the database {where} could not be read or written: {cause} ({detail})",
+    "error.db_io": ("the database {where} could not be read or written: {cause}",
                     "数据库 {where} 读写失败：{cause}"),
     "cause.io": ("a disk I/O error: a failing disk, or a write past the file size limit (ulimit -f)",
                  "磁盘读写错误：磁盘故障，或写入超出文件大小限制（ulimit -f）"),
