@@ -30,13 +30,14 @@ def _written(qiye: Qiye) -> tuple:
             qiye.sql("SELECT count(*) FROM event"))
 
 
-def _refused(qiye: Qiye, path: Path, lines: list[str], column: str, words: dict[str, str], *args: str) -> None:
+def _refused(qiye: Qiye, path: Path, lines: list[str], column: str, words: dict[str, str], *args: str,
+             env: dict[str, str] = NOW) -> None:
     """The file of `lines` is refused in both languages: exit 1, an error naming row 2 and `column`
     and saying `words[lang]`, and nothing written."""
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = _written(qiye)
     for lang, where in (("en", f"row 2, column {column}:"), ("zh", f"第 2 行，{column} 列：")):
-        result = qiye("import", "issues", str(path), *args, "--lang", lang, env=NOW)
+        result = qiye("import", "issues", str(path), *args, "--lang", lang, env=env)
         assert result.exit_code == 1, result.output
         assert result.stderr.startswith("error:") and "Traceback" not in result.stderr, result.stderr
         line = next((line for line in result.stderr.splitlines() if where in line), None)
@@ -231,3 +232,77 @@ def test_a_return_by_a_department_since_replaced_imports(office: Qiye, tmp_path:
     office.ok("import", "issues", str(exported), env=NOW)
     assert office.sql("SELECT return_count, transfer_count FROM issue WHERE id > 2 ORDER BY id") == [(1, 0), (1, 0)]
     assert office.ok("db", "check").exit_code == 0
+
+
+# --- rule 6: with verification on, an update closes out nothing past 审核销号 ----------------------
+
+
+STATUS_HEADER = "id,title,enterprise,category,reported_on,status,resolved_on,resolution"
+CLOSES_OUT = {"en": "issue #1 is {status} and close-out verification (审核销号) is on: an import does not close it "
+                    "out; its department runs qiye issue resolve 1, then a supervisor qiye issue verify 1",
+              "zh": "问题 #1 当前为{status}，且已开启审核销号：导入不能直接销号，请由责任单位执行 qiye issue resolve 1，"
+                    "再由督办执行 qiye issue verify 1"}
+
+
+def _closes_out(status: dict[str, str]) -> dict[str, str]:
+    return {lang: text.format(status=status[lang]) for lang, text in CLOSES_OUT.items()}
+
+
+def test_with_verification_on_an_update_does_not_resolve_an_unresolved_issue(office: Qiye, tmp_path: Path) -> None:
+    office.ok("config", "set", "closeout.verify", "on")
+    path = tmp_path / "update.csv"
+    resolved = "1,二期厂房用电增容,蓝思科技,water-power,2023-12-01,{status},2023-12-04,已增容"
+    # An open issue, then one in progress: straight to resolved, with no verifier named, or the
+    # status alone, in English or Chinese headers and cells; --dry-run says the same.
+    for stored, words in (("open", {"en": "open", "zh": "已登记"}), ("in_progress", {"en": "in progress", "zh": "办理中"})):
+        if stored == "in_progress":
+            office.ok("issue", "start", "1", env=NOW)
+        _refused(office, path, [STATUS_HEADER, resolved.format(status="resolved")], "status", _closes_out(words),
+                 "--on-conflict", "update")
+        _refused(office, path, [UPDATE_HEADER, resolved.format(status="resolved") + ",,"], "status",
+                 _closes_out(words), "--on-conflict", "update")
+        _refused(office, path, ["序号,问题标题,企业名称,问题类别,登记日期,办理状态,办结日期,办理结果",
+                                resolved.format(status="已销号")], "办理状态", _closes_out(words),
+                 "--on-conflict", "update", "--dry-run")
+    assert office.sql("SELECT status, resolved_on, closeout_by, verified_by FROM issue") == [
+        ("in_progress", None, None, None)]
+
+    # A close-out request (→ verifying) names who made it, as `issue resolve` records it…
+    requesting = resolved.format(status="verifying")
+    needs = {"en": "needs closeout_by, who requested the close-out", "zh": "待审核销号的问题需要填写销号申请人"}
+    _refused(office, path, [STATUS_HEADER, requesting], "status", needs, "--on-conflict", "update")
+    _refused(office, path, [UPDATE_HEADER, requesting + ",,"], "closeout_by", needs, "--on-conflict", "update")
+    path.write_text(f"{UPDATE_HEADER}\n{requesting},李经办,\n", encoding="utf-8")
+    office.ok("import", "issues", str(path), "--on-conflict", "update", env=NOW)
+    assert office.sql("SELECT status, closeout_by, verified_by FROM issue") == [("verifying", "李经办", None)]
+    # …and then waits for verification like any other: not by its requester.
+    assert office("issue", "verify", "1", env={**NOW, "QIYE_USER": "李经办"}).exit_code == 1
+    office.ok("issue", "verify", "1", env=AS_QIAN)
+    # A row that repeats the resolved issue updates it; new rows bring an old ledger's close-outs in.
+    path.write_text(f"{STATUS_HEADER}\n{resolved.format(status='resolved')}\n"
+                    ",旧台账问题,蓝思科技,road,2023-11-01,已销号,2023-11-20,已办结\n", encoding="utf-8")
+    office.ok("import", "issues", str(path), "--on-conflict", "update", env=NOW)
+    assert office.sql("SELECT id, status, closeout_by, verified_by FROM issue ORDER BY id") == [
+        (1, "resolved", "李经办", "钱督办"), (2, "resolved", None, None)]
+    assert office.ok("db", "check").exit_code == 0
+
+    # With verification off, a single cadre's ledger updates as before.
+    office.ok("config", "set", "closeout.verify", "off")
+    office.ok("issue", "add", "道路破损", "-e", "蓝思科技", "-c", "road", "--reported", "2023-12-01", env=NOW)
+    path.write_text(f"{STATUS_HEADER}\n3,道路破损,蓝思科技,road,2023-12-01,resolved,2023-12-04,已修复\n",
+                    encoding="utf-8")
+    office.ok("import", "issues", str(path), "--on-conflict", "update", env=NOW)
+    assert office.sql("SELECT status FROM issue WHERE id = 3") == [("resolved",)]
+
+
+def test_verification_is_on_once_a_user_is_registered(office: Qiye, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from qiye_service.services import permissions
+
+    monkeypatch.setattr(permissions, "os_login", lambda: "os-login")
+    login = str(office.sql("SELECT session_user")[0][0]) if office.url.startswith("postgresql") else "os-login"
+    office.ok("user", "add", "管理员", "--role", "admin", "--login", login)
+    path = tmp_path / "update.csv"
+    _refused(office, path, [STATUS_HEADER, "1,二期厂房用电增容,蓝思科技,water-power,2023-12-01,resolved,2023-12-04,已增容"],
+             "status", _closes_out({"en": "open", "zh": "已登记"}), "--on-conflict", "update",
+             env={**NOW, "QIYE_USER": ""})

@@ -2593,6 +2593,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "已中断；未生成封签：台账保持原样"),
     "error.interrupted_sealed": ("interrupted after the seal {seal} was recorded in the ledger",
                                  "已中断，但封签 {seal} 此前已记入台账"),
+    # --- verifyimport: an update closes out nothing past 审核销号; a visit decides its problem's source ---
+    "error.import_update_closes_out": (
+        "issue #{id} is {status} and close-out verification (审核销号) is on: an import does not close it out; "
+        "its department runs qiye issue resolve {id}, then a supervisor qiye issue verify {id}",
+        "问题 #{id} 当前为{status}，且已开启审核销号：导入不能直接销号，请由责任单位执行 qiye issue resolve {id}，"
+        "再由督办执行 qiye issue verify {id}",
+    ),
 }
 
 

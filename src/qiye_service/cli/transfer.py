@@ -87,7 +87,8 @@ def _reading(ledger: Any, rows: Iterable["LedgerRow"], progress: "Progress") -> 
     return batched(rows, report, end=lambda: progress.step("progress.import_commit", None, path=name))
 
 
-def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: bool) -> Any:
+def _settings(app_ctx: AppContext, session: "Session", path: Path, *, on_conflict: str, dry_run: bool) -> Any:
+    from qiye_service.services.extensions import verification_required
     from qiye_service.services.supervision import acknowledge_deadline, thresholds_from_config
     from qiye_service.services.transfer import ImportSettings
     from qiye_service.services.workflow import evidence_required
@@ -100,6 +101,7 @@ def _settings(app_ctx: AppContext, path: Path, *, on_conflict: str, dry_run: boo
         timezone=app_ctx.timezone,
         response_deadline=lambda day: acknowledge_deadline(day, calendar, thresholds),
         evidence_required=evidence_required(app_ctx.config.get("closeout.evidence")),
+        closeout_verify=verification_required(session, app_ctx.config.get("closeout.verify")),
     )
 
 
@@ -117,7 +119,7 @@ def run_import(app_ctx: AppContext, session: "Session", kind: str, path: Path, *
         if ledger.unknown_columns:
             app_ctx.warn(app_ctx.t("warn.import_unknown_columns", path=path.name,
                                    columns=Listed(ledger.unknown_columns)))
-        settings = _settings(app_ctx, path, on_conflict=on_conflict, dry_run=dry_run)
+        settings = _settings(app_ctx, session, path, on_conflict=on_conflict, dry_run=dry_run)
         rows = ledger_rows(ledger, today=today or app_ctx.today())
         if progress is not None:
             rows = _reading(ledger, rows, progress)

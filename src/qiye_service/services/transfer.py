@@ -118,6 +118,7 @@ class ImportSettings:
     timezone: str = DEFAULT_TZ
     response_deadline: Callable[[date], date] | None = None  # dispatch day -> acknowledge by
     evidence_required: bool = False  # config `closeout.evidence required` (issue 23)
+    closeout_verify: bool = False  # config `closeout.verify` (on, or auto with registered users)
 
 
 @dataclass
@@ -565,7 +566,7 @@ class IssueImport:
                     # An update is checked against the issue as it is (services.workflow decides).
                     for name, error in workflow.imported_update_errors(
                             values, issue_id=issue_id, status=stored.status, closeout_by=stored.closeout_by,
-                            verified_by=stored.verified_by):
+                            verified_by=stored.verified_by, verify=self.settings.closeout_verify):
                         self._error(row, name, error)
                     if row.errors:
                         self.errors.add(row.errors)

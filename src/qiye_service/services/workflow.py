@@ -206,18 +206,33 @@ def _lead_return_may_be_pending(values: dict[str, Any]) -> bool:
 
 
 def imported_update_errors(values: dict[str, Any], *, issue_id: int, status: str, closeout_by: str | None,
-                           verified_by: str | None) -> list[tuple[str, QiyeError]]:
+                           verified_by: str | None, verify: bool = False) -> list[tuple[str, QiyeError]]:
     """(column, error) for a row updating (`--on-conflict update`) an existing issue that is now
-    `status`, its close-out requested by `closeout_by` and verified by `verified_by`.
+    `status`, its close-out requested by `closeout_by` and verified by `verified_by`; `verify`:
+    close-out verification is on (config `closeout.verify`, services.extensions.verification_required).
 
     An update corrects a ledger; it takes no step of the cycle that has a person's name on it:
     only `issue verify` verifies a pending close-out (四眼, DESIGN §10), and who requested and
-    who verified a close-out are what `issue resolve` and `issue verify` recorded. A row that
-    brings an old ledger's history in as a new issue is checked by `imported_state_errors`."""
+    who verified a close-out are what `issue resolve` and `issue verify` recorded. With
+    verification on, an issue is closed out (销号) only past it: an update does not resolve an
+    issue that is not resolved yet. An update that records a close-out request (→ verifying)
+    names who requested it, as `issue resolve` does. A row that brings an old ledger's history
+    in as a new issue is checked by `imported_state_errors`."""
     errors: list[tuple[str, QiyeError]] = []
-    if status == VERIFYING and values.get("status") == RESOLVED:
+    target = values.get("status")
+    if status == VERIFYING and target == RESOLVED:
         errors.append(("status", InvalidValue("error.import_update_verifies", id=issue_id)))
+    elif verify and status != RESOLVED and target == RESOLVED:
+        errors.append(("status", InvalidValue("error.import_update_closes_out", id=issue_id, status=status)))
+    # A new close-out request: its requester is the row's to name (and must be), not the one kept
+    # from an earlier request that was rejected.
+    requested = target == VERIFYING and status not in CLOSED_OUT
+    if requested and not values.get("closeout_by"):
+        errors.append(("closeout_by" if "closeout_by" in values else "status",
+                       InvalidValue("error.import_verifying_without_closeout_by")))
     for name, stored in (("closeout_by", closeout_by), ("verified_by", verified_by)):
+        if requested and name == "closeout_by":
+            continue
         if name in values and (values[name] or None) != (stored or None):
             errors.append((name, InvalidValue("error.import_update_closeout_people", id=issue_id, field=name,
                                               old=stored or "-", new=values[name] or "-")))
