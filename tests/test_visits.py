@@ -100,6 +100,63 @@ def test_issue_show_names_the_visit_and_a_contradicting_source_is_refused(qiye: 
     assert "发现于走访" not in qiye.ok("--lang", "zh", "issue", "show", "3").stdout
 
 
+VISIT_SOURCE = {"en": "a problem found on visit #1 (kind of visit: visit) has the source visit, not meeting: ",
+                "zh": "走访 #1 的方式是实地走访，其发现的问题来源为“走访”，不能是“座谈”："}
+
+
+def _visit_linked(qiye: Qiye) -> tuple:
+    return (qiye.sql("SELECT id, source, visit_id, updated_at FROM issue ORDER BY id"),
+            qiye.sql("SELECT COUNT(*) FROM event"))
+
+
+def test_a_visit_decides_its_problems_source_in_edit_and_import(qiye: Qiye, tmp_path: Path) -> None:
+    """`issue edit --source` and an import row refuse a source that contradicts the visit that
+    found the problem, as `issue add --visit` does: exit 1, the same words, nothing written."""
+    qiye.ok("enterprise", "add", "蓝思科技")
+    qiye.ok("visit", "add", "蓝思科技", "--on", "2023-12-01", "--by", "李娟", "--note", "查看二期厂房")
+    qiye.ok("visit", "add", "蓝思科技", "--on", "2023-12-05", "--kind", "座谈", "--note", "座谈会")
+    qiye.ok("issue", "add", "消防", "-e", "蓝思科技", "-c", "消防验收", "--visit", "1")
+    qiye.ok("issue", "add", "道路", "-e", "蓝思科技", "-c", "road", "--reported", "2023-12-06")
+    before = _visit_linked(qiye)
+    for lang in ("en", "zh"):
+        refused = qiye("--lang", lang, "issue", "edit", "1", "--source", "座谈")
+        fix = "leave --source out" if lang == "en" else "请去掉 --source"
+        assert refused.exit_code == 1 and refused.stderr == f"error: {VISIT_SOURCE[lang]}{fix}\n", refused.stderr
+        assert not refused.stdout and _visit_linked(qiye) == before
+    qiye.ok("issue", "edit", "1", "--source", "走访")  # what the visit says: nothing changes
+    assert _visit_linked(qiye) == before
+    qiye.ok("issue", "edit", "2", "--source", "phone")  # found on no visit: any source
+    before = _visit_linked(qiye)
+
+    # An import row naming the visit (走访编号 / visit_id), new or updating, or updating a problem
+    # the visit found without naming it: the source cell is blamed.
+    path = tmp_path / "ledger.csv"
+    files = {
+        "来源": ("序号,企业名称,问题类别,登记日期,问题标题,来源,走访编号", ["3,蓝思科技,消防验收,2023/12/6,新问题,座谈,1",
+                                                                   "1,蓝思科技,消防验收,2023/12/1,消防,座谈,1"]),
+        "source": ("id,enterprise,category,reported_on,title,source,visit_id",
+                   ["1,蓝思科技,fire-acceptance,2023-12-01,消防,meeting,"]),
+    }
+    for column, (header, rows) in files.items():
+        for row in rows:
+            path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+            for lang, where in (("en", f"row 2, column {column}: "), ("zh", f"第 2 行，{column} 列：")):
+                fix = "correct the cell or leave it empty" if lang == "en" else "请更正该单元格或留空"
+                refused = qiye("--lang", lang, "import", "issues", str(path), "--on-conflict", "update")
+                assert refused.exit_code == 1 and refused.stderr.startswith("error:"), refused.stderr
+                assert f"{where}{VISIT_SOURCE[lang]}{fix}" in refused.stderr, refused.stderr
+                assert _visit_linked(qiye) == before
+    assert qiye.sql("SELECT id, source, visit_id FROM issue ORDER BY id") == [(1, "visit", 1), (2, "phone", None)]
+    # Without a source, a row takes the visit's, as `issue add --visit` does; the visit's own source imports.
+    path.write_text("序号,企业名称,问题类别,登记日期,问题标题,来源,走访编号\n"
+                    "1,蓝思科技,消防验收,2023/12/1,消防,走访,1\n2,蓝思科技,road,2023/12/6,道路,,2\n"
+                    "3,蓝思科技,road,2023/12/6,新问题,,2\n", encoding="utf-8")
+    qiye.ok("import", "issues", str(path), "--on-conflict", "update")
+    assert qiye.sql("SELECT id, source, visit_id FROM issue ORDER BY id") == [
+        (1, "visit", 1), (2, "meeting", 2), (3, "meeting", 2)]
+    assert qiye.ok("db", "check").exit_code == 0
+
+
 @pytest.mark.parametrize("args,message", [
     (["不存在的企业", "--on", "2023-12-01", "--note", "x"], "不存在的企业"),
     (["蓝思科技", "--on", "明天", "--note", "x"], "lies in the future"),

@@ -2600,6 +2600,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "问题 #{id} 当前为{status}，且已开启审核销号：导入不能直接销号，请由责任单位执行 qiye issue resolve {id}，"
         "再由督办执行 qiye issue verify {id}",
     ),
+    "error.import_visit_source": (
+        "a problem found on visit #{id} (kind of visit: {visit_kind}) has the source {expected}, not {given}: "
+        "correct the cell or leave it empty",
+        "走访 #{id} 的方式是{visit_kind}，其发现的问题来源为“{expected}”，不能是“{given}”：请更正该单元格或留空",
+    ),
 }
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from qiye_service.dates import DEFAULT_TZ, check_date, local_date, office_hour_utc
 from qiye_service.errors import InvalidTransition, InvalidValue
 from qiye_service.i18n import Msg
-from qiye_service.models import Issue, IssueTag, Kind, Priority, Source, Status, Tag
+from qiye_service.models import Issue, IssueTag, Kind, Priority, Source, Status, Tag, Visit
 from qiye_service.services import lookups, workflow
 from qiye_service.services.history import encode_value, record_event
 
@@ -124,6 +124,25 @@ def snapshot(issue: Issue, tags: list[str]) -> str:
     return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
 
+def visit_source_error(visit_id: int | None, visit_kind: str, given: str | None, *,
+                       imported: bool = False) -> InvalidValue | None:
+    """The refusal of `given` (a source code) as the source of a problem found on visit
+    `visit_id` made as `visit_kind` (DESIGN §12): the visit decides it (`visit` for an on-site
+    visit, else how it was made), so any other is refused; None when `given` is None or agrees.
+    `issue add --visit`, `issue edit --source` and an import row that names a visit ask here."""
+    if given is None or given == visit_kind:
+        return None
+    return InvalidValue("error.import_visit_source" if imported else "error.visit_source", id=visit_id,
+                        visit_kind=Msg(f"visit_kind.{visit_kind}"), expected=Msg(f"source.{visit_kind}"),
+                        given=Msg(f"source.{given}"))
+
+
+def require_visit_source(visit_id: int | None, visit_kind: str, given: str | None) -> None:
+    error = visit_source_error(visit_id, visit_kind, given)
+    if error is not None:
+        raise error
+
+
 def add_issue(
     session: Session,
     *,
@@ -178,9 +197,7 @@ def add_issue(
                                earlier="visit", earlier_value=found_visit.visited_on.isoformat())
     if found_visit is not None:
         given = lookups.choice(Source, source, "--source", lookups.SOURCE_ALIASES) if source is not None else None
-        if given not in (None, found_visit.kind):
-            raise InvalidValue("error.visit_source", id=found_visit.id, visit_kind=Msg(f"visit_kind.{found_visit.kind}"),
-                               expected=Msg(f"source.{found_visit.kind}"), given=Msg(f"source.{given}"))
+        require_visit_source(found_visit.id, found_visit.kind, given)
         source = found_visit.kind
     elif source is None:
         source = Source.visit.value
@@ -296,7 +313,10 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
         elif field == "kind":
             new_values[field] = (field, lookups.choice(Kind, value, f"--{field}", lookups.KIND_ALIASES), None)
         elif field == "source":
-            new_values[field] = (field, lookups.choice(Source, value, f"--{field}", lookups.SOURCE_ALIASES), None)
+            given = lookups.choice(Source, value, f"--{field}", lookups.SOURCE_ALIASES)
+            if issue.visit_id is not None:  # a problem found on a visit has the visit's source (DESIGN §12)
+                require_visit_source(issue.visit_id, session.get_one(Visit, issue.visit_id).kind, given)
+            new_values[field] = (field, given, None)
         elif field == "priority":
             new_values[field] = (field, lookups.choice(Priority, value, f"--{field}", lookups.PRIORITY_ALIASES), None)
         elif field == "resolved_on":

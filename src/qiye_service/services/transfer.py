@@ -63,7 +63,7 @@ from qiye_service.services.history import (
     json_text,
     readable_snapshot,
 )
-from qiye_service.services.issues import Actor, ensure_tag
+from qiye_service.services.issues import Actor, ensure_tag, visit_source_error
 from qiye_service.services.queries import issue_select, reference_names
 from qiye_service.services.workflow import imported_reopens
 
@@ -369,6 +369,8 @@ class _Stored:
     status: str
     closeout_by: str | None
     verified_by: str | None
+    visit_id: int | None  # the visit that found it (issue 22), and how that visit was made
+    visit_kind: str | None
 
 
 class IssueImport:
@@ -568,6 +570,9 @@ class IssueImport:
                             values, issue_id=issue_id, status=stored.status, closeout_by=stored.closeout_by,
                             verified_by=stored.verified_by, verify=self.settings.closeout_verify):
                         self._error(row, name, error)
+                    if values.get("visit") is None and stored.visit_kind is not None and "source" in self.columns:
+                        # The visit that found it stays linked: it decides the source (DESIGN §12).
+                        _visit_source(row, stored.visit_id, stored.visit_kind, self.columns)
                     if row.errors:
                         self.errors.add(row.errors)
                         continue
@@ -620,7 +625,9 @@ class IssueImport:
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             for issue_id, *stored in self._lookup_connection().execute(
-                select(Issue.id, Issue.history_hash, Issue.status, Issue.closeout_by, Issue.verified_by)
+                select(Issue.id, Issue.history_hash, Issue.status, Issue.closeout_by, Issue.verified_by,
+                       Issue.visit_id, Visit.kind)
+                .outerjoin(Visit, Visit.id == Issue.visit_id)
                 .where(Issue.id.in_(part))
             ):
                 found[issue_id] = _Stored(*stored)
@@ -800,7 +807,8 @@ class IssueImport:
             record["department_id"] = item.department_id
         for name, default in (("kind", "individual"), ("source", "visit"), ("priority", "normal"),
                               ("status", "open")):
-            if name in columns:
+            # A row naming the visit that found it has the visit's source (_visit_source).
+            if name in columns or (name == "source" and values.get("visit") is not None):
                 record[name] = values.get(name) or default
         if "created_by" in columns:
             record["created_by"] = values.get("created_by") or self.actor.name
@@ -1016,8 +1024,11 @@ def _visit_links(session: Session, rows: Iterable[LedgerRow], columns: dict[str,
     """The rows, each naming a visit (走访编号, issue 22) checked: the visit exists and is of the
     row's enterprise, and the row has its id (序号), by which the link is written after the
     import. A bad link is the row's error, so the import writes nothing."""
-    visits = {visit_id: name for visit_id, name in session.execute(
-        select(Visit.id, Enterprise.name).join(Enterprise, Enterprise.id == Visit.enterprise_id))}
+    visits: dict[int, str] = {}
+    kinds: dict[int, str] = {}
+    for visit_id, name, kind in session.execute(
+            select(Visit.id, Enterprise.name, Visit.kind).join(Enterprise, Enterprise.id == Visit.enterprise_id)):
+        visits[visit_id], kinds[visit_id] = name, kind
     credit = dict(session.execute(select(Enterprise.credit_code, Enterprise.name)
                                   .where(Enterprise.credit_code.is_not(None))).all())  # type: ignore[union-attr]
     for row in rows:
@@ -1032,9 +1043,23 @@ def _visit_links(session: Session, rows: Iterable[LedgerRow], columns: dict[str,
                     "error.visit_other_enterprise", id=visit_id, visited=visits[visit_id], enterprise=enterprise)))
             elif row.values.get("id") is None:
                 row.errors.append(CellError(row.number, header, InvalidValue("error.import_visit_needs_id")))
-            else:
+            elif not _visit_source(row, visit_id, kinds[visit_id], columns):
                 links[row.values["id"]] = visit_id
         yield row
+
+
+def _visit_source(row: LedgerRow, visit_id: int | None, kind: str, columns: dict[str, str]) -> bool:
+    """Whether the row's source contradicts the visit that found the problem (DESIGN §12), as
+    `issue add --visit` refuses: then the row has the error at its source column. A row without
+    a source takes the visit's, as `issue add --visit` does."""
+    given = row.values.get("source")
+    if given is None:
+        row.values["source"] = kind
+        return False
+    error = visit_source_error(visit_id, kind, given, imported=True)
+    if error is not None:
+        row.errors.append(CellError(row.number, columns.get("source", "source"), error))
+    return error is not None
 
 
 # --- enterprises -------------------------------------------------------------------------------
