@@ -2593,6 +2593,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "已中断；未生成封签：台账保持原样"),
     "error.interrupted_sealed": ("interrupted after the seal {seal} was recorded in the ledger",
                                  "已中断，但封签 {seal} 此前已记入台账"),
+    # --- a value's type in --help, in the interface language (<文本>, <整数>) ---
+    "help.metavar.str": ("<str>", "<文本>"),
+    "help.metavar.int": ("<int>", "<整数>"),
+    "help.metavar.path": ("<path>", "<路径>"),
+    "help.metavar.file": ("<file>", "<文件>"),
 }
 
 
