@@ -250,7 +250,7 @@ def test_a_driver_failure_on_the_writer_thread_is_a_database_error(qiye, tmp_pat
     assert result.exit_code == 3
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith("error: ") and "database or disk is full" in result.stderr
+    assert result.stderr.startswith("error: ") and "could not be read or written: the disk is full" in result.stderr
     assert written[:3] == ["issue", "event", "issue"]
     assert counts(qiye) == before
 

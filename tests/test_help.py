@@ -140,3 +140,12 @@ def test_a_choice_option_lists_its_values_in_its_help(path, param, choices):
         shown = help_text(param.help, lang) or ""
         missing = set(choices) - REFUSED.get(path, set()) - {value for value in choices if value in shown}
         assert not missing, (lang, shown)
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_a_values_type_is_said_in_the_interface_language(path, command):
+    """`<文本>`, `<整数>`, `<路径>` beside an option under zh, as `<可选值>` is; en keeps `<str>`."""
+    zh = shown_help(path, "zh", UNWRAPPED)
+    assert not re.search(r"<(str|int|path|file|Path|choice)>", zh), zh
+    en = shown_help(path, "en", UNWRAPPED)
+    assert not re.search(r"<(文本|整数|路径|文件|可选值)>", en), en

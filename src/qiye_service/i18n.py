@@ -2605,6 +2605,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "correct the cell or leave it empty",
         "走访 #{id} 的方式是{visit_kind}，其发现的问题来源为“{expected}”，不能是“{given}”：请更正该单元格或留空",
     ),
+    # --- a value's type in --help, in the interface language (<文本>, <整数>) ---
+    "help.metavar.str": ("<str>", "<文本>"),
+    "help.metavar.int": ("<int>", "<整数>"),
+    "help.metavar.path": ("<path>", "<路径>"),
+    "help.metavar.file": ("<file>", "<文件>"),
 }
 
 

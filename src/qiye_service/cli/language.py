@@ -301,8 +301,17 @@ def _flag_has_no_metavar(self: Any, ctx: Any) -> str | None:
     if _choices(self) is not None and isinstance(shown, str):
         return translate("help.choice_metavar", _LANG[0]) + ("..." if shown.endswith("...") else "")
     if isinstance(shown, str) and shown.startswith("<list[") and shown.endswith("]>"):
-        return f"<{shown[6:-2]}>..."
-    return shown
+        shown = f"<{shown[6:-2]}>..."
+    return _value_type(shown)
+
+
+def _value_type(shown: Any) -> Any:
+    """A value's type in the interface language (`<文本>`, `<整数>`), as `<可选值>` is."""
+    if not isinstance(shown, str) or not shown.startswith("<"):
+        return shown
+    name, _, more = shown[1:].partition(">")
+    key = f"help.metavar.{name.lower()}"
+    return translate(key, _LANG[0]) + more if key in CATALOGUE else shown
 
 
 _TYPER_MSGIDS = {
