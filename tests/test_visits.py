@@ -487,3 +487,22 @@ def test_export_with_chinese_headers_imports_back(qiye: Qiye, tmp_path: Path, fm
     qiye.sql("DELETE FROM visit")
     qiye.ok("import", "visits", str(chinese))
     assert qiye.ok("export", "visits").stdout == first
+
+
+def test_editing_a_problem_found_on_a_visit_keeps_it_the_visited_enterprises(qiye: Qiye) -> None:
+    """`issue edit --enterprise` and `--reported` of a problem found on a visit are held to what
+    `issue add --visit` checks: the visited enterprise, reported on or after the visit."""
+    qiye.ok("enterprise", "add", "蓝思科技")
+    qiye.ok("enterprise", "add", "惠科光电")
+    qiye.ok("visit", "add", "蓝思科技", "--on", "2023-12-05", "--note", "查看二期厂房")
+    qiye.ok("issue", "add", "消防", "-e", "蓝思科技", "-c", "消防验收", "--visit", "1")
+    before = json.loads(qiye.ok("issue", "show", "1", "--format", "json").stdout)
+    for lang, said in (("en", "visit #1 was to 蓝思科技, not to 惠科光电"), ("zh", "走访 #1 走访的是 蓝思科技，不是 惠科光电")):
+        refused = qiye("--lang", lang, "issue", "edit", "1", "--enterprise", "惠科光电")
+        assert refused.exit_code == 1 and refused.stderr.startswith(f"error: {said}"), refused.stderr
+    refused = qiye("issue", "edit", "1", "--reported", "2023-12-04")
+    assert refused.exit_code == 1 and "2023-12-04" in refused.stderr and "2023-12-05" in refused.stderr
+    assert json.loads(qiye.ok("issue", "show", "1", "--format", "json").stdout) == before
+    qiye.ok("issue", "edit", "1", "--reported", "2023-12-06")  # after the visit: fine
+    qiye.ok("issue", "add", "道路", "-e", "蓝思科技", "-c", "road")
+    qiye.ok("issue", "edit", "2", "--enterprise", "惠科光电")  # found on no visit: any enterprise

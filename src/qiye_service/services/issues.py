@@ -137,6 +137,20 @@ def visit_source_error(visit_id: int | None, visit_kind: str, given: str | None,
                         given=Msg(f"source.{given}"))
 
 
+def check_found_on(session: Session, visit: Visit, enterprise_id: int | None, reported_on: date) -> None:
+    """A problem found on a visit is the visited enterprise's and reported on or after the visit
+    (DESIGN §12): `issue add --visit` and `issue edit` of such a problem ask here."""
+    from qiye_service.models import Enterprise
+
+    if visit.enterprise_id != enterprise_id:
+        raise InvalidValue("error.visit_other_enterprise", id=visit.id,
+                           visited=session.get_one(Enterprise, visit.enterprise_id).name,
+                           enterprise=session.get_one(Enterprise, enterprise_id).name)
+    if reported_on < visit.visited_on:
+        raise InvalidValue("error.date_order", later="reported_on", later_value=reported_on.isoformat(),
+                           earlier="visit", earlier_value=visit.visited_on.isoformat())
+
+
 def require_visit_source(visit_id: int | None, visit_kind: str, given: str | None) -> None:
     error = visit_source_error(visit_id, visit_kind, given)
     if error is not None:
@@ -187,14 +201,8 @@ def add_issue(
         from qiye_service.services.visits import get_visit
 
         found_visit = get_visit(session, visit)
-        if found_visit.enterprise_id != found_enterprise.id:
-            visited = session.get_one(type(found_enterprise), found_visit.enterprise_id)
-            raise InvalidValue("error.visit_other_enterprise", id=visit, visited=visited.name,
-                               enterprise=found_enterprise.name)
         reported_on = reported_on or found_visit.visited_on
-        if reported_on < found_visit.visited_on:
-            raise InvalidValue("error.date_order", later="reported_on", later_value=reported_on.isoformat(),
-                               earlier="visit", earlier_value=found_visit.visited_on.isoformat())
+        check_found_on(session, found_visit, found_enterprise.id, reported_on)
     if found_visit is not None:
         given = lookups.choice(Source, source, "--source", lookups.SOURCE_ALIASES) if source is not None else None
         require_visit_source(found_visit.id, found_visit.kind, given)
@@ -333,6 +341,9 @@ def edit_issue(session: Session, issue_id: int, *, actor: Actor, changes: dict[s
     resolved = new_values["resolved_on"][1] if "resolved_on" in new_values else issue.resolved_on
     check_dates(reported, due, resolved)
     _check_after_resolved(issue, resolved)
+    if issue.visit_id is not None and ("enterprise" in new_values or "reported_on" in new_values):
+        enterprise_id = new_values["enterprise"][1] if "enterprise" in new_values else issue.enterprise_id
+        check_found_on(session, session.get_one(Visit, issue.visit_id), enterprise_id, reported)
     dispatch = _corrected_dispatch(issue, dispatched_on, reported, actor) if dispatched_on else None
 
     changed: list[str] = []
