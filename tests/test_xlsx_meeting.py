@@ -107,7 +107,7 @@ def test_libreoffice_opens_the_workbook_and_reads_its_figures(sample: Qiye, tmp_
                    check=True, capture_output=True, timeout=180)
     rows = list(csv.reader((tmp_path / "weekly.csv").open(encoding="utf-8")))
     assert "2023-W51" in rows[0][0] and "2023-12-20" in rows[0][0]
-    assert rows[1][:2] == ["代码", "问题类别"]
+    assert rows[1][:2] == ["问题类别", "本周登记"] and "代码" not in rows[1]
     assert rows[-1][0] == "合计" and rows[-1][rows[1].index("累计登记")] == "172"
 
 
