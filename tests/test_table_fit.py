@@ -192,6 +192,15 @@ def test_a_narrow_table_keeps_enterprise_names_whole(sample: Qiye, lang: str, wi
         assert any(name in line for line in text.splitlines()), (name, width, text)
 
 
+@pytest.mark.parametrize(("lang", "heading"), [("en", "Enterprise"), ("zh", "企业名称")])
+def test_the_issue_list_keeps_the_enterprise_at_80_columns(sample: Qiye, lang: str, heading: str) -> None:
+    """A cadre's list names whose problem each one is: at 80 columns, with every issue of the
+    sample (some enterprise names 10 characters long, kept whole), a date column goes first."""
+    text = shown(sample, ("issue", "list", "--status", "all", "--limit", "200"), lang, 80)
+    assert heading in text and "金阳智能物流装备" in text, text
+    assert all(cell_len(line) <= 80 for line in text.splitlines())
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_number_columns_are_right_aligned_in_every_list(sample: Qiye, lang: str) -> None:
     """`visit list` left-aligned its ids and problem counts; numbers are right-aligned, as in the

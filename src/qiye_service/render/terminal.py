@@ -26,7 +26,7 @@ TEXT_FIELDS = frozenset({"title", "description", "enterprise", "project", "categ
 PRIORITY = {"id": 100, "seal": 100, "code": 100, "period": 100, "label": 99, "name": 99, "check": 98,
             "title": 95, "at": 95, "change": 92, "action": 90, "message": 90,
             "status": 85, "level": 84, "due_on": 80, "total": 80, "filed": 80, "resolved": 79,
-            "resolution_rate": 78, "resolution_rate_to_date": 78, "days_overdue": 78, "enterprise": 75,
+            "resolution_rate": 78, "resolution_rate_to_date": 78, "days_overdue": 78, "enterprise": 81,
             "resolved_on": 72, "overdue": 72, "pending": 70, "phone": 68, "open_issues": 66, "issues": 65,
             "name_zh": 64, "name_en": 63, "contact": 60, "category": 58, "owner": 55, "liaison": 50,
             "note": 50, "actor": 50, "priority": 45, "zone": 45, "reported_on": 42, "department": 40,
